@@ -1,0 +1,18 @@
+/**
+ * Read-only access to the user's files, supplied by the host (workspace.fs in VS Code).
+ * URIs are strings; the adapter owns conversion and the workspace-boundary policy.
+ */
+export interface FileReader {
+  readBytes(uri: string, signal: AbortSignal): Promise<Uint8Array>;
+  readText(uri: string, signal: AbortSignal): Promise<string>;
+  /** `undefined` when the file does not exist. */
+  stat(uri: string, signal: AbortSignal): Promise<{ readonly size: number; readonly mtime: number } | undefined>;
+}
+
+/** Stores bytes by key (the extension's global storage in VS Code). */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  clear(): Promise<void>;
+}
