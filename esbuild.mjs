@@ -38,9 +38,28 @@ const ctx = await esbuild.context({
   plugins: [problemMatcher],
 });
 
+// The PDF engine (pdf.js with its worker code, and the BibTeX parser): a second bundle that the extension
+// requires only when a note links a PDF or a bibliography, so it is not part of activation (PRODUCT.md §12).
+const engineCtx = await esbuild.context({
+  entryPoints: ['src/pdf/index.ts'],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: 'dist/pdfEngine.js',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  // pdf.js reads import.meta.url only to find its worker file and @napi-rs/canvas; the engine supplies both
+  // (pdfjsWorker global, DOMMatrix polyfill), so an empty import.meta in CommonJS is fine.
+  define: { 'import.meta.url': 'undefined' },
+  plugins: [problemMatcher],
+});
+
 if (watch) {
-  await ctx.watch();
+  await Promise.all([ctx.watch(), engineCtx.watch()]);
 } else {
-  await ctx.rebuild();
-  await ctx.dispose();
+  await Promise.all([ctx.rebuild(), engineCtx.rebuild()]);
+  await Promise.all([ctx.dispose(), engineCtx.dispose()]);
 }

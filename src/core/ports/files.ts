@@ -16,3 +16,14 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
   clear(): Promise<void>;
 }
+
+/**
+ * The workspace as links see it (vscode.workspace in VS Code): its folders, and the files a wikilink may
+ * name, for Obsidian-style resolution by file name.
+ */
+export interface WorkspaceIndex {
+  /** Workspace folder URIs (`file:///…`, no trailing slash). */
+  folders(): readonly string[];
+  /** URIs of the files links may point at (notes, PDFs, text, bibliographies); the adapter may cache it. */
+  files(signal: AbortSignal): Promise<readonly string[]>;
+}

@@ -15,6 +15,9 @@ function present(code: AssistantErrorCode, error: AssistantError): ErrorPresenta
   const detail = typeof d.detail === 'string' ? d.detail : error.message;
   switch (code) {
     case 'EndpointUnreachable':
+      if (d.detail === 'not a model server') {
+        return { message: vscode.l10n.t('Something answered at {0}, but it is not an OpenAI-compatible model server. Check the port in the endpoint setting.', String(d.probed ?? d.endpoint ?? '')), actions: ['openSettings', 'showLog'] };
+      }
       return { message: vscode.l10n.t('No model server answered at {0}. Start Ollama, LM Studio, vLLM or llama-server, or set the endpoint.', String(d.probed ?? d.endpoint ?? 'the configured endpoint')), actions: ['openSettings', 'howToStart', 'showLog'] };
     case 'RemoteEndpointRefused':
       return { message: vscode.l10n.t('The endpoint {0} is not on this machine. Your notes stay local unless you allow remote endpoints in your user settings.', String(d.endpoint ?? '')), actions: ['openSettings'] };

@@ -1,0 +1,77 @@
+// `npm run package`: the .vsix with @vscode/vsce (offline; vsce needs no network), then a check that it holds
+// only what ships and stays under 4 MB. Everything is bundled, hence --no-dependencies.
+// --no-rewrite-relative-links: vsce would otherwise refuse README's relative links, since the manifest's
+// repository is not on GitHub/GitLab.
+// usage: node scripts/package.mjs [--skip-prepublish] [--out FILE] [--result FILE]
+//   default           vsce package runs `vscode:prepublish` (check-types, lint, production bundle)
+//   --skip-prepublish for scripts/test-all.mjs, which has run those checks as phases of their own: only the
+//                     production bundle is built, then vsce's pack() writes the .vsix
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, log, run, withLock } from './host/lib.mjs';
+
+const MAX_BYTES = 4 * 1024 * 1024;
+// what a .vsix may contain (paths relative to the extension root)
+const ALLOWED = [/^dist\/(?!.*\.map$).+/, /^media\/.+/, /^prompts\/.+/, /^l10n\/.+/, /^package\.json$/, /^package\.nls(\.[\w-]+)?\.json$/,
+  /^README\.md$/i, /^CHANGELOG\.md$/i, /^LICENSE(\.txt|\.md)?$/];
+// vsce stores readme.md and changelog.md in lower case
+const REQUIRED = ['package.json', 'package.nls.json', 'dist/extension.js', 'media/icon.png', 'README.md', 'CHANGELOG.md'];
+
+const { values: opt } = parseArgs({
+  options: { 'skip-prepublish': { type: 'boolean', default: false }, out: { type: 'string' }, result: { type: 'string' } },
+});
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const out = path.resolve(opt.out ?? path.join(ROOT, `${manifest.name}-${manifest.version}.vsix`));
+const vsce = path.join(ROOT, 'node_modules/@vscode/vsce/vsce');
+const checks = [];
+const info = {};
+const check = (name, ok, detail = '') => {
+  checks.push({ name, ok });
+  console.log(`  ${ok ? '✔' : '✖'} ${name}${detail ? `: ${detail}` : ''}`);
+};
+
+try {
+  const t0 = Date.now();
+  fs.rmSync(out, { force: true });
+  if (opt['skip-prepublish']) {
+    await withLock('build', async () => {
+      const code = await run(process.execPath, ['esbuild.mjs', '--production']);
+      if (code !== 0) throw new Error(`production bundle failed (exit ${code})`);
+      // pack() is vsce package without the prepublish step (vsce 3.9 has no flag for that)
+      const { pack } = createRequire(import.meta.url)(path.join(ROOT, 'node_modules/@vscode/vsce/out/package.js'));
+      await pack({ cwd: ROOT, packagePath: out, dependencies: false, rewriteRelativeLinks: false });
+    });
+  } else {
+    const code = await run(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out]);
+    if (code !== 0) throw new Error(`vsce package failed (exit ${code})`);
+  }
+  const bytes = fs.statSync(out).size;
+  log(`packaged ${path.relative(ROOT, out)}: ${(bytes / 1024).toFixed(1)} KiB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  check('.vsix is under 4 MB', bytes < MAX_BYTES, `${(bytes / 1024).toFixed(1)} KiB`);
+
+  // what vsce says it would ship (the .vscodeignore result)...
+  const listed = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n').map((l) => l.trim()).filter(Boolean);
+  const stray = listed.filter((f) => !ALLOWED.some((re) => re.test(f)));
+  check('vsce ls lists only shipped files', stray.length === 0, stray.length ? `unexpected: ${stray.join(', ')}` : `${listed.length} files`);
+  // ...and what the .vsix really holds (a zip: extension/<file> plus vsce's manifest files)
+  const entries = execFileSync('python3', ['-c', 'import sys,zipfile;print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', out], { encoding: 'utf8' })
+    .split('\n').filter(Boolean).filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length));
+  const strayZip = entries.filter((f) => !ALLOWED.some((re) => re.test(f)));
+  check('.vsix holds only shipped files', strayZip.length === 0, strayZip.length ? `unexpected: ${strayZip.join(', ')}` : `${entries.length} files`);
+  const lower = new Set(entries.map((e) => e.toLowerCase()));
+  const missing = REQUIRED.filter((f) => !lower.has(f.toLowerCase()));
+  check('.vsix holds the manifest, bundle, icon, README and CHANGELOG', missing.length === 0, missing.length ? `missing: ${missing.join(', ')}` : '');
+  const bundle = fs.statSync(path.join(ROOT, 'dist/extension.js')).size;
+  log(`bundle dist/extension.js: ${(bundle / 1024).toFixed(1)} KiB`);
+  Object.assign(info, { vsixBytes: bytes, bundleBytes: bundle, files: entries });
+} catch (e) {
+  console.error(`package failed: ${e.message ?? e}`);
+  check('package builds', false);
+}
+const failed = checks.filter((c) => !c.ok).length;
+if (opt.result) fs.writeFileSync(path.resolve(opt.result), JSON.stringify({ ...info, passed: checks.length - failed, failed }));
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,283 @@
+/**
+ * The shared generation pipeline: measure the prompt against the usable context, and when the
+ * sources do not fit, map each part (along the sources' own sections) to notes concurrently up to
+ * the server's parallel slots, then run the task on the notes (PRODUCT.md §5). Nothing is ever
+ * cut silently. Every request and every part is cached.
+ */
+import { AssistantError, throwIfAborted } from '../errors';
+import type { ChatMessage, ChatResult } from '../llm/types';
+import { renderPrompt, type PromptTemplate } from '../prompts/promptTemplate';
+import { formatSource, bodySections } from '../prompts/sourceBlock';
+import { cacheKey } from '../results/resultCache';
+import type { Source, SourceSection } from '../sources/types';
+import type { ActionContext, ActionResult, TextSink } from './context';
+import { withoutOwnBlocks } from './ownBlocks';
+
+/** A rough token estimate: CJK ~1 token per character, other text ~4 characters per token. */
+export function estimateTokens(text: string): number {
+  const cjk = text.match(/[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/g)?.length ?? 0;
+  return Math.ceil(cjk + (text.length - cjk) / 3.6);
+}
+
+function estimateMessages(messages: readonly ChatMessage[]): number {
+  return messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 3);
+}
+
+/** Tokens kept free for estimate error and chat-template overhead. */
+export function safetyMargin(contextLength: number): number {
+  return Math.max(64, Math.round(contextLength * 0.05));
+}
+
+export function maxOutputFor(ctx: ActionContext, template: PromptTemplate): number {
+  return Math.min(template.maxTokens ?? ctx.config.maxOutputTokens, ctx.config.maxOutputTokens);
+}
+
+export function concurrencyFor(ctx: ActionContext): number {
+  const c = ctx.config.concurrency;
+  return Math.max(1, c === 'auto' ? ctx.session.info.parallelSlots : c);
+}
+
+/**
+ * Whether the messages fit: the estimate decides clear cases; near the limit the server's count decides
+ * (keeps the overhead before the first request byte small, PRODUCT.md §12).
+ */
+async function fits(ctx: ActionContext, messages: readonly ChatMessage[], maxOutput: number): Promise<boolean> {
+  const limit = ctx.session.info.contextLength - maxOutput - safetyMargin(ctx.session.info.contextLength);
+  const estimate = estimateMessages(messages);
+  if (estimate < limit * 0.8) return true;
+  if (estimate > limit * 1.5) return false;
+  const counted = await ctx.session.countTokens(messages, ctx.signal);
+  return counted.count <= limit;
+}
+
+/** A part of the input for the map step: some sections of one source. */
+export interface InputPart {
+  readonly source: Source;
+  readonly sections: readonly SourceSection[];
+}
+
+function sectionTokens(source: Source, section: SourceSection): number {
+  // Scale the reader's estimate for the whole source when it has one (it knows CJK vs Latin), else estimate.
+  if (source.tokenEstimate > 0 && source.text.length > 0) return Math.ceil((section.text.length / source.text.length) * source.tokenEstimate * 1.05);
+  return estimateTokens(section.text);
+}
+
+/** Splits a section that alone exceeds the budget along paragraphs, then lines, then characters. */
+function splitSection(section: SourceSection, maxTokens: number): SourceSection[] {
+  const pieces: string[] = [];
+  let current = '';
+  const units = section.text.split(/(\n\s*\n)/);
+  for (const unit of units) {
+    if (estimateTokens(current + unit) <= maxTokens) {
+      current += unit;
+      continue;
+    }
+    if (current.trim()) pieces.push(current);
+    current = '';
+    if (estimateTokens(unit) <= maxTokens) {
+      current = unit;
+      continue;
+    }
+    // A single huge paragraph: cut by characters (never dropped).
+    const chars = Math.max(200, Math.floor(maxTokens * 3));
+    for (let i = 0; i < unit.length; i += chars) pieces.push(unit.slice(i, i + chars));
+  }
+  if (current.trim()) pieces.push(current);
+  return pieces.map((text, i) => ({ ...section, title: pieces.length > 1 ? `${section.title} (${i + 1}/${pieces.length})` : section.title, text }));
+}
+
+/** Groups sources' body sections into parts of at most `maxTokens`, keeping section order and source boundaries. */
+export function splitIntoParts(sources: readonly Source[], maxTokens: number): InputPart[] {
+  const parts: InputPart[] = [];
+  for (const source of sources) {
+    let sections = bodySections(source);
+    if (sections.length === 0 && source.text.trim()) sections = [{ title: source.title, level: 1, text: source.text, location: {}, role: 'body' }];
+    let current: SourceSection[] = [];
+    let used = 0;
+    for (const s of sections) {
+      const t = sectionTokens(source, s);
+      const pieces = t > maxTokens ? splitSection(s, maxTokens) : [s];
+      for (const piece of pieces) {
+        const pt = piece === s ? t : estimateTokens(piece.text);
+        if (current.length > 0 && used + pt > maxTokens) {
+          parts.push({ source, sections: current });
+          current = [];
+          used = 0;
+        }
+        current.push(piece);
+        used += pt;
+      }
+    }
+    if (current.length > 0) parts.push({ source, sections: current });
+  }
+  return parts;
+}
+
+function halve(part: InputPart): InputPart[] {
+  if (part.sections.length > 1) {
+    const mid = Math.ceil(part.sections.length / 2);
+    return [{ source: part.source, sections: part.sections.slice(0, mid) }, { source: part.source, sections: part.sections.slice(mid) }];
+  }
+  const only = part.sections[0];
+  if (!only || only.text.length < 400) throw new AssistantError('ContextTooLarge', 'A single part is too large for the context even after splitting');
+  const pieces = splitSection(only, Math.ceil(estimateTokens(only.text) / 2));
+  return pieces.map((p) => ({ source: part.source, sections: [p] }));
+}
+
+/** Runs `worker` over items with at most `limit` in flight, preserving result order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed: unknown;
+  const run = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const i = next;
+      next += 1;
+      try {
+        results[i] = await worker(items[i] as T, i);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  if (failed !== undefined) throw failed instanceof Error ? failed : new Error(String(failed));
+  return results;
+}
+
+export interface Counter {
+  requests: number;
+  cached: number;
+  warnings: string[];
+}
+
+function isOverflow(error: unknown): boolean {
+  return error instanceof AssistantError && error.code === 'ContextTooLarge';
+}
+
+/** Map step: one part to structured notes (cached per part, so a cancelled run resumes). */
+async function mapPart(ctx: ActionContext, notesTemplate: PromptTemplate, part: InputPart, label: string, values: Readonly<Record<string, string>>, counter: Counter): Promise<string[]> {
+  const sourceText = formatSource(part.source, part.sections, `${part.source.title} — ${label}`);
+  const messages = renderPrompt(notesTemplate, { ...values, sources: sourceText });
+  const maxTokens = maxOutputFor(ctx, notesTemplate);
+  const temperature = notesTemplate.temperature ?? ctx.config.temperature;
+  const key = await cacheKey({ templateId: notesTemplate.id, templateVersion: notesTemplate.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...values }, input: JSON.stringify(messages) });
+  const hit = await ctx.cache.get(key);
+  if (hit) {
+    counter.cached += 1;
+    return [hit.text];
+  }
+  throwIfAborted(ctx.signal);
+  try {
+    counter.requests += 1;
+    const result = await ctx.session.complete({ messages, maxTokens, temperature }, ctx.signal);
+    counter.warnings.push(...result.warnings);
+    if (result.finishReason === 'length') counter.warnings.push(`notes for ${label} hit the output limit`);
+    await ctx.cache.set(key, { text: result.text, model: result.model, createdAt: Date.now() });
+    return [result.text];
+  } catch (error) {
+    // The server says the part does not fit after all: split and retry, never fail (PRODUCT.md §11).
+    if (!isOverflow(error)) throw error;
+    ctx.logger.info(`Context overflow on ${label}: splitting and retrying`);
+    const halves = halve(part);
+    const out: string[] = [];
+    for (const [i, h] of halves.entries()) out.push(...(await mapPart(ctx, notesTemplate, h, `${label}.${i + 1}`, values, counter)));
+    return out;
+  }
+}
+
+export interface RunOptions {
+  /** The task's template. Its `sources` variable receives the delimited sources (or the notes of the parts). */
+  readonly template: PromptTemplate;
+  /** Values for every variable except `sources`. */
+  readonly values: Readonly<Record<string, string>>;
+  readonly sources: readonly Source[];
+  /** What the map step should keep from each part, e.g. "the question: …" (empty for a summary). */
+  readonly focus: string;
+  /** Streams the answer (markdown output); json output uses completeJson directly in its action. */
+  readonly sink: TextSink;
+}
+
+/** Streams one request, with the cache in front. */
+async function generate(ctx: ActionContext, template: PromptTemplate, messages: ChatMessage[], params: Readonly<Record<string, unknown>>, sink: TextSink, counter: Counter): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
+  const maxTokens = maxOutputFor(ctx, template);
+  const temperature = template.temperature ?? ctx.config.temperature;
+  const key = await cacheKey({ templateId: template.id, templateVersion: template.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...params }, input: JSON.stringify(messages) });
+  const hit = await ctx.cache.get(key);
+  if (hit) {
+    sink(hit.text);
+    return { text: hit.text, model: hit.model, finishReason: 'stop', fromCache: true };
+  }
+  throwIfAborted(ctx.signal);
+  counter.requests += 1;
+  const stream = ctx.session.stream({ messages, maxTokens, temperature }, ctx.signal);
+  // Consume `result` early so a rejection is never unhandled while we iterate.
+  const settled = stream.result.then((r): { ok: true; r: ChatResult } => ({ ok: true, r }), (e: unknown) => ({ ok: false as const, e }));
+  for await (const delta of stream) sink(delta);
+  const outcome = await settled;
+  if (!outcome.ok) throw outcome.e;
+  const result = outcome.r;
+  counter.warnings.push(...result.warnings);
+  // A truncated answer is not cached: the next run should get the chance to finish.
+  if (result.finishReason === 'stop') await ctx.cache.set(key, { text: result.text, model: result.model, createdAt: Date.now() });
+  return { text: result.text, model: result.model, finishReason: result.finishReason, fromCache: false };
+}
+
+/**
+ * The `sources` value for a task: the delimited sources when the prompt fits, else the delimited
+ * notes of each part (map step, concurrent up to the server's slots, cached per part).
+ */
+export async function prepareSources(ctx: ActionContext, template: PromptTemplate, values: Readonly<Record<string, string>>, sources: readonly Source[], focus: string, counter: Counter, forceSplit = false): Promise<{ readonly sourcesText: string; readonly parts: number }> {
+  const usable = sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0);
+  if (usable.length === 0) throw new AssistantError('NoInput', 'No readable source text to send');
+  const sourcesText = usable.map((s) => formatSource(s)).join('\n\n');
+  if (!forceSplit && (await fits(ctx, renderPrompt(template, { ...values, sources: sourcesText }), maxOutputFor(ctx, template)))) return { sourcesText, parts: 1 };
+
+  // Map: parts sized so the notes prompt fits with its own output reserve.
+  const notesTemplate = ctx.prompts.get('notes');
+  const noteValues = { focus: focus || 'everything a structured summary needs', language: values.language ?? '' };
+  const notesOverhead = estimateMessages(renderPrompt(notesTemplate, { ...noteValues, sources: '' }));
+  const info = ctx.session.info;
+  const partBudget = info.contextLength - maxOutputFor(ctx, notesTemplate) - safetyMargin(info.contextLength) - notesOverhead - 50;
+  if (partBudget < 200) throw new AssistantError('ContextTooLarge', `The usable context (${info.contextLength} tokens) is too small to process the input in parts`, { data: { contextLength: info.contextLength } });
+  const parts = splitIntoParts(usable, partBudget);
+  let done = 0;
+  ctx.progress.report(`part 0/${parts.length}`, 0);
+  const notes = await mapConcurrent(parts, concurrencyFor(ctx), async (part, i) => {
+    const out = await mapPart(ctx, notesTemplate, part, `part ${i + 1}/${parts.length}`, noteValues, counter);
+    done += 1;
+    ctx.progress.report(`part ${done}/${parts.length}`, done / (parts.length + 1));
+    return out.join('\n\n');
+  });
+  ctx.logger.info(`Map step: ${parts.length} parts, ${counter.requests} requests, ${counter.cached} from cache`);
+  ctx.progress.report(`combining ${parts.length} parts`, parts.length / (parts.length + 1));
+  const noteSources = notes.map((text, i) => {
+    const part = parts[i] as InputPart;
+    return `<source id="${part.source.id}" title="${part.source.title.replace(/"/g, "'")} — notes of part ${i + 1}/${parts.length}">\n${text.replace(/<\/?source\b/gi, (m) => m.replace('<', '‹'))}\n</source>`;
+  });
+  return { sourcesText: noteSources.join('\n\n'), parts: parts.length };
+}
+
+export function newCounter(): Counter {
+  return { requests: 0, cached: 0, warnings: [] };
+}
+
+/** The full pipeline for a markdown task: direct when the sources fit, map-reduce when they do not. */
+export async function runMarkdownTask(ctx: ActionContext, options: RunOptions): Promise<ActionResult> {
+  const { template, values, sources, sink } = options;
+  const counter = newCounter();
+  let prepared = await prepareSources(ctx, template, values, sources, options.focus, counter);
+  let messages = renderPrompt(template, { ...values, sources: prepared.sourcesText });
+  let r;
+  try {
+    r = await generate(ctx, template, messages, values, sink, counter);
+  } catch (error) {
+    // The server's own count disagreed with ours: force the map step and retry once (never a failure).
+    if (!isOverflow(error) || prepared.parts > 1) throw error;
+    ctx.logger.info('Server reported a context overflow: switching to map-reduce');
+    prepared = await prepareSources(ctx, template, values, sources, options.focus, counter, true);
+    messages = renderPrompt(template, { ...values, sources: prepared.sourcesText });
+    r = await generate(ctx, template, messages, values, sink, counter);
+  }
+  return { ...r, fromCache: r.fromCache && counter.requests === 0, warnings: counter.warnings, requests: counter.requests, parts: prepared.parts };
+}

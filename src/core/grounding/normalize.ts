@@ -1,0 +1,200 @@
+/**
+ * Text normalisation for grounding checks, with a map back to the original offsets so that a
+ * finding in normalised text can be reported at its exact place in the note or the source.
+ *
+ * Two forms are built from the same pass:
+ * - the "number form" keeps punctuation and single spaces (numbers need `.`, `,`, `%`, `-`, `×`);
+ * - the "quote form" keeps only lower-cased letters and digits, so that whitespace, line-break
+ *   hyphenation, punctuation and quote marks cannot make a verbatim quote look different.
+ */
+
+/** Text plus, for each of its UTF-16 units, the offset of the original unit it came from. */
+export interface MappedText {
+  readonly text: string;
+  /** `map[i]` = original offset of `text[i]`; `map[text.length]` = original length. */
+  readonly map: Int32Array;
+}
+
+/** Every dash that can stand for a minus sign or a range, folded to ASCII `-`. */
+const DASHES = new Set([0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xfe58, 0xfe63, 0xff0d, 0x2e3a, 0x2e3b]);
+/** Spaces that group digits ("1 000") in typeset text; kept apart from ordinary spaces for the note side. */
+const THIN_SPACES = new Set([0x00a0, 0x2007, 0x2009, 0x202f]);
+/** Invisible characters that PDFs and editors leave inside words. */
+const INVISIBLE = new Set([0x00ad, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+/** Multiplication signs used for "× 10^-3". NFKC leaves × alone; these are its look-alikes. */
+const TIMES = new Set([0x00d7, 0x2715, 0x2716, 0x22c5]);
+const OTHER_SPACES = new Set([0x0085, 0x1680, 0x2028, 0x2029, 0x205f, 0x3000]);
+const SPACE = 0x20;
+const THIN = 0x2009;
+const MINUS = 0x2d;
+
+/** NFKC per character, cached: full-width digits and ％ become ASCII, ﬁ/ﬂ become letters, ⁻³ becomes −3. */
+const nfkcCache = new Map<number, string>();
+function nfkc(cp: number): string {
+  let out = nfkcCache.get(cp);
+  if (out === undefined) {
+    out = String.fromCodePoint(cp).normalize('NFKC');
+    // NFKC turns superscript minus into U+2212 and full-width hyphen-minus into '-'; fold again.
+    if (out.length === 1 && DASHES.has(out.charCodeAt(0))) out = '-';
+    nfkcCache.set(cp, out);
+  }
+  return out;
+}
+
+/**
+ * Ranges of line-break hyphenation ("evalu-\n ation") to drop: a letter, a hyphen, whitespace with a
+ * newline, then a lower-case letter. Only across a newline, so "well-known" on one line is untouched.
+ */
+function hyphenBreaks(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  // A plain regex finds the candidates; the letter tests run only there (a Unicode lookbehind over
+  // 500 pages costs more than the whole rest of the normalisation).
+  const re = /[-\u00AD\u2010\u2011][ \t]*\r?\n[ \t]*/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const end = m.index + m[0].length;
+    if (LETTER.test(text[m.index - 1] ?? '') && LOWER.test(text[end] ?? '')) out.push([m.index, end]);
+  }
+  return out;
+}
+const LETTER = /\p{L}/u;
+const LOWER = /\p{Ll}/u;
+
+/** A growable UTF-16 buffer with an offset map, decoded once at the end (500 pages in tens of ms). */
+class MappedBuilder {
+  private buf: Uint16Array;
+  private map: Int32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.buf = new Uint16Array(Math.max(16, capacity));
+    this.map = new Int32Array(Math.max(16, capacity) + 1);
+  }
+  push(code: number, from: number): void {
+    if (this.length >= this.buf.length) {
+      const buf = new Uint16Array(this.buf.length * 2);
+      buf.set(this.buf);
+      this.buf = buf;
+      const map = new Int32Array(this.buf.length + 1);
+      map.set(this.map);
+      this.map = map;
+    }
+    this.buf[this.length] = code;
+    this.map[this.length++] = from;
+  }
+  last(): number {
+    return this.length > 0 ? (this.buf[this.length - 1] ?? 0) : -1;
+  }
+  finish(endOffset: number): MappedText {
+    this.map[this.length] = endOffset;
+    const text = decodeUtf16(this.buf.subarray(0, this.length));
+    return { text, map: this.map.slice(0, this.length + 1) };
+  }
+}
+
+const decoder = new TextDecoder('utf-16le');
+function decodeUtf16(units: Uint16Array): string {
+  return decoder.decode(units);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * The number form: NFKC, dashes → `-`, multiplication look-alikes → `×`, digit-grouping spaces → U+2009,
+ * other whitespace runs → one space, invisible characters and line-break hyphenation removed.
+ */
+export function normalizeForNumbers(text: string): MappedText {
+  const breaks = hyphenBreaks(text);
+  let b = 0;
+  const out = new MappedBuilder(text.length + 16);
+  let lastSpace = true;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const br = breaks[b];
+    if (br !== undefined && i === br[0]) { i = br[1]; b++; continue; }
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        if (!lastSpace) out.push(SPACE, i);
+        lastSpace = true;
+      } else {
+        out.push(c, i);
+        lastSpace = false;
+      }
+      i++;
+      continue;
+    }
+    const cp = text.codePointAt(i) ?? c;
+    const width = cp > 0xffff ? 2 : 1;
+    if (DASHES.has(cp)) { out.push(MINUS, i); lastSpace = false; }
+    else if (THIN_SPACES.has(cp)) { out.push(THIN, i); lastSpace = false; }
+    else if (INVISIBLE.has(cp)) { /* dropped */ }
+    else if (TIMES.has(cp)) { out.push(0xd7, i); lastSpace = false; }
+    // The Lancet's decimal point "3·5" (a middle dot between digits).
+    else if (cp === 0xb7 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) { out.push(0x2e, i); lastSpace = false; }
+    else if (OTHER_SPACES.has(cp) || (cp >= 0x2000 && cp <= 0x200a)) {
+      if (!lastSpace) out.push(SPACE, i);
+      lastSpace = true;
+    } else {
+      const mapped = nfkc(cp);
+      if (mapped === ' ') {
+        if (!lastSpace) out.push(SPACE, i);
+        lastSpace = true;
+      } else if (mapped.length > 0) {
+        for (let k = 0; k < mapped.length; k++) out.push(mapped.charCodeAt(k), i);
+        lastSpace = false;
+      }
+    }
+    i += width;
+  }
+  return out.finish(n);
+}
+
+/**
+ * The quote form: letters and digits only, lower-cased and without accents (NFKD, marks dropped),
+ * built from the number form so hyphenation and ligatures are already repaired.
+ */
+export function normalizeForQuotes(text: string): MappedText {
+  return toQuoteForm(normalizeForNumbers(text));
+}
+
+const QUOTE_KEEP = /[\p{L}\p{N}]/u;
+const quoteCache = new Map<number, string>();
+/** The quote form of one non-ASCII code unit ('' when it is not a letter or digit). */
+function quoteChar(code: number): string {
+  let out = quoteCache.get(code);
+  if (out === undefined) {
+    const ch = String.fromCharCode(code);
+    out = QUOTE_KEEP.test(ch) ? ch.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase() : '';
+    quoteCache.set(code, out);
+  }
+  return out;
+}
+
+/** The quote form of text already in number form (sources keep both forms without normalising twice). */
+export function toQuoteForm(base: MappedText): MappedText {
+  const t = base.text;
+  const out = new MappedBuilder(t.length + 16);
+  for (let i = 0; i < t.length; i++) {
+    const code = t.charCodeAt(i);
+    const from = base.map[i] ?? 0;
+    if (code < 0x80) {
+      if (isDigit(code) || (code >= 97 && code <= 122)) out.push(code, from);
+      else if (code >= 65 && code <= 90) out.push(code + 32, from);
+      continue;
+    }
+    // Surrogate halves (rare CJK extension characters) are kept as they are, on both sides alike.
+    if (code >= 0xd800 && code <= 0xdfff) { out.push(code, from); continue; }
+    const mapped = quoteChar(code);
+    for (let k = 0; k < mapped.length; k++) out.push(mapped.charCodeAt(k), from);
+  }
+  return out.finish(base.map[t.length] ?? 0);
+}
+
+/** A short one-line excerpt of `text` around [start, end), for messages and hovers. */
+export function snippetAround(text: string, start: number, end: number, context = 40): string {
+  const from = Math.max(0, start - context);
+  const to = Math.min(text.length, end + context);
+  const body = text.slice(from, to).replace(/\s+/gu, ' ').trim();
+  return `${from > 0 ? '…' : ''}${body}${to < text.length ? '…' : ''}`;
+}

@@ -1,0 +1,58 @@
+import type { ChatMessage } from './types';
+
+/**
+ * Token estimate for servers without a tokenize endpoint (Ollama, LM Studio, generic), calibrated separately
+ * for CJK and Latin text against Qwen-family BPE (151k vocabulary):
+ *  - Latin-script prose: 4–4.5 characters per token (words, spaces and punctuation together);
+ *    code, numbers and short words are denser, down to ≈ 3 characters per token;
+ *  - CJK: common Han characters are one token, frequent pairs merge, so 0.6–1 token per character;
+ *  - other scripts and symbols: byte-level BPE splits them, about one token per character.
+ * Two numbers come out: `low` (what the prompt is at least; a server reporting < 90 % of it dropped input) and
+ * `budget` (what callers plan with: the high end plus a 10 % margin and a fixed allowance for the chat template).
+ */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+const LATIN_LOW = 1 / 4.5;
+const LATIN_HIGH = 1 / 3;
+const CJK_LOW = 0.6;
+const CJK_HIGH = 1;
+const OTHER_LOW = 0.2;
+const OTHER_HIGH = 1;
+/** Chat template tokens per message (`<|im_start|>role\n … <|im_end|>\n`) and for the reply primer. */
+const PER_MESSAGE = 5;
+const PRIMER = 3;
+const MARGIN = 1.1;
+const MARGIN_FIXED = 32;
+
+export interface TokenEstimate {
+  /** Lower bound: the tokenizer will not produce fewer than this. */
+  readonly low: number;
+  /** Upper bound plus safety margin: plan budgets with this. */
+  readonly budget: number;
+}
+
+export function estimateTextTokens(text: string): { low: number; high: number } {
+  let latin = 0;
+  let cjk = 0;
+  let other = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x250) latin++;
+    else if (CJK.test(ch)) cjk++;
+    else other++;
+  }
+  return {
+    low: Math.floor(latin * LATIN_LOW + cjk * CJK_LOW + other * OTHER_LOW),
+    high: Math.ceil(latin * LATIN_HIGH + cjk * CJK_HIGH + other * OTHER_HIGH),
+  };
+}
+
+export function estimateMessageTokens(messages: readonly ChatMessage[]): TokenEstimate {
+  let low = PRIMER;
+  let high = PRIMER;
+  for (const m of messages) {
+    const t = estimateTextTokens(m.content);
+    low += PER_MESSAGE + t.low;
+    high += PER_MESSAGE + t.high;
+  }
+  return { low, budget: Math.ceil(high * MARGIN) + MARGIN_FIXED };
+}

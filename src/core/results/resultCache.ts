@@ -1,0 +1,58 @@
+/**
+ * Result cache (PRODUCT.md §9): results keyed by a hash of (template id + version, model,
+ * parameters, input). A repeated action on unchanged input returns without a request; map-reduce
+ * parts are cached one by one, so a cancelled run resumes where it stopped.
+ */
+import type { KeyValueStore } from '../ports/files';
+
+/** SHA-256 hex of a string with Web Crypto (available in Node 20, browsers and Obsidian). */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface CacheKeyParts {
+  readonly templateId: string;
+  readonly templateVersion: number;
+  readonly model: string;
+  /** Temperature, max tokens, language, columns… anything that changes the answer. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The exact input text (or messages) sent. */
+  readonly input: string;
+}
+
+export async function cacheKey(parts: CacheKeyParts): Promise<string> {
+  return `result:${await sha256Hex(JSON.stringify([parts.templateId, parts.templateVersion, parts.model, parts.params, parts.input]))}`;
+}
+
+export interface CachedResult {
+  readonly text: string;
+  readonly model: string;
+  readonly createdAt: number;
+}
+
+/** A cache over the host's key-value store; `bypass` (regenerate) skips reads but still writes. */
+export class ResultCache {
+  constructor(private readonly store: KeyValueStore, private readonly bypass = false) {}
+
+  /** A view of the same store that ignores cached entries (the user asked to regenerate). */
+  regenerating(): ResultCache {
+    return new ResultCache(this.store, true);
+  }
+
+  async get(key: string): Promise<CachedResult | undefined> {
+    if (this.bypass) return undefined;
+    const raw = await this.store.get(key);
+    if (raw === undefined) return undefined;
+    try {
+      const value = JSON.parse(raw) as CachedResult;
+      return typeof value.text === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: CachedResult): Promise<void> {
+    await this.store.set(key, JSON.stringify(value));
+  }
+}

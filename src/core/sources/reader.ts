@@ -1,0 +1,46 @@
+import type { NoteDocument, OffsetRange } from '../ports/document';
+import type { ProgressReporter } from '../ports/progress';
+import type { NoteLink } from '../markdown/links';
+import type { Source } from './types';
+
+/** What to read for one action. */
+export interface CollectOptions {
+  /** The user's selection; when non-empty the `note` source is the selection, else the whole note. */
+  readonly selection?: OffsetRange;
+  /**
+   * Which links to follow: `all` (default), `none` (note only), or only the links overlapping a range
+   * (e.g. the link at the cursor for "Summarize Linked Paper", or the selection for "Compare").
+   */
+  readonly links?: 'all' | 'none' | OffsetRange;
+  /** Follow links only to these kinds (e.g. `['pdf']` for paper actions); default all readable kinds. */
+  readonly kinds?: readonly Source['kind'][];
+  readonly signal: AbortSignal;
+  readonly progress?: ProgressReporter;
+}
+
+export interface CollectedSources {
+  /** The note itself, or the selection (kind `selection`) when one was given. */
+  readonly note: Source;
+  /**
+   * Linked sources in note order, one per distinct target+anchor, including the ones that could not be
+   * read (status ≠ ok, with `statusDetail` naming the file): callers send only `status === 'ok'`.
+   */
+  readonly sources: readonly Source[];
+  /** Every link found in the note (for pickers and CodeLens), whether followed or not. */
+  readonly links: readonly NoteLink[];
+  /** Sum of `tokenEstimate` over the note and the ok sources. */
+  readonly totalTokens: number;
+  /** True when linked files were not read because the workspace is untrusted. */
+  readonly untrusted: boolean;
+}
+
+/**
+ * Reads a note and what it links to (issue #4). Implemented in src/core/sources/sourceReader.ts,
+ * exposed to commands as `services.sources`.
+ */
+export interface SourceReader {
+  /** The note (or selection) plus its resolved linked sources. Never throws for a bad link; throws only on cancellation. */
+  collect(document: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
+  /** Links in the note, parsed with markdown-it (no file access): cheap, synchronous. */
+  links(document: NoteDocument): readonly NoteLink[];
+}

@@ -1,0 +1,95 @@
+/**
+ * The PDF engine: pdfjs-dist (legacy build, which runs on Node 20) turned into positioned text items, then
+ * the host-neutral layout in src/core/pdf. Bundled separately as dist/pdfEngine.js and loaded only when a
+ * note links a PDF, so activation never pays for pdf.js. Plain Node can import it too (bench, tests).
+ */
+import './polyfill';
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import * as pdfjsWorker from 'pdfjs-dist/legacy/build/pdf.worker.mjs';
+import { AssistantError, throwIfAborted } from '../core/errors';
+import { layoutPdf } from '../core/pdf/layout';
+import type { PdfExtractOptions, PdfExtraction, PdfPageItems, PdfTextItem } from '../core/pdf/types';
+
+// Static imports: this module is itself the lazily loaded part (dist/pdfEngine.js), and the polyfill
+// import must come first so DOMMatrix exists when pdf.js evaluates.
+function fail(reason: string, name: string, message: string, cause?: unknown): AssistantError {
+  return new AssistantError('SourceUnreadable', `${name}: ${message}`, { data: { file: name, reason }, ...(cause === undefined ? {} : { cause }) });
+}
+
+export interface ReadItemsOptions {
+  readonly firstPage?: number;
+  readonly lastPage?: number;
+  readonly name?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Positioned text items of pages firstPage..lastPage (1-based, inclusive), and the page count. */
+export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions = {}): Promise<{ pageCount: number; pages: PdfPageItems[] }> {
+  const name = options.name ?? 'PDF';
+  const signal = options.signal ?? new AbortController().signal;
+  if (bytes.length === 0) throw fail('empty', name, 'the file is empty');
+  // The worker code runs on this thread ("fake worker") from the bundle itself, so no pdf.worker.mjs file
+  // has to ship beside the bundle.
+  (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= pdfjsWorker;
+  // pdf.js takes ownership of (detaches) the buffer it is given, and refuses Node Buffers (what
+  // workspace.fs returns in the extension host): pass a plain Uint8Array copy.
+  const task = pdfjs.getDocument({
+    data: new Uint8Array(bytes),
+    disableFontFace: true,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    stopAtErrors: false,
+    verbosity: 0,
+  });
+  let doc;
+  try {
+    doc = await task.promise;
+  } catch (error) {
+    const errName = (error as { name?: string }).name;
+    if (errName === 'PasswordException') throw fail('encrypted', name, 'the PDF is password-protected', error);
+    throw fail('corrupt', name, `not a readable PDF (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+  try {
+    const first = Math.max(1, options.firstPage ?? 1);
+    const last = Math.min(doc.numPages, options.lastPage ?? doc.numPages);
+    const pages: PdfPageItems[] = [];
+    for (let n = first; n <= last; n++) {
+      throwIfAborted(signal);
+      const page = await doc.getPage(n);
+      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
+      const content = await page.getTextContent({ includeMarkedContent: false });
+      const items: PdfTextItem[] = [];
+      for (const raw of content.items) {
+        if (!('str' in raw)) continue;
+        const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = raw.transform as number[];
+        if (raw.str === '' && !raw.hasEOL) continue;
+        const size = Math.hypot(c, d) || Math.abs(raw.height) || 1;
+        items.push({ str: raw.str, x: e - x0, y: f - y0, w: raw.width, size, rotated: Math.abs(b) > 1e-3 * Math.abs(a) || a <= 0, eol: raw.hasEOL });
+      }
+      pages.push({ page: n, width: x1 - x0, height: y1 - y0, items });
+      page.cleanup();
+    }
+    return { pageCount: doc.numPages, pages };
+  } finally {
+    await task.destroy();
+  }
+}
+
+/**
+ * Clean text of a PDF: reading order, de-hyphenation, ligatures, headers/footers removed, page markers,
+ * sections and the references section. Throws AssistantError('SourceUnreadable') naming the file for
+ * empty, encrypted, corrupt and image-only PDFs.
+ */
+export async function extractPdfText(bytes: Uint8Array, options: PdfExtractOptions = {}): Promise<PdfExtraction> {
+  const name = options.name ?? 'PDF';
+  const { pageCount, pages } = await readPdfItems(bytes, {
+    name,
+    ...(options.maxPages === undefined ? {} : { lastPage: options.maxPages }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const result = layoutPdf(pages, pageCount);
+  if (result.characters === 0) {
+    throw fail(pageCount === 0 ? 'empty' : 'imageOnly', name, pageCount === 0 ? 'the PDF has no pages' : 'the PDF has no text layer (scanned or image-only); run OCR on it first');
+  }
+  return result;
+}

@@ -1,0 +1,20 @@
+/**
+ * Entry of the lazily loaded engine bundle (dist/pdfEngine.js): pdf.js and the BibTeX parser, together
+ * ~2 MB that activation never loads. The extension requires it on first use (src/vscode/adapters/pdfEngine.ts).
+ */
+import type { BibtexParser } from '../core/sources/bibliography';
+import type { PdfTextExtractor } from '../core/sources/sourceReader';
+import { bibtexParser } from './bibtex';
+import { extractPdfText } from './engine';
+
+export interface EngineModule {
+  readonly pdf: PdfTextExtractor;
+  readonly bibtex: BibtexParser;
+}
+
+export const engine: EngineModule = {
+  pdf: { extract: (bytes, options) => extractPdfText(bytes, options) },
+  bibtex: bibtexParser,
+};
+
+export { extractPdfText, readPdfItems } from './engine';

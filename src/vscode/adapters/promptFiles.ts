@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { PromptLibrary, type AssistantConfig, type Logger, type PromptFile } from '../../core';
+
+let builtins: Promise<PromptFile[]> | undefined;
+
+async function readMarkdownFiles(dir: vscode.Uri, label: (name: string) => string): Promise<PromptFile[]> {
+  let entries: [string, vscode.FileType][];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(dir);
+  } catch {
+    return [];
+  }
+  const names = entries.filter(([n, t]) => t === vscode.FileType.File && n.endsWith('.md') && n.toLowerCase() !== 'readme.md').map(([n]) => n).sort();
+  return Promise.all(names.map(async (n) => ({ file: label(n), text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, n))) })));
+}
+
+/** The built-in templates shipped in the extension's prompts/ folder (read once). */
+export function builtinPromptFiles(extensionUri: vscode.Uri): Promise<PromptFile[]> {
+  builtins ??= readMarkdownFiles(vscode.Uri.joinPath(extensionUri, 'prompts'), (n) => `prompts/${n}`);
+  return builtins;
+}
+
+/** The user's prompts folder for a note: inside the note's workspace folder; none when untrusted. */
+export function userPromptsFolder(config: AssistantConfig, resource: vscode.Uri | undefined): vscode.Uri | undefined {
+  if (!vscode.workspace.isTrusted || !config.promptsFolder) return undefined;
+  const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return undefined;
+  return vscode.Uri.joinPath(folder.uri, config.promptsFolder);
+}
+
+/** Built-ins plus the user's overrides; user-file errors are logged and shown once per load (naming file and line). */
+export async function loadPromptLibrary(extensionUri: vscode.Uri, config: AssistantConfig, resource: vscode.Uri | undefined, logger: Logger): Promise<PromptLibrary> {
+  const folder = userPromptsFolder(config, resource);
+  const user = folder ? await readMarkdownFiles(folder, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, n))) : [];
+  const library = PromptLibrary.load(await builtinPromptFiles(extensionUri), user);
+  for (const e of library.errors) {
+    logger.warn(`Prompt template ignored: ${e.message}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message));
+  }
+  return library;
+}

@@ -1,0 +1,89 @@
+import * as vscode from 'vscode';
+import type { KeyValueStore, Logger } from '../../core';
+
+/**
+ * A KeyValueStore of files under the extension's global storage, bounded in total size: when it grows over
+ * the limit the least recently written entries go first.
+ */
+export class VsCodeFileStore implements KeyValueStore {
+  private readonly dir: vscode.Uri;
+
+  constructor(
+    globalStorage: vscode.Uri,
+    folder: string,
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+  ) {
+    this.dir = vscode.Uri.joinPath(globalStorage, folder);
+  }
+
+  private file(key: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.dir, `${key.replace(/[^\w.-]/g, '_')}.json`);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(this.file(key)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await vscode.workspace.fs.createDirectory(this.dir);
+    await vscode.workspace.fs.writeFile(this.file(key), new TextEncoder().encode(value));
+    await this.evict();
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await vscode.workspace.fs.delete(this.file(key));
+    } catch {
+      // Already gone.
+    }
+  }
+
+  async clear(): Promise<void> {
+    try {
+      await vscode.workspace.fs.delete(this.dir, { recursive: true, useTrash: false });
+    } catch {
+      // Nothing cached yet.
+    }
+  }
+
+  /** Total size and entries, for the Clear Cache message. */
+  async size(): Promise<{ files: number; bytes: number }> {
+    const entries = await this.entries();
+    return { files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0) };
+  }
+
+  private async entries(): Promise<{ uri: vscode.Uri; size: number; mtime: number }[]> {
+    let list: [string, vscode.FileType][];
+    try {
+      list = await vscode.workspace.fs.readDirectory(this.dir);
+    } catch {
+      return [];
+    }
+    const out: { uri: vscode.Uri; size: number; mtime: number }[] = [];
+    for (const [name, type] of list) {
+      if (type !== vscode.FileType.File) continue;
+      const uri = vscode.Uri.joinPath(this.dir, name);
+      const stat = await vscode.workspace.fs.stat(uri);
+      out.push({ uri, size: stat.size, mtime: stat.mtime });
+    }
+    return out;
+  }
+
+  private async evict(): Promise<void> {
+    const entries = await this.entries();
+    let total = entries.reduce((n, e) => n + e.size, 0);
+    if (total <= this.maxBytes) return;
+    entries.sort((a, b) => a.mtime - b.mtime);
+    for (const e of entries) {
+      if (total <= this.maxBytes) break;
+      await vscode.workspace.fs.delete(e.uri);
+      total -= e.size;
+      this.logger.debug(`cache: evicted ${e.uri.path}`);
+    }
+  }
+}

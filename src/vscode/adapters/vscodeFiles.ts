@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { AssistantError, type FileReader, type WorkspaceIndex } from '../../core';
+
+function checkAbort(signal: AbortSignal): void {
+  if (signal.aborted) throw new AssistantError('Cancelled', 'Cancelled');
+}
+
+/** FileReader over workspace.fs (works for remote and virtual workspaces; no Node fs). */
+export class VsCodeFileReader implements FileReader {
+  async readBytes(uri: string, signal: AbortSignal): Promise<Uint8Array> {
+    checkAbort(signal);
+    return vscode.workspace.fs.readFile(vscode.Uri.parse(uri, true));
+  }
+
+  async readText(uri: string, signal: AbortSignal): Promise<string> {
+    const bytes = await this.readBytes(uri, signal);
+    // An open editor may hold unsaved edits of a linked note: prefer them over the file on disk.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri, true).toString());
+    return open ? open.getText() : new TextDecoder('utf-8').decode(bytes);
+  }
+
+  async stat(uri: string, signal: AbortSignal): Promise<{ readonly size: number; readonly mtime: number } | undefined> {
+    checkAbort(signal);
+    try {
+      const stat = await vscode.workspace.fs.stat(vscode.Uri.parse(uri, true));
+      if (stat.type & vscode.FileType.Directory) return undefined;
+      return { size: stat.size, mtime: stat.mtime };
+    } catch (error) {
+      if (error instanceof vscode.FileSystemError && error.code === 'FileNotFound') return undefined;
+      throw error;
+    }
+  }
+}
+
+const LINKABLE = '**/*.{md,markdown,pdf,txt,tex,html,htm,bib,json}';
+const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.obsidian/**}';
+
+/** Workspace folders and the linkable files in them; the file list is cached until files are created or deleted. */
+export class VsCodeWorkspaceIndex implements WorkspaceIndex, vscode.Disposable {
+  private cached: Promise<readonly string[]> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor() {
+    const watcher = vscode.workspace.createFileSystemWatcher(LINKABLE, false, true, false);
+    const reset = (): void => {
+      this.cached = undefined;
+    };
+    this.disposables.push(watcher, watcher.onDidCreate(reset), watcher.onDidDelete(reset), vscode.workspace.onDidChangeWorkspaceFolders(reset));
+  }
+
+  folders(): readonly string[] {
+    return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString().replace(/\/+$/, ''));
+  }
+
+  files(signal: AbortSignal): Promise<readonly string[]> {
+    checkAbort(signal);
+    this.cached ??= Promise.resolve(vscode.workspace.findFiles(LINKABLE, EXCLUDE)).then((uris) => uris.map((u) => u.toString()));
+    return this.cached;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

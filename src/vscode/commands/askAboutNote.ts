@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { AssistantError, ask } from '../../core';
+import { Commands } from '../constants';
+import type { ExtensionServices } from '../services';
+import { collectSources, guarded, resolveInvocation, runInsertion, shortHash } from '../adapters/actionRunner';
+import type { Command } from './command';
+
+/** Research: Ask About Note — a question answered from the note and its linked papers, with citations. */
+export class AskAboutNoteCommand implements Command {
+  readonly id = Commands.askAboutNote;
+
+  constructor(private readonly services: ExtensionServices) {}
+
+  execute(...args: unknown[]): Promise<void | undefined> {
+    return guarded(this.services, this.id, args, () => this.run(args));
+  }
+
+  private async run(args: readonly unknown[]): Promise<void> {
+    const inv = await resolveInvocation(this.services, args);
+    const question = (inv.args.question ?? (inv.scripted ? '' : await vscode.window.showInputBox({ prompt: vscode.l10n.t('Ask about this note and the papers it links'), ignoreFocusOut: true })) ?? '').trim();
+    if (!question) {
+      if (inv.scripted) throw new AssistantError('NoInput', 'No question given');
+      return;
+    }
+    await runInsertion(this.services, this.id, inv, vscode.l10n.t('Research: Ask About Note'), async (env, signal) => {
+      const collected = await collectSources(this.services, inv, { links: 'all', useSelection: false }, signal);
+      const sources = [collected.note, ...collected.sources];
+      return {
+        kind: 'answer',
+        target: `question:${shortHash(question)}`,
+        title: `${env.labels.answer}: ${question}`,
+        sources,
+        anchorOffset: inv.selection?.end ?? inv.cursor,
+        generate: (sink) => ask(env.ctx, { question, sources, language: env.language }, sink),
+      };
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import { AssistantError, type ServerKind } from '../../core';
+import { Commands } from '../constants';
+import type { ExtensionServices } from '../services';
+import { kindLabel, LOW_CONTEXT_TOKENS, raiseContextHint } from '../ui/statusBar';
+import type { Command } from './command';
+
+/** What Test Connection found; returned to callers (integration tests) and written to the log. */
+export interface ConnectionReport {
+  readonly kind: ServerKind;
+  readonly version?: string;
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly contextLength: number;
+  readonly contextSource: 'server' | 'override' | 'default';
+  readonly parallelSlots: number;
+  readonly exactTokenCount: boolean;
+  readonly firstTokenMs: number;
+  readonly totalMs: number;
+  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export interface TestConnectionArgs {
+  /** No dialogs (tests): no information message, and a failure is returned as `{ error }` instead of shown. */
+  readonly quiet?: boolean;
+}
+
+export interface ConnectionFailure {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Research: Test Connection: detects the server afresh, then sends a tiny chat to measure the time to first token.
+ * Shows kind, version, model, usable context and time to first token; warns when the context is below 16k.
+ */
+export class TestConnectionCommand implements Command {
+  readonly id = Commands.testConnection;
+
+  constructor(private readonly services: ExtensionServices) {}
+
+  async execute(args?: TestConnectionArgs): Promise<ConnectionReport | ConnectionFailure> {
+    if (args?.quiet !== true) return this.run(false);
+    try {
+      return await this.run(true);
+    } catch (error) {
+      this.services.logger.warn(`Test Connection failed: ${error instanceof Error ? error.message : String(error)}`);
+      return { error: { code: error instanceof AssistantError ? error.code : 'ServerError', message: error instanceof Error ? error.message : String(error) } };
+    }
+  }
+
+  private async run(quiet: boolean): Promise<ConnectionReport> {
+    const config = this.services.config();
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the model server…'), cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        try {
+          const session = await this.services.llm.reconnect(config, controller.signal);
+          const result = await session.complete({
+            messages: [
+              { role: 'system', content: 'You are a connection test. Reply with the single word OK.' },
+              { role: 'user', content: 'Say OK.' },
+            ],
+            maxTokens: 16,
+            temperature: 0,
+          }, controller.signal);
+          const info = session.info;
+          return {
+            kind: info.kind, version: info.version, baseUrl: info.baseUrl, model: info.model,
+            contextLength: info.contextLength, contextSource: info.contextSource, parallelSlots: info.parallelSlots,
+            exactTokenCount: info.exactTokenCount, firstTokenMs: result.timings.firstTokenMs, totalMs: result.timings.totalMs,
+            warnings: result.warnings, notes: session.notes,
+          } satisfies ConnectionReport;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    this.services.logger.info(`Test Connection: ${JSON.stringify(report)}`);
+    if (!quiet) this.show(report);
+    return report;
+  }
+
+  private show(report: ConnectionReport): void {
+    const message = vscode.l10n.t(
+      '{0} {1} at {2}: model {3}, usable context {4} tokens ({5}), first token after {6} ms.',
+      kindLabel(report.kind), report.version ?? '', report.baseUrl, report.model, report.contextLength, report.contextSource, report.firstTokenMs,
+    );
+    const extra = [...report.notes, ...report.warnings];
+    if (report.contextLength < LOW_CONTEXT_TOKENS || extra.length > 0) {
+      const hint = report.contextLength < LOW_CONTEXT_TOKENS ? ` ${raiseContextHint(report.kind)}` : '';
+      void vscode.window.showWarningMessage(`${message}${hint}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`);
+    } else {
+      void vscode.window.showInformationMessage(message);
+    }
+  }
+}

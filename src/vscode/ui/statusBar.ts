@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import type { AssistantConfig, ServerInfo, ServerKind } from '../../core';
+import type { LlmConnection, LlmStatus } from '../adapters/llmConnection';
+import { onConfigChange } from '../adapters/vscodeConfig';
+import { Commands } from '../constants';
+
+/** Below this the summaries of a paper or two no longer fit (PRODUCT.md §4): show a warning. */
+export const LOW_CONTEXT_TOKENS = 16_384;
+
+/** Internal command (not in the palette) so integration tests can read what the status bar shows. */
+export const STATUS_BAR_STATE_COMMAND = 'researchAssistant.internal.statusBarState';
+
+const KIND_LABEL: Record<ServerKind, string> = {
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  vllm: 'vLLM',
+  llamacpp: 'llama.cpp',
+  'openai-compatible': 'OpenAI-compatible',
+};
+
+export function kindLabel(kind: ServerKind): string {
+  return KIND_LABEL[kind];
+}
+
+/** How to raise the usable context on each server (SERVERS.md §8). */
+export function raiseContextHint(kind: ServerKind): string {
+  switch (kind) {
+    case 'ollama':
+      return vscode.l10n.t('The extension asks Ollama for the context it needs, up to the model\'s trained context and the "researchAssistant.contextLength" setting (default cap 32768). Raise that setting or use a model with a longer context.');
+    case 'lmstudio':
+      return vscode.l10n.t('In LM Studio, reload the model with a larger "Context Length" (Developer tab, model settings) or run "lms load <model> --context-length 32768".');
+    case 'vllm':
+      return vscode.l10n.t('Restart vLLM with a larger "--max-model-len" (for example 32768).');
+    case 'llamacpp':
+      return vscode.l10n.t('Restart llama-server with a larger "-c" (for example -c 32768; with -np N each slot gets c/N unless --kv-unified).');
+    case 'openai-compatible':
+      return vscode.l10n.t('This server does not report its context. Set "researchAssistant.contextLength" to its real context size.');
+  }
+}
+
+export interface StatusBarState {
+  readonly text: string;
+  readonly tooltip: string;
+  readonly warning: boolean;
+}
+
+/** Pure presentation of a connection status (unit of the integration test). */
+export function describeStatus(status: LlmStatus): StatusBarState {
+  switch (status.state) {
+    case 'unknown':
+      return { text: '$(hubot) Research', tooltip: vscode.l10n.t('Model server not checked yet. Click to test the connection.'), warning: false };
+    case 'connecting':
+      return { text: '$(sync~spin) Research', tooltip: vscode.l10n.t('Looking for the model server…'), warning: false };
+    case 'error': {
+      const probed = status.error.data.probed ?? status.error.data.endpoint;
+      return {
+        text: '$(warning) Research: no model server',
+        tooltip: vscode.l10n.t('Model server unavailable ({0}): {1}. Click to test the connection.', status.error.code, String(probed ?? status.error.message)),
+        warning: true,
+      };
+    }
+    case 'connected':
+      return describeInfo(status.info, status.notes);
+  }
+}
+
+function describeInfo(info: ServerInfo, notes: readonly string[]): StatusBarState {
+  const low = info.contextLength < LOW_CONTEXT_TOKENS;
+  const lines = [
+    vscode.l10n.t('{0} {1} at {2}', kindLabel(info.kind), info.version ?? '', info.baseUrl),
+    vscode.l10n.t('Model: {0}', info.model),
+    vscode.l10n.t('Usable context: {0} tokens ({1})', info.contextLength, info.contextSource),
+  ];
+  if (low) lines.push(vscode.l10n.t('The usable context is below {0} tokens, so long notes are split into many parts.', LOW_CONTEXT_TOKENS), raiseContextHint(info.kind));
+  lines.push(...notes);
+  return { text: `${low ? '$(warning)' : '$(hubot)'} ${kindLabel(info.kind)} · ${info.model}`, tooltip: lines.join('\n'), warning: low };
+}
+
+/** Kind + model; warning background when unreachable or the usable context is below 16k. Click: Test Connection. */
+export class LlmStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('researchAssistant.server', vscode.StatusBarAlignment.Right, 100);
+  private readonly disposables: vscode.Disposable[] = [];
+  private state: StatusBarState = describeStatus({ state: 'unknown' });
+
+  constructor(private readonly connection: LlmConnection, config: () => AssistantConfig) {
+    this.item.name = vscode.l10n.t('Research model server');
+    this.item.command = Commands.testConnection;
+    this.render(connection.status);
+    this.item.show();
+    this.disposables.push(
+      connection.onDidChangeStatus((s) => this.render(s)),
+      onConfigChange(() => connection.refresh(config())),
+      vscode.commands.registerCommand(STATUS_BAR_STATE_COMMAND, () => this.state),
+    );
+    // Probe after activation, not during it (activation stays fast); only the configured/local endpoint is contacted.
+    const timer = setTimeout(() => connection.refresh(config()), 1500);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  private render(status: LlmStatus): void {
+    this.state = describeStatus(status);
+    this.item.text = this.state.text;
+    this.item.tooltip = this.state.tooltip;
+    this.item.backgroundColor = this.state.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Fake OpenAI-compatible model servers (flavours ollama, lmstudio, vllm, llamacpp) for unit and integration
+ * tests, the demo and benchmarks. Only Node built-ins: this file is bundled into the extension host tests.
+ * Behaviour follows /work/shared/design/SERVERS.md §9; see ./README.md.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody, resolveOptions, sendJson, ServerState } from './engine';
+import type { HandlerArgs } from './handler';
+import { handleLlamacpp } from './flavours/llamacpp';
+import { handleLmstudio } from './flavours/lmstudio';
+import { handleOllama } from './flavours/ollama';
+import { handleVllm } from './flavours/vllm';
+import type { FakeServer, FakeServerOptions, Flavour, RecordedRequest, Reply } from './types';
+
+export type { FakeServer, FakeServerOptions, Fault, Flavour, OverflowMode, ReasoningStyle, RecordedRequest, Reply, ReplyOption } from './types';
+export { applyChatTemplate, countPromptTokens, countTokens, tokenPieces } from './tokenizer';
+export { cannedMarkdown, jsonForSchema } from './canned';
+
+const HANDLERS: Record<Flavour, (args: HandlerArgs) => Promise<void>> = {
+  ollama: handleOllama,
+  lmstudio: handleLmstudio,
+  vllm: handleVllm,
+  llamacpp: handleLlamacpp,
+};
+
+const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat', '/api/v0/chat/completions']);
+
+export function isChatPath(path: string): boolean {
+  return CHAT_PATHS.has(path);
+}
+
+export async function startFakeServer(options: FakeServerOptions): Promise<FakeServer> {
+  if (!HANDLERS[options.flavour]) throw new Error(`unknown fake server flavour: ${String(options.flavour)}`);
+  const state = new ServerState(resolveOptions(options));
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, headers, body: undefined, at: Date.now() };
+    state.requests.push(rec);
+    const chat = isChatPath(url.pathname);
+    const controller = new AbortController();
+    // A client that vanishes mid-write must not crash the test process.
+    res.on('error', () => undefined);
+    req.on('error', () => undefined);
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        controller.abort();
+        // The client went away (or a stalled response was cut) before the answer was complete.
+        if (chat && rec.status !== 0) rec.aborted = true;
+      }
+      if (chat) {
+        state.open--;
+        rec.endedAt ??= Date.now();
+      }
+    });
+    if (chat) {
+      state.open++;
+      state.maxOpen = Math.max(state.maxOpen, state.open);
+    }
+    const raw = await readBody(req);
+    let body: unknown;
+    let bodyError: string | undefined;
+    if (raw.trim()) {
+      try {
+        body = JSON.parse(raw);
+      } catch (e) {
+        bodyError = `invalid JSON body: ${(e as Error).message}`;
+        body = raw;
+      }
+    }
+    rec.body = body;
+    const handler = HANDLERS[state.opts.flavour];
+    await handler({ state, req, res, rec, url, body, bodyError, signal: controller.signal });
+  };
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      // A bug in the fake must show up as a 500 (and in the test output), not as a hung request.
+      console.error('fake server handler error:', e);
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `fake server bug: ${String(e)}`, type: 'server_error' } });
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    state.sockets.add(socket);
+    socket.on('close', () => state.sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const fake: FakeServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    flavour: options.flavour,
+    requests: state.requests,
+    chatRequests: () => state.requests.filter((r) => isChatPath(r.path)),
+    setReply: (reply) => {
+      state.opts.reply = reply;
+    },
+    queueReplies: (...replies: Reply[]) => {
+      state.queue.push(...replies);
+    },
+    setOption: (patch) => {
+      const { flavour: _ignored, port: _port, ...rest } = patch;
+      // A new version re-derives the version-dependent defaults unless they are patched too.
+      const base = patch.version !== undefined && patch.ollamaStreamStyle === undefined ? { ...state.opts, ollamaStreamStyle: undefined } : state.opts;
+      const next = resolveOptions({ ...base, ...rest, flavour: state.opts.flavour });
+      // A new ctx on Ollama models a reload of the auto-context runner (e.g. OLLAMA_CONTEXT_LENGTH changed).
+      if (state.loaded && !state.loaded.explicit && patch.ctx !== undefined && patch.ctx !== state.loaded.ctx) {
+        state.loaded = { ...state.loaded, ctx: patch.ctx };
+        state.reloads++;
+      }
+      state.opts = next;
+    },
+    get maxConcurrent() {
+      return state.maxOpen;
+    },
+    get maxActive() {
+      return state.maxActive;
+    },
+    get reloads() {
+      return state.reloads;
+    },
+    close: async () => {
+      state.startClosing();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of state.sockets) s.destroy();
+      });
+    },
+  };
+  return fake;
+}

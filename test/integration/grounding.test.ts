@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { startFakeServer, type FakeServer } from '../fakeServer';
+import { Commands, CONFIG_SECTION } from '../../src/vscode/constants';
+
+const folder = (): vscode.WorkspaceFolder => {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder must be open');
+  return f;
+};
+const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration(CONFIG_SECTION);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function openNote(rel: string, text: string): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.joinPath(folder().uri, rel);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+const research = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Research');
+
+async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Waits until the Research diagnostics of `uri` have settled to `count` (debounced background checks). */
+async function diagnosticsSettle(uri: vscode.Uri, count: number): Promise<vscode.Diagnostic[]> {
+  await waitFor(() => (research(uri).length === count ? true : undefined), `${count} Research diagnostic(s), have ${research(uri).length}`);
+  await sleep(700);
+  const now = research(uri);
+  assert.equal(now.length, count, `diagnostics changed after settling: ${now.map((d) => d.message).join(' | ')}`);
+  return now;
+}
+
+// Every figure but one (42%) is in smith2021-sleep.pdf (test/fixtures/workspace.pdfs.json).
+const PAPER_SUMMARY = [
+  '#### Findings',
+  '- The sleep group retained 87% of word pairs, the wake group 71% (p. 3).',
+  '- Difference 16 percentage points (95% CI 9–23; p < 0.001); n = 24 per group.',
+  '- Retention correlated with slow-wave sleep (r = 0.52); 60 word pairs, retest after 36 hours.',
+  '- Reaction times improved by 42% after sleep (p. 3).',
+  '- The authors note that “The sample was small and consisted of students” (p. 4).',
+].join('\n');
+
+suite('grounding: diagnostics in the editor', function () {
+  this.timeout(180_000);
+  let fake: FakeServer;
+
+  suiteSetup(async () => {
+    fake = await startFakeServer({ flavour: 'ollama', trainedCtx: 8192, ctx: 8192, tokensPerSecond: 4000 });
+    await config().update('endpoint', fake.url, vscode.ConfigurationTarget.Global);
+    await config().update('model', '', vscode.ConfigurationTarget.Global);
+  });
+  suiteTeardown(async () => {
+    await config().update('endpoint', undefined, vscode.ConfigurationTarget.Global);
+    await fake.close();
+  });
+
+  test('a linked-paper summary with one invented percentage shows exactly one Warning, at it, with a quick fix', async () => {
+    fake.setReply(PAPER_SUMMARY);
+    const doc = await openNote('ground-paper.md', '# Sleep paper\n\nSee [[papers/smith2021-sleep.pdf]] for details.\n');
+    // A failing command waits on its error notification: fail fast with the reason instead of hanging.
+    await Promise.race([
+      vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link: '[[papers/smith2021-sleep.pdf]]' }),
+      sleep(60_000).then(() => { throw new Error('Summarize Linked Paper did not finish in 60 s (is the PDF readable? see the log channel)'); }),
+    ]);
+    assert.match(doc.getText(), /<!-- research:summary [^>]*sources="[^"]*smith2021-sleep\.pdf"/u);
+    const [diagnostic] = await diagnosticsSettle(doc.uri, 1);
+    assert.ok(diagnostic);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(doc.getText(diagnostic.range), '42%');
+    assert.match(diagnostic.message, /^42% not found in the sources of this summary/u);
+    // The quick fix opens the nearest match (71% or 87% in the paper).
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const open = actions.find((a) => a.title.startsWith('Open nearest match in'));
+    assert.ok(open, `quick fix missing; got ${actions.map((a) => a.title).join(', ')}`);
+
+    // Research: Check Grounding records the count in the block header.
+    const report = await vscode.commands.executeCommand<{ blocks: { checked: number; supported: number }[]; unsupported: number }>(Commands.checkGrounding, { uri: doc.uri, all: true });
+    assert.equal(report.unsupported, 1);
+    const total = report.blocks[0]!.checked;
+    assert.ok(total >= 10, `checked ${total}`);
+    await waitFor(() => (doc.getText().includes(`figures="${total - 1}/${total}"`) ? true : undefined), 'figures header');
+
+    // The user corrects the figure: the diagnostic goes away once the block changes.
+    const at = doc.getText().indexOf('42%');
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(doc.uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 3)), '87%');
+    assert.ok(await vscode.workspace.applyEdit(fix));
+    await diagnosticsSettle(doc.uri, 0);
+
+    // A new invented figure appears: flagged again; removing the whole block clears it.
+    const again = new vscode.WorkspaceEdit();
+    const end = doc.getText().indexOf('<!-- /research:summary -->');
+    again.insert(doc.uri, doc.positionAt(end), '- Mortality fell by 33.3%.\n');
+    assert.ok(await vscode.workspace.applyEdit(again));
+    const [second] = await diagnosticsSettle(doc.uri, 1);
+    assert.equal(doc.getText(second!.range), '33.3%');
+    const text = doc.getText();
+    const start = text.indexOf('<!-- research:summary');
+    const stop = text.indexOf('<!-- /research:summary -->') + '<!-- /research:summary -->\n'.length;
+    const remove = new vscode.WorkspaceEdit();
+    remove.delete(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(stop)));
+    assert.ok(await vscode.workspace.applyEdit(remove));
+    await diagnosticsSettle(doc.uri, 0);
+  });
+
+  test('a note summary is checked against the note without the block itself', async () => {
+    fake.setReply('- The trial enrolled 1,248 adults, 72% responded (p. 1).\n- Adherence was 64%.');
+    const doc = await openNote('ground-note.md', '# Trial\n\nWe enrolled 1248 adults. The response rate was 72 % at one year.\n');
+    await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri });
+    const [diagnostic] = await diagnosticsSettle(doc.uri, 1);
+    assert.equal(doc.getText(diagnostic!.range), '64%');
+    assert.match(diagnostic!.message, /^64% not found in the sources of this summary \(nearest: 72 %/u);
+    // Quick fix: the nearest figure is in the note itself, outside the block; it opens there, selected.
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diagnostic!.range, vscode.CodeActionKind.QuickFix.value);
+    const open = actions.find((a) => a.title === 'Open nearest match in ground-note.md');
+    assert.ok(open?.command, `quick fix missing; got ${actions.map((a) => a.title).join(', ')}`);
+    await vscode.commands.executeCommand(open.command.command, ...(open.command.arguments ?? []));
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.toString(), doc.uri.toString());
+    assert.equal(editor?.document.getText(editor.selection), '72 %');
+  });
+});

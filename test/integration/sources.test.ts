@@ -1,0 +1,77 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { Source } from '../../src/core';
+import { Commands, EXTENSION_ID } from '../../src/vscode/constants';
+import type { PreviewContextResult } from '../../src/vscode/commands/previewContext';
+
+function folder(): vscode.WorkspaceFolder {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder must be open');
+  return f;
+}
+
+async function preview(path: string): Promise<PreviewContextResult> {
+  const uri = vscode.Uri.joinPath(folder().uri, path);
+  const result = await vscode.commands.executeCommand<PreviewContextResult | undefined>(Commands.previewContext, { uri, pick: false });
+  assert.ok(result, 'previewContext returns the list when called with pick: false');
+  return result;
+}
+
+function row(s: Source): string {
+  return `${s.id} ${s.status}`;
+}
+
+suite('sources: Research: Preview Context in the extension host', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
+  });
+
+  test('lists the note and its linked PDFs, notes and citekeys with token estimates', async () => {
+    const result = await preview('notes.md');
+    assert.equal(result.note.status, 'ok');
+    assert.ok(result.note.tokenEstimate > 20);
+    // [@smith2021] resolves to the same PDF as the wikilink, so it is listed once.
+    assert.deepEqual(result.sources.map(row), ['papers/smith2021-sleep.pdf ok', 'papers/lee2022-nap.pdf ok', 'Background.md ok']);
+    const smith = result.sources[0];
+    assert.equal(smith?.kind, 'pdf');
+    assert.match(smith?.text ?? '', /\[page 1\]/);
+    assert.match(smith?.text ?? '', /87% of word pairs/);
+    assert.ok((smith?.sections.length ?? 0) >= 3, 'PDF sections detected');
+    assert.equal(smith?.contentHash?.length, 64);
+    const sum = result.note.tokenEstimate + result.sources.reduce((n, s) => n + s.tokenEstimate, 0);
+    assert.equal(result.totalTokens, sum);
+    assert.equal(result.untrusted, false);
+  });
+
+  test('anchors, citekeys and every kind of broken link are reported, not fatal', async () => {
+    const result = await preview('sources/links.md');
+    const rows = result.sources.map(row);
+    assert.deepEqual(rows, [
+      'papers/smith2021-sleep.pdf#page=2 ok',
+      'papers/lee2022-nap.pdf ok',
+      'Background.md#Background ok',
+      'No Such Note missing',
+      '/etc/hostname.md outsideWorkspace',
+      'sources/links.md cycle',
+      'sources/table.csv unsupported',
+    ]);
+    const page2 = result.sources[0];
+    assert.match(page2?.text ?? '', /^\[page 2\]/);
+    assert.doesNotMatch(page2?.text ?? '', /\[page 1\]/);
+    assert.equal(result.sources[1]?.link?.citekey, 'lee2022');
+    assert.equal(result.sources[1]?.title, 'A daytime nap restores memory encoding capacity');
+    for (const s of result.sources.filter((x) => x.status !== 'ok')) assert.ok(s.statusDetail, `${s.id} says why`);
+  });
+
+  test('the cache makes a second preview fast, and Clear Cache empties it', async () => {
+    await preview('notes.md');
+    const started = Date.now();
+    await preview('notes.md');
+    const cachedMs = Date.now() - started;
+    assert.ok(cachedMs < 2000, `cached preview took ${cachedMs} ms`);
+    const cleared = await vscode.commands.executeCommand<{ cleared: boolean }>(Commands.clearCache, { quiet: true });
+    assert.equal(cleared?.cleared, true);
+    const again = await preview('notes.md');
+    assert.equal(again.sources[0]?.status, 'ok');
+  });
+});

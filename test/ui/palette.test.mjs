@@ -1,0 +1,48 @@
+// UI tests through the command palette of the real workbench (run by scripts/test-ui.mjs).
+// Each test gets { page, ws, fakeUrl, shot(name) } with a fresh workspace copy and the extension loaded
+// as a development extension.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openFile, runCommand, waitForFile } from './workbench.mjs';
+
+export const tests = [
+  {
+    // Proves the harness end to end with a command that needs no model server.
+    name: 'Research: Show Log opens the "Local Research Assistant" output channel',
+    async run({ page, shot }) {
+      await openFile(page, 'notes.md', { expectText: 'Sleep and memory consolidation' });
+      await runCommand(page, 'Research: Show Log');
+      const panel = page.locator('.part.panel');
+      // the log line extension.ts writes on activation, shown in the Output view of our channel
+      await panel.locator('.view-lines').filter({ hasText: 'activated in' }).waitFor({ timeout: 30_000 });
+      const channel = await panel.locator('select.monaco-select-box, .monaco-select-box').first().inputValue().catch(async () =>
+        panel.locator('.monaco-select-box').first().textContent());
+      assert.match(String(channel), /Local Research Assistant/, `selected output channel: ${channel}`);
+      await shot('ui-show-log');
+    },
+  },
+  {
+    // Issue #2's target: Summarize against the fake Ollama server, result in the editor and on disk.
+    name: 'Research: Summarize inserts a summary from the fake server and it saves',
+    async run({ page, ws, fakeUrl, shot }) {
+      assert.ok(fakeUrl, 'the fake server did not start (test/fakeServer/cli.ts), so Summarize has no endpoint');
+      const file = path.join(ws, 'notes.md');
+      const before = fs.readFileSync(file, 'utf8');
+      const editor = await openFile(page, 'notes.md', { expectText: 'Sleep and memory consolidation' });
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+End');
+      await runCommand(page, 'Research: Summarize');
+      // the fake server's answers always say they are canned
+      await editor.locator('.view-lines').filter({ hasText: /canned/i }).waitFor({ timeout: 60_000 }).catch(async (e) => {
+        await shot('ui-summarize-failure');
+        throw new Error(`no canned summary appeared in the editor (${e.message.split('\n')[0]})`);
+      });
+      await page.keyboard.press('Control+S');
+      const after = await waitForFile(file, (t) => /canned/i.test(t));
+      assert.ok(after.startsWith(before.slice(0, 40)), 'the note\'s start was changed');
+      assert.ok(after.length > before.length, 'nothing was inserted');
+      await shot('ui-summarize');
+    },
+  },
+];

@@ -1,0 +1,85 @@
+import type { FileReader } from '../../../src/core/ports/files';
+import { DEFAULT_CONFIG, resolveConfig, type AssistantConfig } from '../../../src/core/config';
+import { DefaultSourceReader, type PdfTextExtractor, type SourceReaderDeps } from '../../../src/core/sources/sourceReader';
+import { ExtractionCache, InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
+import { uriKey } from '../../../src/core/sources/uri';
+import type { NoteDocument } from '../../../src/core/ports/document';
+import { bibtexParser } from '../../../src/pdf/bibtex';
+import { extractPdfText } from '../../../src/pdf/engine';
+
+export const ROOT = 'file:///ws';
+
+/** Files in memory keyed by workspace-relative path (or absolute `/…` path outside the workspace). */
+export class InMemoryFiles implements FileReader {
+  readonly files = new Map<string, Uint8Array>();
+  reads = 0;
+
+  constructor(entries: Record<string, string | Uint8Array>) {
+    for (const [path, content] of Object.entries(entries)) this.add(path, content);
+  }
+
+  add(path: string, content: string | Uint8Array): void {
+    const uri = path.startsWith('/') ? new URL(path, 'file:///').href : new URL(path, `${ROOT}/`).href;
+    this.files.set(uriKey(uri), typeof content === 'string' ? new TextEncoder().encode(content) : content);
+  }
+
+  readBytes(uri: string): Promise<Uint8Array> {
+    const bytes = this.files.get(uriKey(uri));
+    if (!bytes) return Promise.reject(new Error(`ENOENT ${uri}`));
+    this.reads++;
+    return Promise.resolve(bytes);
+  }
+
+  async readText(uri: string): Promise<string> {
+    return new TextDecoder().decode(await this.readBytes(uri));
+  }
+
+  stat(uri: string): Promise<{ size: number; mtime: number } | undefined> {
+    const bytes = this.files.get(uriKey(uri));
+    return Promise.resolve(bytes ? { size: bytes.length, mtime: 0 } : undefined);
+  }
+
+  folders(): readonly string[] {
+    return [ROOT];
+  }
+
+  uris(): string[] {
+    return [...this.files.keys()].map((p) => new URL(p, 'file:///').href);
+  }
+
+  /** WorkspaceIndex.files: only what is inside the workspace folder. */
+  filesInWorkspace(): Promise<readonly string[]> {
+    return Promise.resolve(this.uris().filter((u) => uriKey(u).startsWith('/ws/')));
+  }
+}
+
+export function note(path: string, text: string): NoteDocument {
+  return { uri: new URL(path, `${ROOT}/`).href, version: 1, languageId: 'markdown', getText: () => text };
+}
+
+export interface ReaderOptions {
+  readonly config?: Partial<AssistantConfig>;
+  readonly trusted?: boolean;
+  readonly pdf?: PdfTextExtractor;
+  readonly cache?: ExtractionCache;
+  readonly limits?: SourceReaderDeps['limits'];
+}
+
+export function createReader(fs: InMemoryFiles, options: ReaderOptions = {}): { reader: DefaultSourceReader; cache: ExtractionCache; pdfCalls: () => number } {
+  let pdfCalls = 0;
+  const cache = options.cache ?? new ExtractionCache(new InMemoryKeyValueStore());
+  const pdf: PdfTextExtractor = options.pdf ?? { extract: (bytes, o) => extractPdfText(bytes, o) };
+  const reader = new DefaultSourceReader({
+    files: fs,
+    workspace: { folders: () => fs.folders(), files: () => fs.filesInWorkspace() },
+    pdf: () => Promise.resolve({ extract: (b, o) => (pdfCalls++, pdf.extract(b, o)) }),
+    bibtex: () => Promise.resolve(bibtexParser),
+    config: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),
+    isTrusted: () => options.trusted ?? true,
+    cache,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  return { reader, cache, pdfCalls: () => pdfCalls };
+}
+
+export const signal = new AbortController().signal;
