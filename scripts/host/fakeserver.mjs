@@ -19,14 +19,17 @@ export function startFakeServer({ flavour = 'ollama', port = 0, extraArgs = [], 
   process.on('exit', stop);
   return new Promise((resolve, reject) => {
     let out = '';
+    let stdout = '';
     const timer = setTimeout(() => {
       stop();
       reject(new Error(`fake server printed no "listening on" line in 30 s:\n${out}`));
     }, 30_000);
     const onData = (d) => {
       out += d.toString();
+      stdout += d.toString();
       if (echo) process.stdout.write(d);
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      // wait for the whole line: a chunk may end inside the port number
+      const m = /listening on (http:\/\/\S+)\r?\n/.exec(stdout);
       if (m) {
         clearTimeout(timer);
         resolve({ url: m[1].replace(/\/$/, ''), proc, stop });

@@ -217,7 +217,7 @@ export function watchExternalRequests(page, sink) {
 
 /**
  * Serialises a critical section across processes (concurrent runs of the harness build into the same dist/).
- * A lock directory is atomic to create; a lock older than 5 minutes belongs to a dead process.
+ * A lock directory is atomic to create; a lock older than 2 minutes belongs to a dead process (a build takes seconds).
  */
 export async function withLock(name, fn) {
   const lock = path.join(ROOT, '.vscode-test', `${name}.lock`);
@@ -229,7 +229,7 @@ export async function withLock(name, fn) {
       break;
     } catch {
       try {
-        if (Date.now() - fs.statSync(lock).mtimeMs > 5 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - fs.statSync(lock).mtimeMs > 2 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
       } catch { /* released meanwhile */ }
       if (Date.now() > deadline) throw new Error(`could not take ${lock}`);
       await sleep(200);

@@ -9,6 +9,7 @@ import * as pdfjsWorker from 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 import { AssistantError, throwIfAborted } from '../core/errors';
 import { layoutPdf } from '../core/pdf/layout';
 import type { PdfExtractOptions, PdfExtraction, PdfPageItems, PdfTextItem } from '../core/pdf/types';
+import { readPagesParallel, workersFor } from './parallel';
 
 // Static imports: this module is itself the lazily loaded part (dist/pdfEngine.js), and the polyfill
 // import must come first so DOMMatrix exists when pdf.js evaluates.
@@ -23,10 +24,7 @@ export interface ReadItemsOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Positioned text items of pages firstPage..lastPage (1-based, inclusive), and the page count. */
-export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions = {}): Promise<{ pageCount: number; pages: PdfPageItems[] }> {
-  const name = options.name ?? 'PDF';
-  const signal = options.signal ?? new AbortController().signal;
+async function openDocument(bytes: Uint8Array, name: string): Promise<{ doc: Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>; destroy: () => Promise<void> }> {
   if (bytes.length === 0) throw fail('empty', name, 'the file is empty');
   // The worker code runs on this thread ("fake worker") from the bundle itself, so no pdf.worker.mjs file
   // has to ship beside the bundle.
@@ -41,14 +39,31 @@ export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions 
     stopAtErrors: false,
     verbosity: 0,
   });
-  let doc;
   try {
-    doc = await task.promise;
+    return { doc: await task.promise, destroy: () => task.destroy() };
   } catch (error) {
+    await task.destroy();
     const errName = (error as { name?: string }).name;
     if (errName === 'PasswordException') throw fail('encrypted', name, 'the PDF is password-protected', error);
     throw fail('corrupt', name, `not a readable PDF (${error instanceof Error ? error.message : String(error)})`, error);
   }
+}
+
+/** Page count only (parses the cross-reference table, not the pages). */
+export async function countPages(bytes: Uint8Array, name = 'PDF'): Promise<number> {
+  const { doc, destroy } = await openDocument(bytes, name);
+  try {
+    return doc.numPages;
+  } finally {
+    await destroy();
+  }
+}
+
+/** Positioned text items of pages firstPage..lastPage (1-based, inclusive), and the page count. */
+export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions = {}): Promise<{ pageCount: number; pages: PdfPageItems[] }> {
+  const name = options.name ?? 'PDF';
+  const signal = options.signal ?? new AbortController().signal;
+  const { doc, destroy } = await openDocument(bytes, name);
   try {
     const first = Math.max(1, options.firstPage ?? 1);
     const last = Math.min(doc.numPages, options.lastPage ?? doc.numPages);
@@ -71,7 +86,7 @@ export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions 
     }
     return { pageCount: doc.numPages, pages };
   } finally {
-    await task.destroy();
+    await destroy();
   }
 }
 
@@ -80,13 +95,20 @@ export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions 
  * sections and the references section. Throws AssistantError('SourceUnreadable') naming the file for
  * empty, encrypted, corrupt and image-only PDFs.
  */
-export async function extractPdfText(bytes: Uint8Array, options: PdfExtractOptions = {}): Promise<PdfExtraction> {
+export async function extractPdfText(bytes: Uint8Array, options: PdfExtractOptions & { readonly workers?: number } = {}): Promise<PdfExtraction> {
   const name = options.name ?? 'PDF';
-  const { pageCount, pages } = await readPdfItems(bytes, {
-    name,
-    ...(options.maxPages === undefined ? {} : { lastPage: options.maxPages }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  const signal = options.signal;
+  let pageCount: number;
+  let pages: PdfPageItems[];
+  const count = await countPages(bytes, name);
+  const lastPage = Math.min(count, options.maxPages ?? count);
+  const workers = options.workers === 1 ? 1 : workersFor(lastPage, options.workers);
+  if (workers > 1) {
+    pageCount = count;
+    pages = await readPagesParallel(bytes, lastPage, workers, name, signal);
+  } else {
+    ({ pageCount, pages } = await readPdfItems(bytes, { name, lastPage, ...(signal === undefined ? {} : { signal }) }));
+  }
   const result = layoutPdf(pages, pageCount);
   if (result.characters === 0) {
     throw fail(pageCount === 0 ? 'empty' : 'imageOnly', name, pageCount === 0 ? 'the PDF has no pages' : 'the PDF has no text layer (scanned or image-only); run OCR on it first');

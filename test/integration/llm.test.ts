@@ -89,6 +89,25 @@ suite('model server: Test Connection, Select Model, Set API Key, status bar', ()
     assert.equal(server.chatRequests().at(-1)?.body.model, 'org/other:v1/q4');
   });
 
+  test('Select Model without an argument shows a quick pick of the server\'s models', async () => {
+    await useFake({ flavour: 'lmstudio', models: ['qwen/qwen3-4b-2507', 'google/gemma-3-4b'] });
+    const pending = vscode.commands.executeCommand(Commands.selectModel) as Thenable<string | undefined>;
+    let chosen: string | undefined;
+    let settled = false;
+    void pending.then((value) => {
+      chosen = value;
+      settled = true;
+    });
+    // Accept the highlighted (first) item once the quick pick is open.
+    for (let i = 0; i < 50 && !settled; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    assert.ok(settled, 'the quick pick never closed');
+    assert.equal(chosen, 'qwen/qwen3-4b-2507');
+    assert.equal(vscode.workspace.getConfiguration(CONFIG_SECTION).get('model'), 'qwen/qwen3-4b-2507');
+  });
+
   test('Set API Key: 401 without it, works with it, never stored in settings', async () => {
     const server = await useFake({ flavour: 'vllm', apiKey: 'sk-integration-test-key-42' });
     const before = await testConnection();
@@ -101,7 +120,7 @@ suite('model server: Test Connection, Select Model, Set API Key, status bar', ()
     assert.doesNotMatch(settings, /sk-integration-test-key-42/);
   });
 
-  test('a non-loopback endpoint is refused without any request, and the status bar says so', async () => {
+  test('a non-loopback endpoint is refused and the status bar says so', async () => {
     await setSetting('endpoint', 'http://10.255.255.1:11434');
     const result = await testConnection();
     assert.ok('error' in result && result.error.code === 'RemoteEndpointRefused', JSON.stringify(result));

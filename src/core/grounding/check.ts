@@ -56,7 +56,7 @@ export interface GroundingItem {
   /** Where it was found (supported) or the nearest candidate (unsupported), when there is one. */
   readonly nearest?: SourceMatch;
   /** For unsupported quotes: why (below threshold, or a number / negation differs). */
-  readonly reason?: 'notFound' | 'lowSimilarity' | 'numberDiffers' | 'negationDiffers' | 'wordDiffers' | 'noSources';
+  readonly reason?: 'notFound' | 'lowSimilarity' | 'numberDiffers' | 'negationDiffers' | 'wordDiffers' | 'otherSource' | 'noSources';
 }
 
 export interface GroundingResult {
@@ -68,8 +68,9 @@ export interface GroundingResult {
 }
 
 function toMatch(index: GroundingIndex, sourceIdx: number, start: number, end: number, similarity?: number): SourceMatch {
-  const s = index.sources[sourceIdx]!.source;
-  const page = pageAt(s.text, start);
+  const indexed = index.sources[sourceIdx]!;
+  const s = indexed.source;
+  const page = pageAt(indexed, start);
   return {
     sourceId: s.id,
     sourceUri: s.uri,

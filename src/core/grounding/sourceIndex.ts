@@ -23,6 +23,9 @@ export interface NumberPosting {
 
 export interface IndexedSource {
   readonly source: Source;
+  /** Offsets of the `[page N]` markers and their page numbers, ascending. */
+  readonly pageStarts: Int32Array;
+  readonly pageNumbers: Int32Array;
   readonly quoteForm: MappedText;
   /** Offset of this source's quote form in the index's concatenated quote text. */
   readonly quoteOffset: number;
@@ -46,20 +49,31 @@ export interface SortedNumber {
 /** Separates sources in the concatenated quote text; never a letter or digit, so no quote spans two sources. */
 const SEPARATOR = '\u0001'.repeat(8);
 
-const PAGE_MARKER = /\[page \d+\]/gu;
+const PAGE_MARKER = /\[page (\d+)\]/gu;
 
 /** The page of a source offset, from the last `[page N]` marker before it (PDF sources). */
-export function pageAt(text: string, offset: number): number | undefined {
-  const before = text.lastIndexOf('[page ', offset);
-  if (before < 0) return undefined;
-  const m = /^\[page (\d+)\]/u.exec(text.slice(before, before + 16));
-  return m ? Number(m[1]) : undefined;
+export function pageAt(source: IndexedSource, offset: number): number | undefined {
+  let lo = 0;
+  let hi = source.pageStarts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (source.pageStarts[mid]! <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : source.pageNumbers[lo - 1];
 }
 
+/**
+ * Keeps the first posting per (kind, unit, rounding) of a value: the check needs one place to point
+ * at, and "1" occurs thousands of times in 500 pages — scanning all of them per claim would dominate.
+ */
 function add(map: Map<string, NumberPosting[]>, key: string, posting: NumberPosting): void {
   const list = map.get(key);
-  if (list === undefined) map.set(key, [posting]);
-  else list.push(posting);
+  if (list === undefined) { map.set(key, [posting]); return; }
+  for (const p of list) {
+    if (p.kind === posting.kind && p.unit === posting.unit && (p.kind !== 'rounded' || p.decimals === posting.decimals)) return;
+  }
+  list.push(posting);
 }
 
 /** Only sources that were read: a missing or unreadable file supports nothing. */
@@ -109,7 +123,10 @@ export function buildGroundingIndex(sources: readonly Source[]): GroundingIndex 
       }
     }
     const quoteForm = toQuoteForm(norm);
-    indexed.push({ source, quoteForm, quoteOffset });
+    const starts: number[] = [];
+    const pageNumbers: number[] = [];
+    for (const m of source.text.matchAll(PAGE_MARKER)) { starts.push(m.index); pageNumbers.push(Number(m[1])); }
+    indexed.push({ source, quoteForm, quoteOffset, pageStarts: Int32Array.from(starts), pageNumbers: Int32Array.from(pageNumbers) });
     quoteParts.push(quoteForm.text, SEPARATOR);
     quoteOffset += quoteForm.text.length + SEPARATOR.length;
   });

@@ -97,8 +97,11 @@ export function checkTables(text: string, index: GroundingIndex): TableCheck {
     // The header row is the one followed by the rule; rows start after the rule.
     if (/^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/u.test(l.text)) { inTable = true; continue; }
     if (!inTable) continue;
-    // First cell is the paper; the rest are values.
-    for (const c of cells(l.text).slice(1)) {
+    // First cell is the paper (its link as written in the note, or its title); the rest are values.
+    const rowCells = cells(l.text);
+    const paperCell = rowCells[0] ? l.text.slice(rowCells[0].start, rowCells[0].end).trim().replace(/\\([|\\])/gu, '$1') : '';
+    const rowSource = index.sources.find((s) => s.source.link?.raw.replace(/^!/u, '') === paperCell || s.source.title === paperCell)?.source;
+    for (const c of rowCells.slice(1)) {
       const raw = l.text.slice(c.start, c.end);
       const lead = raw.length - raw.trimStart().length;
       let valueStart = c.start + lead;
@@ -118,7 +121,11 @@ export function checkTables(text: string, index: GroundingIndex): TableCheck {
       if (shown.length === 0 || (!ref && !hasFigures)) continue;
       const label = ref?.[1];
       const quote = label === undefined ? undefined : quotes.get(label);
-      const check = checkTableCell({ value: shown, ...(quote === undefined ? {} : { quote }) }, index);
+      let check = checkTableCell({ value: shown, ...(quote === undefined ? {} : { quote }) }, index);
+      // The quote must be in this row's paper, not in another paper of the table.
+      if (check.ok && check.quote?.nearest && rowSource && check.quote.nearest.sourceId !== rowSource.id) {
+        check = { ...check, ok: false, quote: { ...check.quote, status: 'unsupported', reason: 'otherSource' } };
+      }
       const start = l.start + valueStart;
       const end = start + shown.length;
       const nearest: SourceMatch | undefined = check.quote?.nearest;

@@ -45,7 +45,10 @@ export function planTarget(text: string, spec: Pick<BlockSpec, 'kind'> & { reado
     const close = text.indexOf(`<!-- /research:${m[1] ?? ''} -->`, start);
     if (close >= 0 && at >= start && at < close + 1) at = lineEnd(text, close);
   }
-  return { insertAt: at, prefix: at === 0 ? '' : '\n\n' };
+  // One blank line before the block: two line breaks after a text line, one after a blank line, none at the start.
+  const before = text.slice(Math.max(0, at - 2), at);
+  const prefix = at === 0 ? '' : before.endsWith('\n') ? (before === '\n\n' ? '' : '\n') : '\n\n';
+  return { insertAt: at, prefix };
 }
 
 export class StreamingInsertion {

@@ -89,7 +89,8 @@ export function toAssistantError(error: unknown, extra: Record<string, string | 
   if (error instanceof SyntaxError) {
     return new AssistantError('BadResponse', `Malformed data from the server: ${error.message}`, { cause: error, data: { ...extra, detail: 'malformed stream data' } });
   }
-  if (error instanceof TypeError) {
+  // fetch reports network failures as TypeError ("fetch failed", "terminated"); other TypeErrors are bugs, not retried.
+  if (error instanceof TypeError && (error.cause !== undefined || /fetch failed|terminated|network|socket|ECONN|other side closed/i.test(error.message))) {
     const detail = describeCause(error);
     return new AssistantError('EndpointUnreachable', `Connection failed: ${detail}`, { cause: error, data: { ...extra, detail } });
   }

@@ -81,9 +81,9 @@ export async function request(url: string, options: RequestOptions): Promise<Htt
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: parseJsonOrUndefined(text) };
-  } catch (error) {
+  } catch {
+    // Refused, reset, timed out: "no answer". Only the caller's cancellation propagates.
     throwIfAborted(options.signal);
-    void error;
     return undefined;
   } finally {
     t.dispose();

@@ -40,7 +40,9 @@ export function bodySections(source: Source): SourceSection[] {
 
 /** One delimited source block; `sections` narrows it to a part (map-reduce). */
 export function formatSource(source: Source, sections?: readonly SourceSection[], label?: string): string {
-  const chosen = sections ?? bodySections(source);
+  // The note and the selection are markdown the model reads with their own headings; papers get locators per section.
+  const noteLike = source.kind === 'note' || source.kind === 'selection';
+  const chosen = sections ?? (noteLike ? [] : bodySections(source));
   const text = chosen.length > 0 ? sectionsText(chosen) : source.text.trim();
   const name = label ?? source.title;
   return `<source id="${attr(source.id)}" title="${attr(name)}">\n${escapeDelimiters(text)}\n</source>`;

@@ -237,6 +237,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     if (item.kind === 'cell') {
       const missing = (item as { missingInQuote?: readonly string[] }).missingInQuote;
       if (missing && missing.length > 0) return vscode.l10n.t('{0} is not in the supporting quote of this cell', missing.join(', '));
+      if (item.reason === 'otherSource') return vscode.l10n.t('The supporting quote of this cell is from {0}, not from the paper of this row', nearName);
       return vscode.l10n.t('The supporting quote of this cell is not in the sources of this {0}', where);
     }
     return near

@@ -6,6 +6,8 @@ let builtins: Promise<PromptFile[]> | undefined;
 async function readMarkdownFiles(dir: vscode.Uri, label: (name: string) => string): Promise<PromptFile[]> {
   let entries: [string, vscode.FileType][];
   try {
+    // stat first: most workspaces have no prompts folder, and readDirectory logs a warning for a missing one.
+    if ((await vscode.workspace.fs.stat(dir)).type !== vscode.FileType.Directory) return [];
     entries = await vscode.workspace.fs.readDirectory(dir);
   } catch {
     return [];

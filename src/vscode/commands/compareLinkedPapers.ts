@@ -46,7 +46,7 @@ export class CompareLinkedPapersCommand implements Command {
 
   constructor(private readonly services: ExtensionServices) {}
 
-  execute(...args: unknown[]): Promise<void | undefined> {
+  execute(...args: unknown[]): Promise<void> {
     return guarded(this.services, this.id, args, () => this.run(args));
   }
 

@@ -11,7 +11,7 @@ export class DraftSectionCommand implements Command {
 
   constructor(private readonly services: ExtensionServices) {}
 
-  execute(...args: unknown[]): Promise<void | undefined> {
+  execute(...args: unknown[]): Promise<void> {
     return guarded(this.services, this.id, args, () => this.run(args));
   }
 

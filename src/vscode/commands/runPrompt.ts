@@ -12,7 +12,7 @@ export class RunPromptCommand implements Command {
 
   constructor(private readonly services: ExtensionServices) {}
 
-  execute(...args: unknown[]): Promise<void | undefined> {
+  execute(...args: unknown[]): Promise<void> {
     return guarded(this.services, this.id, args, () => this.run(args));
   }
 

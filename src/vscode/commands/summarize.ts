@@ -17,7 +17,7 @@ export class SummarizeCommand implements Command {
 
   constructor(private readonly services: ExtensionServices) {}
 
-  execute(...args: unknown[]): Promise<void | undefined> {
+  execute(...args: unknown[]): Promise<void> {
     return guarded(this.services, this.id, args, () => this.run(args));
   }
 

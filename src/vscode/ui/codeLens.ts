@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { findBlocks } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { paperLinks, toNoteDocument } from '../adapters/actionRunner';
@@ -17,7 +18,9 @@ class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.services.config(document.uri).codeLens) return [];
-    const links = paperLinks(this.services, toNoteDocument(document));
+    // Links quoted inside the assistant's own blocks get no lens.
+    const blocks = findBlocks(document.getText());
+    const links = paperLinks(this.services, toNoteDocument(document)).filter((l) => !blocks.some((b) => l.start >= b.start && l.start < b.end));
     const lenses: vscode.CodeLens[] = [];
     const seenLines = new Set<number>();
     for (const link of links) {

@@ -22,7 +22,7 @@ function loading(state: ServerState): boolean {
 }
 
 function modelsBody(state: ServerState): Record<string, unknown> {
-  const created = Math.floor(Date.now() / 1000);
+  const created = Math.floor(state.startedAt / 1000); // stable across calls
   const meta = (): Record<string, unknown> => ({
     vocab_type: 2, n_vocab: 151936,
     ...(state.opts.llamacppEra === 'new' ? { n_ctx: state.opts.ctx } : {}),

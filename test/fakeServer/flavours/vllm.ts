@@ -50,7 +50,7 @@ export async function handleVllm(args: HandlerArgs): Promise<void> {
   if (method === 'GET' && path === '/version') return sendJson(res, 200, { version: state.opts.version });
   if (method === 'GET' && path === '/health') return sendText(res, 200, '', 'application/json');
   if (method === 'GET' && path === '/v1/models') {
-    const created = Math.floor(Date.now() / 1000);
+    const created = Math.floor(state.startedAt / 1000); // stable across calls
     return sendJson(res, 200, {
       object: 'list',
       data: state.opts.models.map((id) => ({

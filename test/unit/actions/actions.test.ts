@@ -195,3 +195,16 @@ void suite('ask, explain, draft, run prompt', () => {
     assert.ok(countFakeTokens('abcd') === 1);
   });
 });
+
+void suite('own blocks are never sent back', () => {
+  void test('a note before and after an insertion sends the same source text', async () => {
+    const { renderBlock } = await import('../../../src/core/insertion/block');
+    const { withoutOwnBlocks } = await import('../../../src/core/actions/ownBlocks');
+    const { formatSource } = await import('../../../src/core/prompts/sourceBlock');
+    const before = '# 睡眠\n\n慢波睡眠促进记忆。\n';
+    const block = renderBlock({ kind: 'summary', attributes: { target: 'note', sources: ['n.md'], model: 'm', date: '2026-11-22' }, style: 'callout', title: 'S' }, '#### 背景\n- x').slice(0, -1);
+    const after = `# 睡眠\n\n${block}\n\n慢波睡眠促进记忆。\n`;
+    const src = (text: string) => makeSource('n.md', [], { kind: 'note', text });
+    assert.equal(formatSource(withoutOwnBlocks(src(after))), formatSource(withoutOwnBlocks(src(before))));
+  });
+});

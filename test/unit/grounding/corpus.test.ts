@@ -43,7 +43,7 @@ void suite('grounding: real papers', { skip: available ? false : 'corpus absent 
   void test('quotes and figures from the paper pass; one-word and one-digit changes are flagged', async () => {
     const sources: Source[] = [];
     for (const name of PAPERS) {
-      const x = await extractPdfText(new Uint8Array(readFileSync(join(CORPUS, name))), { name });
+      const x = await extractPdfText(new Uint8Array(readFileSync(join(CORPUS, name))), { name, workers: 1 });
       sources.push({ id: name, uri: `file:///corpus/${name}`, title: name, kind: 'pdf', status: 'ok', text: x.text, sections: x.sections, tokenEstimate: 0 });
     }
     const index = buildGroundingIndex(sources);

@@ -208,3 +208,13 @@ void suite('tables and footnotes', () => {
     assert.equal(diffEdit('same', 'same'), undefined);
   });
 });
+
+void suite('insertion target', () => {
+  void test('one blank line before a new block, whatever the anchor line', () => {
+    const t = (text: string, at: number) => planTarget(text, { kind: 'summary', target: 'note' }, at);
+    assert.deepEqual(t('para\n', 0), { insertAt: 4, prefix: '\n\n' });
+    assert.deepEqual(t('para\n\n', 6), { insertAt: 6, prefix: '' });
+    assert.deepEqual(t('para\n', 5), { insertAt: 5, prefix: '\n' });
+    assert.deepEqual(t('', 0), { insertAt: 0, prefix: '' });
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Bench entry inside the real extension host (code-server), loaded as extensionTestsPath by bench/host/run.mjs.
+ * Each load is a fresh extension host: it times the activation of the (production) extension, and on the first
+ * load also streams a fake server's answer into a real editor through the extension's own streaming adapter.
+ * Environment (from run.mjs through code-server): RA_BENCH_DIR (control and result files), RA_BENCH_FAKE_URL.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { DEFAULT_CONFIG, connect, isoDate, nullLogger, resolveConfig, type ActionResult, type BlockSpec } from '../../src/core';
+import { streamIntoDocument } from '../../src/vscode/adapters/streamingInsertion';
+import { EXTENSION_ID } from '../../src/vscode/constants';
+
+interface Control {
+  readonly iteration: number;
+  /** Activation samples wanted: after each one the entry restarts the extension host for the next. */
+  readonly total: number;
+  /** Streaming repeats, done in the first host only. */
+  readonly runs: number;
+}
+
+/** Tokens of the fake's reply look like `t0a3`: 4 characters = exactly 1 token in the fake's tokenizer. */
+const TOKEN = /\bt[0-9a-z]{3}\b/g;
+
+async function activation(): Promise<Record<string, unknown>> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  if (ext.isActive) return { alreadyActive: true };
+  const t0 = performance.now();
+  await ext.activate();
+  const activateMs = performance.now() - t0;
+  // Loading the bundle alone: a copy of dist/extension.js evaluated by this host's require (a copy, so the
+  // module cache cannot make it free). Its activate() is not called.
+  const copy = path.join(process.env['RA_BENCH_DIR'] ?? '', `extension-copy-${Date.now()}.js`);
+  fs.copyFileSync(path.join(ext.extensionPath, 'dist', 'extension.js'), copy);
+  const t1 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(copy);
+  return { activateMs, loadMs: performance.now() - t1 };
+}
+
+interface StreamRun {
+  tokens: number;
+  arrivalSpanMs: number;
+  visibleSpanMs: number;
+  lags: number[];
+  edits: number;
+  loopDelayP99Ms: number;
+}
+
+async function streamOnce(document: vscode.TextDocument, url: string, rep: number): Promise<StreamRun> {
+  // A generous probe timeout: on a loaded machine the fake server may answer its first probe slowly.
+  const session = await connect({ config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), probeTimeoutMs: 15_000 }, new AbortController().signal);
+  const arrival = new Map<string, number>();
+  const visible = new Map<string, number>();
+  let edits = 0;
+  const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document !== document) return;
+    const now = performance.now();
+    edits += 1;
+    for (const c of e.contentChanges) for (const m of c.text.matchAll(TOKEN)) if (!visible.has(m[0])) visible.set(m[0], now);
+  });
+  const spec: BlockSpec = { kind: 'summary', style: 'callout', title: 'Summary', attributes: { target: `bench-${rep}`, sources: ['bench'], model: session.info.model, date: isoDate(new Date()) } };
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  try {
+    await streamIntoDocument({
+      document,
+      spec,
+      anchorOffset: document.getText().length,
+      onCancel: 'remove',
+      logger: nullLogger,
+      generate: async (sink): Promise<ActionResult> => {
+        const stream = session.stream({ messages: [{ role: 'user', content: `bench run ${rep}` }], maxTokens: 8000, temperature: 0 }, new AbortController().signal);
+        for await (const delta of stream) {
+          const now = performance.now();
+          for (const m of delta.matchAll(TOKEN)) if (!arrival.has(m[0])) arrival.set(m[0], now);
+          sink(delta);
+        }
+        const r = await stream.result;
+        return { text: r.text, model: r.model, fromCache: false, finishReason: r.finishReason, warnings: [], requests: 1, parts: 1 };
+      },
+    });
+  } finally {
+    loop.disable();
+    sub.dispose();
+  }
+  const lags: number[] = [];
+  let firstArrival = Infinity;
+  let lastArrival = 0;
+  let lastVisible = 0;
+  for (const [token, at] of arrival) {
+    const seen = visible.get(token);
+    if (seen === undefined) throw new Error(`token ${token} never became visible`);
+    lags.push(seen - at);
+    firstArrival = Math.min(firstArrival, at);
+    lastArrival = Math.max(lastArrival, at);
+    lastVisible = Math.max(lastVisible, seen);
+  }
+  return { tokens: arrival.size, arrivalSpanMs: lastArrival - firstArrival, visibleSpanMs: lastVisible - firstArrival, lags, edits, loopDelayP99Ms: loop.percentile(99) / 1e6 };
+}
+
+async function streaming(url: string, runs: number): Promise<StreamRun[]> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('no workspace folder');
+  const file = vscode.Uri.joinPath(folder.uri, 'bench-stream.md');
+  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('# Streaming bench\n\nA paragraph the answer goes under.\n'));
+  const document = await vscode.workspace.openTextDocument(file);
+  await vscode.window.showTextDocument(document);
+  const out: StreamRun[] = [];
+  for (let i = 0; i < runs; i++) out.push(await streamOnce(document, url, i));
+  return out;
+}
+
+export async function run(): Promise<void> {
+  const dir = process.env['RA_BENCH_DIR'] ?? '';
+  const control = JSON.parse(fs.readFileSync(path.join(dir, 'control.json'), 'utf8')) as Control;
+  const result: Record<string, unknown> = { iteration: control.iteration };
+  try {
+    result['activation'] = await activation();
+    if (control.iteration === 0 && control.runs > 0) result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs);
+  } catch (error) {
+    result['error'] = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+  }
+  fs.writeFileSync(path.join(dir, `result-${control.iteration}.json`), JSON.stringify(result));
+  // Give the log channel time to reach its file ("activated in X ms" is read from there afterwards).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  if (control.iteration + 1 < control.total) {
+    // A fresh extension host for the next sample, far cheaper than reloading the workbench; this host
+    // is stopped by the restart, so run() never returns here.
+    fs.writeFileSync(path.join(dir, 'control.json'), JSON.stringify({ ...control, iteration: control.iteration + 1 }));
+    await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
+    await new Promise(() => undefined);
+  }
+}

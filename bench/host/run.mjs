@@ -1,0 +1,122 @@
+// Host rows of `npm run bench`: starts code-server (the project's VS Code host, scripts/host/lib.mjs) with the
+// PRODUCTION build loaded as a development extension and bench/host/entry.ts as extensionTestsPath, then loads the
+// workbench `--iterations` times. Every load is a fresh extension host, so each one times a cold activation;
+// the first also streams a fake server's answer into a real editor (`--runs` times).
+// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--timeout SEC]
+// Writes {activation: [...], logActivation: [...], streaming: [...], errors: [...]} to FILE.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { prepareExtension } from '../../scripts/host/devext.mjs';
+import { startFakeServer } from '../../scripts/host/fakeserver.mjs';
+import { ensureHost } from '../../scripts/host/install.mjs';
+import { ROOT, createRun, launchChromium, log, sleep, startCodeServer, workbenchUrl } from '../../scripts/host/lib.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    iterations: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '5' },
+    timeout: { type: 'string', default: '180' },
+    tps: { type: 'string', default: '2000' },
+    tokens: { type: 'string', default: '4000' },
+  },
+});
+
+/** Every "activated in X ms" line of our log channel, across all extension hosts of this run. */
+function activationLines(dir) {
+  const found = [];
+  if (!fs.existsSync(dir)) return found;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile() || !e.name.endsWith('.log')) continue;
+    const text = fs.readFileSync(path.join(e.parentPath ?? e.path, e.name), 'utf8');
+    for (const m of text.matchAll(/activated in ([\d.]+) ms/g)) found.push(Number(m[1]));
+  }
+  return found;
+}
+
+const out = { activation: [], load: [], logActivation: [], streaming: [], errors: [], iterations: 0 };
+const run = createRun('bench');
+let server;
+let browser;
+let fake;
+try {
+  const installed = ensureHost();
+  if (installed.length) log(`installed: ${installed.join(', ')}`);
+  const ext = await prepareExtension(run.dir, { production: true });
+  const entry = path.join(run.dir, 'bench', 'entry.js');
+  await esbuild.build({
+    absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'bench/host/entry.ts')], outfile: entry, bundle: true, format: 'cjs',
+    platform: 'node', target: 'node20', external: ['vscode'], logLevel: 'warning',
+  });
+  const ws = path.join(run.dir, 'ws');
+  fs.mkdirSync(ws, { recursive: true });
+  fs.writeFileSync(path.join(ws, 'README.md'), '# bench workspace\n');
+  // The answer: `--tokens` tokens of 4 characters (1 token each in the fake's tokenizer), numbered so the
+  // entry can match every token's arrival with its appearance in the document.
+  const replyFile = path.join(run.dir, 'reply.txt');
+  const words = Array.from({ length: Number(opt.tokens) }, (_, i) => `t${i.toString(36).padStart(3, '0')}`);
+  fs.writeFileSync(replyFile, words.map((w, i) => (i % 12 === 11 ? `${w}\n` : `${w} `)).join(''));
+  fake = await startFakeServer({ flavour: 'llamacpp', extraArgs: ['--ctx', '32768', '--slots', '1', '--tps', opt.tps, '--reply-file', replyFile] });
+  log(`fake llama.cpp server at ${fake.url}: ${opt.tokens} tokens at ${opt.tps} tokens/s`);
+  const benchDir = path.join(run.dir, 'bench');
+  fs.mkdirSync(benchDir, { recursive: true });
+  server = await startCodeServer({ stateDir: run.stateDir, tmp: run.tmp, env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url } });
+  log(`code-server on ${server.url} (run ${run.id})`);
+  browser = await launchChromium(path.join(run.dir, 'chromium'));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  let onExit = () => {};
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    if (type === 'error') console.error('[host]', ...(Array.isArray(args) ? args : [args]));
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => onExit(code));
+  const iterations = Number(opt.iterations);
+  const results = () => fs.readdirSync(benchDir).filter((f) => /^result-\d+\.json$/.test(f)).length;
+  // The entry restarts the extension host after each sample (workbench.action.restartExtensionHost); when a
+  // restart does not bring the entry back, the workbench is reloaded for the remaining samples.
+  for (let attempt = 0; results() < iterations && attempt < 3; attempt++) {
+    const next = results();
+    fs.writeFileSync(path.join(benchDir, 'control.json'), JSON.stringify({ iteration: next, total: iterations, runs: next === 0 ? Number(opt.runs) : 0 }));
+    const exited = new Promise((resolve) => (onExit = resolve));
+    const t0 = Date.now();
+    await page.goto('about:blank');
+    await page.goto(workbenchUrl(server, { folder: ws, devExt: ext, testsPath: entry }));
+    // done when the host exits (last sample), or when no new sample arrived for `--timeout` seconds
+    let seen = results();
+    let last = Date.now();
+    for (;;) {
+      const r = await Promise.race([exited, sleep(1000).then(() => undefined)]);
+      if (r !== undefined) break;
+      if (results() !== seen) {
+        seen = results();
+        last = Date.now();
+        log(`sample ${seen}/${iterations} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      if (Date.now() - last > Number(opt.timeout) * 1000) {
+        out.errors.push(`no new sample in ${opt.timeout} s (attempt ${attempt + 1})`);
+        break;
+      }
+    }
+  }
+  for (const f of fs.readdirSync(benchDir).filter((n) => /^result-\d+\.json$/.test(n)).sort()) {
+    const res = JSON.parse(fs.readFileSync(path.join(benchDir, f), 'utf8'));
+    out.iterations += 1;
+    if (res.error) out.errors.push(`sample ${res.iteration + 1}: ${res.error}`);
+    if (res.activation?.activateMs !== undefined) out.activation.push(res.activation.activateMs);
+    if (res.activation?.loadMs !== undefined) out.load.push(res.activation.loadMs);
+    if (res.activation?.alreadyActive) out.errors.push(`sample ${res.iteration + 1}: the extension was already active`);
+    if (res.streaming) out.streaming = res.streaming;
+  }
+} catch (e) {
+  out.errors.push(`harness: ${e.stack ?? e}`);
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (server) server.stop();
+  if (fake) fake.stop();
+  out.logActivation = activationLines(path.join(run.stateDir, 'ud/logs'));
+  if (opt.out) fs.writeFileSync(path.resolve(opt.out), JSON.stringify(out));
+  else console.log(JSON.stringify(out));
+  run.cleanup();
+}
+process.exit(0);

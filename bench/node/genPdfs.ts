@@ -1,0 +1,23 @@
+/**
+ * Stand-in PDFs when ../shared/corpus/pdf is absent: generated with pdf-lib (the unit tests' generator),
+ * a short one, a two-column page and a 122-page one like the corpus review. Writes them into argv[2].
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { headerFooterPdf, twoColumnPdf } from '../../test/fixtures/pdf-gen/generate';
+
+async function main(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const made: [string, Uint8Array][] = [
+    ['generated-two-column.pdf', await twoColumnPdf()],
+    ['generated-12-pages.pdf', await headerFooterPdf(12)],
+    ['generated-122-pages.pdf', await headerFooterPdf(122)],
+  ];
+  for (const [name, bytes] of made) writeFileSync(join(dir, name), bytes);
+  console.log(JSON.stringify(made.map(([name]) => join(dir, name))));
+}
+
+main(process.argv[2] ?? '.').catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
