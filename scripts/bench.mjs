@@ -25,7 +25,8 @@ const { values: opt } = parseArgs({
 const RUNS = Math.max(1, Number(opt.runs) || 5);
 const T0 = Date.now();
 const OUT = path.join(ROOT, 'out/bench');
-const CORPUS = path.resolve(ROOT, '../shared/corpus/pdf');
+// BENCH_CORPUS points elsewhere (e.g. a missing folder, to try the generated-PDF fallback).
+const CORPUS = path.resolve(ROOT, process.env.BENCH_CORPUS ?? '../shared/corpus/pdf');
 const MB = 1024 * 1024;
 
 const say = (...a) => console.error(`[bench ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s]`, ...a);
@@ -230,14 +231,16 @@ async function hostRows() {
   const file = path.join(OUT, 'host.json');
   fs.rmSync(file, { force: true });
   const code = await run(process.execPath, ['bench/host/run.mjs', '--out', file, '--iterations', String(RUNS), '--runs', String(RUNS)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const h = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { activation: [], logActivation: [], streaming: [], errors: [`host runner exited ${code} without results`] };
+  const h = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { activation: [], load: [], logActivation: [], streaming: [], errors: [`host runner exited ${code} without results`] };
   for (const e of h.errors) console.error(`host: ${e.split('\n')[0]}`);
   const why = h.errors[0]?.split('\n')[0];
   if (h.logActivation.length) {
     row('Activation: activate() (the extension\'s "activated in X ms" log line)', { measured: spread(h.logActivation), value: median(h.logActivation), target: '≤ 50 ms', limit: 50, samples: h.logActivation });
   } else row('Activation: activate() (log line)', { reason: why });
   if (h.activation.length) {
-    row('Activation incl. loading dist/extension.js (extension.activate() in a fresh host)', { measured: spread(h.activation), value: median(h.activation), target: '≤ 50 ms', limit: 50, samples: h.activation });
+    row('Activation as the host sees it: extension.activate() in a fresh host (loads dist/extension.js)', {
+      measured: `${spread(h.activation)} (evaluating the bundle alone: ${h.load.length ? spread(h.load) : 'n/a'})`, value: median(h.activation), target: '≤ 50 ms', limit: 50, samples: h.activation,
+    });
   } else row('Activation incl. loading the bundle', { reason: why });
   if (h.streaming.length) {
     const rates = h.streaming.map((s) => s.tokens / (s.visibleSpanMs / 1000));

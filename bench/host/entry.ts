@@ -1,6 +1,6 @@
 /**
  * Bench entry inside the real extension host (code-server), loaded as extensionTestsPath by bench/host/run.mjs.
- * Each load is a fresh extension host: it times the activation of the (production) extension, and on the first
+ * Each workbench load is a fresh extension host: it times the activation of the (production) extension, and on the first
  * load also streams a fake server's answer into a real editor through the extension's own streaming adapter.
  * Environment (from run.mjs through code-server): RA_BENCH_DIR (control and result files), RA_BENCH_FAKE_URL.
  */
@@ -14,8 +14,6 @@ import { EXTENSION_ID } from '../../src/vscode/constants';
 
 interface Control {
   readonly iteration: number;
-  /** Activation samples wanted: after each one the entry restarts the extension host for the next. */
-  readonly total: number;
   /** Streaming repeats, done in the first host only. */
   readonly runs: number;
 }
@@ -126,11 +124,4 @@ export async function run(): Promise<void> {
   fs.writeFileSync(path.join(dir, `result-${control.iteration}.json`), JSON.stringify(result));
   // Give the log channel time to reach its file ("activated in X ms" is read from there afterwards).
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  if (control.iteration + 1 < control.total) {
-    // A fresh extension host for the next sample, far cheaper than reloading the workbench; this host
-    // is stopped by the restart, so run() never returns here.
-    fs.writeFileSync(path.join(dir, 'control.json'), JSON.stringify({ ...control, iteration: control.iteration + 1 }));
-    await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
-    await new Promise(() => undefined);
-  }
 }

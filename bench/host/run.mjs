@@ -1,3 +1,4 @@
+/* global console, process */
 // Host rows of `npm run bench`: starts code-server (the project's VS Code host, scripts/host/lib.mjs) with the
 // PRODUCTION build loaded as a development extension and bench/host/entry.ts as extensionTestsPath, then loads the
 // workbench `--iterations` times. Every load is a fresh extension host, so each one times a cold activation;
@@ -73,11 +74,10 @@ try {
   await page.exposeFunction('codeAutomationExit', (code) => onExit(code));
   const iterations = Number(opt.iterations);
   const results = () => fs.readdirSync(benchDir).filter((f) => /^result-\d+\.json$/.test(f)).length;
-  // The entry restarts the extension host after each sample (workbench.action.restartExtensionHost); when a
-  // restart does not bring the entry back, the workbench is reloaded for the remaining samples.
-  for (let attempt = 0; results() < iterations && attempt < 3; attempt++) {
+  // One workbench load per sample (the web workbench has no command to restart only the extension host).
+  for (let attempt = 0; results() < iterations && attempt < iterations + 2; attempt++) {
     const next = results();
-    fs.writeFileSync(path.join(benchDir, 'control.json'), JSON.stringify({ iteration: next, total: iterations, runs: next === 0 ? Number(opt.runs) : 0 }));
+    fs.writeFileSync(path.join(benchDir, 'control.json'), JSON.stringify({ iteration: next, runs: next === 0 ? Number(opt.runs) : 0 }));
     const exited = new Promise((resolve) => (onExit = resolve));
     const t0 = Date.now();
     await page.goto('about:blank');

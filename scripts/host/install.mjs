@@ -17,6 +17,7 @@ const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'poppler-utils', 'fo
 const RG_PKG_VERSION = '1.15.11';
 const RG_ASSET = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 const CS_DIR = path.join(HOST_ROOT, 'cs');
+const NODE_PREFIX = path.resolve(path.dirname(process.execPath), '..');
 const CS_RG = path.join(CS_DIR, 'node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg');
 
 function aptInstalled(pkg) {
@@ -67,6 +68,8 @@ function installCodeServer() {
       npm_config_unsafe_perm: 'true',
       // node-pty's postinstall runs `npx node-gyp`; a `yes=false` in ~/.npmrc would abort it
       npm_config_yes: 'true',
+      // node-gyp would download Node's headers from nodejs.org; use the ones installed with this Node
+      ...(!process.env.npm_config_nodedir && fs.existsSync(path.join(NODE_PREFIX, 'include/node/node.h')) ? { npm_config_nodedir: NODE_PREFIX } : {}),
     },
   });
   // smoke check that keeps ~/.config untouched (code-server writes a config.yaml on first start)

@@ -20,8 +20,6 @@ function findTests(dir: string): string[] {
 }
 
 export function run(): Promise<void> {
-  // the bundles carry inline source maps: stack traces then name the .ts lines
-  process.setSourceMapsEnabled(true);
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec' });
   const grep = process.env.RA_TEST_GREP;
   if (grep) mocha.grep(new RegExp(grep));

@@ -16,7 +16,7 @@ import { ELLIPSIS, extractClaims, type Claim, type NumberValue } from './claims'
 import { searchFuzzy } from './fuzzy';
 import { normalizeForQuotes, snippetAround } from './normalize';
 import { unaccounted, words } from './words';
-import { pageAt, sourceAtQuoteOffset, type GroundingIndex, type NumberPosting, type SortedNumber } from './sourceIndex';
+import { pageAt, type GroundingIndex, type NumberPosting, type SortedNumber } from './sourceIndex';
 
 export const QUOTE_SIMILARITY_THRESHOLD = 0.9;
 /** Below this a quote has no "nearest match" worth opening. */
@@ -86,94 +86,103 @@ function toMatch(index: GroundingIndex, sourceIdx: number, start: number, end: n
 
 const KIND_RANK: Record<NumberPosting['kind'], number> = { exact: 0, groupPart: 1, fromPercent: 2, toPercent: 2, unsigned: 3, rounded: 4 };
 
-/** Finds one value; returns the best posting and how it matched. */
-function findValue(index: GroundingIndex, v: NumberValue): { posting: NumberPosting; match: MatchKind } | undefined {
-  const list = index.numbers.get(v.key);
-  if (list === undefined) return undefined;
-  let best: { posting: NumberPosting; match: MatchKind; rank: number } | undefined;
-  for (const p of list) {
-    let match: MatchKind;
-    let rank: number;
-    switch (p.kind) {
-      case 'exact':
-      case 'groupPart':
-        // Same value; a unit mismatch ("72%" vs a bare "72" under a "(%)" table header) is weaker.
-        if (p.unit === v.unit) { match = 'exact'; rank = KIND_RANK[p.kind]; }
-        else { match = 'unitless'; rank = 5; }
-        break;
-      case 'fromPercent':
-        // Source "72%", note "0.72".
-        if (v.unit !== 'none') continue;
-        match = 'variant'; rank = 2;
-        break;
-      case 'toPercent':
-        // Source "0.72", note "72%".
-        if (v.unit !== 'percent') continue;
-        match = 'variant'; rank = 2;
-        break;
-      case 'unsigned':
-        // Source "−0.5", note "decreased by 0.5".
-        if (v.negative) continue;
-        match = 'variant'; rank = 3;
-        break;
-      case 'rounded':
-        // Only when the note shows exactly the rounded precision: "72%" from "72.4%".
-        if (p.decimals !== v.decimals) continue;
-        match = 'rounded'; rank = p.unit === v.unit ? 4 : 6;
-        break;
+interface Found {
+  readonly source: number;
+  readonly posting: NumberPosting;
+  readonly match: MatchKind;
+  readonly rank: number;
+}
+
+/** Finds one value in any source; returns the best posting and how it matched. */
+function findValue(index: GroundingIndex, v: NumberValue): Found | undefined {
+  let best: Found | undefined;
+  index.sources.forEach((part, source) => {
+    for (const p of part.numbers.get(v.key) ?? []) {
+      let match: MatchKind;
+      let rank: number;
+      switch (p.kind) {
+        case 'exact':
+        case 'groupPart':
+          // Same value; a unit mismatch ("72%" vs a bare "72" under a "(%)" table header) is weaker.
+          if (p.unit === v.unit) { match = 'exact'; rank = KIND_RANK[p.kind]; }
+          else { match = 'unitless'; rank = 5; }
+          break;
+        case 'fromPercent':
+          // Source "72%", note "0.72".
+          if (v.unit !== 'none') continue;
+          match = 'variant'; rank = 2;
+          break;
+        case 'toPercent':
+          // Source "0.72", note "72%".
+          if (v.unit !== 'percent') continue;
+          match = 'variant'; rank = 2;
+          break;
+        case 'unsigned':
+          // Source "−0.5", note "decreased by 0.5".
+          if (v.negative) continue;
+          match = 'variant'; rank = 3;
+          break;
+        case 'rounded':
+          // Only when the note shows exactly the rounded precision: "72%" from "72.4%".
+          if (p.decimals !== v.decimals) continue;
+          match = 'rounded'; rank = p.unit === v.unit ? 4 : 6;
+          break;
+      }
+      if (best === undefined || rank < best.rank) best = { source, posting: p, match, rank };
     }
-    if (best === undefined || rank < best.rank) best = { posting: p, match, rank };
-  }
+  });
   return best;
 }
 
-function nearestNumber(index: GroundingIndex, v: NumberValue): NumberPosting | undefined {
-  const list: readonly SortedNumber[] = v.unit === 'percent' ? index.sorted.percent : index.sorted.none;
+function nearestNumber(index: GroundingIndex, v: NumberValue): { source: number; posting: NumberPosting } | undefined {
   const x = Number(v.key);
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.value < x) lo = mid + 1;
-    else hi = mid;
-  }
-  let best: SortedNumber | undefined;
-  for (const c of [list[lo - 1], list[lo]]) {
-    if (c === undefined) continue;
-    if (best === undefined || Math.abs(c.value - x) < Math.abs(best.value - x)) best = c;
-  }
+  let best: { source: number; value: number; posting: NumberPosting } | undefined;
+  index.sources.forEach((part, source) => {
+    const list: readonly SortedNumber[] = v.unit === 'percent' ? part.sorted.percent : part.sorted.none;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.value < x) lo = mid + 1;
+      else hi = mid;
+    }
+    for (const c of [list[lo - 1], list[lo]]) {
+      if (c === undefined) continue;
+      if (best === undefined || Math.abs(c.value - x) < Math.abs(best.value - x)) best = { source, value: c.value, posting: c.posting };
+    }
+  });
   if (best === undefined) return undefined;
   const scale = Math.max(Math.abs(x), Math.abs(best.value));
-  return scale === 0 || Math.abs(best.value - x) <= NUMBER_NEAREST_RATIO * scale ? best.posting : undefined;
+  return scale === 0 || Math.abs(best.value - x) <= NUMBER_NEAREST_RATIO * scale ? best : undefined;
 }
 
 function checkFigure(index: GroundingIndex, claim: Claim): GroundingItem {
   const base = { kind: claim.kind, start: claim.start, end: claim.end, text: claim.text };
   let weakest: MatchKind = 'exact';
   const order: MatchKind[] = ['exact', 'variant', 'rounded', 'unitless', 'fuzzy'];
-  let first: NumberPosting | undefined;
+  let first: Found | undefined;
   for (const v of claim.values) {
     const found = findValue(index, v);
     if (found === undefined) {
       const near = nearestNumber(index, v);
-      return { ...base, status: 'unsupported', reason: 'notFound', ...(near === undefined ? {} : { nearest: toMatch(index, near.source, near.start, near.end) }) };
+      return { ...base, status: 'unsupported', reason: 'notFound', ...(near === undefined ? {} : { nearest: toMatch(index, near.source, near.posting.start, near.posting.end) }) };
     }
-    first ??= found.posting;
+    first ??= found;
     if (order.indexOf(found.match) > order.indexOf(weakest)) weakest = found.match;
   }
   if (first === undefined) return { ...base, status: 'unsupported', reason: 'notFound' };
-  return { ...base, status: 'supported', match: weakest, nearest: toMatch(index, first.source, first.start, first.end) };
+  return { ...base, status: 'supported', match: weakest, nearest: toMatch(index, first.source, first.posting.start, first.posting.end) };
 }
 
 const NEGATION_WORDS = new Set(['not', 'no', 'never', 'neither', 'nor', 'without', 'none', 'cannot', 't', '不', '未', '没', '无', '非', '否']);
 
 function checkQuotePiece(index: GroundingIndex, piece: string): { ok: boolean; reason?: GroundingItem['reason']; match?: SourceMatch } {
   const form = normalizeForQuotes(piece).text;
-  const hit = searchFuzzy(index.grams, form);
-  if (hit === undefined) return { ok: false, reason: 'notFound' };
-  const si = sourceAtQuoteOffset(index, hit.start);
+  const found = searchFuzzy(index.sources.map((s) => s.grams), form);
+  if (found === undefined) return { ok: false, reason: 'notFound' };
+  const { hit, part: si } = found;
   const src = index.sources[si]!;
-  const local = (q: number): number => src.quoteForm.map[q - src.quoteOffset] ?? src.source.text.length;
+  const local = (q: number): number => src.quoteForm.map[q] ?? src.source.text.length;
   const start = local(hit.start);
   const end = hit.end > hit.start ? local(hit.end - 1) + 1 : start;
   const match = toMatch(index, si, start, end, hit.similarity);

@@ -171,11 +171,48 @@ function extractFigures(text: string, norm: MappedText, insideQuotes: ReadonlyAr
   return out;
 }
 
+const CN_DIGITS: Readonly<Record<string, number>> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** "七十二" → "72", "十五点五" → "15.5", "一百" → "100"; undefined for anything else. */
+export function chineseNumber(text: string): string | undefined {
+  const [intPart = '', fracPart] = text.split('点');
+  let value = 0;
+  let current = 0;
+  for (const ch of intPart) {
+    const d = CN_DIGITS[ch];
+    if (d !== undefined) current = d;
+    else if (ch === '十') { value += (current || 1) * 10; current = 0; }
+    else if (ch === '百') { value += current * 100; current = 0; }
+    else return undefined;
+  }
+  value += current;
+  if (fracPart === undefined) return String(value);
+  const frac = [...fracPart].map((ch) => CN_DIGITS[ch]);
+  if (frac.length === 0 || frac.some((d) => d === undefined)) return undefined;
+  return `${value}.${frac.join('')}`;
+}
+
+/** "百分之七十二" (72%): written-out Chinese percentages. */
+function chinesePercents(masked: string, text: string): Claim[] {
+  const out: Claim[] = [];
+  for (const m of masked.matchAll(/百分之([零〇一二两三四五六七八九十百点]+)/gu)) {
+    const digits = chineseNumber(m[1] ?? '');
+    if (digits === undefined) continue;
+    const decimals = digits.includes('.') ? digits.length - digits.indexOf('.') - 1 : 0;
+    const start = m.index;
+    const end = start + m[0].length;
+    out.push({ kind: 'percent', start, end, text: text.slice(start, end), values: [{ key: digits, unit: 'percent', decimals, negative: false }] });
+  }
+  return out;
+}
+
 /** Every checkable claim in a generated text, in document order. */
 export function extractClaims(text: string): Claim[] {
   const masked = maskNonClaims(text);
   const quotes = extractQuotes(text, masked);
   const norm = normalizeForNumbers(masked);
-  const figures = extractFigures(text, norm, quotes.map((q) => [q.start, q.end] as const));
-  return [...figures, ...quotes].sort((a, b) => a.start - b.start);
+  const inQuotes = quotes.map((q) => [q.start, q.end] as const);
+  const figures = extractFigures(text, norm, inQuotes);
+  const written = chinesePercents(masked, text).filter((c) => !inQuotes.some(([s, e]) => c.start >= s && c.start < e));
+  return [...figures, ...written, ...quotes].sort((a, b) => a.start - b.start);
 }

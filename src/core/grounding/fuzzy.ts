@@ -11,7 +11,7 @@ const Q = 6;
 /** Up to 2^20 buckets (4 MB of heads); small texts (one table cell's quote) get a small table. */
 const MAX_BUCKET_BITS = 20;
 /** A bucket this full is a very common q-gram ("ation"): it says little about where a quote is. */
-const COMMON_BUCKET = 4000;
+const COMMON_BUCKET = 256;
 
 export interface GramIndex {
   readonly text: string;
@@ -97,56 +97,88 @@ export function alignIn(pattern: string, text: string, from: number, to: number)
   return { start: bestStart, end: bestEnd, similarity: m === 0 ? 0 : 1 - best / m };
 }
 
-/**
- * The best place for `pattern` in the indexed text, exact or approximate; undefined when no q-gram
- * of the pattern occurs anywhere.
- */
-export function searchFuzzy(index: GramIndex, pattern: string, candidates = 3): FuzzyHit | undefined {
+/** Where `pattern` occurs verbatim, found through its rarest q-gram (a handful of candidates, not a scan). */
+export function searchExact(index: GramIndex, pattern: string): FuzzyHit | undefined {
   const m = pattern.length;
   if (m === 0) return undefined;
   if (m < Q) {
     const exact = index.text.indexOf(pattern);
     return exact >= 0 ? { start: exact, end: exact + m, similarity: 1 } : undefined;
   }
-  // Exact first, through the pattern's rarest q-gram: a handful of candidates instead of a scan of every source.
   let rarest = 0;
   let rarestSize = Infinity;
   for (let i = 0; i + Q <= m; i++) {
     const h = gramHash(pattern, i, index.bits);
     const size = index.heads[h + 1]! - index.heads[h]!;
     if (size < rarestSize) { rarest = i; rarestSize = size; }
-    if (size === 0) break;
+    if (size === 0) return undefined;
   }
-  if (rarestSize > 0) {
-    const h = gramHash(pattern, rarest, index.bits);
-    for (let p = index.heads[h]!; p < index.heads[h + 1]!; p++) {
-      const start = index.positions[p]! - rarest;
-      if (start >= 0 && index.text.startsWith(pattern, start)) return { start, end: start + m, similarity: 1 };
-    }
+  const h = gramHash(pattern, rarest, index.bits);
+  for (let p = index.heads[h]!; p < index.heads[h + 1]!; p++) {
+    const start = index.positions[p]! - rarest;
+    if (start >= 0 && index.text.startsWith(pattern, start)) return { start, end: start + m, similarity: 1 };
   }
-  // Vote for diagonals (source position − pattern position), in bands of 8 so small shifts agree.
-  const votes = new Map<number, number>();
+  return undefined;
+}
+
+export interface Candidate {
+  /** Which of the searched indexes. */
+  readonly part: number;
+  /** Approximate start of the pattern there. */
+  readonly diagonal: number;
+  readonly votes: number;
+}
+
+/** Places where many of the pattern's q-grams line up (diagonal = text position − pattern position, in bands of 8). */
+export function candidates(indexes: readonly GramIndex[], pattern: string, limit = 3): Candidate[] {
+  const m = pattern.length;
+  if (m < Q) return [];
   const grams = m - Q + 1;
+  // A q-gram common across all the sources together says little about where the quote is: skip it
+  // (judged on the total, so splitting the same text into more sources does not make it count).
+  const hashes = indexes.map((index) => Int32Array.from({ length: grams }, (_, i) => gramHash(pattern, i, index.bits)));
+  const common = new Uint8Array(grams);
   for (let i = 0; i < grams; i++) {
-    const h = gramHash(pattern, i, index.bits);
-    const from = index.heads[h]!;
-    const to = index.heads[h + 1]!;
-    if (to - from > COMMON_BUCKET) continue;
-    for (let p = from; p < to; p++) {
-      const band = (index.positions[p]! - i) >> 3;
-      votes.set(band, (votes.get(band) ?? 0) + 1);
-    }
+    let total = 0;
+    indexes.forEach((index, part) => { const h = hashes[part]![i]!; total += index.heads[h + 1]! - index.heads[h]!; });
+    if (total > COMMON_BUCKET) common[i] = 1;
   }
-  if (votes.size === 0) return undefined;
-  const top = [...votes.entries()].sort((a, b) => b[1] - a[1]).slice(0, candidates);
+  const all: Candidate[] = [];
+  indexes.forEach((index, part) => {
+    const votes = new Map<number, number>();
+    for (let i = 0; i < grams; i++) {
+      if (common[i]) continue;
+      const h = hashes[part]![i]!;
+      for (let p = index.heads[h]!; p < index.heads[h + 1]!; p++) {
+        const band = (index.positions[p]! - i) >> 3;
+        votes.set(band, (votes.get(band) ?? 0) + 1);
+      }
+    }
+    for (const [band, n] of votes) all.push({ part, diagonal: band << 3, votes: n });
+  });
+  return all.sort((a, b) => b.votes - a.votes).slice(0, limit);
+}
+
+/** Aligns `pattern` around a candidate place. */
+export function alignAt(index: GramIndex, pattern: string, diagonal: number): FuzzyHit {
+  const m = pattern.length;
   const slack = Math.ceil(m * 0.15) + 16;
-  let best: FuzzyHit | undefined;
-  for (const [band] of top) {
-    const diag = band << 3;
-    const from = Math.max(0, diag - slack);
-    const to = Math.min(index.text.length, diag + m + slack);
-    const hit = alignIn(pattern, index.text, from, to);
-    if (best === undefined || hit.similarity > best.similarity) best = hit;
+  return alignIn(pattern, index.text, Math.max(0, diagonal - slack), Math.min(index.text.length, diagonal + m + slack));
+}
+
+/**
+ * The best place for `pattern` in any of `indexes`: verbatim when it is there, else the best
+ * alignment among the candidates with most q-gram votes; undefined when nothing resembles it.
+ */
+export function searchFuzzy(indexes: readonly GramIndex[], pattern: string): { part: number; hit: FuzzyHit } | undefined {
+  for (let part = 0; part < indexes.length; part++) {
+    const hit = searchExact(indexes[part]!, pattern);
+    if (hit !== undefined) return { part, hit };
+  }
+  let best: { part: number; hit: FuzzyHit } | undefined;
+  for (const c of candidates(indexes, pattern)) {
+    const hit = alignAt(indexes[c.part]!, pattern, c.diagonal);
+    if (best === undefined || hit.similarity > best.hit.similarity) best = { part: c.part, hit };
   }
   return best;
 }

@@ -185,7 +185,8 @@ export function scanNumbers(text: string, side: 'note' | 'source'): NumberToken[
     const key = canonicalKey(intPart, fracPart, shift, negative);
     const tokenStart = negative ? start : digitStart;
     const end = start + whole.length;
-    const suffixMatch = unitRaw === undefined ? SUFFIX_RE.exec(text.slice(end, end + 14)) : null;
+    // The free-text unit is for messages about the note; the sources do not need it.
+    const suffixMatch = unitRaw === undefined && side === 'note' ? SUFFIX_RE.exec(text.slice(end, end + 14)) : null;
     out.push({
       start: tokenStart,
       end,

@@ -148,8 +148,8 @@ export class StreamingInsertion {
    * Edit 2 of the end, computed after the removal was applied: the final block, as one edit.
    * `incomplete` keeps a cancelled block marked "(incomplete)".
    */
-  finalInsert(finalBody: string, incomplete = false): TextEditOp {
-    const spec: BlockSpec = incomplete ? { ...this.spec, attributes: { ...this.spec.attributes, incomplete: true } } : this.spec;
+  finalInsert(finalBody: string, incomplete = false, finalSpec: BlockSpec = this.spec): TextEditOp {
+    const spec: BlockSpec = incomplete ? { ...finalSpec, attributes: { ...finalSpec.attributes, incomplete: true } } : finalSpec;
     const block = renderBlock(spec, finalBody);
     if (this.replaced) return { start: this.replaced.start, end: this.replaced.end, text: block };
     return { start: this.range.start, end: this.range.start, text: this.target.prefix + block.slice(0, -1) };

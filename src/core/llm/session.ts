@@ -44,6 +44,9 @@ type ChatEvent =
   | { readonly type: 'usage'; readonly usage: ChatUsage }
   | { readonly type: 'model'; readonly model: string };
 
+/** Original Qwen3 releases think by default and accept a switch; the 2507 Instruct/Thinking models do not. */
+const HYBRID_QWEN3 = /qwen3(?!.*(?:instruct|thinking|2507|coder|vl))/i;
+const THINKING_ONLY = /thinking|qwq|(^|[-_/:])r1\b/i;
 const OLLAMA_TRUNCATE_FALSE_SINCE = [0, 12, 4] as const;
 const OLLAMA_NUM_CTX_STEP = 8192;
 
@@ -208,9 +211,10 @@ class ServerSession implements ConnectedSession {
         }, ms);
       };
       arm(config.firstTokenTimeoutSeconds * 1000, `no first token within ${config.firstTokenTimeoutSeconds} s`);
-      // Think-tagged text cannot be told from the answer until `</think>` shows up; hold it all for thinking models.
-      // Instruct models stream at once; for the rare stray `</think>` the result text is corrected afterwards.
-      const filter = new ThinkFilter(this.facts.thinking || /thinking|qwq|-r1\b/i.test(this.info.model) ? Number.POSITIVE_INFINITY : 0);
+      // Thinking-only models (Qwen3 *-Thinking-2507, QwQ, R1) may emit reasoning without an opening tag, which
+      // cannot be told from the answer until `</think>` shows up: hold their text until then. Instruct and hybrid
+      // models (hybrids get the thinking-off switch) stream at once; a rare stray `</think>` is corrected in the result.
+      const filter = new ThinkFilter(THINKING_ONLY.test(this.info.model) ? Number.POSITIVE_INFINITY : 0);
       let anyEvent = false;
       let firstTokenMs = -1;
       let text = '';
@@ -347,9 +351,15 @@ class ServerSession implements ConnectedSession {
 
   /** OpenAI-compatible chat (LM Studio, vLLM, llama.cpp, generic) through the official client. */
   private async *openAiEvents(chatRequest: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+    const messages = chatRequest.messages.map((m) => ({ role: m.role, content: m.content }));
+    const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+    if (this.info.kind === 'lmstudio' && HYBRID_QWEN3.test(this.info.model) && lastUser) {
+      // LM Studio has no API switch for thinking; hybrid Qwen3 templates honour the documented `/no_think` soft switch.
+      lastUser.content = `${lastUser.content}\n/no_think`;
+    }
     const body: Record<string, unknown> = {
       model: this.info.model,
-      messages: chatRequest.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages,
       max_tokens: chatRequest.maxTokens,
       temperature: chatRequest.temperature ?? this.options.config.temperature,
       stream: true,

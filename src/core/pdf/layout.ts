@@ -267,6 +267,16 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
 
   let ligaturesRepaired = 0;
   let hyphenationsJoined = 0;
+  // Repair ligatures line by line before de-hyphenation, so "tissue-" + "speci\u0000c" is judged on "specific".
+  for (const lines of perPage) {
+    for (const line of lines) {
+      const repaired = repairLigatures(line.text, vocab);
+      line.text = repaired.text;
+      ligaturesRepaired += repaired.repaired;
+    }
+  }
+  // Words that only ever appeared with a broken ligature ("specific") count for de-hyphenation now.
+  const joinVocab: Vocabulary = ligaturesRepaired > 0 ? buildVocabulary(perPage.flatMap((lines) => lines.map((l) => l.text))) : vocab;
   const paragraphs: Paragraph[] = [];
   perPage.forEach((lines, p) => {
     const pageNo = pages[p]?.page ?? p + 1;
@@ -286,15 +296,13 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
         size += line.size;
         if (text === '') text = line.text;
         else if (/\p{L}[-\u00AD]$/u.test(text) && /^\p{L}/u.test(line.text)) {
-          const joined = joinHyphenated(text, line.text, vocab);
+          const joined = joinHyphenated(text, line.text, joinVocab);
           if (joined.dropped) hyphenationsJoined++;
           text = joined.text;
         } else if (/[\u3000-\u9fff\uff00-\uffef]$/u.test(text) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(line.text)) text += line.text;
         else text += ` ${line.text}`;
       }
-      const repaired = repairLigatures(text, vocab);
-      ligaturesRepaired += repaired.repaired;
-      paragraphs.push({ text: repaired.text, page: pageNo, size: size / current.lines.length, lines: current.lines.length });
+      paragraphs.push({ text, page: pageNo, size: size / current.lines.length, lines: current.lines.length });
       current = undefined;
     };
     let prev: Line | undefined;

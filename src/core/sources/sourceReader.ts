@@ -3,7 +3,7 @@ import { AssistantError, isCancellationError, throwIfAborted } from '../errors';
 import { contentHash, type ExtractionCache } from '../cache/extractionCache';
 import type { NoteLink } from '../markdown/links';
 import { lineAt, parseNote, type ParsedNote } from '../markdown/parseNote';
-import { blockSection, headingSection, noteSections } from '../markdown/sections';
+import { blockSection, headingSection, normaliseHeading, noteSections } from '../markdown/sections';
 import type { PdfExtraction, PdfExtractOptions } from '../pdf/types';
 import { pageMarker } from '../pdf/types';
 import type { NoteDocument } from '../ports/document';
@@ -109,7 +109,9 @@ export class DefaultSourceReader implements SourceReader {
       const seen = new Set<string>();
       const readable = targets.filter((t) => {
         if (t.kind === 'markdown' && !config.readLinkedNotes && t.status === 'ok') return false;
-        if (options.kinds && t.kind && !options.kinds.includes(t.kind)) return false;
+        // Unresolved links count as the kind they name (citations name papers; bare wikilinks name notes).
+        const kind = t.kind ?? (t.link.citekey !== undefined ? 'pdf' : kindOf(t.link.target) ?? 'markdown');
+        if (options.kinds && !options.kinds.includes(kind)) return false;
         const key = `${t.uri ? uriKey(t.uri) : t.link.raw}#${anchorKey(t.link)}`;
         if (seen.has(key)) return false;
         seen.add(key);
@@ -330,6 +332,13 @@ export class DefaultSourceReader implements SourceReader {
       }
       const text = parts.join('\n\n');
       return { ...ok(target.link, uri, id, `${title} (p. ${from === to ? from : `${from}–${to}`})`, 'pdf', text, sections), contentHash: hash };
+    }
+    if (anchor?.kind === 'heading') {
+      // [[paper.pdf#Methods]]: the detected section of that title ("2 Methods", "METHODS" match too).
+      const wanted = normaliseHeading(anchor.heading);
+      const section = extraction.sections.find((s) => normaliseHeading(s.title.replace(/^((\d+\.)*\d+|[IVX]+)\.?\s+/, '')) === wanted || normaliseHeading(s.title) === wanted);
+      if (!section) return problem(target.link, uri, title, 'missing', `${name}: no section "${anchor.heading}" detected`, 'pdf', hash, id);
+      return { ...ok(target.link, uri, id, `${title} § ${section.title}`, 'pdf', section.text, [section]), contentHash: hash };
     }
     const source = ok(target.link, uri, id, title, 'pdf', extraction.text, extraction.sections);
     return { ...source, contentHash: hash, ...(truncated ? { statusDetail: truncated } : {}) };

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { AssistantError, ResultCache, blockLabels, isoDate, resolveLanguage, type ActionContext, type ActionResult, type AssistantConfig, type BlockKind, type BlockSpec, type CollectOptions, type CollectedSources, type NoteDocument, type NoteLink, type OffsetRange, type PromptLibrary, type ResolvedLanguage, type Source, type TextSink } from '../../core';
+import { checkBlock } from '../../core/grounding';
+import { AssistantError, applyEdits, styleBody, ResultCache, blockLabels, isoDate, resolveLanguage, type ActionContext, type ActionResult, type AssistantConfig, type BlockKind, type BlockSpec, type CollectOptions, type CollectedSources, type NoteDocument, type NoteLink, type OffsetRange, type PromptLibrary, type ResolvedLanguage, type Source, type TextSink } from '../../core';
 import type { CommandId } from '../constants';
 import type { ExtensionServices } from '../services';
 import { runWithProgress } from '../ui/progress';
@@ -149,7 +150,18 @@ export async function runInsertion(
         title: p.title,
         incompleteLabel: blockLabels(language).incomplete,
       };
-      const { result, block } = await streamIntoDocument({ document: inv.document, spec, anchorOffset: p.anchorOffset, onCancel: inv.config.onCancel, logger: services.logger, generate: p.generate, ...(p.finalBody ? { finalBody: p.finalBody } : {}) });
+      const { result, block } = await streamIntoDocument({
+        document: inv.document,
+        spec,
+        anchorOffset: p.anchorOffset,
+        onCancel: inv.config.onCancel,
+        logger: services.logger,
+        generate: p.generate,
+        ...(p.finalBody ? { finalBody: p.finalBody } : {}),
+        prepareFinal: (body, s) => withGrounding(body, s, p.sources),
+      });
+      // Diagnostics for unsupported figures (issue #6); the header already says "figures", so this adds no edit.
+      void services.grounding.afterInsertion(inv.document);
       services.logger.info(`${commandId}: ${result.fromCache ? 'from cache' : `${result.requests} request(s)`}, ${result.parts} part(s)${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`);
       if (result.finishReason === 'length') void vscode.window.showWarningMessage(vscode.l10n.t('The answer reached the maximum output length and is marked incomplete. Raise researchAssistant.maxOutputTokens to allow longer answers.'));
       return block;
@@ -158,6 +170,19 @@ export async function runInsertion(
     closeSub.dispose();
     release();
   }
+}
+
+/**
+ * Records "figures checked" in the header (and ⚠ marks in table cells) before the block is inserted, as
+ * the grounding checker computes them for the block's content between the markers.
+ */
+function withGrounding(body: string, spec: BlockSpec, sources: readonly Source[]): { body: string; spec: BlockSpec } {
+  const trimmed = body.replace(/\s+$/, '');
+  const content = `\n${styleBody(spec, trimmed)}\n`;
+  const r = checkBlock(content, sources.filter((s) => s.status === 'ok'), spec.kind);
+  // Cell marks are offsets in the content; only the plain style (tables) maps them back to the body 1:1.
+  const marked = r.edits.length > 0 && content === `\n${trimmed}\n` ? applyEdits(content, r.edits).slice(1, -1) : trimmed;
+  return { body: marked, spec: { ...spec, attributes: { ...spec.attributes, figures: `${r.supported}/${r.checked}` } } };
 }
 
 /** A short stable hash for block targets (selection text, questions). */

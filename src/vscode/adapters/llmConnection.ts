@@ -143,7 +143,12 @@ export class LlmConnection implements vscode.Disposable {
         if (error.code === 'EndpointUnreachable' || error.code === 'Auth') this.setStatus({ state: 'error', error });
       }
     };
-    const guard = <T>(promise: Promise<T>): Promise<T> => promise.catch((error: unknown) => {
+    // LM Studio loads a model on first use (JIT); its real context is readable only afterwards, so re-read it then.
+    const reReadAfterLoad = session.info.kind === 'lmstudio' && session.info.contextSource === 'default';
+    const guard = <T>(promise: Promise<T>): Promise<T> => promise.then((value) => {
+      if (reReadAfterLoad) this.invalidate();
+      return value;
+    }, (error: unknown) => {
       onError(error);
       throw error;
     });

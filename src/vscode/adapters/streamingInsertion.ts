@@ -51,6 +51,11 @@ export interface StreamIntoDocumentOptions {
   readonly generate: (sink: TextSink) => Promise<ActionResult>;
   /** Turns the final model text into the block body (e.g. a table rendered by code). Defaults to the text. */
   readonly finalBody?: (result: ActionResult) => string;
+  /**
+   * Last look at the final block before it is inserted (the grounding check records "figures" here), so the
+   * header is part of the one insertion edit and a single Undo still removes everything.
+   */
+  readonly prepareFinal?: (body: string, spec: BlockSpec) => { readonly body: string; readonly spec: BlockSpec };
 }
 
 /**
@@ -110,14 +115,23 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
     return undefined;
   };
 
-  const finish = async (body: string, incomplete: boolean): Promise<InsertedBlock | undefined> => {
+  const finish = async (rawBody: string, incomplete: boolean): Promise<InsertedBlock | undefined> => {
     await settle();
+    let body = rawBody;
+    let finalSpec = spec;
+    if (options.prepareFinal && !incomplete) {
+      try {
+        ({ body, spec: finalSpec } = options.prepareFinal(rawBody, spec));
+      } catch (error) {
+        logger.warn(`Final check of the block failed; inserting it unchecked: ${String(error)}`);
+      }
+    }
     await applyFinal(() => ins.removal());
-    const applied = await applyFinal(() => ins.finalInsert(body, incomplete));
+    const applied = await applyFinal(() => ins.finalInsert(body, incomplete, finalSpec));
     if (!applied) return undefined;
     const start = applied.start + (target.replace ? 0 : target.prefix.length);
     const end = applied.start + applied.text.length;
-    return { document, range: toRange(document, start, end), spec, sources: spec.attributes.sources, body, incomplete };
+    return { document, range: toRange(document, start, end), spec: finalSpec, sources: finalSpec.attributes.sources, body, incomplete };
   };
 
   try {

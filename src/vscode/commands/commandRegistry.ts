@@ -18,7 +18,10 @@ export class CommandRegistry implements vscode.Disposable {
         try {
           return await command.execute(...args);
         } catch (error) {
-          await showAssistantError(error, this.logger, () => vscode.commands.executeCommand(command.id, ...args));
+          // Not awaited: the command resolves at once (scripted callers and tests are not blocked
+          // until the user dismisses the message); the chosen action runs when the user picks it.
+          showAssistantError(error, this.logger, () => vscode.commands.executeCommand(command.id, ...args))
+            .catch((e: unknown) => this.logger.error(e instanceof Error ? e : String(e)));
           return undefined;
         }
       }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { extractClaims } from '../../../src/core/grounding/claims';
+import { chineseNumber, extractClaims } from '../../../src/core/grounding/claims';
 
 const claims = (text: string): string[] => extractClaims(text).map((c) => `${c.kind}:${text.slice(c.start, c.end)}`);
 
@@ -33,6 +33,14 @@ void suite('grounding: what is a claim', () => {
 
   void test('figures inside a checked quotation are checked with the quote, not twice', () => {
     assert.deepEqual(claims('“mortality fell by 12% in the first year” and 15%'), ['quote:mortality fell by 12% in the first year', 'percent:15%']);
+  });
+
+  void test('written-out Chinese percentages', () => {
+    assert.equal(chineseNumber('七十二'), '72');
+    assert.equal(chineseNumber('十五点五'), '15.5');
+    assert.equal(chineseNumber('一百'), '100');
+    assert.equal(chineseNumber('三百零五'), '305');
+    assert.deepEqual(extractClaims('有效率为百分之七十二。').map((c) => [c.kind, c.text, c.values[0]?.key]), [['percent', '百分之七十二', '72']]);
   });
 
   void test('ellipses split a quotation into pieces that must each be found', () => {

@@ -80,6 +80,7 @@ export const GENUINE: readonly string[] = [
   '患者平均年龄⟦68.5⟧岁，随访⟦24⟧个月。',
   'The Chinese trial: response ⟦72 percent⟧ versus a proportion of ⟦0.583⟧ in controls.',
   'Response ⟦７２％⟧ in full-width digits, control ⟦５８．３％⟧.',
+  '干预组有效率为⟦百分之七十二⟧，对照组为⟦百分之五十八点三⟧。',
 ];
 
 /** Sentences with invented figures and quotes (and, where marked ⟦⟧, genuine ones beside them). */
@@ -109,6 +110,7 @@ export const PLANTED: readonly string[] = [
   '原文称「⟪该方法显著降低了老年患者的死亡率⟫」。',
   '平均年龄⟪65.8⟫岁，随访⟪36⟫个月。',
   '对照组有效率为⟪53.8％⟫（P<⟪0.01⟫）。',
+  '干预组有效率为⟪百分之七十五⟫。',
 ];
 
 export interface MarkedText {

@@ -401,3 +401,21 @@ void suite('models, tokens and structured output', () => {
     });
   });
 });
+
+void suite('streaming starts at once for instruct and hybrid models', () => {
+  for (const flavour of FLAVOURS) {
+    void test(`${flavour}: the first piece arrives long before the answer ends`, async () => {
+      // Hybrid Qwen3 (thinks unless switched off): each server gets its own switch, so no reasoning delays the answer.
+      const models = [flavour === 'ollama' ? 'qwen3:8b' : flavour === 'lmstudio' ? 'qwen/qwen3-8b' : 'Qwen/Qwen3-8B'];
+      await withFake({ flavour, models, thinking: true, tokensPerSecond: 20, reply: { chunks: ['First. ', ...Array.from({ length: 15 }, () => 'more ')] } }, async (fake, connectTo) => {
+        const started = Date.now();
+        const stream = (await connectTo()).stream({ messages: user(NOTE), maxTokens: 100 }, signal());
+        let firstAt = -1;
+        for await (const _piece of stream) if (firstAt < 0) firstAt = Date.now() - started;
+        const total = Date.now() - started;
+        assert.ok(firstAt >= 0 && firstAt < total / 2, `first piece after ${firstAt} ms of ${total} ms`);
+        if (flavour === 'lmstudio') assert.match(JSON.stringify(fake.chatRequests()[0]?.body.messages), /\/no_think/);
+      });
+    });
+  }
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import type { Source } from '../../../src/core/sources/types';
-import { pagesPdf, twoColumnPdf } from '../../fixtures/pdf-gen/generate';
+import { pagesPdf, sectionsPdf, twoColumnPdf } from '../../fixtures/pdf-gen/generate';
 import { InMemoryFiles, createReader, note, signal } from './inMemoryWorkspace';
 
 function byId(sources: readonly Source[]): Record<string, Source> {
@@ -100,6 +100,16 @@ suite('DefaultSourceReader', () => {
     const again = await reader.collect(note('index.md', '[[p.pdf]]'), { signal });
     assert.equal(again.sources[0]?.text, whole?.text);
     assert.equal(pdfCalls(), 1, 'cached');
+  });
+
+  test('a heading anchor on a PDF selects the detected section', async () => {
+    const fs = new InMemoryFiles({ 'sec.pdf': await sectionsPdf(), 'index.md': '' });
+    const { reader } = createReader(fs);
+    const result = await reader.collect(note('index.md', '[[sec.pdf#Methods]] [[sec.pdf#Nothing]]'), { signal });
+    assert.equal(result.sources[0]?.status, 'ok');
+    assert.match(result.sources[0]?.text ?? '', /We sequenced 48 samples/);
+    assert.doesNotMatch(result.sources[0]?.text ?? '', /72%/);
+    assert.equal(result.sources[1]?.status, 'missing');
   });
 
   test('unreadable PDFs are reported naming the file, and the other sources are still read', async () => {

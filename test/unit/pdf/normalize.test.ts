@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { suite, test } from 'node:test';
+import { buildVocabulary, joinHyphenated, normaliseChars, repairLigatures } from '../../../src/core/pdf/normalize';
+
+suite('PDF character normalisation', () => {
+  test('missing ligature glyphs (U+0000 from pdf.js, U+FFFE from PDFium) are repaired to real words', () => {
+    const vocab = buildVocabulary(['The effect was different in the first field.']);
+    const { text, repaired } = repairLigatures('di\u0000erent e\u0000ect, signi\u0000cant, e\u0000cient, in\u0000uence, \u0000rst, o\u0000, di\uFFFEerent', vocab);
+    assert.equal(text, 'different effect, significant, efficient, influence, first, off, different');
+    assert.equal(repaired, 8);
+  });
+
+  test("the document's own words decide between candidates", () => {
+    // "a\u0000x" could be afix/affix: the document spells "affix" elsewhere.
+    assert.equal(repairLigatures('a\u0000x', buildVocabulary(['an affix here'])).text, 'affix');
+    // A compound ending in a known word: bright + field.
+    assert.equal(repairLigatures('bright\u0000eld', buildVocabulary(['the field'])).text, 'brightfield');
+  });
+
+  test('NFKC turns ligature code points into letters; control characters become spaces', () => {
+    assert.deepEqual(normaliseChars('\uFB01nd \uFB02ow \uFB00ect'), { text: 'find flow ffect', removed: 0 });
+    const symbol = normaliseChars('2\u00035\u0003mm \uFFFDx\u0007');
+    assert.equal(symbol.removed, 4);
+    assert.equal(symbol.text, '2 5 mm  x ');
+  });
+
+  test('de-hyphenation keeps compounds and joins split words', () => {
+    const vocab = buildVocabulary(['the experiment and the non-linear model, tissue and specific cells']);
+    assert.deepEqual(joinHyphenated('main experi-', 'ment twice', vocab), { text: 'main experiment twice', dropped: true });
+    assert.deepEqual(joinHyphenated('the DNA-', 'protein binding', vocab), { text: 'the DNA-protein binding', dropped: false });
+    assert.deepEqual(joinHyphenated('is non-', 'linear here', vocab), { text: 'is non-linear here', dropped: false });
+    assert.deepEqual(joinHyphenated('a tissue-', 'specific effect', vocab), { text: 'a tissue-specific effect', dropped: false });
+    assert.deepEqual(joinHyphenated('unknown fragmen-', 'tation', vocab), { text: 'unknown fragmentation', dropped: true });
+    assert.deepEqual(joinHyphenated('soft hy\u00AD', 'phen', vocab), { text: 'soft hyphen', dropped: true });
+  });
+});
