@@ -95,7 +95,7 @@ for (const r of rows) {
 const pkg = rows.find((r) => r.name === 'package')?.extra;
 const it = rows.find((r) => r.name === 'integration')?.extra;
 const figures = [];
-if (pkg?.vsixBytes) figures.push(`vsix ${(pkg.vsixBytes / 1024).toFixed(1)} KiB`, `bundle ${(pkg.bundleBytes / 1024).toFixed(1)} KiB`);
+if (pkg?.vsixBytes) figures.push(`vsix ${(pkg.vsixBytes / 1024).toFixed(1)} KiB`, `bundle ${(pkg.bundleBytes / 1024).toFixed(1)} KiB (dist/ ${(pkg.distBytes / 1024).toFixed(1)} KiB)`);
 if (it?.activationMs !== undefined) figures.push(`activation ${it.activationMs} ms`);
 console.log(`total ${((Date.now() - T0) / 1000).toFixed(1)} s${figures.length ? `; ${figures.join(', ')}` : ''}`);
 const sum = (k) => rows.reduce((n, r) => n + r[k], 0);

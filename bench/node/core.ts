@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { basename, join } from 'node:path';
 import {
-  DEFAULT_CONFIG, DefaultSourceReader, ExtractionCache, PromptLibrary, ResultCache, ask, connect, nullLogger, nullProgress,
+  DEFAULT_CONFIG, DefaultSourceReader, ExtractionCache, contentHash, PromptLibrary, ResultCache, ask, connect, nullLogger, nullProgress,
   resolveConfig, resolveLanguage, summarize, InMemoryKeyValueStore, type ActionContext, type ConnectedSession, type NoteDocument, type Source,
 } from '../../src/core';
 import { buildGroundingIndex, checkText } from '../../src/core/grounding';
@@ -25,6 +25,8 @@ interface Args {
   readonly groundingPdfs?: readonly string[];
   readonly prompts: string;
   readonly tmp: string;
+  /** The PDF rows' extraction cache (same store format and keys as here); a fresh one when absent. */
+  readonly pdfCache?: string;
   readonly only?: readonly string[];
 }
 
@@ -98,7 +100,7 @@ async function overheadAndCache(): Promise<void> {
   writeFileSync(join(ws, 'note.md'), text);
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
   const files = new NodeFiles(ws);
-  const extractionCache = new ExtractionCache(new NodeFileStore(join(args.tmp, 'pdf-cache')));
+  const extractionCache = new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache')));
   const config = resolveConfig({ ...DEFAULT_CONFIG });
   const reader = new DefaultSourceReader({
     files,
@@ -130,7 +132,7 @@ async function overheadAndCache(): Promise<void> {
       const start = proxy.chatStarts[before];
       return { firstByteMs: start === undefined ? undefined : start - t0, collectMs, totalMs, requests: result.requests, chats: fake.chatRequests().length - chatsBefore };
     };
-    // Cold: extracts the five PDFs and fills the extraction cache (reported, not a target).
+    // First run: fills the extraction cache unless the PDF rows already did (reported, not a target).
     const cold = await run(new InMemoryKeyValueStore());
     const overhead: number[] = [];
     const collect: number[] = [];
@@ -212,8 +214,10 @@ async function mapReduce(): Promise<void> {
 async function grounding(): Promise<void> {
   // 500 pages of real extracted text: the corpus (or stand-in) PDFs, repeated as further sources until 500.
   const base: { name: string; text: string; pages: readonly string[] }[] = [];
+  const cache = new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache')));
   for (const p of args.groundingPdfs ?? args.pdfs) {
-    const e = await engine.pdf.extract(new Uint8Array(readFileSync(p)), { name: basename(p) });
+    const bytes = new Uint8Array(readFileSync(p));
+    const e = (await cache.get(await contentHash(bytes))) ?? (await engine.pdf.extract(bytes, { name: basename(p) }));
     base.push({ name: basename(p), text: e.text, pages: e.pages });
   }
   const sources: Source[] = [];
@@ -247,8 +251,10 @@ async function grounding(): Promise<void> {
   let checked = 0;
   let supported = 0;
   for (let i = 0; i < args.runs; i++) {
+    // Fresh Source objects: the index keeps each source's part in a WeakMap, and this row times a first check.
+    const fresh = sources.map((s) => ({ ...s }));
     const t0 = performance.now();
-    const index = buildGroundingIndex(sources);
+    const index = buildGroundingIndex(fresh);
     const t1 = performance.now();
     const r = checkText(summary, index);
     checkMs.push(performance.now() - t1);

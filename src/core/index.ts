@@ -54,3 +54,5 @@ export { renderTable, escapeCell, type TableRow, type TableCell, type TableOptio
 export { planFootnote, footnoteLabel, findFootnoteDefinition } from './insertion/footnote';
 export { detectLanguage, resolveLanguage, languageInstruction, summaryHeadings, blockLabels, type ResolvedLanguage } from './language';
 export { ResultCache, cacheKey, sha256Hex, type CachedResult } from './results/resultCache';
+// Grounding checks (issue #6): figures and quotes of generated blocks against their sources.
+export { buildGroundingIndex, checkText, checkBlock, checkNoteBlock, checkTableCell, checkTables, findResearchBlocks, blockAt, benchGrounding, CELL_WARNING, QUOTE_SIMILARITY_THRESHOLD, type GroundingIndex, type GroundingItem, type GroundingResult, type SourceMatch, type BlockCheckResult, type NoteBlockCheck, type ResearchBlock, type CellCheck, type GroundingBenchResult } from './grounding';

@@ -172,10 +172,9 @@ suite('actions: insertion into the editor', function () {
   });
 
   test('Compare Linked Papers: one paper with malformed JSON still yields a valid table with one error cell', async () => {
-    await writeFile('papers/a-paper.md', '# Paper A\n\n## Methods\n\nWe deprived 24 young adults of sleep for one night and tested word-pair recall.\n');
-    await writeFile('papers/b-paper.md', '# Paper B\n\n## Methods\n\nForty students took a 60 minute nap before a recall test.\n');
     await writeFile('papers/c-paper.md', '# Paper C\n\n## Methods\n\nWe followed 100 older adults for two years and measured recall.\n');
-    const { doc } = await openNote('compare.md', '# Compare\n\n- [[papers/a-paper.md]]\n- [Paper B](papers/b-paper.md)\n- [[papers/c-paper.md]]\n\nEnd.\n');
+    // Two PDFs of the fixture and one markdown paper.
+    const { doc } = await openNote('compare.md', '# Compare\n\n- [[papers/smith2021-sleep.pdf]]\n- [Lee 2022](papers/lee2022-nap.pdf)\n- [[papers/c-paper.md]]\n\nEnd.\n');
     fake.setReply((req): Reply => {
       const keys = schemaKeys(req);
       // Every request about paper C (the repair retry included) gets broken JSON.
@@ -266,5 +265,17 @@ suite('actions: insertion into the editor', function () {
       await config().update('explainTermStyle', undefined, vscode.ConfigurationTarget.Global);
       await config().update('codeLens', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  test('Summarize Linked Paper on a PDF link of the fixture note: the block goes under the link line, citing the PDF', async () => {
+    const uri = vscode.Uri.joinPath(folder().uri, 'notes.md');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    fake.setReply(SUMMARY);
+    const before = fake.chatRequests().length;
+    await vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri, link: '[[papers/smith2021-sleep.pdf]]' });
+    assert.equal(fake.chatRequests().length - before, 1);
+    assert.match(lastUser(fake.chatRequests().at(-1) as RecordedRequest), /^<source id="papers\/smith2021-sleep\.pdf[^"]*" title="[^"]+">\n\[p\. 1/);
+    assert.match(doc.getText(), /Smith & Chen ran a sleep-deprivation study: \[\[papers\/smith2021-sleep\.pdf\]\]\n\n<!-- research:summary target="paper:\[\[papers\/smith2021-sleep\.pdf\]\]" sources="papers\/smith2021-sleep\.pdf"/);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { startFakeServer, type FakeServer } from '../fakeServer';
+import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from '../fakeServer';
 import { Commands, CONFIG_SECTION } from '../../src/vscode/constants';
 
 const folder = (): vscode.WorkspaceFolder => {
@@ -17,6 +17,12 @@ async function openNote(rel: string, text: string): Promise<vscode.TextDocument>
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc);
   return doc;
+}
+
+/** The JSON schema's property names in a chat request (OpenAI response_format or Ollama format). */
+function schemaKeys(req: RecordedRequest): string[] {
+  const body = req.body as { response_format?: { json_schema?: { schema?: { properties?: object } } }; format?: { properties?: object } };
+  return Object.keys(body.response_format?.json_schema?.schema?.properties ?? body.format?.properties ?? {});
 }
 
 const research = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Research');
@@ -128,5 +134,34 @@ suite('grounding: diagnostics in the editor', function () {
     const editor = vscode.window.activeTextEditor;
     assert.equal(editor?.document.uri.toString(), doc.uri.toString());
     assert.equal(editor?.document.getText(editor.selection), '72 %');
+  });
+
+  test('comparison table: a value not in its quote and a quote not in its paper get ⚠ in the cell and a Warning each', async () => {
+    const write = async (rel: string, text: string): Promise<void> => { await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder().uri, rel), new TextEncoder().encode(text)); };
+    await write('papers/g-a.md', '# Paper A\n\nWe enrolled 120 participants in three clinics.\n');
+    await write('papers/g-b.md', '# Paper B\n\nA total of 48 adults took part in the study.\n');
+    await write('papers/g-c.md', '# Paper C\n\nWe followed older adults for two years.\n');
+    const doc = await openNote('ground-compare.md', '# Compare\n\n- [[papers/g-a.md]]\n- [[papers/g-b.md]]\n- [[papers/g-c.md]]\n\nEnd.\n');
+    fake.setReply((req): Reply => {
+      const [key = 'sample_size'] = schemaKeys(req);
+      const body = JSON.stringify(req.body);
+      // A: genuine. B: the value (84) is not in its quote. C: the quote is not in the paper.
+      const cell = body.includes('120 participants') ? { value: '120', quote: 'We enrolled 120 participants', locator: 'p. 1' }
+        : body.includes('48 adults') ? { value: '84', quote: 'A total of 48 adults took part', locator: 'p. 1' }
+          : { value: '30', quote: 'Thirty adults were followed for one year', locator: 'p. 1' };
+      return JSON.stringify({ [key]: cell });
+    });
+    await Promise.race([
+      vscode.commands.executeCommand(Commands.compareLinkedPapers, { uri: doc.uri, columns: ['Sample size'] }),
+      sleep(60_000).then(() => { throw new Error('Compare Linked Papers did not finish in 60 s'); }),
+    ]);
+    const text = doc.getText();
+    assert.match(text, /\| ⚠ 84\[\^/u, text);
+    assert.match(text, /\| ⚠ 30\[\^/u, text);
+    assert.doesNotMatch(text, /⚠ 120/u);
+    const diagnostics = await diagnosticsSettle(doc.uri, 2);
+    const byText = new Map(diagnostics.map((d) => [doc.getText(d.range), d.message]));
+    assert.match(byText.get('84') ?? '', /^84 is not in the supporting quote of this cell$/u);
+    assert.match(byText.get('30') ?? '', /^The supporting quote of this cell is not in the sources of this table$/u);
   });
 });

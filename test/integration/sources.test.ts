@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Source } from '../../src/core';
 import { Commands, EXTENSION_ID } from '../../src/vscode/constants';
 import type { PreviewContextResult } from '../../src/vscode/commands/previewContext';
+import { headerFooterPdf } from '../fixtures/pdf-gen/generate';
 
 function folder(): vscode.WorkspaceFolder {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -61,6 +62,19 @@ suite('sources: Research: Preview Context in the extension host', () => {
     assert.equal(result.sources[1]?.link?.citekey, 'lee2022');
     assert.equal(result.sources[1]?.title, 'A daytime nap restores memory encoding capacity');
     for (const s of result.sources.filter((x) => x.status !== 'ok')) assert.ok(s.statusDetail, `${s.id} says why`);
+  });
+
+  test('a long PDF generated at test time is read on worker threads, headers and footers removed', async () => {
+    const dir = vscode.Uri.joinPath(folder().uri, 'sources/generated');
+    await vscode.workspace.fs.createDirectory(dir);
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'long.pdf'), await headerFooterPdf(24));
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'long-note.md'), new TextEncoder().encode('# Long\n\nSee [[long.pdf]].\n'));
+    const result = await preview('sources/generated/long-note.md');
+    const pdf = result.sources[0];
+    assert.equal(pdf?.id, 'sources/generated/long.pdf');
+    assert.equal(pdf?.status, 'ok', pdf?.statusDetail);
+    for (const p of [1, 12, 13, 24]) assert.match(pdf?.text ?? '', new RegExp(`\\[page ${p}\\]\\n\\nBody text of page ${p} `));
+    assert.doesNotMatch(pdf?.text ?? '', /Journal of Reproducible Tests|Page \d+ of 24/);
   });
 
   test('the cache makes a second preview fast, and Clear Cache empties it', async () => {

@@ -8,7 +8,7 @@ import { AssistantError, throwIfAborted } from '../errors';
 import type { ChatMessage, ChatResult } from '../llm/types';
 import { renderPrompt, type PromptTemplate } from '../prompts/promptTemplate';
 import { formatSource, bodySections } from '../prompts/sourceBlock';
-import { cacheKey } from '../results/resultCache';
+import { cacheKey, messagesInput } from '../results/resultCache';
 import type { Source, SourceSection } from '../sources/types';
 import type { ActionContext, ActionResult, TextSink } from './context';
 import { withoutOwnBlocks } from './ownBlocks';
@@ -161,7 +161,7 @@ async function mapPart(ctx: ActionContext, notesTemplate: PromptTemplate, part: 
   const messages = renderPrompt(notesTemplate, { ...values, sources: sourceText });
   const maxTokens = maxOutputFor(ctx, notesTemplate);
   const temperature = notesTemplate.temperature ?? ctx.config.temperature;
-  const key = await cacheKey({ templateId: notesTemplate.id, templateVersion: notesTemplate.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...values }, input: JSON.stringify(messages) });
+  const key = await cacheKey({ templateId: notesTemplate.id, templateVersion: notesTemplate.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...values }, input: messagesInput(messages) });
   const hit = await ctx.cache.get(key);
   if (hit) {
     counter.cached += 1;
@@ -202,7 +202,7 @@ export interface RunOptions {
 async function generate(ctx: ActionContext, template: PromptTemplate, messages: ChatMessage[], params: Readonly<Record<string, unknown>>, sink: TextSink, counter: Counter): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
   const maxTokens = maxOutputFor(ctx, template);
   const temperature = template.temperature ?? ctx.config.temperature;
-  const key = await cacheKey({ templateId: template.id, templateVersion: template.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...params }, input: JSON.stringify(messages) });
+  const key = await cacheKey({ templateId: template.id, templateVersion: template.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...params }, input: messagesInput(messages) });
   const hit = await ctx.cache.get(key);
   if (hit) {
     sink(hit.text);

@@ -309,7 +309,8 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
     for (const line of lines) {
       const sizeJump = prev !== undefined && Math.abs(line.size - prev.size) > Math.max(0.8, bodySize * 0.12);
       const gap = prev !== undefined ? prev.y - line.y : 0;
-      const newBlock = prev === undefined || prev.column !== line.column || gap > lineGap * 1.45 || gap < -lineGap * 0.5 || sizeJump;
+      // Paragraph gaps are judged against the body leading, or the line's own size for larger type (titles).
+      const newBlock = prev === undefined || prev.column !== line.column || gap > Math.max(lineGap, prev.size * 1.25) * 1.45 || gap < -lineGap * 0.5 || sizeJump;
       // A short line that ends a sentence ends its paragraph; the next line starting further right is an indent.
       const endsParagraph = prev !== undefined && /[.!?:。！？]$/.test(prev.text) && (prev.x1 - prev.x0) < (line.x1 - line.x0) * 0.8;
       if (newBlock || endsParagraph || (prev && headingLevel({ text: prev.text, page: 0, size: prev.size, lines: 1 }, bodySize) > 0 && current?.lines.length === 1)) flush();

@@ -22,7 +22,14 @@ export interface CacheKeyParts {
 }
 
 export async function cacheKey(parts: CacheKeyParts): Promise<string> {
-  return `result:${await sha256Hex(JSON.stringify([parts.templateId, parts.templateVersion, parts.model, parts.params, parts.input]))}`;
+  // The input (often hundreds of kB) is hashed as is, after a NUL-separated header: no JSON escaping of it.
+  const header = JSON.stringify([parts.templateId, parts.templateVersion, parts.model, parts.params]);
+  return `result:${await sha256Hex(`${header}\u0000${parts.input}`)}`;
+}
+
+/** The messages of a request as cache input (role and content, unambiguous separators). */
+export function messagesInput(messages: readonly { readonly role: string; readonly content: string }[]): string {
+  return messages.map((m) => `${m.role}\u0001${m.content}`).join('\u0002');
 }
 
 export interface CachedResult {

@@ -233,7 +233,14 @@ export class DefaultSourceReader implements SourceReader {
         if (!best || compareScore(score, best.score) < 0) best = { uri, score };
       }
     }
-    return best?.uri;
+    if (best) return best.uri;
+    // Not in the index (e.g. created a moment ago, before the file watcher refreshed it): the note's own folder.
+    const asWritten = target.replace(/\\/g, '/').replace(/^\.?\//, '');
+    for (const candidate of kindOf(asWritten) ? [asWritten] : [`${asWritten}.md`, asWritten]) {
+      const uri = resolveRelative(candidate, dirname(noteUri));
+      if (await this.deps.files.stat(uri, signal)) return uri;
+    }
+    return undefined;
   }
 
   private async checkFile(link: NoteLink, uri: string, folders: readonly string[], config: AssistantConfig, signal: AbortSignal, title?: string, fromBibliography = false): Promise<Target> {

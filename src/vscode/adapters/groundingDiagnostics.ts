@@ -23,6 +23,8 @@ export interface GroundingCheckOptions {
   readonly refreshSources?: boolean;
   /** Write the `figures` attribute and the ⚠ marks of table cells (one undo step). */
   readonly writeEdits?: boolean;
+  /** A re-check after typing: yields to an explicit check instead of interrupting it. */
+  readonly background?: boolean;
   readonly signal: AbortSignal;
 }
 
@@ -56,7 +58,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   private readonly collection = vscode.languages.createDiagnosticCollection(GROUNDING_SOURCE);
   private readonly targets = new WeakMap<vscode.Diagnostic, MatchTarget>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { readonly controller: AbortController; readonly explicit: boolean }>();
   private readonly cache = new Map<string, Map<string, CachedSources>>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -74,7 +76,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
-    for (const c of this.running.values()) c.abort();
+    for (const r of this.running.values()) r.controller.abort();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -105,8 +107,10 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     if (pending) clearTimeout(pending);
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
+      // Never interrupt a Check Grounding run (it may be reading PDFs): try again after it.
+      if (this.running.get(key)?.explicit) { this.onChange(document); return; }
       const controller = new AbortController();
-      void this.check(document, { signal: controller.signal }).catch((error: unknown) => {
+      void this.check(document, { signal: controller.signal, background: true }).catch((error: unknown) => {
         if (!isCancellationError(error)) this.deps.logger.warn(`grounding: background check of ${document.uri.fsPath} failed: ${String(error)}`);
       });
     }, DEBOUNCE_MS));
@@ -119,16 +123,17 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
     this.timers.delete(key);
-    this.running.get(key)?.abort();
+    this.running.get(key)?.controller.abort();
   }
 
   /** Checks the note's blocks (or the one at `at`), sets its diagnostics, optionally writes the header and ⚠ edits. */
   async check(document: vscode.TextDocument, options: GroundingCheckOptions): Promise<GroundingReport> {
     const key = document.uri.toString();
     // A newer check of the same note supersedes a running one.
-    this.running.get(key)?.abort();
+    this.running.get(key)?.controller.abort();
     const controller = new AbortController();
-    this.running.set(key, controller);
+    const entry = { controller, explicit: options.background !== true };
+    this.running.set(key, entry);
     const abort = (): void => controller.abort();
     options.signal.addEventListener('abort', abort, { once: true });
     try {
@@ -167,7 +172,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       return report;
     } finally {
       options.signal.removeEventListener('abort', abort);
-      if (this.running.get(key) === controller) this.running.delete(key);
+      if (this.running.get(key) === entry) this.running.delete(key);
     }
   }
 

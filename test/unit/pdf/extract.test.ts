@@ -80,6 +80,15 @@ suite('PDF extraction (generated fixtures)', () => {
     await rejectsWith(extractPdfText(await imageOnlyPdf(), { name: 'scan.pdf' }), 'imageOnly', 'scan.pdf');
   });
 
+  test('page-parallel extraction on worker threads gives the same text as one thread', async () => {
+    const bytes = await headerFooterPdf(20);
+    const one = await extractPdfText(bytes, { name: 'long.pdf', workers: 1 });
+    const two = await extractPdfText(bytes, { name: 'long.pdf', workers: 2 });
+    assert.equal(two.text, one.text);
+    assert.equal(two.pages.length, 20);
+    assert.match(two.text, /\[page 20\]\n\nBody text of page 20 /);
+  });
+
   test('a page limit reads only the first pages and says how many there are', async () => {
     const result = await extractPdfText(await headerFooterPdf(5), { name: 'hf.pdf', maxPages: 2 });
     assert.equal(result.pageCount, 5);
