@@ -1,7 +1,7 @@
 // One bundle for the extension (dist/extension.js, CommonJS, `vscode` external).
 // --production minifies and drops source maps; --watch rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -56,6 +56,9 @@ const engineCtx = await esbuild.context({
   define: { 'import.meta.url': 'undefined' },
   plugins: [problemMatcher],
 });
+
+// Adobe CMaps (and their licence) for non-embedded CJK fonts, read by pdf.js from dist/cmaps (src/pdf/engine.ts).
+cpSync('node_modules/pdfjs-dist/cmaps', 'dist/cmaps', { recursive: true, filter: (src) => !src.includes('.') || src.endsWith('.bcmap') });
 
 if (watch) {
   await Promise.all([ctx.watch(), engineCtx.watch()]);

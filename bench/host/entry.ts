@@ -44,6 +44,8 @@ interface StreamRun {
   visibleSpanMs: number;
   lags: number[];
   edits: number;
+  /** Each document change during the run: ms after the first arrival, characters inserted / removed. */
+  editLog: [number, number, number][];
   loopDelayP99Ms: number;
 }
 
@@ -53,10 +55,12 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
   const arrival = new Map<string, number>();
   const visible = new Map<string, number>();
   let edits = 0;
+  const editLog: [number, number, number][] = [];
   const sub = vscode.workspace.onDidChangeTextDocument((e) => {
     if (e.document !== document) return;
     const now = performance.now();
     edits += 1;
+    for (const c of e.contentChanges) editLog.push([now, c.text.length, c.rangeLength]);
     for (const c of e.contentChanges) for (const m of c.text.matchAll(TOKEN)) if (!visible.has(m[0])) visible.set(m[0], now);
   });
   const spec: BlockSpec = { kind: 'summary', style: 'callout', title: 'Summary', attributes: { target: `bench-${rep}`, sources: ['bench'], model: session.info.model, date: isoDate(new Date()) } };
@@ -96,10 +100,24 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
     lastArrival = Math.max(lastArrival, at);
     lastVisible = Math.max(lastVisible, seen);
   }
-  return { tokens: arrival.size, arrivalSpanMs: lastArrival - firstArrival, visibleSpanMs: lastVisible - firstArrival, lags, edits, loopDelayP99Ms: loop.percentile(99) / 1e6 };
+  const log = editLog.map(([t, ins, del]): [number, number, number] => [Math.round(t - firstArrival), ins, del]);
+  return { tokens: arrival.size, arrivalSpanMs: lastArrival - firstArrival, visibleSpanMs: lastVisible - firstArrival, lags, edits, editLog: log, loopDelayP99Ms: loop.percentile(99) / 1e6 };
 }
 
-async function streaming(url: string, runs: number): Promise<StreamRun[]> {
+/** Round trip of one small WorkspaceEdit (extension host → workbench → back): the floor under the lag. */
+async function applyEditRoundTrips(document: vscode.TextDocument, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, document.positionAt(document.getText().length), 'x');
+    const t0 = performance.now();
+    await vscode.workspace.applyEdit(edit);
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+async function streaming(url: string, runs: number): Promise<{ runs: StreamRun[]; applyEditMs: number[] }> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('no workspace folder');
   const file = vscode.Uri.joinPath(folder.uri, 'bench-stream.md');
@@ -108,7 +126,7 @@ async function streaming(url: string, runs: number): Promise<StreamRun[]> {
   await vscode.window.showTextDocument(document);
   const out: StreamRun[] = [];
   for (let i = 0; i < runs; i++) out.push(await streamOnce(document, url, i));
-  return out;
+  return { runs: out, applyEditMs: await applyEditRoundTrips(document, 20) };
 }
 
 export async function run(): Promise<void> {

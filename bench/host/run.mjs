@@ -4,7 +4,7 @@
 // workbench `--iterations` times. Every load is a fresh extension host, so each one times a cold activation;
 // the first also streams a fake server's answer into a real editor (`--runs` times).
 // usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--timeout SEC]
-// Writes {activation: [...], logActivation: [...], streaming: [...], errors: [...]} to FILE.
+// Writes {activation, load, logActivation, streaming, applyEditMs, errors} (arrays of samples) to FILE.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,7 +37,7 @@ function activationLines(dir) {
   return found;
 }
 
-const out = { activation: [], load: [], logActivation: [], streaming: [], errors: [], iterations: 0 };
+const out = { activation: [], load: [], logActivation: [], streaming: [], applyEditMs: [], errors: [], iterations: 0 };
 const run = createRun('bench');
 let server;
 let browser;
@@ -106,7 +106,10 @@ try {
     if (res.activation?.activateMs !== undefined) out.activation.push(res.activation.activateMs);
     if (res.activation?.loadMs !== undefined) out.load.push(res.activation.loadMs);
     if (res.activation?.alreadyActive) out.errors.push(`sample ${res.iteration + 1}: the extension was already active`);
-    if (res.streaming) out.streaming = res.streaming;
+    if (res.streaming) {
+      out.streaming = res.streaming.runs;
+      out.applyEditMs = res.streaming.applyEditMs;
+    }
   }
 } catch (e) {
   out.errors.push(`harness: ${e.stack ?? e}`);

@@ -3,17 +3,19 @@
  * overhead before the first request byte, cache hit, map-reduce on 1 and 4 slots, grounding.
  * usage: core <json-args>  with { runs, engine, pdfs: string[], prompts, tmp }; prints one JSON line.
  */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_CONFIG, DefaultSourceReader, ExtractionCache, contentHash, PromptLibrary, ResultCache, ask, connect, nullLogger, nullProgress,
   resolveConfig, resolveLanguage, summarize, InMemoryKeyValueStore, type ActionContext, type ConnectedSession, type NoteDocument, type Source,
 } from '../../src/core';
 import { buildGroundingIndex, checkText } from '../../src/core/grounding';
 import type { EngineModule } from '../../src/pdf';
-import { startFakeServer, type FakeServer } from '../../test/fakeServer/index';
+import type { FakeServerOptions } from '../../test/fakeServer/index';
 import { NodeFileStore, NodeFiles, fileUri, timed } from './common';
 
 interface Args {
@@ -44,18 +46,61 @@ async function session(url: string): Promise<ConnectedSession> {
   return connect({ config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), retry: { attempts: 0, baseDelayMs: 0 } }, new AbortController().signal);
 }
 
+
+interface FakeStats {
+  readonly maxActive: number;
+  readonly chats: readonly { at: number; startedAt?: number; endedAt?: number; promptTokens?: number }[];
+}
+
+interface FakeProcess {
+  readonly url: string;
+  readonly port: number;
+  stats(): Promise<FakeStats>;
+  close(): Promise<void>;
+}
+
+/** Starts bench/node/fakeServerProcess.ts (bundled beside this file) and talks to it over stdio. */
+function startFakeProcess(options: FakeServerOptions): Promise<FakeProcess> {
+  const proc = spawn(process.execPath, [join(dirname(__filename), 'fakeServerProcess.cjs'), JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
+  return next().then((first) => {
+    const { url } = JSON.parse(first) as { url: string };
+    return {
+      url,
+      port: Number(new URL(url).port),
+      stats: async () => {
+        const answer = next();
+        proc.stdin.write('stats\n');
+        return JSON.parse(await answer) as FakeStats;
+      },
+      close: () => new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.stdin.end();
+      }),
+    };
+  });
+}
+
 /**
  * A TCP pass-through in front of the fake server that timestamps (performance.now(), this process) the first
  * byte of every chat request: the moment a request line `POST …/chat/completions` starts on a connection.
  */
-async function firstByteProxy(targetPort: number): Promise<{ url: string; chatStarts: number[]; close: () => Promise<void> }> {
+async function firstByteProxy(targetPort: number): Promise<{ url: string; chatStarts: number[]; readonly lastChatBytes: number; close: () => Promise<void> }> {
   const chatStarts: number[] = [];
+  let lastChatBytes = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
     sockets.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => {
-      if (/^POST \S*(chat\/completions|api\/chat)/.test(chunk.toString('latin1', 0, 80))) chatStarts.push(performance.now());
+      const head = chunk.toString('latin1', 0, 2048);
+      if (/^POST \S*(chat\/completions|api\/chat)/.test(head)) {
+        chatStarts.push(performance.now());
+        lastChatBytes = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      }
       upstream.write(chunk);
     });
     upstream.pipe(client);
@@ -71,6 +116,9 @@ async function firstByteProxy(targetPort: number): Promise<{ url: string; chatSt
   return {
     url: `http://127.0.0.1:${port}`,
     chatStarts,
+    get lastChatBytes() {
+      return lastChatBytes;
+    },
     close: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
@@ -113,14 +161,14 @@ async function overheadAndCache(): Promise<void> {
   });
   // vLLM with Qwen3's full 262,144-token window: the note and the five papers fit one request, so the
   // measured path is parse → links → cache look-ups → prompt → request (no map step).
-  const fake = await startFakeServer({ flavour: 'vllm', ctx: 262_144, reply: 'A short answer (p. 1).' });
+  const fake = await startFakeProcess({ flavour: 'vllm', ctx: 262_144, reply: 'A short answer (p. 1).' });
   const proxy = await firstByteProxy(fake.port);
   try {
     const llm = await session(proxy.url);
     const question = 'Which accuracy did the models reach?';
     const run = async (store: InMemoryKeyValueStore): Promise<{ firstByteMs: number | undefined; collectMs: number; totalMs: number; requests: number; chats: number }> => {
       const before = proxy.chatStarts.length;
-      const chatsBefore = fake.chatRequests().length;
+      const chatsBefore = (await fake.stats()).chats.length;
       const t0 = performance.now();
       const collected = await reader.collect(document, { links: 'all', signal: new AbortController().signal });
       const collectMs = performance.now() - t0;
@@ -130,7 +178,7 @@ async function overheadAndCache(): Promise<void> {
       const result = await ask(context(llm, store), { question, sources, language: resolveLanguage('auto', text) }, () => undefined);
       const totalMs = performance.now() - t0;
       const start = proxy.chatStarts[before];
-      return { firstByteMs: start === undefined ? undefined : start - t0, collectMs, totalMs, requests: result.requests, chats: fake.chatRequests().length - chatsBefore };
+      return { firstByteMs: start === undefined ? undefined : start - t0, collectMs, totalMs, requests: result.requests, chats: (await fake.stats()).chats.length - chatsBefore };
     };
     // First run: fills the extraction cache unless the PDF rows already did (reported, not a target).
     const cold = await run(new InMemoryKeyValueStore());
@@ -143,9 +191,8 @@ async function overheadAndCache(): Promise<void> {
       overhead.push(r.firstByteMs);
       collect.push(r.collectMs);
     }
-    const lastPrompt = fake.chatRequests().at(-1)?.body as { messages?: { content?: string }[] } | undefined;
-    chars = (lastPrompt?.messages ?? []).reduce((n, m) => n + (m.content?.length ?? 0), 0);
-    out['overhead'] = { ms: overhead, collectMs: collect, coldMs: cold.totalMs, promptChars: chars, noteChars: text.length, papers: papers.map((p) => basename(p)), promptTokens: fake.chatRequests().at(-1)?.promptTokens };
+    chars = proxy.lastChatBytes;
+    out['overhead'] = { ms: overhead, collectMs: collect, coldMs: cold.totalMs, promptBytes: chars, noteChars: text.length, papers: papers.map((p) => basename(p)), promptTokens: (await fake.stats()).chats.at(-1)?.promptTokens };
 
     // Cache hit: the same action again on unchanged input, the result store warm.
     const store = new InMemoryKeyValueStore();
@@ -184,7 +231,7 @@ async function mapReduce(): Promise<void> {
   const paper = bigPaper(160_000, 4_000);
   const result: Record<string, unknown> = {};
   for (const slots of [1, 4]) {
-    const fake: FakeServer = await startFakeServer({ flavour: 'llamacpp', ctx: 4096, slots, tokensPerSecond: 1000, prefillTokensPerSecond: 50_000, reply });
+    const fake = await startFakeProcess({ flavour: 'llamacpp', ctx: 4096, slots, tokensPerSecond: 1000, prefillTokensPerSecond: 50_000, reply });
     try {
       const llm = await session(fake.url);
       const walls: number[] = [];
@@ -193,15 +240,15 @@ async function mapReduce(): Promise<void> {
       let requests = 0;
       let maxActive = 0;
       for (let i = 0; i < args.runs; i++) {
-        const before = fake.chatRequests().length;
+        const before = (await fake.stats()).chats.length;
         const { ms, value } = await timed(() => summarize(context(llm), { sources: [paper], language: 'en' }, () => undefined));
         walls.push(ms);
         parts = value.parts;
         requests = value.requests;
-        const reqs = fake.chatRequests().slice(before);
-        const map = reqs.slice(0, -1);
+        const stats = await fake.stats();
+        const map = stats.chats.slice(before).slice(0, -1);
         mapWalls.push(Math.max(...map.map((r) => r.endedAt ?? r.at)) - Math.min(...map.map((r) => r.at)));
-        maxActive = Math.max(maxActive, fake.maxActive);
+        maxActive = Math.max(maxActive, stats.maxActive);
       }
       result[`slots${slots}`] = { ms: walls, mapMs: mapWalls, parts, requests, parallelSlots: llm.info.parallelSlots, maxActive };
     } finally {

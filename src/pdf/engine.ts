@@ -4,12 +4,28 @@
  * note links a PDF, so activation never pays for pdf.js. Plain Node can import it too (bench, tests).
  */
 import './polyfill';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import * as pdfjsWorker from 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 import { AssistantError, throwIfAborted } from '../core/errors';
 import { layoutPdf } from '../core/pdf/layout';
 import type { PdfExtractOptions, PdfExtraction, PdfPageItems, PdfTextItem } from '../core/pdf/types';
-import { readPagesParallel, workersFor } from './parallel';
+import { isMainThread } from 'node:worker_threads';
+import { extractOnWorker, readPagesParallel, workersFor } from './parallel';
+
+/**
+ * pdf.js needs Adobe's CMaps for CJK fonts that are not embedded (predefined encodings such as
+ * UniGB-UCS2-H, common in Chinese papers); without them such text is lost. esbuild.mjs copies them to
+ * dist/cmaps beside the bundle; unbundled (tests, bench) they come from pdfjs-dist itself.
+ */
+function cMapDir(): string {
+  const bundled = join(__dirname, 'cmaps');
+  if (existsSync(join(bundled, 'UniGB-UCS2-H.bcmap'))) return `${bundled}/`;
+  return `${join(dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
+}
+
+let cMapUrl: string | undefined;
 
 // Static imports: this module is itself the lazily loaded part (dist/pdfEngine.js), and the polyfill
 // import must come first so DOMMatrix exists when pdf.js evaluates.
@@ -38,6 +54,8 @@ async function openDocument(bytes: Uint8Array, name: string): Promise<{ doc: Awa
     useSystemFonts: false,
     stopAtErrors: false,
     verbosity: 0,
+    cMapUrl: (cMapUrl ??= cMapDir()),
+    cMapPacked: true,
   });
   try {
     return { doc: await task.promise, destroy: () => task.destroy() };
@@ -95,9 +113,20 @@ export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions 
  * sections and the references section. Throws AssistantError('SourceUnreadable') naming the file for
  * empty, encrypted, corrupt and image-only PDFs.
  */
-export async function extractPdfText(bytes: Uint8Array, options: PdfExtractOptions & { readonly workers?: number } = {}): Promise<PdfExtraction> {
+export interface EngineOptions extends PdfExtractOptions {
+  /** Worker threads for page-parallel reading (default: the cores, for PDFs of 16+ pages). */
+  readonly workers?: number;
+  /** Read pages on worker threads even when one is enough, so the caller's thread stays free (the extension host). */
+  readonly offMainThread?: boolean;
+}
+
+export async function extractPdfText(bytes: Uint8Array, options: EngineOptions = {}): Promise<PdfExtraction> {
   const name = options.name ?? 'PDF';
   const signal = options.signal;
+  if (options.offMainThread === true && options.workers !== 1 && isMainThread) {
+    // Everything on worker threads: one for the whole job, which itself splits long PDFs over the cores.
+    return extractOnWorker(bytes, options.maxPages ?? Number.MAX_SAFE_INTEGER, name, signal);
+  }
   let pageCount: number;
   let pages: PdfPageItems[];
   const count = await countPages(bytes, name);

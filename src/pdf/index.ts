@@ -13,7 +13,8 @@ export interface EngineModule {
 }
 
 export const engine: EngineModule = {
-  pdf: { extract: (bytes, options) => extractPdfText(bytes, options) },
+  // In the extension host pdf.js runs on worker threads only, so typing never waits for a PDF.
+  pdf: { extract: (bytes, options) => extractPdfText(bytes, { ...options, offMainThread: true }) },
   bibtex: bibtexParser,
 };
 

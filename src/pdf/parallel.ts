@@ -8,29 +8,34 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { AssistantError } from '../core/errors';
 import type { PdfPageItems } from '../core/pdf/types';
-import { readPdfItems } from './engine';
+import type { PdfExtraction } from '../core/pdf/types';
+import { extractPdfText, readPdfItems } from './engine';
 
+/** Pages to read (`pages`), or a whole small PDF to extract off the caller's thread (`extract`). */
 interface Job {
-  readonly kind: 'researchAssistant.pdfPages';
+  readonly kind: 'researchAssistant.pdfPages' | 'researchAssistant.pdfExtract';
   readonly bytes: Uint8Array;
   readonly firstPage: number;
   readonly lastPage: number;
   readonly name: string;
 }
 
-type Reply = { ok: true; pages: PdfPageItems[] } | { ok: false; message: string; code?: string; data?: Record<string, unknown> };
+type Reply<T> = { ok: true; value: T } | { ok: false; message: string; code?: string; data?: Record<string, unknown> };
 
-if (!isMainThread && (workerData as Job | undefined)?.kind === 'researchAssistant.pdfPages') {
-  const job = workerData as Job;
+const job = isMainThread ? undefined : (workerData as Job | undefined);
+if (job?.kind === 'researchAssistant.pdfPages' || job?.kind === 'researchAssistant.pdfExtract') {
+  const work: () => Promise<unknown> = job.kind === 'researchAssistant.pdfPages'
+    ? async () => (await readPdfItems(job.bytes, { firstPage: job.firstPage, lastPage: job.lastPage, name: job.name })).pages
+    : () => extractPdfText(job.bytes, { name: job.name, maxPages: job.lastPage });
   // After the whole module graph (the bundle, or engine.ts under tsx) has finished evaluating.
-  setImmediate(() => void readPdfItems(job.bytes, { firstPage: job.firstPage, lastPage: job.lastPage, name: job.name }).then(
-    ({ pages }) => parentPort?.postMessage({ ok: true, pages } satisfies Reply),
+  setImmediate(() => void work().then(
+    (value) => parentPort?.postMessage({ ok: true, value } satisfies Reply<unknown>),
     (error: unknown) =>
       parentPort?.postMessage({
         ok: false,
         message: error instanceof Error ? error.message : String(error),
         ...(error instanceof AssistantError ? { code: error.code, data: { ...error.data } } : {}),
-      } satisfies Reply),
+      } satisfies Reply<unknown>),
   ));
 }
 
@@ -41,7 +46,7 @@ export function workersFor(pageCount: number, requested?: number): number {
   return Math.max(1, Math.min(max, Math.floor(pageCount / 8)));
 }
 
-function runWorker(job: Job, signal: AbortSignal | undefined): Promise<PdfPageItems[]> {
+function runWorker<T>(job: Job, signal: AbortSignal | undefined): Promise<T> {
   // Under tsx (bench, tests) this file is TypeScript: the worker registers tsx's CommonJS loader first.
   const worker = __filename.endsWith('.ts')
     ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`, { eval: true, workerData: job })
@@ -52,10 +57,10 @@ function runWorker(job: Job, signal: AbortSignal | undefined): Promise<PdfPageIt
       reject(new AssistantError('Cancelled', 'Cancelled'));
     };
     signal?.addEventListener('abort', abort, { once: true });
-    worker.once('message', (reply: Reply) => {
+    worker.once('message', (reply: Reply<T>) => {
       signal?.removeEventListener('abort', abort);
       void worker.terminate();
-      if (reply.ok) resolve(reply.pages);
+      if (reply.ok) resolve(reply.value);
       else reject(reply.code ? new AssistantError(reply.code as AssistantError['code'], reply.message, { data: reply.data as Record<string, string> }) : new Error(reply.message));
     });
     worker.once('error', (error) => {
@@ -72,6 +77,11 @@ export async function readPagesParallel(bytes: Uint8Array, lastPage: number, wor
   for (let first = 1; first <= lastPage; first += per) {
     jobs.push({ kind: 'researchAssistant.pdfPages', bytes, firstPage: first, lastPage: Math.min(lastPage, first + per - 1), name });
   }
-  const results = await Promise.all(jobs.map((job) => runWorker(job, signal)));
+  const results = await Promise.all(jobs.map((j) => runWorker<PdfPageItems[]>(j, signal)));
   return results.flat();
+}
+
+/** The whole extraction of a PDF on one worker thread (layout included), leaving the caller's thread free. */
+export function extractOnWorker(bytes: Uint8Array, maxPages: number, name: string, signal?: AbortSignal): Promise<PdfExtraction> {
+  return runWorker<PdfExtraction>({ kind: 'researchAssistant.pdfExtract', bytes, firstPage: 1, lastPage: maxPages, name }, signal);
 }

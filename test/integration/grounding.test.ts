@@ -70,12 +70,13 @@ suite('grounding: diagnostics in the editor', function () {
     await fake.close();
   });
 
+  // `regenerate: true` everywhere: other suites summarise the same fixture paper, and a cached answer is not this test's reply.
   test('a linked-paper summary with one invented percentage shows exactly one Warning, at it, with a quick fix', async () => {
     fake.setReply(PAPER_SUMMARY);
     const doc = await openNote('ground-paper.md', '# Sleep paper\n\nSee [[papers/smith2021-sleep.pdf]] for details.\n');
     // A failing command waits on its error notification: fail fast with the reason instead of hanging.
     await Promise.race([
-      vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link: '[[papers/smith2021-sleep.pdf]]' }),
+      vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link: '[[papers/smith2021-sleep.pdf]]', regenerate: true }),
       sleep(60_000).then(() => { throw new Error('Summarize Linked Paper did not finish in 60 s (is the PDF readable? see the log channel)'); }),
     ]);
     assert.match(doc.getText(), /<!-- research:summary [^>]*sources="[^"]*smith2021-sleep\.pdf"/u);
@@ -122,7 +123,7 @@ suite('grounding: diagnostics in the editor', function () {
   test('a note summary is checked against the note without the block itself', async () => {
     fake.setReply('- The trial enrolled 1,248 adults, 72% responded (p. 1).\n- Adherence was 64%.');
     const doc = await openNote('ground-note.md', '# Trial\n\nWe enrolled 1248 adults. The response rate was 72 % at one year.\n');
-    await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri });
+    await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri, regenerate: true });
     const [diagnostic] = await diagnosticsSettle(doc.uri, 1);
     assert.equal(doc.getText(diagnostic!.range), '64%');
     assert.match(diagnostic!.message, /^64% not found in the sources of this summary \(nearest: 72 %/u);
@@ -148,20 +149,21 @@ suite('grounding: diagnostics in the editor', function () {
       // A: genuine. B: the value (84) is not in its quote. C: the quote is not in the paper.
       const cell = body.includes('120 participants') ? { value: '120', quote: 'We enrolled 120 participants', locator: 'p. 1' }
         : body.includes('48 adults') ? { value: '84', quote: 'A total of 48 adults took part', locator: 'p. 1' }
-          : { value: '30', quote: 'Thirty adults were followed for one year', locator: 'p. 1' };
+          : { value: '200', quote: 'We followed 200 older adults for two years', locator: 'p. 1' };
       return JSON.stringify({ [key]: cell });
     });
     await Promise.race([
-      vscode.commands.executeCommand(Commands.compareLinkedPapers, { uri: doc.uri, columns: ['Sample size'] }),
+      vscode.commands.executeCommand(Commands.compareLinkedPapers, { uri: doc.uri, columns: ['Sample size'], regenerate: true }),
       sleep(60_000).then(() => { throw new Error('Compare Linked Papers did not finish in 60 s'); }),
     ]);
     const text = doc.getText();
     assert.match(text, /\| ⚠ 84\[\^/u, text);
-    assert.match(text, /\| ⚠ 30\[\^/u, text);
+    assert.match(text, /\| ⚠ 200\[\^/u, text);
     assert.doesNotMatch(text, /⚠ 120/u);
     const diagnostics = await diagnosticsSettle(doc.uri, 2);
     const byText = new Map(diagnostics.map((d) => [doc.getText(d.range), d.message]));
-    assert.match(byText.get('84') ?? '', /^84 is not in the supporting quote of this cell$/u);
-    assert.match(byText.get('30') ?? '', /^The supporting quote of this cell is not in the sources of this table$/u);
+    const seen = [...byText].map(([k, v]) => `${k} → ${v}`).join(' | ');
+    assert.match(byText.get('84') ?? seen, /^84 is not in the supporting quote of this cell$/u);
+    assert.match(byText.get('200') ?? seen, /^The supporting quote of this cell is not in the sources of this table$/u);
   });
 });

@@ -1,7 +1,23 @@
 // UI tests of the actions (issue #5) through the command palette, against the fake Ollama server's canned answers.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { openFile, runCommand, waitForFile } from './workbench.mjs';
+import fs from 'node:fs';
+import { openFile, runCommand, sleep } from './workbench.mjs';
+
+/**
+ * Saves repeatedly until the file on disk matches: the streamed preview already has both markers, so the
+ * finished block is recognised by its final header (`figures="…"`, written with the last edit).
+ */
+async function saveUntil(page, file, predicate, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Control+S');
+    await sleep(700);
+    const text = fs.readFileSync(file, 'utf8');
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${file} never matched; it holds:\n${text}`);
+  }
+}
 
 export const tests = [
   {
@@ -21,17 +37,14 @@ export const tests = [
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Country' }).first().waitFor({ timeout: 10_000 });
       await shot('ui-compare-columns');
       await page.keyboard.press('Enter');
-      await editor.locator('.view-lines').filter({ hasText: /\| Paper\s+\| Aim/ }).waitFor({ timeout: 90_000 }).catch(async (e) => {
+      const text = await saveUntil(page, file, (t) => /<!-- research:comparison [^\n]*figures="\d+\/\d+" -->/.test(t)).catch(async (e) => {
         await shot('ui-compare-failure');
-        throw new Error(`no comparison table appeared (${e.message.split('\n')[0]})`);
+        throw e;
       });
-      await page.keyboard.press('Control+S');
-      const text = await waitForFile(file, (t) => t.includes('<!-- /research:comparison -->'));
       const table = /<!-- research:comparison[^\n]*-->\n([\s\S]*?)<!-- \/research:comparison -->/.exec(text)?.[1] ?? '';
       const header = table.split('\n')[0] ?? '';
       assert.match(header, /^\| Paper +\| Aim +\| Method +\| Data +\| Sample size +\| Key result +\| Limitations +\| Country +\|$/);
       assert.ok((table.match(/^\| \[\[papers\/smith2021-sleep\.pdf\]\]/m) ?? []).length === 1, table);
-      await editor.locator('.view-lines').filter({ hasText: /smith2021-sleep\.pdf\]\]\s+\|/ }).first().scrollIntoViewIfNeeded().catch(() => undefined);
       await shot('ui-compare');
     },
   },
@@ -48,12 +61,10 @@ export const tests = [
       await input.waitFor();
       await input.fill('What does slow-wave sleep do for memory?');
       await page.keyboard.press('Enter');
-      await editor.locator('.view-lines').filter({ hasText: 'Answer: What does slow-wave sleep do for memory?' }).waitFor({ timeout: 90_000 }).catch(async (e) => {
+      const text = await saveUntil(page, file, (t) => /<!-- research:answer [^\n]*figures="\d+\/\d+" -->/.test(t)).catch(async (e) => {
         await shot('ui-ask-failure');
-        throw new Error(`no answer block appeared (${e.message.split('\n')[0]})`);
+        throw e;
       });
-      await page.keyboard.press('Control+S');
-      const text = await waitForFile(file, (t) => t.includes('<!-- /research:answer -->'));
       assert.match(text, /<!-- research:answer target="question:[a-z0-9]+" sources="Background\.md[^"]*" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!question\] Answer: What does slow-wave sleep do for memory\?/);
       await shot('ui-ask');
     },

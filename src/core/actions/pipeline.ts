@@ -66,16 +66,22 @@ function sectionTokens(source: Source, section: SourceSection): number {
 function splitSection(section: SourceSection, maxTokens: number): SourceSection[] {
   const pieces: string[] = [];
   let current = '';
+  // Running count (estimates add up), so a long section is split in linear time.
+  let currentTokens = 0;
   const units = section.text.split(/(\n\s*\n)/);
   for (const unit of units) {
-    if (estimateTokens(current + unit) <= maxTokens) {
+    const unitTokens = estimateTokens(unit);
+    if (currentTokens + unitTokens <= maxTokens) {
       current += unit;
+      currentTokens += unitTokens;
       continue;
     }
     if (current.trim()) pieces.push(current);
     current = '';
-    if (estimateTokens(unit) <= maxTokens) {
+    currentTokens = 0;
+    if (unitTokens <= maxTokens) {
       current = unit;
+      currentTokens = unitTokens;
       continue;
     }
     // A single huge paragraph: cut by characters (never dropped).

@@ -227,7 +227,7 @@ const KNOWN_SECTIONS =
 const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+(\p{Lu}.*)$/u;
 
 /** Section level when a paragraph is a section title, else 0. */
-function headingLevel(p: Paragraph, bodySize: number): number {
+function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
   if (p.lines !== 1) return 0;
   const text = p.text.trim();
   if (text.length > 90 || text.length < 3 || /[.;,]$/.test(text) && !/^[\dIVX.]+\s/.test(text)) return 0;
@@ -242,7 +242,7 @@ function headingLevel(p: Paragraph, bodySize: number): number {
     // "3.2 Results" → level 2; roman numerals are top-level.
     return /^\d/.test(numbered[1]) ? Math.min(4, numbered[1].split('.').filter(Boolean).length) : 1;
   }
-  if (p.size >= bodySize * 1.15 && words <= 14 && /\p{L}{3}/u.test(text)) return 1;
+  if (bySize && p.size >= bodySize * 1.15 && words <= 14 && /\p{L}{3}/u.test(text)) return 1;
   return 0;
 }
 
@@ -313,7 +313,9 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
       const newBlock = prev === undefined || prev.column !== line.column || gap > Math.max(lineGap, prev.size * 1.25) * 1.45 || gap < -lineGap * 0.5 || sizeJump;
       // A short line that ends a sentence ends its paragraph; the next line starting further right is an indent.
       const endsParagraph = prev !== undefined && /[.!?:。！？]$/.test(prev.text) && (prev.x1 - prev.x0) < (line.x1 - line.x0) * 0.8;
-      if (newBlock || endsParagraph || (prev && headingLevel({ text: prev.text, page: 0, size: prev.size, lines: 1 }, bodySize) > 0 && current?.lines.length === 1)) flush();
+      // A numbered or named section title ends at its line even in body-size type; larger type (multi-line
+      // titles) is split by the size change instead.
+      if (newBlock || endsParagraph || (prev && headingLevel({ text: prev.text, page: 0, size: prev.size, lines: 1 }, bodySize, false) > 0 && current?.lines.length === 1)) flush();
       current ??= { lines: [] };
       current.lines.push(line);
       prev = line;

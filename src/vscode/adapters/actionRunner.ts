@@ -86,8 +86,17 @@ export async function collectSources(services: ExtensionServices, inv: Invocatio
 export const RESULTS_FOLDER = 'results';
 const RESULTS_BYTES = 64 * 1024 * 1024;
 
+function resultStore(services: ExtensionServices): VsCodeFileStore {
+  return new VsCodeFileStore(services.context.globalStorageUri, RESULTS_FOLDER, RESULTS_BYTES, services.logger);
+}
+
 export function resultCache(services: ExtensionServices): ResultCache {
-  return new ResultCache(new VsCodeFileStore(services.context.globalStorageUri, RESULTS_FOLDER, RESULTS_BYTES, services.logger));
+  return new ResultCache(resultStore(services));
+}
+
+/** Empties the result cache (for Research: Clear Cache). */
+export function clearResultCache(services: ExtensionServices): Promise<void> {
+  return resultStore(services).clear();
 }
 
 /** Everything an action needs once the server is connected. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { AssistantError } from '../../../src/core/errors';
 import { extractPdfText } from '../../../src/pdf/engine';
-import { cjkPdf, corruptPdfs, encryptedPdf, headerFooterPdf, hyphenationPdf, imageOnlyPdf, ligaturePdf, sectionsPdf, twoColumnPdf } from '../../fixtures/pdf-gen/generate';
+import { engine } from '../../../src/pdf';
+import { cjkPdf, predefinedCmapPdf, corruptPdfs, encryptedPdf, headerFooterPdf, hyphenationPdf, imageOnlyPdf, ligaturePdf, sectionsPdf, twoColumnPdf } from '../../fixtures/pdf-gen/generate';
 
 async function rejectsWith(promise: Promise<unknown>, reason: string, file: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -52,6 +53,11 @@ suite('PDF extraction (generated fixtures)', () => {
     assert.match(result.text, /本研究比较了三种方法的准确率。/);
   });
 
+  test('CJK text in a non-embedded font with a predefined CMap (UniGB-UCS2-H) is read through the bundled CMaps', async () => {
+    const result = await extractPdfText(await predefinedCmapPdf(), { name: 'gb.pdf' });
+    assert.match(result.text, /深度学习在生物医学中的应用/);
+  });
+
   test('running headers, page-number footers and watermark lines are removed; page markers kept', async () => {
     const result = await extractPdfText(await headerFooterPdf(5), { name: 'hf.pdf' });
     assert.doesNotMatch(result.text, /Journal of Reproducible Tests/);
@@ -87,6 +93,14 @@ suite('PDF extraction (generated fixtures)', () => {
     assert.equal(two.text, one.text);
     assert.equal(two.pages.length, 20);
     assert.match(two.text, /\[page 20\]\n\nBody text of page 20 /);
+  });
+
+  test('the extension entry extracts off the main thread, with the same result and the same errors', async () => {
+    const bytes = await sectionsPdf();
+    const here = await extractPdfText(bytes, { name: 'sec.pdf' });
+    const off = await engine.pdf.extract(bytes, { name: 'sec.pdf' });
+    assert.deepEqual(off, here);
+    await rejectsWith(engine.pdf.extract(await encryptedPdf(), { name: 'locked.pdf' }), 'encrypted', 'locked.pdf');
   });
 
   test('a page limit reads only the first pages and says how many there are', async () => {
