@@ -20,7 +20,7 @@ export function readConfig(resource?: vscode.Uri): AssistantConfig {
   partial.allowFilesOutsideWorkspace = allowOutside?.globalValue ?? false;
   if (!vscode.workspace.isTrusted) {
     // Untrusted workspaces: no workspace-provided prompts or bibliography (PRODUCT.md §11).
-    partial.promptsFolder = undefined;
+    partial.promptsFolder = '';
     partial.bibliography = section.inspect<string>(SETTING_KEYS.bibliography)?.globalValue ?? '';
   }
   return resolveConfig(partial as Partial<AssistantConfig>);

@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import type { Command } from './command';
+import { clearResultCache } from '../adapters/actionRunner';
 
-/** Research: Clear Cache — removes the extracted-text cache from global storage. */
+/** Research: Clear Cache — removes the extracted-text cache and the result cache from global storage. */
 export class ClearCacheCommand implements Command {
   readonly id = Commands.clearCache;
 
@@ -11,9 +12,10 @@ export class ClearCacheCommand implements Command {
 
   async execute(raw?: unknown): Promise<{ cleared: true }> {
     await this.services.sourceCache.clear();
-    this.services.logger.info('cache: extracted text cleared');
+    await clearResultCache(this.services);
+    this.services.logger.info('cache: extracted text and results cleared');
     const quiet = typeof raw === 'object' && raw !== null && (raw as { quiet?: unknown }).quiet === true;
-    if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Research: cached PDF text cleared.'));
+    if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Research: cached PDF text and results cleared.'));
     return { cleared: true };
   }
 }
