@@ -79,11 +79,17 @@ suite('actions: insertion into the editor', function () {
     try {
       const run = vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri });
       await waitFor(() => doc.getText().includes('word3 '), 'streamed text in the document');
+      // Like a user's keystroke, each edit of ours can lose the race with a streamed batch
+      // ("Model has changed in the meantime"): retry it, as the user's typing would simply land next.
       for (let i = 0; i < 10; i += 1) {
-        await editor.edit((b) => b.insert(new vscode.Position(0, 2), 'x'.repeat(5)));
+        let typed = false;
+        for (let attempt = 0; attempt < 50 && !typed; attempt += 1) {
+          typed = await editor.edit((b) => b.insert(new vscode.Position(0, 2), 'x'.repeat(5))).then((ok) => ok, () => false);
+          if (!typed) await sleep(5);
+        }
+        assert.ok(typed, `typing batch ${i} could not be applied`);
         await sleep(15);
       }
-      // Like a user's edit, ours can lose the race with a streamed batch ("changed in the meantime"): retry.
       let deleted = false;
       for (let i = 0; i < 20 && !deleted; i += 1) {
         const below = doc.getText().indexOf('Line below the target.\n');
