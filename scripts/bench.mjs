@@ -266,7 +266,8 @@ async function hostRows() {
 // ---- output ----------------------------------------------------------------------------------------------
 function table(m) {
   const lines = [
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}, ${m.pdftotext ?? 'pdftotext absent'}; load average at start ${m.loadAverage}; ${m.date}`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}, ${m.pdftotext ?? 'pdftotext absent'}; load average at start ${m.loadAverage}; ${m.date}.`,
+    '',
     `Timings: median (min–max) of ${RUNS} runs.`,
     '',
     '| metric | measured | target | status |',

@@ -16,14 +16,13 @@ export { connect, discoverModels, type ConnectOptions, type ConnectedSession } f
 export type { ModelEntry, DetectedServer } from './llm/discovery';
 export { FALLBACK_CONTEXT, OLLAMA_CONTEXT_CAP } from './llm/discovery';
 export { parseEndpoint, isLoopbackHost } from './llm/endpoint';
-export { estimateMessageTokens, estimateTextTokens } from './llm/tokens';
+export { estimateMessageTokens, estimateTextTokens, estimateTokens } from './llm/tokens';
 export { parseLenientJson } from './llm/lenientJson';
 export { stripThink } from './llm/thinkFilter';
 // Sources (issue #4): reading a note and what it links to.
 export type { Source, SourceKind, SourceStatus, SourceLocation, SourceSection, SourceLink } from './sources/types';
 export type { SourceReader, CollectOptions, CollectedSources } from './sources/reader';
 export { DefaultSourceReader, DEFAULT_LIMITS, kindOf, type SourceReaderDeps, type SourceLimits, type PdfTextExtractor } from './sources/sourceReader';
-export { estimateTokens } from './sources/tokens';
 export { splitSource, type SourcePart, type SplitOptions } from './sources/split';
 export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliography';
 export type { WorkspaceIndex } from './ports/files';

@@ -5,23 +5,15 @@
  * cut silently. Every request and every part is cached.
  */
 import { AssistantError, throwIfAborted } from '../errors';
+import { estimateMessageTokens, estimateTokens } from '../llm/tokens';
 import type { ChatMessage, ChatResult } from '../llm/types';
 import { renderPrompt, type PromptTemplate } from '../prompts/promptTemplate';
-import { formatSource, bodySections } from '../prompts/sourceBlock';
+import { formatSource } from '../prompts/sourceBlock';
 import { cacheKey, messagesInput } from '../results/resultCache';
+import { splitSource } from '../sources/split';
 import type { Source, SourceSection } from '../sources/types';
 import type { ActionContext, ActionResult, TextSink } from './context';
 import { withoutOwnBlocks } from './ownBlocks';
-
-/** A rough token estimate: CJK ~1 token per character, other text ~4 characters per token. */
-export function estimateTokens(text: string): number {
-  const cjk = text.match(/[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/g)?.length ?? 0;
-  return Math.ceil(cjk + (text.length - cjk) / 3.6);
-}
-
-function estimateMessages(messages: readonly ChatMessage[]): number {
-  return messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 3);
-}
 
 /** Tokens kept free for estimate error and chat-template overhead. */
 export function safetyMargin(contextLength: number): number {
@@ -43,7 +35,8 @@ export function concurrencyFor(ctx: ActionContext): number {
  */
 async function fits(ctx: ActionContext, messages: readonly ChatMessage[], maxOutput: number): Promise<boolean> {
   const limit = ctx.session.info.contextLength - maxOutput - safetyMargin(ctx.session.info.contextLength);
-  const estimate = estimateMessages(messages);
+  // The same figure the session checks before sending (`budget`), so a prompt judged to fit is not refused by it.
+  const estimate = estimateMessageTokens(messages).budget;
   if (estimate < limit * 0.8) return true;
   if (estimate > limit * 1.5) return false;
   const counted = await ctx.session.countTokens(messages, ctx.signal);
@@ -56,78 +49,31 @@ export interface InputPart {
   readonly sections: readonly SourceSection[];
 }
 
-function sectionTokens(source: Source, section: SourceSection): number {
-  // Scale the reader's estimate for the whole source when it has one (it knows CJK vs Latin), else estimate.
-  if (source.tokenEstimate > 0 && source.text.length > 0) return Math.ceil((section.text.length / source.text.length) * source.tokenEstimate * 1.05);
-  return estimateTokens(section.text);
-}
-
-/** Splits a section that alone exceeds the budget along paragraphs, then lines, then characters. */
-function splitSection(section: SourceSection, maxTokens: number): SourceSection[] {
-  const pieces: string[] = [];
-  let current = '';
-  // Running count (estimates add up), so a long section is split in linear time.
-  let currentTokens = 0;
-  const units = section.text.split(/(\n\s*\n)/);
-  for (const unit of units) {
-    const unitTokens = estimateTokens(unit);
-    if (currentTokens + unitTokens <= maxTokens) {
-      current += unit;
-      currentTokens += unitTokens;
-      continue;
-    }
-    if (current.trim()) pieces.push(current);
-    current = '';
-    currentTokens = 0;
-    if (unitTokens <= maxTokens) {
-      current = unit;
-      currentTokens = unitTokens;
-      continue;
-    }
-    // A single huge paragraph: cut by characters (never dropped).
-    const chars = Math.max(200, Math.floor(maxTokens * 3));
-    for (let i = 0; i < unit.length; i += chars) pieces.push(unit.slice(i, i + chars));
-  }
-  if (current.trim()) pieces.push(current);
-  return pieces.map((text, i) => ({ ...section, title: pieces.length > 1 ? `${section.title} (${i + 1}/${pieces.length})` : section.title, text }));
+/** The parts of one source along its own structure (sources/split.ts), as map-step inputs. */
+function sourceParts(source: Source, maxTokens: number, includeReferences = false): InputPart[] {
+  const parts = splitSource(source, { budgetTokens: maxTokens, includeReferences });
+  // A source with only a references section is still sent (nothing is dropped silently).
+  if (parts.length === 0 && !includeReferences) return sourceParts(source, maxTokens, true);
+  return parts.map((p) => ({ source, sections: p.sections }));
 }
 
 /** Groups sources' body sections into parts of at most `maxTokens`, keeping section order and source boundaries. */
 export function splitIntoParts(sources: readonly Source[], maxTokens: number): InputPart[] {
-  const parts: InputPart[] = [];
-  for (const source of sources) {
-    let sections = bodySections(source);
-    if (sections.length === 0 && source.text.trim()) sections = [{ title: source.title, level: 1, text: source.text, location: {}, role: 'body' }];
-    let current: SourceSection[] = [];
-    let used = 0;
-    for (const s of sections) {
-      const t = sectionTokens(source, s);
-      const pieces = t > maxTokens ? splitSection(s, maxTokens) : [s];
-      for (const piece of pieces) {
-        const pt = piece === s ? t : estimateTokens(piece.text);
-        if (current.length > 0 && used + pt > maxTokens) {
-          parts.push({ source, sections: current });
-          current = [];
-          used = 0;
-        }
-        current.push(piece);
-        used += pt;
-      }
-    }
-    if (current.length > 0) parts.push({ source, sections: current });
-  }
-  return parts;
+  return sources.flatMap((source) => sourceParts(source, maxTokens));
 }
 
+/** A part the server refused after all: its sections in two halves, or a single section split again at half the size. */
 function halve(part: InputPart): InputPart[] {
   if (part.sections.length > 1) {
     const mid = Math.ceil(part.sections.length / 2);
     return [{ source: part.source, sections: part.sections.slice(0, mid) }, { source: part.source, sections: part.sections.slice(mid) }];
   }
   const only = part.sections[0];
-  if (!only || only.text.length < 400) throw new AssistantError('ContextTooLarge', 'A single part is too large for the context even after splitting');
-  const pieces = splitSection(only, Math.ceil(estimateTokens(only.text) / 2));
-  return pieces.map((p) => ({ source: part.source, sections: [p] }));
+  const tooSmall = (): AssistantError => new AssistantError('ContextTooLarge', 'A single part is too large for the context even after splitting');
+  if (!only || only.text.length < 400) throw tooSmall();
+  const halves = sourceParts({ ...part.source, text: only.text, sections: [only] }, Math.ceil(estimateTokens(only.text) / 2), true);
+  if (halves.length < 2) throw tooSmall();
+  return halves.map((h) => ({ source: part.source, sections: h.sections }));
 }
 
 /** Runs `worker` over items with at most `limit` in flight, preserving result order. */
@@ -242,7 +188,7 @@ export async function prepareSources(ctx: ActionContext, template: PromptTemplat
   // Map: parts sized so the notes prompt fits with its own output reserve.
   const notesTemplate = ctx.prompts.get('notes');
   const noteValues = { focus: focus || 'everything a structured summary needs', language: values.language ?? '' };
-  const notesOverhead = estimateMessages(renderPrompt(notesTemplate, { ...noteValues, sources: '' }));
+  const notesOverhead = estimateMessageTokens(renderPrompt(notesTemplate, { ...noteValues, sources: '' })).budget;
   const info = ctx.session.info;
   const partBudget = info.contextLength - maxOutputFor(ctx, notesTemplate) - safetyMargin(info.contextLength) - notesOverhead - 50;
   if (partBudget < 200) throw new AssistantError('ContextTooLarge', `The usable context (${info.contextLength} tokens) is too small to process the input in parts`, { data: { contextLength: info.contextLength } });

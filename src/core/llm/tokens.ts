@@ -1,6 +1,7 @@
 import type { ChatMessage } from './types';
 
 /**
+ * The one token estimator of the extension (sources, splitting, the action pipeline and the session all use it).
  * Token estimate for servers without a tokenize endpoint (Ollama, LM Studio, generic), calibrated separately
  * for CJK and Latin text against Qwen-family BPE (151k vocabulary):
  *  - Latin-script prose: 4–4.5 characters per token (words, spaces and punctuation together);
@@ -44,6 +45,16 @@ export function estimateTextTokens(text: string): { low: number; high: number } 
     low: Math.floor(latin * LATIN_LOW + cjk * CJK_LOW + other * OTHER_LOW),
     high: Math.ceil(latin * LATIN_HIGH + cjk * CJK_HIGH + other * OTHER_HIGH),
   };
+}
+
+/**
+ * The planning estimate of a text (source sizes, split budgets, part budgets): the high end with the same 10 %
+ * margin as `budget`, so parts planned piece by piece pass the session's pre-send check on the whole prompt.
+ * Never below what a tokenizer counts for Latin or CJK prose (unit-tested against the fake servers' tokenizer).
+ */
+export function estimateTokens(text: string): number {
+  // Integer arithmetic (× 11 / 10): a float 1.1 would turn exact multiples into one token more (10 × 1.1 = 11.000…02).
+  return Math.ceil((estimateTextTokens(text).high * 11) / 10);
 }
 
 export function estimateMessageTokens(messages: readonly ChatMessage[]): TokenEstimate {

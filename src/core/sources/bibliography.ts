@@ -25,14 +25,17 @@ export interface BibtexParser {
   parse(text: string): Promise<readonly BibEntry[]>;
 }
 
-/** Splits on a separator not escaped with a backslash, and unescapes `\:` `\;` `\\`. */
-function splitUnescaped(text: string, sep: string): string[] {
+/**
+ * Splits on a separator not escaped with a backslash. Unescapes `\:` `\;` `\\` unless `keepEscapes` (then the
+ * escapes stay in place for the next level of splitting).
+ */
+function splitUnescaped(text: string, sep: string, keepEscapes = false): string[] {
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '\\' && i + 1 < text.length) {
-      current += text[i + 1];
+      current += (keepEscapes ? ch : '') + text[i + 1];
       i++;
     } else if (ch === sep) {
       parts.push(current);
@@ -51,7 +54,7 @@ function splitUnescaped(text: string, sep: string): string[] {
  */
 export function parseFileField(field: string): BibAttachment[] {
   const out: BibAttachment[] = [];
-  for (const entry of splitUnescapedKeepingBackslashes(field, ';')) {
+  for (const entry of splitUnescaped(field, ';', true)) {
     const trimmed = entry.trim();
     if (trimmed === '') continue;
     // A Windows drive (C:\… as written, or C\:\\… escaped) would look like a Zotero triple: take it whole.
@@ -79,26 +82,6 @@ export function parseFileField(field: string): BibAttachment[] {
 
 function unescape(text: string): string {
   return splitUnescaped(text, '\u0000').join('');
-}
-
-/** Splits on unescaped `sep` but leaves escapes in place for the next level. */
-function splitUnescapedKeepingBackslashes(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\\' && i + 1 < text.length) {
-      current += ch + text[i + 1];
-      i++;
-    } else if (ch === sep) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return parts;
 }
 
 /** The attachment to read: the first PDF (by MIME type or extension), else undefined. */

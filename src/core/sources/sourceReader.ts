@@ -11,7 +11,7 @@ import type { FileReader, WorkspaceIndex } from '../ports/files';
 import { nullLogger, type Logger } from '../ports/logger';
 import { attachmentUri, parseCslJson, pickPdf, type BibEntry, type BibtexParser } from './bibliography';
 import type { CollectedSources, CollectOptions, SourceReader } from './reader';
-import { estimateTokens } from './tokens';
+import { estimateTokens } from '../llm/tokens';
 import type { Source, SourceKind, SourceLink, SourceSection, SourceStatus } from './types';
 import { basename, dirname, extname, fileUri, isInside, resolveRelative, uriKey, workspaceRelative } from './uri';
 

@@ -1,5 +1,5 @@
 import type { Source, SourceLocation, SourceSection } from './types';
-import { estimateTokens } from './tokens';
+import { estimateTokens } from '../llm/tokens';
 
 /** One piece of a source small enough for the budget; its location is where it starts. */
 export interface SourcePart {
@@ -12,6 +12,11 @@ export interface SourcePart {
   readonly text: string;
   readonly location: SourceLocation;
   readonly tokenEstimate: number;
+  /**
+   * The sections the part holds, in order, so a prompt can put a locator before each (the action pipeline does);
+   * a section too large for one part appears as its pieces, titled "Title (i/n)", each with its starting page.
+   */
+  readonly sections: readonly SourceSection[];
 }
 
 export interface SplitOptions {
@@ -26,6 +31,7 @@ interface Piece {
   text: string;
   location: SourceLocation;
   tokens: number;
+  sections: SourceSection[];
 }
 
 /**
@@ -41,7 +47,7 @@ export function splitSource(source: Source, options: SplitOptions): SourcePart[]
   const pieces: Piece[] = [];
   for (const section of sections) {
     const tokens = estimateTokens(section.text);
-    if (tokens <= budget) pieces.push({ title: section.title, text: section.text, location: section.location, tokens });
+    if (tokens <= budget) pieces.push({ title: section.title, text: section.text, location: section.location, tokens, sections: [section] });
     else pieces.push(...splitLarge(section, budget));
   }
   const packed: Piece[] = [];
@@ -52,11 +58,12 @@ export function splitSource(source: Source, options: SplitOptions): SourcePart[]
       last.text = `${last.text}\n\n${piece.text}`;
       last.tokens += piece.tokens + 1;
       if (piece.title !== last.title.split(' / ').pop()) last.title = `${last.title} / ${piece.title}`;
+      last.sections.push(...piece.sections);
     } else {
-      packed.push({ ...piece });
+      packed.push({ ...piece, sections: [...piece.sections] });
     }
   }
-  return packed.map((p, index) => ({ sourceId: source.id, index, count: packed.length, title: p.title, text: p.text, location: p.location, tokenEstimate: p.tokens }));
+  return packed.map((p, index) => ({ sourceId: source.id, index, count: packed.length, title: p.title, text: p.text, location: p.location, tokenEstimate: p.tokens, sections: p.sections }));
 }
 
 function splitLarge(section: SourceSection, budget: number): Piece[] {
@@ -67,7 +74,9 @@ function splitLarge(section: SourceSection, budget: number): Piece[] {
   let currentPage = page;
   const flush = (): void => {
     if (current.length === 0) return;
-    out.push({ title: section.title, text: current.join('\n\n'), location: { ...section.location, ...(currentPage === undefined ? {} : { page: currentPage }) }, tokens: currentTokens });
+    const text = current.join('\n\n');
+    const location = { ...section.location, ...(currentPage === undefined ? {} : { page: currentPage }) };
+    out.push({ title: section.title, text, location, tokens: currentTokens, sections: [{ ...section, text, location }] });
     current = [];
     currentTokens = 0;
   };
@@ -84,6 +93,8 @@ function splitLarge(section: SourceSection, budget: number): Piece[] {
     }
   }
   flush();
+  // Number the pieces so a model reading one knows it holds only part of the section.
+  if (out.length > 1) for (const [i, piece] of out.entries()) piece.sections = piece.sections.map((s) => ({ ...s, title: `${s.title} (${i + 1}/${out.length})` }));
   return out;
 }
 
@@ -104,8 +115,9 @@ function fitUnits(paragraph: string, budget: number): string[] {
       current = sentence;
       continue;
     }
-    // Conservative characters per part: every character could be CJK.
-    const size = Math.max(1, Math.floor(budget * 1.4));
+    // Characters per cut such that even all-CJK text stays within the budget (≤ 1 token per character, plus the
+    // estimate's 10 % margin).
+    const size = Math.max(1, Math.floor((budget * 10) / 11));
     for (let i = 0; i < sentence.length; i += size) units.push(sentence.slice(i, i + size));
   }
   if (current.trim() !== '') units.push(current.trim());

@@ -1,20 +1,12 @@
 import * as vscode from 'vscode';
-import { AssistantError, type ServerKind } from '../../core';
+import { AssistantError, type ServerInfo } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { kindLabel, LOW_CONTEXT_TOKENS, raiseContextHint } from '../ui/statusBar';
 import type { Command } from './command';
 
 /** What Test Connection found; returned to callers (integration tests) and written to the log. */
-export interface ConnectionReport {
-  readonly kind: ServerKind;
-  readonly version?: string;
-  readonly baseUrl: string;
-  readonly model: string;
-  readonly contextLength: number;
-  readonly contextSource: 'server' | 'override' | 'default';
-  readonly parallelSlots: number;
-  readonly exactTokenCount: boolean;
+export interface ConnectionReport extends ServerInfo {
   readonly firstTokenMs: number;
   readonly totalMs: number;
   readonly warnings: readonly string[];

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { splitSource } from '../../../src/core/sources/split';
-import { estimateTokens } from '../../../src/core/sources/tokens';
+import { estimateTokens } from '../../../src/core/llm/tokens';
+import { countTokens } from '../../fakeServer/tokenizer';
 import type { Source, SourceSection } from '../../../src/core/sources/types';
 import { ExtractionCache, InMemoryKeyValueStore, contentHash } from '../../../src/core/cache/extractionCache';
 import type { PdfExtraction } from '../../../src/core/pdf/types';
@@ -15,12 +16,36 @@ const para = (n: number, words: number): string => Array.from({ length: words },
 
 suite('token estimates and splitting', () => {
   test('CJK text weighs about three times Latin text per character', () => {
+    // Planning estimate = high end of llm/tokens.ts (Latin 1/3, CJK 1 per character) plus 10 %, rounded up.
     const latin = estimateTokens('a'.repeat(1400));
     const cjk = estimateTokens('研'.repeat(1400));
-    assert.equal(latin, 350);
-    assert.equal(cjk, 1000);
+    assert.equal(latin, 514); // ceil(1400 / 3) = 467, × 1.1 = 513.7
+    assert.equal(cjk, 1540); // 1400 × 1.1, exactly (no float round-up)
     assert.equal(estimateTokens(''), 0);
-    assert.equal(estimateTokens('mixed 中文 text'), Math.ceil(2 / 1.4 + 12 / 4));
+    assert.equal(estimateTokens('mixed 中文 text'), 7); // 11 Latin + 2 CJK: ceil(11 / 3 + 2) = 6, × 1.1 = 6.6
+  });
+
+  test('the planning estimate is never below the fake servers\' tokenizer count, for English and Chinese prose', () => {
+    const paragraphs = [
+      'The study enrolled 412 adults with type 2 diabetes and followed them for eighteen months. The primary end point was the change in HbA1c; secondary end points included weight, blood pressure and adverse events.',
+      'I think a lot of it is in the data: if we go by what is in the appendix, the effect is at or below 0.3 SD, and it is not clear to me why it was not reported as such (see Table 2, p. 14).',
+      'Sleep spindles (11–16 Hz) were detected automatically with a validated algorithm; the per-minute density in N2 correlated with overnight retention (r = 0.41, 95% CI 0.18–0.60, n = 96).',
+      '本研究纳入了四百一十二名二型糖尿病成人患者，随访十八个月，主要终点为糖化血红蛋白的变化。',
+      '睡眠纺锤波（11–16 Hz）由经过验证的算法自动检测；N2 期每分钟密度与过夜记忆保持呈正相关（r = 0.41，95% CI 0.18–0.60，n = 96）。',
+      '我们认为，深睡眠对记忆巩固的作用在老年人中减弱，但这一结论仍需更大样本的随机对照试验加以验证。参见表 2 与附录 B。',
+    ];
+    for (const text of [...paragraphs, paragraphs.join('\n\n')]) {
+      const estimate = estimateTokens(text);
+      const counted = countTokens(text);
+      assert.ok(estimate >= counted, `estimate ${estimate} < tokenizer ${counted} for: ${text.slice(0, 40)}…`);
+      // Conservative, not wasteful: a budget far above the real count would split sources needlessly.
+      assert.ok(estimate <= counted * 2 + 8, `estimate ${estimate} far above tokenizer ${counted} for: ${text.slice(0, 40)}…`);
+    }
+    // The parts a split plans are conservative too (each part's text counted as it is sent).
+    const s = source(paragraphs.map((text, i) => ({ title: `S${i}`, level: 1, text: `${text} ${text}\n\n${text}`, location: {}, role: 'body' as const })));
+    const parts = splitSource(s, { budgetTokens: 60 });
+    assert.ok(parts.length > paragraphs.length);
+    for (const p of parts) assert.ok(p.tokenEstimate >= countTokens(p.text) && p.tokenEstimate <= 60, `part ${p.index}: ${p.tokenEstimate} vs ${countTokens(p.text)}`);
   });
 
   test('sections that fit are packed together; references are left out by default', () => {
@@ -52,6 +77,12 @@ suite('token estimates and splitting', () => {
     const joined = parts.map((p) => p.text).join('\n\n');
     for (const n of [0, 1, 2, 3]) assert.match(joined, new RegExp(`word${n}x0 `), `paragraph ${n} kept`);
     assert.deepEqual(parts.map((p) => p.index), parts.map((_, i) => i));
+    // Each part lists its sections (what the pipeline puts locators before): whole ones as they are, pieces numbered.
+    assert.equal(parts[0]?.sections[0], s.sections[0]);
+    const pieces = parts.flatMap((p) => p.sections).filter((x) => x.title.startsWith('Results'));
+    assert.deepEqual(pieces.map((x) => x.title), pieces.map((_, i) => `Results (${i + 1}/${pieces.length})`));
+    assert.equal(pieces.at(-1)?.location.page, 4);
+    for (const p of parts) assert.equal(p.sections.map((x) => x.text).join('\n\n'), p.text);
   });
 
   test('a paragraph larger than the budget is cut at sentences, then hard', () => {
