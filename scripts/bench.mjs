@@ -103,10 +103,16 @@ async function buildAndSize() {
     fs.mkdirSync(OUT, { recursive: true });
     // A private copy of the engine: later builds by others must not change it under the PDF children.
     fs.copyFileSync(path.join(ROOT, 'dist/pdfEngine.js'), path.join(OUT, 'pdfEngine.cjs'));
-    const ext = fs.statSync(path.join(ROOT, 'dist/extension.js')).size;
+    // pdf.js reads its CMaps from cmaps/ beside the bundle (src/pdf/engine.ts)
+    fs.rmSync(path.join(OUT, 'cmaps'), { recursive: true, force: true });
+    if (fs.existsSync(path.join(ROOT, 'dist/cmaps'))) fs.cpSync(path.join(ROOT, 'dist/cmaps'), path.join(OUT, 'cmaps'), { recursive: true });
+    // The bundle is the activation entry plus the features it loads on first use (src/vscode/lazy.ts).
+    const entry = fs.statSync(path.join(ROOT, 'dist/extension.js')).size;
+    const features = path.join(ROOT, 'dist/features.js');
+    const ext = entry + (fs.existsSync(features) ? fs.statSync(features).size : 0);
     const engine = fs.statSync(path.join(OUT, 'pdfEngine.cjs')).size;
-    row('Bundle dist/extension.js (production, without the lazily loaded PDF engine)', {
-      measured: `${(ext / MB).toFixed(2)} MB (PDF engine, loaded on first PDF: ${(engine / MB).toFixed(2)} MB)`, value: ext / MB, target: '≤ 1.5 MB', limit: 1.5,
+    row('Bundle dist/extension.js + dist/features.js (production, without the lazily loaded PDF engine)', {
+      measured: `${(ext / MB).toFixed(2)} MB (evaluated at activation: ${(entry / 1024).toFixed(1)} KiB; PDF engine, loaded on first PDF: ${(engine / MB).toFixed(2)} MB)`, value: ext / MB, target: '≤ 1.5 MB', limit: 1.5,
     });
   });
   say('packaging the .vsix');
@@ -154,9 +160,12 @@ async function pdfRows(files) {
     try {
       const t = await child([path.join(OUT, 'js/pdf.cjs'), 'time', file, String(RUNS), engine, path.join(OUT, 'pdf-cache')]);
       const ratios = t.ours.map((x, i) => x / t.poppler[i]);
-      row(`PDF ${name} (${t.pages} p.): extraction vs pdftotext`, {
+      row(`PDF ${name} (${t.pages} p.): extraction (warm engine) vs pdftotext`, {
         measured: `${spread(t.ours)} vs ${spread(t.poppler)} → ${(median(t.ours) / median(t.poppler)).toFixed(2)}× (per-run ${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}×)`,
         value: median(t.ours) / median(t.poppler), target: '≤ 3×', limit: 3, samples: { ours: t.ours, pdftotext: t.poppler },
+      });
+      row(`PDF ${name}: first extraction in a process (cold: starts the worker pool, loads the engine) vs pdftotext`, {
+        measured: `${fmt(t.cold, 'ms')} (1 run) → ${(t.cold / median(t.poppler)).toFixed(2)}× pdftotext's median`, value: t.cold / median(t.poppler), samples: [t.cold],
       });
       row(`PDF ${name}: cached re-extraction (read + hash + cache)`, { measured: spread(t.cached), value: median(t.cached), target: '≤ 20 ms', limit: 20, samples: t.cached });
     } catch (e) {
@@ -283,7 +292,7 @@ function updateReadme(text) {
   const start = readme.indexOf('\n## Performance\n');
   if (start < 0) return say('README.md has no "## Performance" section: not updated');
   const next = readme.indexOf('\n## ', start + 5);
-  const section = `\n## Performance\n\nMeasured with \`npm run bench\` (about ${Math.ceil((Date.now() - T0) / 60000)} minutes; \`npm run bench -- --json results.json\` also writes the rows). `
+  const section = `\n## Performance\n\nMeasured with \`npm run bench\` (about ${Math.ceil((Date.now() - T0) / 60000)} minutes; \`npm run bench -- --json results.json\` also writes the rows, \`-- --readme\` rewrites this section; how each row is measured: \`bench/README.md\`). `
     + 'Targets from the product spec; every figure is from a real run on the machine named below.\n\n'
     + `${text}\n`;
   fs.writeFileSync(file, readme.slice(0, start) + section + (next < 0 ? '' : readme.slice(next)));

@@ -1,34 +1,29 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { createVsCodeLogger } from './adapters/vscodeLogger';
-import { onConfigChange, readConfig } from './adapters/vscodeConfig';
-import { LlmConnection } from './adapters/llmConnection';
+import { readConfig } from './adapters/vscodeConfig';
+import { Commands } from './constants';
+import { FeatureLoader } from './lazy';
 import { LlmStatusBar } from './ui/statusBar';
-import { createVsCodeSources } from './adapters/sources';
-import { GroundingDiagnostics } from './adapters/groundingDiagnostics';
-import { CommandRegistry } from './commands/commandRegistry';
-import { createCommands } from './commands';
 import { registerPaperCodeLens } from './ui/codeLens';
-import type { ExtensionServices } from './services';
 
 declare const __VERSION__: string;
 
-/** Composes the services and registers the commands; no feature logic lives here. */
+/**
+ * Registers the commands, the status bar item and the CodeLens provider; no feature logic lives here. The features
+ * (services, command classes, dist/features.js) are loaded on first use by FeatureLoader (lazy.ts), so activation
+ * evaluates only this small bundle (PRODUCT.md §12).
+ */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const { logger, channel } = createVsCodeLogger();
   context.subscriptions.push(channel);
 
-  const llm = new LlmConnection(context.secrets, logger);
-  context.subscriptions.push(llm, new LlmStatusBar(llm, () => readConfig()), onConfigChange(() => llm.invalidate()));
-  const sources = createVsCodeSources(context, logger, readConfig);
-  context.subscriptions.push(sources.disposable);
-  const grounding = new GroundingDiagnostics({ logger, sources: sources.reader });
-  context.subscriptions.push(grounding);
-  const services: ExtensionServices = { context, logger, channel, config: readConfig, llm, sources: sources.reader, sourceCache: sources.cache, grounding };
-  const registry = new CommandRegistry(logger);
-  context.subscriptions.push(registry);
-  for (const command of createCommands(services)) registry.register(command);
-  context.subscriptions.push(registerPaperCodeLens(services));
+  const features = new FeatureLoader({ context, logger, channel, config: readConfig });
+  context.subscriptions.push(features);
+  for (const id of Object.values(Commands)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => features.loadFeatures().execute(id, args)));
+  }
+  context.subscriptions.push(new LlmStatusBar(features, () => readConfig()), registerPaperCodeLens(features, readConfig));
 
   logger.info(`Local Research Assistant ${__VERSION__} activated in ${(performance.now() - started).toFixed(1)} ms`);
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../../core';
+// A direct path, not '../../core': this file is part of the activation bundle (see vscodeLogger.ts).
+import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../../core/config';
 import { CONFIG_SECTION } from '../constants';
 
 /**

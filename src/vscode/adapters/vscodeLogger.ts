@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import { redact, type Logger } from '../../core';
+// Direct paths, not '../../core': this file is part of the activation bundle, and the core index pulls in the
+// libraries (markdown-it, openai, yaml) that are loaded only with the features (src/vscode/lazy.ts).
+import { redact } from '../../core/redact';
+import type { Logger } from '../../core/ports/logger';
 import { OUTPUT_CHANNEL_NAME } from '../constants';
 
 function format(args: unknown[]): unknown[] {

@@ -3,6 +3,7 @@ import type { AssistantConfig, ServerInfo, ServerKind } from '../../core';
 import type { LlmConnection, LlmStatus } from '../adapters/llmConnection';
 import { onConfigChange } from '../adapters/vscodeConfig';
 import { Commands } from '../constants';
+import type { FeatureLoader } from '../lazy';
 
 /** Below this the summaries of a paper or two no longer fit (PRODUCT.md §4): show a warning. */
 export const LOW_CONTEXT_TOKENS = 16_384;
@@ -76,25 +77,36 @@ function describeInfo(info: ServerInfo, notes: readonly string[]): StatusBarStat
   return { text: `${low ? '$(warning)' : '$(hubot)'} ${kindLabel(info.kind)} · ${info.model}`, tooltip: lines.join('\n'), warning: low };
 }
 
-/** Kind + model; warning background when unreachable or the usable context is below 16k. Click: Test Connection. */
+/**
+ * Kind + model; warning background when unreachable or the usable context is below 16k. Click: Test Connection.
+ * Created at activation showing "not checked yet"; follows the connection once the features are loaded.
+ */
 export class LlmStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('researchAssistant.server', vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [];
   private state: StatusBarState = describeStatus({ state: 'unknown' });
 
-  constructor(private readonly connection: LlmConnection, config: () => AssistantConfig) {
+  constructor(features: FeatureLoader, config: () => AssistantConfig) {
     this.item.name = vscode.l10n.t('Research model server');
     this.item.command = Commands.testConnection;
-    this.render(connection.status);
+    this.render({ state: 'unknown' });
     this.item.show();
+    const loaded = features.loaded;
+    if (loaded) this.follow(loaded.services.llm);
     this.disposables.push(
-      connection.onDidChangeStatus((s) => this.render(s)),
-      onConfigChange(() => connection.refresh(config())),
+      features.onDidLoad((f) => this.follow(f.services.llm)),
+      onConfigChange(() => features.loadFeatures().services.llm.refresh(config())),
       vscode.commands.registerCommand(STATUS_BAR_STATE_COMMAND, () => this.state),
     );
-    // Probe after activation, not during it (activation stays fast); only the configured/local endpoint is contacted.
-    const timer = setTimeout(() => connection.refresh(config()), 1500);
+    // Probe after activation, not during it (activation stays fast; this loads the features); only the
+    // configured/local endpoint is contacted.
+    const timer = setTimeout(() => features.loadFeatures().services.llm.refresh(config()), 1500);
     this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  private follow(connection: LlmConnection): void {
+    this.render(connection.status);
+    this.disposables.push(connection.onDidChangeStatus((s) => this.render(s)));
   }
 
   private render(status: LlmStatus): void {
