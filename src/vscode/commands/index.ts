@@ -1,7 +1,5 @@
-import { Commands, type CommandId } from '../constants';
 import type { ExtensionServices } from '../services';
 import type { Command } from './command';
-import { NotYetAvailableCommand } from './notYetAvailable';
 import { ShowLogCommand } from './showLog';
 import { PreviewContextCommand } from './previewContext';
 import { ClearCacheCommand } from './clearCache';
@@ -18,12 +16,9 @@ import { RunPromptCommand } from './runPrompt';
 import { OpenPromptTemplatesCommand } from './openPromptTemplates';
 import { CheckGroundingCommand } from './checkGrounding';
 
-/**
- * Every palette command, one file each. Commands not built yet are registered as
- * NotYetAvailableCommand so the palette never shows a command that errors with "not found".
- */
+/** Every palette command, one file each (extension.ts registers every id in `Commands` and dispatches here). */
 export function createCommands(services: ExtensionServices): Command[] {
-  const built: Command[] = [
+  return [
     new ShowLogCommand(services),
     new PreviewContextCommand(services),
     new ClearCacheCommand(services),
@@ -40,7 +35,4 @@ export function createCommands(services: ExtensionServices): Command[] {
     new OpenPromptTemplatesCommand(services),
     new CheckGroundingCommand(services),
   ];
-  const builtIds = new Set<CommandId>(built.map((c) => c.id));
-  const pending = Object.values(Commands).filter((id) => !builtIds.has(id)).map((id) => new NotYetAvailableCommand(id, services));
-  return [...built, ...pending];
 }
