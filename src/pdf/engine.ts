@@ -3,7 +3,7 @@
  * the host-neutral layout in src/core/pdf. Bundled separately as dist/pdfEngine.js and loaded only when a
  * note links a PDF, so activation never pays for pdf.js. Plain Node can import it too (bench, tests).
  */
-import './polyfill';
+import { restoreBuiltins } from './polyfill';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -13,6 +13,9 @@ import { layoutPdf } from '../core/pdf/layout';
 import type { PdfExtractOptions, PdfExtraction, PdfPageItems, PdfTextItem } from '../core/pdf/types';
 import { isMainThread } from 'node:worker_threads';
 import { extractOnWorker, readPagesParallel, workersFor } from './parallel';
+
+// pdf.js (imported above) has been evaluated: undo its core-js replacements of fast built-ins (polyfill.ts).
+restoreBuiltins();
 
 /**
  * pdf.js needs Adobe's CMaps for CJK fonts that are not embedded (predefined encodings such as
@@ -40,7 +43,15 @@ export interface ReadItemsOptions {
   readonly signal?: AbortSignal;
 }
 
-async function openDocument(bytes: Uint8Array, name: string): Promise<{ doc: Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>; destroy: () => Promise<void> }> {
+export type PdfDocument = Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>;
+
+/** An opened document and how to release it (pdf.js keeps its parsed objects until destroy). */
+export interface OpenedPdf {
+  readonly doc: PdfDocument;
+  readonly destroy: () => Promise<void>;
+}
+
+export async function openDocument(bytes: Uint8Array, name: string): Promise<OpenedPdf> {
   if (bytes.length === 0) throw fail('empty', name, 'the file is empty');
   // The worker code runs on this thread ("fake worker") from the bundle itself, so no pdf.worker.mjs file
   // has to ship beside the bundle.
@@ -77,35 +88,47 @@ export async function countPages(bytes: Uint8Array, name = 'PDF'): Promise<numbe
   }
 }
 
+/** Positioned text items of pages first..last (1-based, inclusive) of an opened document. */
+export async function readPagesOf(doc: PdfDocument, first: number, last: number, signal?: AbortSignal): Promise<PdfPageItems[]> {
+  const pages: PdfPageItems[] = [];
+  for (let n = first; n <= last; n++) {
+    if (signal) throwIfAborted(signal);
+    const page = await doc.getPage(n);
+    const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
+    const content = await page.getTextContent({ includeMarkedContent: false });
+    const items: PdfTextItem[] = [];
+    for (const raw of content.items) {
+      if (!('str' in raw)) continue;
+      const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = raw.transform as number[];
+      if (raw.str === '' && !raw.hasEOL) continue;
+      const size = Math.hypot(c, d) || Math.abs(raw.height) || 1;
+      items.push({ str: raw.str, x: e - x0, y: f - y0, w: raw.width, size, rotated: Math.abs(b) > 1e-3 * Math.abs(a) || a <= 0, eol: raw.hasEOL });
+    }
+    pages.push({ page: n, width: x1 - x0, height: y1 - y0, items });
+    page.cleanup();
+  }
+  return pages;
+}
+
 /** Positioned text items of pages firstPage..lastPage (1-based, inclusive), and the page count. */
 export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions = {}): Promise<{ pageCount: number; pages: PdfPageItems[] }> {
-  const name = options.name ?? 'PDF';
-  const signal = options.signal ?? new AbortController().signal;
-  const { doc, destroy } = await openDocument(bytes, name);
+  const { doc, destroy } = await openDocument(bytes, options.name ?? 'PDF');
   try {
     const first = Math.max(1, options.firstPage ?? 1);
     const last = Math.min(doc.numPages, options.lastPage ?? doc.numPages);
-    const pages: PdfPageItems[] = [];
-    for (let n = first; n <= last; n++) {
-      throwIfAborted(signal);
-      const page = await doc.getPage(n);
-      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
-      const content = await page.getTextContent({ includeMarkedContent: false });
-      const items: PdfTextItem[] = [];
-      for (const raw of content.items) {
-        if (!('str' in raw)) continue;
-        const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = raw.transform as number[];
-        if (raw.str === '' && !raw.hasEOL) continue;
-        const size = Math.hypot(c, d) || Math.abs(raw.height) || 1;
-        items.push({ str: raw.str, x: e - x0, y: f - y0, w: raw.width, size, rotated: Math.abs(b) > 1e-3 * Math.abs(a) || a <= 0, eol: raw.hasEOL });
-      }
-      pages.push({ page: n, width: x1 - x0, height: y1 - y0, items });
-      page.cleanup();
-    }
-    return { pageCount: doc.numPages, pages };
+    return { pageCount: doc.numPages, pages: await readPagesOf(doc, first, last, options.signal) };
   } finally {
     await destroy();
   }
+}
+
+/** The layout of read pages, or the error for a PDF without text. */
+export function layoutOrFail(pages: readonly PdfPageItems[], pageCount: number, name: string): PdfExtraction {
+  const result = layoutPdf(pages, pageCount);
+  if (result.characters === 0) {
+    throw fail(pageCount === 0 ? 'empty' : 'imageOnly', name, pageCount === 0 ? 'the PDF has no pages' : 'the PDF has no text layer (scanned or image-only); run OCR on it first');
+  }
+  return result;
 }
 
 /**
@@ -124,23 +147,20 @@ export async function extractPdfText(bytes: Uint8Array, options: EngineOptions =
   const name = options.name ?? 'PDF';
   const signal = options.signal;
   if (options.offMainThread === true && options.workers !== 1 && isMainThread) {
-    // Everything on worker threads: one for the whole job, which itself splits long PDFs over the cores.
+    // Everything on the warm worker pool (parallel.ts), which splits long PDFs over its workers.
     return extractOnWorker(bytes, options.maxPages ?? Number.MAX_SAFE_INTEGER, name, signal);
   }
-  let pageCount: number;
+  // One open for the page count and, on one thread, the reading too.
+  const { doc, destroy } = await openDocument(bytes, name);
   let pages: PdfPageItems[];
-  const count = await countPages(bytes, name);
-  const lastPage = Math.min(count, options.maxPages ?? count);
-  const workers = options.workers === 1 ? 1 : workersFor(lastPage, options.workers);
-  if (workers > 1) {
-    pageCount = count;
-    pages = await readPagesParallel(bytes, lastPage, workers, name, signal);
-  } else {
-    ({ pageCount, pages } = await readPdfItems(bytes, { name, lastPage, ...(signal === undefined ? {} : { signal }) }));
+  let pageCount: number;
+  try {
+    pageCount = doc.numPages;
+    const lastPage = Math.min(pageCount, options.maxPages ?? pageCount);
+    const workers = options.workers === 1 ? 1 : workersFor(lastPage, options.workers);
+    pages = workers > 1 ? await readPagesParallel(bytes, lastPage, workers, name, signal) : await readPagesOf(doc, 1, lastPage, signal);
+  } finally {
+    await destroy();
   }
-  const result = layoutPdf(pages, pageCount);
-  if (result.characters === 0) {
-    throw fail(pageCount === 0 ? 'empty' : 'imageOnly', name, pageCount === 0 ? 'the PDF has no pages' : 'the PDF has no text layer (scanned or image-only); run OCR on it first');
-  }
-  return result;
+  return layoutOrFail(pages, pageCount, name);
 }

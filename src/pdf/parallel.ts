@@ -1,87 +1,251 @@
 /**
- * Page-parallel extraction on worker threads: pdf.js is single-threaded and its text extraction is the
- * cost (about 6× pdftotext on long documents, PDF-FACTS.md), so long PDFs are split into page ranges, each
- * read by its own worker holding its own pdf.js document. It also keeps the work off the extension host's
- * main thread. The worker runs this same file (the dist/pdfEngine.js bundle, or the .ts source under tsx).
+ * PDF extraction on worker threads. pdf.js is single-threaded and its text extraction is the cost, so
+ * long PDFs are split into page ranges, each read by its own worker holding its own pdf.js document; it
+ * also keeps the work off the extension host's main thread. The workers form a warm pool kept across
+ * extractions: starting a worker means evaluating the 2 MB engine bundle (pdf.js included), which cost
+ * more than extracting a 15-page paper, and the extension host extracts many PDFs over a session. Idle
+ * workers do not keep the process alive and end after IDLE_MS. A worker runs this same file (the
+ * dist/pdfEngine.js bundle, or the .ts source under tsx).
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { AssistantError } from '../core/errors';
-import type { PdfPageItems } from '../core/pdf/types';
-import type { PdfExtraction } from '../core/pdf/types';
-import { extractPdfText, readPdfItems } from './engine';
+import type { PdfExtraction, PdfPageItems } from '../core/pdf/types';
+import { layoutOrFail, openDocument, readPagesOf, readPdfItems } from './engine';
+import type { OpenedPdf } from './engine';
 
-/** Pages to read (`pages`), or a whole small PDF to extract off the caller's thread (`extract`). */
-interface Job {
-  readonly kind: 'researchAssistant.pdfPages' | 'researchAssistant.pdfExtract';
-  readonly bytes: Uint8Array;
-  readonly firstPage: number;
-  readonly lastPage: number;
-  readonly name: string;
-}
+const POOL_KIND = 'researchAssistant.pdfPool';
+/** An idle worker ends after this long (its pdf.js heap is released with it). */
+const IDLE_MS = 120_000;
 
-type Reply<T> = { ok: true; value: T } | { ok: false; message: string; code?: string; data?: Record<string, unknown> };
+/**
+ * The requests a pool worker serves. A split extraction opens the document once on the first worker
+ * (`extract` answers `split` and keeps it open), which reads the first range (`keepPages`) while another
+ * worker reads the rest (`pages`), and then lays out all pages (`finish`).
+ */
+type Request =
+  | { readonly op: 'extract'; readonly bytes: Uint8Array; readonly maxPages: number; readonly name: string; readonly split: boolean }
+  | { readonly op: 'pages'; readonly bytes: Uint8Array; readonly firstPage: number; readonly lastPage: number; readonly name: string }
+  | { readonly op: 'keepPages'; readonly firstPage: number; readonly lastPage: number }
+  | { readonly op: 'finish'; readonly extra: readonly PdfPageItems[] }
+  | { readonly op: 'close' };
 
-const job = isMainThread ? undefined : (workerData as Job | undefined);
-if (job?.kind === 'researchAssistant.pdfPages' || job?.kind === 'researchAssistant.pdfExtract') {
-  const work: () => Promise<unknown> = job.kind === 'researchAssistant.pdfPages'
-    ? async () => (await readPdfItems(job.bytes, { firstPage: job.firstPage, lastPage: job.lastPage, name: job.name })).pages
-    : () => extractPdfText(job.bytes, { name: job.name, maxPages: job.lastPage });
-  // After the whole module graph (the bundle, or engine.ts under tsx) has finished evaluating.
-  setImmediate(() => void work().then(
-    (value) => parentPort?.postMessage({ ok: true, value } satisfies Reply<unknown>),
-    (error: unknown) =>
-      parentPort?.postMessage({
-        ok: false,
-        message: error instanceof Error ? error.message : String(error),
-        ...(error instanceof AssistantError ? { code: error.code, data: { ...error.data } } : {}),
-      } satisfies Reply<unknown>),
-  ));
-}
+type ExtractReply = { readonly extraction: PdfExtraction } | { readonly split: { readonly pageCount: number; readonly lastPage: number } };
 
-/** Worker count for a document: at most the cores, and at least ~8 pages per worker to pay for its start-up. */
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string; data?: Record<string, unknown> };
+
+/** Worker count for a document: at most the cores, and at least ~8 pages per worker to pay for the split. */
 export function workersFor(pageCount: number, requested?: number): number {
   const cores = Math.max(1, availableParallelism());
   const max = Math.max(1, Math.min(requested ?? cores, cores, 4));
   return Math.max(1, Math.min(max, Math.floor(pageCount / 8)));
 }
 
-function runWorker<T>(job: Job, signal: AbortSignal | undefined): Promise<T> {
-  // Under tsx (bench, tests) this file is TypeScript: the worker registers tsx's CommonJS loader first.
-  const worker = __filename.endsWith('.ts')
-    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`, { eval: true, workerData: job })
-    : new Worker(__filename, { workerData: job });
-  return new Promise((resolve, reject) => {
-    const abort = (): void => {
-      void worker.terminate();
-      reject(new AssistantError('Cancelled', 'Cancelled'));
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    worker.once('message', (reply: Reply<T>) => {
-      signal?.removeEventListener('abort', abort);
-      void worker.terminate();
-      if (reply.ok) resolve(reply.value);
-      else reject(reply.code ? new AssistantError(reply.code as AssistantError['code'], reply.message, { data: reply.data as Record<string, string> }) : new Error(reply.message));
-    });
-    worker.once('error', (error) => {
-      signal?.removeEventListener('abort', abort);
-      reject(error);
-    });
+// ---- worker side ------------------------------------------------------------------------------------------
+
+if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POOL_KIND) {
+  let kept: (OpenedPdf & { name: string; pageCount: number; pages: PdfPageItems[] }) | undefined;
+  const close = async (): Promise<void> => {
+    const k = kept;
+    kept = undefined;
+    await k?.destroy();
+  };
+  const handle = async (req: Request): Promise<unknown> => {
+    switch (req.op) {
+      case 'extract': {
+        await close();
+        const opened = await openDocument(req.bytes, req.name);
+        const pageCount = opened.doc.numPages;
+        const lastPage = Math.min(pageCount, req.maxPages);
+        if (req.split && workersFor(lastPage) > 1) {
+          kept = { ...opened, name: req.name, pageCount, pages: [] };
+          return { split: { pageCount, lastPage } } satisfies ExtractReply;
+        }
+        try {
+          return { extraction: layoutOrFail(await readPagesOf(opened.doc, 1, lastPage), pageCount, req.name) } satisfies ExtractReply;
+        } finally {
+          await opened.destroy();
+        }
+      }
+      case 'pages':
+        return (await readPdfItems(req.bytes, { firstPage: req.firstPage, lastPage: req.lastPage, name: req.name })).pages;
+      case 'keepPages': {
+        if (!kept) throw new Error('no open document');
+        try {
+          kept.pages.push(...(await readPagesOf(kept.doc, req.firstPage, req.lastPage)));
+        } catch (error) {
+          await close();
+          throw error;
+        }
+        return undefined;
+      }
+      case 'finish': {
+        if (!kept) throw new Error('no open document');
+        const { pages, pageCount, name } = kept;
+        await close();
+        return layoutOrFail([...pages, ...req.extra].sort((a, b) => a.page - b.page), pageCount, name);
+      }
+      case 'close':
+        await close();
+        return undefined;
+    }
+  };
+  parentPort?.on('message', ({ id, req }: { id: number; req: Request }) => {
+    void handle(req).then(
+      (value) => parentPort?.postMessage({ id, ok: true, value } satisfies Reply),
+      (error: unknown) =>
+        parentPort?.postMessage({
+          id,
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+          ...(error instanceof AssistantError ? { code: error.code, data: { ...error.data } } : {}),
+        } satisfies Reply),
+    );
   });
 }
 
-/** Reads pages 1..lastPage on `workers` threads in contiguous ranges; results in page order. */
+// ---- main side: the pool ----------------------------------------------------------------------------------
+
+interface PoolWorker {
+  readonly worker: Worker;
+  dead: boolean;
+  /** Marks the worker ended (rejecting its pending request with `error`); the pool no longer hands it out. */
+  end: (error: unknown) => void;
+  idleTimer?: ReturnType<typeof setTimeout>;
+  pending?: { id: number; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+}
+
+const idle: PoolWorker[] = [];
+const waiting: Array<(w: PoolWorker) => void> = [];
+let live = 0;
+let nextId = 1;
+
+function poolSize(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+function spawn(): PoolWorker {
+  // Under tsx (bench, tests) this file is TypeScript: the worker registers tsx's CommonJS loader first.
+  const worker = __filename.endsWith('.ts')
+    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { kind: POOL_KIND } })
+    : new Worker(__filename, { workerData: { kind: POOL_KIND } });
+  const die = (error: unknown): void => {
+    if (w.dead) return;
+    w.dead = true;
+    live--;
+    clearTimeout(w.idleTimer);
+    const at = idle.indexOf(w);
+    if (at >= 0) idle.splice(at, 1);
+    w.pending?.reject(error);
+    w.pending = undefined;
+  };
+  const w: PoolWorker = { worker, dead: false, end: die };
+  live++;
+  worker.on('message', (reply: Reply) => {
+    const p = w.pending;
+    if (!p || p.id !== reply.id) return;
+    w.pending = undefined;
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(reply.code ? new AssistantError(reply.code as AssistantError['code'], reply.message, { data: reply.data as Record<string, string> }) : new Error(reply.message));
+  });
+  worker.on('error', die);
+  worker.on('exit', (code) => die(new Error(`PDF worker exited (${code})`)));
+  return w;
+}
+
+function take(w: PoolWorker): PoolWorker {
+  clearTimeout(w.idleTimer);
+  w.worker.ref();
+  return w;
+}
+
+/** An idle or new worker now, or undefined when the pool is fully busy. */
+function tryAcquire(): PoolWorker | undefined {
+  const w = idle.pop();
+  if (w) return take(w);
+  return live < poolSize() ? take(spawn()) : undefined;
+}
+
+function acquire(): Promise<PoolWorker> {
+  const w = tryAcquire();
+  return w ? Promise.resolve(w) : new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(w: PoolWorker): void {
+  if (w.dead) return;
+  const next = waiting.shift();
+  if (next) return next(w);
+  w.worker.unref();
+  idle.push(w);
+  w.idleTimer = setTimeout(() => void w.worker.terminate(), IDLE_MS);
+  w.idleTimer.unref();
+}
+
+function call<T>(w: PoolWorker, req: Request, signal: AbortSignal | undefined): Promise<T> {
+  if (w.dead) return Promise.reject(new Error('PDF worker has ended'));
+  if (signal?.aborted) return Promise.reject(new AssistantError('Cancelled', 'Cancelled'));
+  const id = nextId++;
+  return new Promise<T>((resolve, reject) => {
+    // A cancelled job ends its worker (pdf.js cannot be interrupted); the pool starts a fresh one later.
+    const abort = (): void => {
+      w.end(new AssistantError('Cancelled', 'Cancelled'));
+      void w.worker.terminate();
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    const done = (): void => signal?.removeEventListener('abort', abort);
+    w.pending = {
+      id,
+      resolve: (value) => {
+        done();
+        resolve(value as T);
+      },
+      reject: (error) => {
+        done();
+        reject(error);
+      },
+    };
+    w.worker.postMessage({ id, req });
+  });
+}
+
+/** Reads pages 1..lastPage on `workers` pool workers in contiguous ranges; results in page order. */
 export async function readPagesParallel(bytes: Uint8Array, lastPage: number, workers: number, name: string, signal?: AbortSignal): Promise<PdfPageItems[]> {
   const per = Math.ceil(lastPage / workers);
-  const jobs: Job[] = [];
-  for (let first = 1; first <= lastPage; first += per) {
-    jobs.push({ kind: 'researchAssistant.pdfPages', bytes, firstPage: first, lastPage: Math.min(lastPage, first + per - 1), name });
-  }
-  const results = await Promise.all(jobs.map((j) => runWorker<PdfPageItems[]>(j, signal)));
+  const ranges: Array<[number, number]> = [];
+  for (let first = 1; first <= lastPage; first += per) ranges.push([first, Math.min(lastPage, first + per - 1)]);
+  const results = await Promise.all(ranges.map(async ([firstPage, last]) => {
+    const w = await acquire();
+    try {
+      return await call<PdfPageItems[]>(w, { op: 'pages', bytes, firstPage, lastPage: last, name }, signal);
+    } finally {
+      release(w);
+    }
+  }));
   return results.flat();
 }
 
-/** The whole extraction of a PDF on one worker thread (layout included), leaving the caller's thread free. */
-export function extractOnWorker(bytes: Uint8Array, maxPages: number, name: string, signal?: AbortSignal): Promise<PdfExtraction> {
-  return runWorker<PdfExtraction>({ kind: 'researchAssistant.pdfExtract', bytes, firstPage: 1, lastPage: maxPages, name }, signal);
+/** The whole extraction of a PDF on the pool (layout included), split over two workers when long. */
+export async function extractOnWorker(bytes: Uint8Array, maxPages: number, name: string, signal?: AbortSignal): Promise<PdfExtraction> {
+  const a = await acquire();
+  let helper: PoolWorker | undefined;
+  let open = false;
+  try {
+    const first = await call<ExtractReply>(a, { op: 'extract', bytes, maxPages, name, split: poolSize() > 1 }, signal);
+    if ('extraction' in first) return first.extraction;
+    open = true;
+    const { lastPage } = first.split;
+    // Never wait for a second worker while holding the first: a busy pool reads on one.
+    helper = tryAcquire();
+    const mid = helper ? Math.ceil(lastPage / 2) : lastPage;
+    const [, extra] = await Promise.all([
+      call<undefined>(a, { op: 'keepPages', firstPage: 1, lastPage: mid }, signal),
+      helper && mid < lastPage ? call<PdfPageItems[]>(helper, { op: 'pages', bytes, firstPage: mid + 1, lastPage, name }, signal) : Promise.resolve([]),
+    ]);
+    open = false;
+    return await call<PdfExtraction>(a, { op: 'finish', extra }, signal);
+  } finally {
+    if (open && !a.dead) await call(a, { op: 'close' }, undefined).catch(() => undefined);
+    if (helper) release(helper);
+    release(a);
+  }
 }

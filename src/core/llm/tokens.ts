@@ -31,20 +31,52 @@ export interface TokenEstimate {
   readonly budget: number;
 }
 
+/**
+ * The same long text is estimated several times on the way to one request (the source when read, the
+ * pipeline's plan, the session's pre-send check of the whole prompt): the last few long estimates are kept.
+ */
+const recent = new Map<string, { low: number; high: number }>();
+const RECENT_MAX = 16;
+const RECENT_MIN_LENGTH = 2048;
+
 export function estimateTextTokens(text: string): { low: number; high: number } {
+  const long = text.length >= RECENT_MIN_LENGTH;
+  if (long) {
+    const hit = recent.get(text);
+    if (hit) return hit;
+  }
   let latin = 0;
   let cjk = 0;
   let other = 0;
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x250) latin++;
-    else if (CJK.test(ch)) cjk++;
+  // Code units, not a string iterator (several times faster on long texts); a surrogate pair is one code
+  // point, as `for…of` would give it.
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x250) {
+      latin++;
+      continue;
+    }
+    let ch = text[i] ?? '';
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < n) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        ch = text.slice(i, i + 2);
+        i++;
+      }
+    }
+    if (CJK.test(ch)) cjk++;
     else other++;
   }
-  return {
+  const result = {
     low: Math.floor(latin * LATIN_LOW + cjk * CJK_LOW + other * OTHER_LOW),
     high: Math.ceil(latin * LATIN_HIGH + cjk * CJK_HIGH + other * OTHER_HIGH),
   };
+  if (long) {
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value ?? '');
+    recent.set(text, result);
+  }
+  return result;
 }
 
 /**

@@ -254,7 +254,25 @@ export interface ParseNoteOptions {
 }
 
 /** Parses a note with markdown-it: front matter, headings, block ids, callouts, footnotes and every link form. */
+/**
+ * The last few parses: one action parses the same note text more than once (links, collect, the note's
+ * CodeLenses), and markdown-it on a long note is the larger part of reading it. Keyed by the exact text
+ * (and the option), so any edit parses anew.
+ */
+const recentParses = new Map<string, { readonly bareCitations: boolean | undefined; readonly parsed: ParsedNote }>();
+const RECENT_PARSES = 4;
+
 export function parseNote(text: string, options: ParseNoteOptions = {}): ParsedNote {
+  const hit = recentParses.get(text);
+  if (hit && hit.bareCitations === options.bareCitations) return hit.parsed;
+  const parsed = parseNoteUncached(text, options);
+  recentParses.delete(text);
+  if (recentParses.size >= RECENT_PARSES) recentParses.delete(recentParses.keys().next().value ?? '');
+  recentParses.set(text, { bareCitations: options.bareCitations, parsed });
+  return parsed;
+}
+
+function parseNoteUncached(text: string, options: ParseNoteOptions): ParsedNote {
   parser ??= createParser();
   const lineStarts = computeLineStarts(text);
   let env: ParseEnv = { currentMap: null, pending: [], bareCitations: options.bareCitations ?? false };
