@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, draft } from '../../core';
+import { AssistantError, draft, parseNote } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { collectSources, guarded, resolveInvocation, runInsertion, shortHash } from '../adapters/actionRunner';
@@ -21,12 +21,15 @@ export class DraftSectionCommand implements Command {
     let outline = inv.selection ? text.slice(inv.selection.start, inv.selection.end) : inv.document.lineAt(inv.document.positionAt(inv.cursor).line).text;
     let anchor = inv.selection?.end ?? inv.cursor;
     if (!outline.trim()) {
-      // No selection on an empty line: the nearest heading above the cursor.
-      const before = text.slice(0, inv.cursor);
-      const headings = [...before.matchAll(/^#{1,6} .+$/gm)];
-      const last = headings.at(-1);
-      outline = last?.[0] ?? '';
-      anchor = last ? (last.index ?? 0) + last[0].length : anchor;
+      // No selection on an empty line: the nearest heading above the cursor (from the markdown-it parse,
+      // so a `#` line inside a code block is not taken for a heading).
+      const cursorLine = inv.document.positionAt(inv.cursor).line;
+      const last = parseNote(text).headings.filter((h) => h.line <= cursorLine).at(-1);
+      if (last) {
+        const line = inv.document.lineAt(last.line);
+        outline = line.text;
+        anchor = inv.document.offsetAt(line.range.end);
+      }
     }
     if (!outline.trim()) throw new AssistantError('NoInput', 'Select an outline or put the cursor on a heading');
     await runInsertion(this.services, this.id, inv, vscode.l10n.t('Research: Draft Section'), async (env, signal) => {
