@@ -2,36 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import MarkdownIt from 'markdown-it';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from '../fakeServer';
-import { Commands, CONFIG_SECTION } from '../../src/vscode/constants';
-
-const folder = (): vscode.WorkspaceFolder => {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder must be open');
-  return f;
-};
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration(CONFIG_SECTION);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function writeFile(rel: string, text: string): Promise<vscode.Uri> {
-  const uri = vscode.Uri.joinPath(folder().uri, rel);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  return uri;
-}
-
-async function openNote(rel: string, text: string): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor }> {
-  const uri = await writeFile(rel, text);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const editor = await vscode.window.showTextDocument(doc);
-  return { doc, editor };
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { Commands } from '../../src/vscode/constants';
+import { config, folder, openNote, sleep, waitFor, writeFile } from './helpers';
 
 function lastUser(req: RecordedRequest): string {
   const messages = (req.body as { messages?: { role: string; content: string }[] }).messages ?? [];

@@ -1,23 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from '../fakeServer';
-import { Commands, CONFIG_SECTION } from '../../src/vscode/constants';
-
-const folder = (): vscode.WorkspaceFolder => {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder must be open');
-  return f;
-};
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration(CONFIG_SECTION);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function openNote(rel: string, text: string): Promise<vscode.TextDocument> {
-  const uri = vscode.Uri.joinPath(folder().uri, rel);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc);
-  return doc;
-}
+import { Commands } from '../../src/vscode/constants';
+import { config, folder, openNote, sleep, waitFor } from './helpers';
 
 /** The JSON schema's property names in a chat request (OpenAI response_format or Ollama format). */
 function schemaKeys(req: RecordedRequest): string[] {
@@ -26,16 +11,6 @@ function schemaKeys(req: RecordedRequest): string[] {
 }
 
 const research = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Research');
-
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Waits until the Research diagnostics of `uri` have settled to `count` (debounced background checks). */
 async function diagnosticsSettle(uri: vscode.Uri, count: number): Promise<vscode.Diagnostic[]> {
@@ -73,7 +48,7 @@ suite('grounding: diagnostics in the editor', function () {
   // `regenerate: true` everywhere: other suites summarise the same fixture paper, and a cached answer is not this test's reply.
   test('a linked-paper summary with one invented percentage shows exactly one Warning, at it, with a quick fix', async () => {
     fake.setReply(PAPER_SUMMARY);
-    const doc = await openNote('ground-paper.md', '# Sleep paper\n\nSee [[papers/smith2021-sleep.pdf]] for details.\n');
+    const { doc } = await openNote('ground-paper.md', '# Sleep paper\n\nSee [[papers/smith2021-sleep.pdf]] for details.\n');
     // A failing command waits on its error notification: fail fast with the reason instead of hanging.
     await Promise.race([
       vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link: '[[papers/smith2021-sleep.pdf]]', regenerate: true }),
@@ -122,7 +97,7 @@ suite('grounding: diagnostics in the editor', function () {
 
   test('a note summary is checked against the note without the block itself', async () => {
     fake.setReply('- The trial enrolled 1,248 adults, 72% responded (p. 1).\n- Adherence was 64%.');
-    const doc = await openNote('ground-note.md', '# Trial\n\nWe enrolled 1248 adults. The response rate was 72 % at one year.\n');
+    const { doc } = await openNote('ground-note.md', '# Trial\n\nWe enrolled 1248 adults. The response rate was 72 % at one year.\n');
     await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri, regenerate: true });
     const [diagnostic] = await diagnosticsSettle(doc.uri, 1);
     assert.equal(doc.getText(diagnostic!.range), '64%');
@@ -142,7 +117,7 @@ suite('grounding: diagnostics in the editor', function () {
     await write('papers/g-a.md', '# Paper A\n\nWe enrolled 120 participants in three clinics.\n');
     await write('papers/g-b.md', '# Paper B\n\nA total of 48 adults took part in the study.\n');
     await write('papers/g-c.md', '# Paper C\n\nWe followed older adults for two years.\n');
-    const doc = await openNote('ground-compare.md', '# Compare\n\n- [[papers/g-a.md]]\n- [[papers/g-b.md]]\n- [[papers/g-c.md]]\n\nEnd.\n');
+    const { doc } = await openNote('ground-compare.md', '# Compare\n\n- [[papers/g-a.md]]\n- [[papers/g-b.md]]\n- [[papers/g-c.md]]\n\nEnd.\n');
     fake.setReply((req): Reply => {
       const [key = 'sample_size'] = schemaKeys(req);
       const body = JSON.stringify(req.body);

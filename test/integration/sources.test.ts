@@ -4,12 +4,7 @@ import type { Source } from '../../src/core';
 import { Commands, EXTENSION_ID } from '../../src/vscode/constants';
 import type { PreviewContextResult } from '../../src/vscode/commands/previewContext';
 import { headerFooterPdf } from '../fixtures/pdf-gen/generate';
-
-function folder(): vscode.WorkspaceFolder {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder must be open');
-  return f;
-}
+import { folder } from './helpers';
 
 async function preview(path: string): Promise<PreviewContextResult> {
   const uri = vscode.Uri.joinPath(folder().uri, path);
