@@ -4,6 +4,7 @@
 // --production minifies and drops source maps; --watch rebuilds on change.
 import * as esbuild from 'esbuild';
 import { cpSync, readFileSync } from 'node:fs';
+import { pdfjsTextOnly } from './scripts/pdfjsTextOnly.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -71,7 +72,7 @@ const engineCtx = await esbuild.context({
   // pdf.js reads import.meta.url only to find its worker file and @napi-rs/canvas; the engine supplies both
   // (pdfjsWorker global, DOMMatrix polyfill), so an empty import.meta in CommonJS is fine.
   define: { 'import.meta.url': 'undefined' },
-  plugins: [problemMatcher],
+  plugins: [pdfjsTextOnly, problemMatcher],
 });
 
 // Adobe CMaps (and their licence) for non-embedded CJK fonts, read by pdf.js from dist/cmaps (src/pdf/engine.ts).

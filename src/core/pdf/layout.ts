@@ -84,7 +84,7 @@ function joinItems(items: readonly PdfTextItem[]): string {
   let end = -Infinity;
   for (const item of items) {
     const gap = item.x - end;
-    if (text !== '' && gap > item.size * 0.15 && !/\s$/.test(text) && !/^\s/.test(item.str)) text += ' ';
+    if (text !== '' && gap > item.size * 0.15 && !/\s/.test(text.at(-1) ?? '') && !/^\s/.test(item.str)) text += ' ';
     text += item.str;
     end = Math.max(end, item.x + item.w);
   }
@@ -184,12 +184,15 @@ function removeRepeated(pages: Line[][], heights: readonly number[]): number {
   }
   const marginCount = new Map<string, number>();
   const anywhereCount = new Map<string, number>();
+  // Each line's key once (both passes below need it).
+  const keys = pages.map((lines) => lines.map((l) => repeatKey(l.text)));
   pages.forEach((lines, p) => {
     const h = heights[p] ?? 792;
     const margin = new Set<string>();
     const anywhere = new Set<string>();
-    for (const l of lines) {
-      const key = repeatKey(l.text);
+    const pageKeys = keys[p] ?? [];
+    for (const [i, l] of lines.entries()) {
+      const key = pageKeys[i] ?? '';
       // Watermarks repeat verbatim; body lines that differ only in numbers are not watermarks.
       anywhere.add(l.text);
       if (l.y > h * 0.91 || l.y < h * 0.09) margin.add(key);
@@ -202,8 +205,9 @@ function removeRepeated(pages: Line[][], heights: readonly number[]): number {
   let removed = 0;
   pages.forEach((lines, p) => {
     const h = heights[p] ?? 792;
-    const kept = lines.filter((l) => {
-      const key = repeatKey(l.text);
+    const pageKeys = keys[p] ?? [];
+    const kept = lines.filter((l, i) => {
+      const key = pageKeys[i] ?? '';
       const inMargin = l.y > h * 0.91 || l.y < h * 0.09;
       if (inMargin && (PAGE_NUMBER.test(l.text) || (marginCount.get(key) ?? 0) >= marginMin)) return false;
       // Watermarks ("Downloaded from …") repeat in the body too; short keys (e.g. "#") are too common to judge.
@@ -295,11 +299,12 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
       for (const line of current.lines) {
         size += line.size;
         if (text === '') text = line.text;
-        else if (/\p{L}[-\u00AD]$/u.test(text) && /^\p{L}/u.test(line.text)) {
+        // Tests look at the tail only: V8 scans an end-anchored regex from every position of a long paragraph.
+        else if (/\p{L}[-\u00AD]$/u.test(text.slice(-4)) && /^\p{L}/u.test(line.text)) {
           const joined = joinHyphenated(text, line.text, joinVocab);
           if (joined.dropped) hyphenationsJoined++;
           text = joined.text;
-        } else if (/[\u3000-\u9fff\uff00-\uffef]$/u.test(text) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(line.text)) text += line.text;
+        } else if (/[\u3000-\u9fff\uff00-\uffef]$/u.test(text.slice(-2)) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(line.text)) text += line.text;
         else text += ` ${line.text}`;
       }
       paragraphs.push({ text, page: pageNo, size: size / current.lines.length, lines: current.lines.length });

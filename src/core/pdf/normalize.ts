@@ -174,8 +174,12 @@ export function normaliseChars(text: string): { text: string; removed: number } 
  * (or both parts are lower-case syllables of an unknown word), keeps it for real compounds such as
  * "DNA-protein" or "non-linear" when the document spells them with a hyphen.
  */
+/** Longest word stem considered when joining a hyphenated line break (longer runs are not words). */
+const MAX_STEM = 64;
+
 export function joinHyphenated(left: string, right: string, vocab: Vocabulary): { text: string; dropped: boolean } {
-  const stem = /(\p{L}+)[-\u00AD]$/u.exec(left)?.[1] ?? '';
+  // Only the tail: an end-anchored regex over the whole paragraph so far would make joining quadratic.
+  const stem = /(\p{L}+)[-\u00AD]$/u.exec(left.slice(-MAX_STEM))?.[1] ?? '';
   const head = /^(\p{L}+)/u.exec(right)?.[1] ?? '';
   const soft = left.endsWith('\u00AD');
   const base = left.slice(0, -1);
