@@ -2,19 +2,25 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * pdf.js builds a complete OpenType font from every embedded Type1 and CFF font so that a canvas can draw it:
- * it compiles a CFF program byte by byte, 10–15% of the CPU time of extracting a LaTeX paper (profiled on the corpus). The engine
- * only reads text (glyph → Unicode comes from the parsed font and the PDF's encodings, never from the
- * compiled bytes, which feed only a font face the engine never creates: disableFontFace), so the two
- * compile steps are cut out of the bundle. Each replacement must match exactly once: a pdf.js update that
- * moves the code fails the build instead of silently losing the speed-up. Text is compared with the
- * unpatched library in test/unit/pdf/textOnlyPatch.test.ts.
+ * pdf.js builds a complete OpenType font from every embedded font so that a canvas can draw it: it compiles
+ * Type1 and CFF programs byte by byte and repairs TrueType outlines, 10–15% of the CPU time of extracting
+ * a paper (profiled on the corpus). The engine only reads text: glyph → Unicode comes from the parsed font
+ * and the PDF's encodings, never from the rebuilt font, which feeds only a font face the engine never
+ * creates (disableFontFace). So these steps are cut out of the bundle. Each replacement must match exactly
+ * once: a pdf.js update that moves the code fails the build instead of silently losing the speed-up. Text
+ * is compared with the unpatched library in test/unit/pdf/textOnlyPatch.test.ts.
  */
 export const PDFJS_TEXT_ONLY_PATCHES = [
   // CFFFont (Type1C / CIDFontType0C): keep the file's own CFF bytes instead of recompiling them.
   ['      this.data = compiler.compile();', '      this.data = file;'],
   // Type1Font: skip wrapping the converted charstrings into a compiled CFF font.
   ['    this.data = this.wrap(name, type2Charstrings, this.charstrings, subrs, properties);', '    this.data = new Uint8Array(0);'],
+  // TrueType (checkAndRepair): skip rewriting every glyph's outline location; the glyphs it finds missing
+  // only change which font character a canvas would draw (toFontChar), never the text (toUnicode, widths).
+  [
+    '      const glyphsInfo = sanitizeGlyphLocations(tables.loca, tables.glyf, numGlyphs, isGlyphLocationsLong, hintsValid, dupFirstEntry, maxSizeOfInstructions);',
+    '      const glyphsInfo = { missingGlyphs: Object.create(null), maxSizeOfInstructions };',
+  ],
 ];
 
 /** The source with every patch applied; throws when a patch does not match exactly once. */

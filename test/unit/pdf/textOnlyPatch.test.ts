@@ -1,8 +1,8 @@
 /**
  * The engine bundle cuts pdf.js's font compilation out (scripts/pdfjsTextOnly.mjs). These tests check that
  * every patch still matches the installed pdf.js exactly once, and that the patched bundle extracts exactly
- * the text the unpatched library does, on corpus PDFs whose fonts take the patched paths (embedded Type 1
- * and Type 1C / CFF fonts; skipped with a reason when ../shared/corpus is absent).
+ * the text the unpatched library does, on corpus PDFs whose fonts take the patched paths (embedded Type 1,
+ * Type 1C / CFF and TrueType fonts; skipped with a reason when ../shared/corpus is absent).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -57,9 +57,16 @@ suite('pdf.js text-only patches (scripts/pdfjsTextOnly.mjs)', () => {
     assert.throws(() => applyTextOnlyPatches(source.replace(PDFJS_TEXT_ONLY_PATCHES[0]![0], '')), /expected one match/);
   });
 
-  // Type 1 fonts (LaTeX: S2ORC, PeerJ) and Type 1C fonts (BMC, Clinical Science).
-  const files = ['cs_s2orc_acl2020.pdf', 'clin_bmc-hsr_2014_quality-improvement-malawi.pdf', 'genomics_vespa_peerjcs_2017.pdf', 'biomed_clinsci_2014_ace-inhibitor-fragment-design.pdf'];
-  test('the patched bundle extracts the same text as unpatched pdf.js (corpus PDFs with Type 1 and CFF fonts)', async (t) => {
+  // Type 1 fonts (LaTeX: S2ORC, PeerJ), Type 1C fonts (BMC, Clinical Science), CID TrueType (PLOS ONE, the review).
+  const files = [
+    'cs_s2orc_acl2020.pdf',
+    'clin_bmc-hsr_2014_quality-improvement-malawi.pdf',
+    'genomics_vespa_peerjcs_2017.pdf',
+    'biomed_clinsci_2014_ace-inhibitor-fragment-design.pdf',
+    'omics_plosone_2018_wheat-heat-stress-metabolomics.pdf',
+    'review_deep-review_dl-biology-medicine_v2-2021.pdf',
+  ];
+  test('the patched bundle extracts the same text as unpatched pdf.js (corpus PDFs with Type 1, CFF and TrueType fonts)', async (t) => {
     const present = files.filter((f) => existsSync(join(CORPUS, f)));
     if (present.length === 0) {
       const reason = `corpus PDFs not found in ${CORPUS}`;
