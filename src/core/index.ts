@@ -10,7 +10,7 @@ export { nullLogger } from './ports/logger';
 export type { ProgressReporter } from './ports/progress';
 export { nullProgress } from './ports/progress';
 export type { NoteDocument, OffsetRange } from './ports/document';
-export type { FileReader, KeyValueStore } from './ports/files';
+export type { FileReader, FileStamp, KeyValueStore } from './ports/files';
 export type { ServerKind, ServerInfo, ChatMessage, ChatRequest, ChatUsage, ChatResult, ChatStream, TokenCount, LlmSession } from './llm/types';
 export { connect, discoverModels, type ConnectOptions, type ConnectedSession } from './llm/session';
 export type { ModelEntry, DetectedServer } from './llm/discovery';
@@ -28,7 +28,7 @@ export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliograp
 export type { WorkspaceIndex } from './ports/files';
 export type { NoteLink, LinkAnchor, LinkForm } from './markdown/links';
 export { parseNote, type ParsedNote, type NoteHeading } from './markdown/parseNote';
-export { ExtractionCache, InMemoryKeyValueStore, contentHash, EXTRACTION_VERSION } from './cache/extractionCache';
+export { ExtractionCache, InMemoryKeyValueStore, contentHash, EXTRACTION_VERSION, type ExtractionCacheOptions } from './cache/extractionCache';
 export type { PdfExtraction, PdfExtractOptions, PdfPageItems, PdfTextItem } from './pdf/types';
 export { layoutPdf } from './pdf/layout';
 // Actions (issue #5): prompt templates, tasks, insertion engine, output language, result cache.

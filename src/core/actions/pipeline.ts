@@ -179,11 +179,15 @@ async function generate(ctx: ActionContext, template: PromptTemplate, messages: 
  * The `sources` value for a task: the delimited sources when the prompt fits, else the delimited
  * notes of each part (map step, concurrent up to the server's slots, cached per part).
  */
-export async function prepareSources(ctx: ActionContext, template: PromptTemplate, values: Readonly<Record<string, string>>, sources: readonly Source[], focus: string, counter: Counter, forceSplit = false): Promise<{ readonly sourcesText: string; readonly parts: number }> {
+export async function prepareSources(ctx: ActionContext, template: PromptTemplate, values: Readonly<Record<string, string>>, sources: readonly Source[], focus: string, counter: Counter, forceSplit = false): Promise<{ readonly sourcesText: string; readonly parts: number; readonly messages?: ChatMessage[] }> {
   const usable = sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0);
   if (usable.length === 0) throw new AssistantError('NoInput', 'No readable source text to send');
   const sourcesText = usable.map((s) => formatSource(s)).join('\n\n');
-  if (!forceSplit && (await fits(ctx, renderPrompt(template, { ...values, sources: sourcesText }), maxOutputFor(ctx, template)))) return { sourcesText, parts: 1 };
+  if (!forceSplit) {
+    // The prompt measured is the prompt sent: returned, so it is neither rendered nor estimated again.
+    const messages = renderPrompt(template, { ...values, sources: sourcesText });
+    if (await fits(ctx, messages, maxOutputFor(ctx, template))) return { sourcesText, parts: 1, messages };
+  }
 
   // Map: parts sized so the notes prompt fits with its own output reserve.
   const notesTemplate = ctx.prompts.get('notes');
@@ -219,7 +223,7 @@ export async function runMarkdownTask(ctx: ActionContext, options: RunOptions): 
   const { template, values, sources, sink } = options;
   const counter = newCounter();
   let prepared = await prepareSources(ctx, template, values, sources, options.focus, counter);
-  let messages = renderPrompt(template, { ...values, sources: prepared.sourcesText });
+  let messages = prepared.messages ?? renderPrompt(template, { ...values, sources: prepared.sourcesText });
   let r;
   try {
     r = await generate(ctx, template, messages, values, sink, counter);

@@ -1,6 +1,7 @@
 import type { Logger } from '../ports/logger';
-import type { KeyValueStore } from '../ports/files';
+import type { FileStamp, KeyValueStore } from '../ports/files';
 import type { PdfExtraction } from '../pdf/types';
+import type { SourceSection } from '../sources/types';
 
 /**
  * Bump when the layout or normalisation changes, so stale extractions are not reused.
@@ -14,21 +15,152 @@ export async function contentHash(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Extracted PDF text keyed by content hash (issue #4 §5; PRODUCT.md §9). */
+/**
+ * A string of the stored form: a literal, a span `[start, end]` of the extraction's text, or a literal
+ * prefix plus a span (a section starts with its page marker, which the whole text has only at page changes).
+ */
+type Piece = string | readonly [number, number] | readonly [string, number, number];
+
+/** The stored form: the text once, pages and section texts as spans of it (a third of the plain JSON). */
+interface StoredExtraction extends Omit<PdfExtraction, 'pages' | 'sections'> {
+  readonly format: typeof STORED_FORMAT;
+  readonly pages: readonly Piece[];
+  readonly sections: readonly (Omit<SourceSection, 'text'> & { readonly text: Piece })[];
+}
+
+const STORED_FORMAT = 2;
+/** Shorter strings are stored as they are: a span would not be smaller. */
+const MIN_SPAN = 24;
+/** A literal prefix longer than this is not a page marker: the string is stored as it is. */
+const MAX_PREFIX = 32;
+
+/** Encodes `s` against `text`, searching from `from` first (pages and sections follow the text's order). */
+function encodePiece(s: string, text: string, from: number): { piece: Piece; next: number } {
+  if (s.length < MIN_SPAN) return { piece: s, next: from };
+  const find = (part: string): number => {
+    const at = text.indexOf(part, from);
+    return at >= 0 || from === 0 ? at : text.indexOf(part);
+  };
+  const at = find(s);
+  if (at >= 0) return { piece: [at, at + s.length], next: at + s.length };
+  const cut = s.indexOf('\n\n');
+  if (cut >= 0 && cut + 2 <= MAX_PREFIX && s.length - cut - 2 >= MIN_SPAN) {
+    const rest = s.slice(cut + 2);
+    const restAt = find(rest);
+    if (restAt >= 0) return { piece: [s.slice(0, cut + 2), restAt, restAt + rest.length], next: restAt + rest.length };
+  }
+  return { piece: s, next: from };
+}
+
+function decodePiece(piece: Piece, text: string): string {
+  if (typeof piece === 'string') return piece;
+  const [prefix, start, end] = piece.length === 2 ? ['', piece[0], piece[1]] : piece;
+  if (typeof prefix !== 'string' || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > text.length) {
+    throw new Error('bad span in stored extraction');
+  }
+  // A slice shares the text's memory (V8 sliced strings): the decoded extraction holds the text once.
+  return prefix + text.slice(start, end);
+}
+
+/** The stored form of an extraction (exported for tests: decode(encode(x)) is x). */
+export function encodeExtraction(extraction: PdfExtraction): string {
+  const { text } = extraction;
+  let cursor = 0;
+  const pages = extraction.pages.map((p) => {
+    const { piece, next } = encodePiece(p, text, cursor);
+    cursor = next;
+    return piece;
+  });
+  cursor = 0;
+  const sections = extraction.sections.map((s) => {
+    const { piece, next } = encodePiece(s.text, text, cursor);
+    cursor = next;
+    return { ...s, text: piece };
+  });
+  const stored: StoredExtraction = { ...extraction, format: STORED_FORMAT, pages, sections };
+  return JSON.stringify(stored);
+}
+
+export function decodeExtraction(raw: string): PdfExtraction {
+  const value = JSON.parse(raw) as StoredExtraction | PdfExtraction;
+  // Entries written before the compact form hold the plain extraction.
+  if (!('format' in value)) return value;
+  if (value.format !== STORED_FORMAT || typeof value.text !== 'string') throw new Error(`unknown stored format ${String(value.format)}`);
+  const { format: _format, ...rest } = value;
+  return {
+    ...rest,
+    pages: value.pages.map((p) => decodePiece(p, value.text)),
+    sections: value.sections.map((s) => ({ ...s, text: decodePiece(s.text, value.text) })),
+  };
+}
+
+export interface ExtractionCacheOptions {
+  /** Characters of extracted text kept in memory (least recently used go first); default 16 M (≈ 100 papers). */
+  readonly memoryChars?: number;
+}
+
+const DEFAULT_MEMORY_CHARS = 16_000_000;
+const MAX_STAMPS = 4096;
+
+/**
+ * Extracted PDF text keyed by content hash (issue #4 §5; PRODUCT.md §9), persisted in a KeyValueStore,
+ * with two in-memory layers for the session:
+ *  - the extractions used lately, by hash, so a paper is not read back and parsed from the store again;
+ *  - each file's hash by (uri, size, mtime), so an unchanged file is neither read nor hashed again. Size and
+ *    mtime are what VS Code, git and make trust within a session; across sessions (a new cache object) the
+ *    persisted entries are found by the hash of the bytes only, so an edit that kept size and mtime is never
+ *    served stale after a restart. A stamp with mtime 0 (hosts that do not report it) is never trusted.
+ */
 export class ExtractionCache {
+  private readonly memory = new Map<string, PdfExtraction>();
+  private memoryChars = 0;
+  private readonly maxMemoryChars: number;
+  private readonly stamps = new Map<string, { readonly size: number; readonly mtime: number; readonly hash: string }>();
+  /** Counts clear() calls: a store read that began before a clear does not refill the memory after it. */
+  private generation = 0;
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly logger?: Logger,
-  ) {}
+    options: ExtractionCacheOptions = {},
+  ) {
+    this.maxMemoryChars = options.memoryChars ?? DEFAULT_MEMORY_CHARS;
+  }
 
   private key(hash: string, variant: string): string {
     return `pdf-v${EXTRACTION_VERSION}-${hash}${variant === '' ? '' : `-${variant}`}`;
   }
 
+  /** The content hash recorded for this file in this session, when its size and mtime are unchanged. */
+  hashFor(uri: string, stamp: FileStamp): string | undefined {
+    const known = this.stamps.get(uri);
+    return known && stamp.mtime > 0 && known.size === stamp.size && known.mtime === stamp.mtime ? known.hash : undefined;
+  }
+
+  /** Records the hash of a file's bytes with the stamp taken before reading them (a later change gets a new stamp). */
+  rememberHash(uri: string, stamp: FileStamp, hash: string): void {
+    if (stamp.mtime <= 0) return;
+    this.stamps.delete(uri);
+    if (this.stamps.size >= MAX_STAMPS) this.stamps.delete(this.stamps.keys().next().value ?? '');
+    this.stamps.set(uri, { size: stamp.size, mtime: stamp.mtime, hash });
+  }
+
   async get(hash: string, variant = ''): Promise<PdfExtraction | undefined> {
+    const key = this.key(hash, variant);
+    const held = this.memory.get(key);
+    if (held) {
+      // Most recently used last.
+      this.memory.delete(key);
+      this.memory.set(key, held);
+      return held;
+    }
+    const generation = this.generation;
     try {
-      const raw = await this.store.get(this.key(hash, variant));
-      return raw === undefined ? undefined : (JSON.parse(raw) as PdfExtraction);
+      const raw = await this.store.get(key);
+      if (raw === undefined) return undefined;
+      const extraction = decodeExtraction(raw);
+      if (generation === this.generation) this.hold(key, extraction);
+      return extraction;
     } catch (error) {
       // A damaged entry is a cache miss, never a failure.
       this.logger?.warn(`extraction cache: unreadable entry ${hash.slice(0, 12)}: ${String(error)}`);
@@ -37,15 +169,40 @@ export class ExtractionCache {
   }
 
   async set(hash: string, extraction: PdfExtraction, variant = ''): Promise<void> {
+    const key = this.key(hash, variant);
+    const stored = encodeExtraction(extraction);
+    // Held as read back from the stored form: pages and sections share the text's memory (a third of the original).
+    this.hold(key, decodeExtraction(stored));
     try {
-      await this.store.set(this.key(hash, variant), JSON.stringify(extraction));
+      await this.store.set(key, stored);
     } catch (error) {
       this.logger?.warn(`extraction cache: could not store ${hash.slice(0, 12)}: ${String(error)}`);
     }
   }
 
+  /** Empties the store and the session's memory (Clear Cache). */
   clear(): Promise<void> {
+    this.generation++;
+    this.memory.clear();
+    this.memoryChars = 0;
+    this.stamps.clear();
     return this.store.clear();
+  }
+
+  private hold(key: string, extraction: PdfExtraction): void {
+    const old = this.memory.get(key);
+    if (old) {
+      this.memory.delete(key);
+      this.memoryChars -= old.text.length;
+    }
+    if (extraction.text.length > this.maxMemoryChars) return;
+    this.memory.set(key, extraction);
+    this.memoryChars += extraction.text.length;
+    for (const [k, e] of this.memory) {
+      if (this.memoryChars <= this.maxMemoryChars) break;
+      this.memory.delete(k);
+      this.memoryChars -= e.text.length;
+    }
   }
 }
 

@@ -6,7 +6,13 @@ export interface FileReader {
   readBytes(uri: string, signal: AbortSignal): Promise<Uint8Array>;
   readText(uri: string, signal: AbortSignal): Promise<string>;
   /** `undefined` when the file does not exist. */
-  stat(uri: string, signal: AbortSignal): Promise<{ readonly size: number; readonly mtime: number } | undefined>;
+  stat(uri: string, signal: AbortSignal): Promise<FileStamp | undefined>;
+}
+
+/** Size in bytes and modification time (ms since the epoch; 0 when the host does not know it). */
+export interface FileStamp {
+  readonly size: number;
+  readonly mtime: number;
 }
 
 /** Stores bytes by key (the extension's global storage in VS Code). */

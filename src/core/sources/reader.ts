@@ -43,4 +43,9 @@ export interface SourceReader {
   collect(document: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
   /** Links in the note, parsed with markdown-it (no file access): cheap, synchronous. */
   links(document: NoteDocument): readonly NoteLink[];
+  /**
+   * Optional: loads the note's linked, already extracted PDFs into memory ahead of an action (e.g. on opening
+   * the note), so the first action does not read and hash them. Never extracts; resolves to how many are held.
+   */
+  warm?(document: NoteDocument, signal: AbortSignal): Promise<number>;
 }

@@ -7,7 +7,7 @@ import { blockSection, headingSection, normaliseHeading, noteSections } from '..
 import type { PdfExtraction, PdfExtractOptions } from '../pdf/types';
 import { pageMarker } from '../pdf/types';
 import type { NoteDocument } from '../ports/document';
-import type { FileReader, WorkspaceIndex } from '../ports/files';
+import type { FileReader, FileStamp, WorkspaceIndex } from '../ports/files';
 import { nullLogger, type Logger } from '../ports/logger';
 import { attachmentUri, parseCslJson, pickPdf, type BibEntry, type BibtexParser } from './bibliography';
 import type { CollectedSources, CollectOptions, SourceReader } from './reader';
@@ -67,7 +67,15 @@ interface Target {
   readonly status: SourceStatus;
   readonly detail?: string;
   readonly title?: string;
+  /** Size and mtime from the check, taken before any read (the extraction cache's in-session key). */
+  readonly stamp?: FileStamp;
 }
+
+/**
+ * Linked files read at once: a cached paper costs a read and a hash (Web Crypto hashes off the main thread),
+ * so several overlap; extractions still run one at a time (the engine parallelises one PDF's pages itself).
+ */
+const READ_CONCURRENCY = 4;
 
 interface Bibliography {
   readonly entries: ReadonlyMap<string, { entry: BibEntry; bibUri: string }>;
@@ -78,6 +86,12 @@ interface Bibliography {
 export class DefaultSourceReader implements SourceReader {
   private readonly logger: Logger;
   private readonly limits: SourceLimits;
+  /** The last extraction started: the next one waits for it (see READ_CONCURRENCY). */
+  private extracting: Promise<unknown> = Promise.resolve();
+  /** Sections of the notes read in this session, by parse (see sectionsOf). */
+  private readonly noteSections = new WeakMap<ParsedNote, { readonly title: string; readonly sections: SourceSection[] }>();
+  /** The last few bibliographies parsed, by URI (see parseBibliography). */
+  private readonly bibliographies = new Map<string, { readonly text: string; readonly entries: readonly BibEntry[] }>();
 
   constructor(private readonly deps: SourceReaderDeps) {
     this.logger = deps.logger ?? nullLogger;
@@ -89,6 +103,25 @@ export class DefaultSourceReader implements SourceReader {
   }
 
   async collect(document: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
+    return this.collectWith(document, options, true);
+  }
+
+  /**
+   * Loads the note's linked PDFs into the session's memory ahead of an action (e.g. when the note is opened),
+   * so the first action neither reads nor hashes them. Only what the persisted cache already holds: nothing is
+   * extracted. Returns how many PDFs are now held; nothing in an untrusted workspace or without a cache.
+   */
+  async warm(document: NoteDocument, signal: AbortSignal, maxPdfs = 16): Promise<number> {
+    if (!this.deps.cache || !this.deps.isTrusted()) return 0;
+    // An index note linking hundreds of papers is not read in full on opening: the first few links only.
+    const pdfLinks = parseNote(document.getText()).links.filter((l) => l.citekey !== undefined || kindOf(l.target) === 'pdf');
+    const last = pdfLinks[Math.min(maxPdfs, pdfLinks.length) - 1];
+    if (!last) return 0;
+    const collected = await this.collectWith(document, { links: { start: 0, end: last.end }, kinds: ['pdf'], signal }, false);
+    return collected.sources.filter((s) => s.status === 'ok').length;
+  }
+
+  private async collectWith(document: NoteDocument, options: CollectOptions, extract: boolean): Promise<CollectedSources> {
     const { signal } = options;
     const text = document.getText();
     const note = parseNote(text);
@@ -104,8 +137,8 @@ export class DefaultSourceReader implements SourceReader {
       }
     } else if (chosen.length > 0) {
       const bibliography = chosen.some((l) => l.citekey !== undefined) ? await this.loadBibliography(document.uri, note, config, signal) : undefined;
-      const targets: Target[] = [];
-      for (const link of chosen) targets.push(await this.resolve(link, document.uri, bibliography, config, signal));
+      // Each resolution is a stat or two: all at once rather than one after another.
+      const targets = await Promise.all(chosen.map((link) => this.resolve(link, document.uri, bibliography, config, signal)));
       const seen = new Set<string>();
       const readable = targets.filter((t) => {
         if (t.kind === 'markdown' && !config.readLinkedNotes && t.status === 'ok') return false;
@@ -117,13 +150,21 @@ export class DefaultSourceReader implements SourceReader {
         seen.add(key);
         return true;
       });
+      const read = new Array<Source>(readable.length);
+      let next = 0;
       let done = 0;
-      for (const target of readable) {
-        throwIfAborted(signal);
-        options.progress?.report(`${basename(target.uri ?? target.link.target)} (${done + 1}/${readable.length})`, done / readable.length);
-        sources.push(await this.read(target, document.uri, signal));
-        done++;
-      }
+      const worker = async (): Promise<void> => {
+        while (next < readable.length) {
+          throwIfAborted(signal);
+          const i = next++;
+          const target = readable[i] as Target;
+          options.progress?.report(`${basename(target.uri ?? target.link.target)} (${i + 1}/${readable.length})`, done / readable.length);
+          read[i] = await this.read(target, document.uri, signal, extract);
+          done++;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, readable.length) }, worker));
+      sources.push(...read);
     }
     const totalTokens = noteSource.tokenEstimate + sources.filter((s) => s.status === 'ok').reduce((n, s) => n + s.tokenEstimate, 0);
     return { note: noteSource, sources, links: note.links, totalTokens, untrusted: !trusted && chosen.length > 0 };
@@ -147,9 +188,18 @@ export class DefaultSourceReader implements SourceReader {
         tokenEstimate: estimateTokens(text),
       };
     }
-    const sections = noteSections(note, title);
+    const sections = this.sectionsOf(note, title);
     const body = note.text.slice(note.lineStarts[note.bodyStartLine] ?? 0);
     return { id, uri: document.uri, title, kind: 'note', status: body.trim() === '' ? 'noText' : 'ok', text: body, sections, tokenEstimate: estimateTokens(body) };
+  }
+
+  /** A note's sections, kept by its parse (the parse of unchanged text is reused, src/core/markdown/parseNote.ts). */
+  private sectionsOf(note: ParsedNote, title: string): SourceSection[] {
+    const known = this.noteSections.get(note);
+    if (known?.title === title) return known.sections;
+    const sections = noteSections(note, title);
+    this.noteSections.set(note, { title, sections });
+    return sections;
   }
 
   private async loadBibliography(noteUri: string, note: ParsedNote, config: AssistantConfig, signal: AbortSignal): Promise<Bibliography> {
@@ -172,7 +222,7 @@ export class DefaultSourceReader implements SourceReader {
           continue;
         }
         const text = await this.deps.files.readText(uri, signal);
-        const list = /\.json$/i.test(path) ? parseCslJson(text) : await (await this.deps.bibtex()).parse(text);
+        const list = await this.parseBibliography(uri, path, text);
         for (const entry of list) if (!entries.has(entry.key)) entries.set(entry.key, { entry, bibUri: uri });
         this.logger.debug(`bibliography ${path}: ${list.length} entries`);
       } catch (error) {
@@ -182,6 +232,21 @@ export class DefaultSourceReader implements SourceReader {
     }
     if (paths.length === 0) problems.push('no bibliography: add `bibliography:` to the front matter or set researchAssistant.bibliography');
     return { entries, problems };
+  }
+
+  /**
+   * A bibliography's entries, parsed once per content: a Zotero export of thousands of entries takes far longer
+   * to parse than to read, and every action on a note with citations needs it. Keyed by the exact text, so an
+   * edit (saved or not) parses anew.
+   */
+  private async parseBibliography(uri: string, path: string, text: string): Promise<readonly BibEntry[]> {
+    const known = this.bibliographies.get(uri);
+    if (known?.text === text) return known.entries;
+    const entries = /\.json$/i.test(path) ? parseCslJson(text) : await (await this.deps.bibtex()).parse(text);
+    this.bibliographies.delete(uri);
+    if (this.bibliographies.size >= 8) this.bibliographies.delete(this.bibliographies.keys().next().value ?? '');
+    this.bibliographies.set(uri, { text, entries });
+    return entries;
   }
 
   private async resolve(link: NoteLink, noteUri: string, bib: Bibliography | undefined, config: AssistantConfig, signal: AbortSignal): Promise<Target> {
@@ -257,10 +322,10 @@ export class DefaultSourceReader implements SourceReader {
     if (!stat) return { link, uri, kind, status: 'missing', detail: `${name}: file not found`, ...extra };
     const max = kind === 'pdf' ? this.limits.maxPdfBytes : this.limits.maxTextBytes;
     if (stat.size > max) return { link, uri, kind, status: 'tooLarge', detail: `${name}: ${formatBytes(stat.size)} is over the ${formatBytes(max)} limit`, ...extra };
-    return { link, uri, kind, status: 'ok', ...extra };
+    return { link, uri, kind, status: 'ok', stamp: { size: stat.size, mtime: stat.mtime }, ...extra };
   }
 
-  private async read(target: Target, noteUri: string, signal: AbortSignal): Promise<Source> {
+  private async read(target: Target, noteUri: string, signal: AbortSignal, extract = true): Promise<Source> {
     const { link } = target;
     const folders = this.deps.workspace.folders();
     const name = target.uri ? workspaceRelative(target.uri, folders) : link.target || `@${link.citekey ?? ''}`;
@@ -274,7 +339,7 @@ export class DefaultSourceReader implements SourceReader {
     }
     const sourceId = `${name}${anchorSuffix(link)}`;
     try {
-      if (target.kind === 'pdf') return await this.readPdf(target, sourceId, name, signal);
+      if (target.kind === 'pdf') return await this.readPdf(target, sourceId, name, signal, extract);
       const text = await this.deps.files.readText(target.uri, signal);
       if (target.kind === 'markdown') return this.readMarkdown(target, sourceId, name, text);
       const body = target.kind === 'html' ? htmlToText(text) : text;
@@ -309,17 +374,44 @@ export class DefaultSourceReader implements SourceReader {
     return ok(link, uri, id, title, 'markdown', body, noteSections(parsed, title));
   }
 
-  private async readPdf(target: Target, id: string, name: string, signal: AbortSignal): Promise<Source> {
-    const uri = target.uri ?? '';
-    const bytes = await this.deps.files.readBytes(uri, signal);
-    const hash = await contentHash(bytes);
-    let extraction = await this.deps.cache?.get(hash);
-    if (!extraction) {
+  /** Extracts and caches one PDF, after any extraction already running. */
+  private extract(bytes: Uint8Array, hash: string, name: string, signal: AbortSignal): Promise<PdfExtraction> {
+    const run = async (): Promise<PdfExtraction> => {
+      throwIfAborted(signal);
+      // Another read of the same bytes may have extracted them meanwhile.
+      const cached = await this.deps.cache?.get(hash);
+      if (cached) return cached;
       const started = performance.now();
       const extractor = await this.deps.pdf();
-      extraction = await extractor.extract(bytes, { name, maxPages: this.limits.maxPdfPages, signal });
+      const extraction = await extractor.extract(bytes, { name, maxPages: this.limits.maxPdfPages, signal });
       this.logger.info(`PDF ${name}: ${extraction.pagesRead}/${extraction.pageCount} pages, ${extraction.characters} chars in ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(extraction.stats)}`);
       await this.deps.cache?.set(hash, extraction);
+      return extraction;
+    };
+    const result = this.extracting.then(run, run);
+    this.extracting = result.catch(() => undefined);
+    return result;
+  }
+
+  private async readPdf(target: Target, id: string, name: string, signal: AbortSignal, extract = true): Promise<Source> {
+    const uri = target.uri ?? '';
+    const { cache } = this.deps;
+    const { stamp } = target;
+    // Unchanged since it was last read in this session (same size and mtime): neither read nor hashed again.
+    let hash = stamp ? cache?.hashFor(uri, stamp) : undefined;
+    let extraction = hash === undefined ? undefined : await cache?.get(hash);
+    if (!extraction || hash === undefined) {
+      const bytes = await this.deps.files.readBytes(uri, signal);
+      const bytesHash = await contentHash(bytes);
+      hash = bytesHash;
+      extraction = await cache?.get(bytesHash);
+      // The stamp was taken before the read: a file changed since has a newer stamp and is read again.
+      if (stamp && extraction) cache?.rememberHash(uri, stamp, bytesHash);
+      if (!extraction && !extract) return problem(target.link, uri, target.title ?? name, 'unreadable', `${name}: not extracted yet`, 'pdf', bytesHash, id);
+      if (!extraction) {
+        extraction = await this.extract(bytes, bytesHash, name, signal);
+        if (stamp) cache?.rememberHash(uri, stamp, bytesHash);
+      }
     }
     const title = target.title ?? pdfTitle(extraction, uri);
     const truncated = extraction.pagesRead < extraction.pageCount

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DefaultSourceReader, ExtractionCache, type AssistantConfig, type Logger, type SourceReader } from '../../core';
+import { toNoteDocument } from './actionRunner';
 import { loadEngine } from './pdfEngine';
 import { VsCodeFileStore } from './vscodeCache';
 import { VsCodeFileReader, VsCodeWorkspaceIndex } from './vscodeFiles';
@@ -29,5 +30,38 @@ export function createVsCodeSources(context: vscode.ExtensionContext, logger: Lo
     cache,
     logger,
   });
-  return { reader, cache, store, disposable: index };
+  const warming = warmActiveNote(reader, logger);
+  return { reader, cache, store, disposable: vscode.Disposable.from(index, warming) };
+}
+
+/**
+ * Loads the already extracted papers of the markdown note in the active editor into memory when it becomes
+ * active, so the first action on it does not read and hash them (a few ms per MB). Never extracts.
+ */
+function warmActiveNote(reader: DefaultSourceReader, logger: Logger): vscode.Disposable {
+  let last = '';
+  let pending: AbortController | undefined;
+  const warm = (editor: vscode.TextEditor | undefined): void => {
+    const document = editor?.document;
+    if (!document || document.languageId !== 'markdown' || !vscode.workspace.isTrusted) return;
+    const key = document.uri.toString();
+    if (key === last) return;
+    last = key;
+    pending?.abort();
+    const controller = new AbortController();
+    pending = controller;
+    const started = performance.now();
+    reader.warm(toNoteDocument(document), controller.signal).then(
+      (held) => {
+        if (held > 0) logger.debug(`sources: ${held} linked PDF(s) of ${vscode.workspace.asRelativePath(document.uri)} in memory in ${(performance.now() - started).toFixed(0)} ms`);
+      },
+      (error: unknown) => logger.debug(`sources: warming ${key} stopped: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  warm(vscode.window.activeTextEditor);
+  const subscription = vscode.window.onDidChangeActiveTextEditor(warm);
+  return new vscode.Disposable(() => {
+    pending?.abort();
+    subscription.dispose();
+  });
 }

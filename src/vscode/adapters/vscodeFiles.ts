@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, type FileReader, type WorkspaceIndex } from '../../core';
+import { AssistantError, type FileReader, type FileStamp, type WorkspaceIndex } from '../../core';
 
 function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new AssistantError('Cancelled', 'Cancelled');
@@ -13,13 +13,17 @@ export class VsCodeFileReader implements FileReader {
   }
 
   async readText(uri: string, signal: AbortSignal): Promise<string> {
-    const bytes = await this.readBytes(uri, signal);
-    // An open editor may hold unsaved edits of a linked note: prefer them over the file on disk.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri, true).toString());
-    return open ? open.getText() : new TextDecoder('utf-8').decode(bytes);
+    // An open editor may hold unsaved edits of a linked note: prefer them over the file on disk (not read at all).
+    const wanted = vscode.Uri.parse(uri, true).toString();
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === wanted);
+    if (open) {
+      checkAbort(signal);
+      return open.getText();
+    }
+    return new TextDecoder('utf-8').decode(await this.readBytes(uri, signal));
   }
 
-  async stat(uri: string, signal: AbortSignal): Promise<{ readonly size: number; readonly mtime: number } | undefined> {
+  async stat(uri: string, signal: AbortSignal): Promise<FileStamp | undefined> {
     checkAbort(signal);
     try {
       const stat = await vscode.workspace.fs.stat(vscode.Uri.parse(uri, true));

@@ -5,6 +5,7 @@ import { ExtractionCache, InMemoryKeyValueStore } from '../../../src/core/cache/
 import { uriKey } from '../../../src/core/sources/uri';
 import type { NoteDocument } from '../../../src/core/ports/document';
 import { bibtexParser } from '../../../src/pdf/bibtex';
+import type { BibtexParser } from '../../../src/core/sources/bibliography';
 import { extractPdfText } from '../../../src/pdf/engine';
 
 export const ROOT = 'file:///ws';
@@ -12,15 +13,24 @@ export const ROOT = 'file:///ws';
 /** Files in memory keyed by workspace-relative path (or absolute `/…` path outside the workspace). */
 export class InMemoryFiles implements FileReader {
   readonly files = new Map<string, Uint8Array>();
+  /** Modification times by the same keys; files without one report 0 ("unknown"). */
+  readonly mtimes = new Map<string, number>();
   reads = 0;
 
   constructor(entries: Record<string, string | Uint8Array>) {
     for (const [path, content] of Object.entries(entries)) this.add(path, content);
   }
 
-  add(path: string, content: string | Uint8Array): void {
-    const uri = path.startsWith('/') ? new URL(path, 'file:///').href : new URL(path, `${ROOT}/`).href;
-    this.files.set(uriKey(uri), typeof content === 'string' ? new TextEncoder().encode(content) : content);
+  add(path: string, content: string | Uint8Array, mtime?: number): void {
+    const key = uriKey(this.uri(path));
+    this.files.set(key, typeof content === 'string' ? new TextEncoder().encode(content) : content);
+    if (mtime === undefined) this.mtimes.delete(key);
+    else this.mtimes.set(key, mtime);
+  }
+
+  /** The URI of a workspace-relative (or absolute `/…`) path. */
+  uri(path: string): string {
+    return path.startsWith('/') ? new URL(path, 'file:///').href : new URL(path, `${ROOT}/`).href;
   }
 
   readBytes(uri: string): Promise<Uint8Array> {
@@ -36,7 +46,7 @@ export class InMemoryFiles implements FileReader {
 
   stat(uri: string): Promise<{ size: number; mtime: number } | undefined> {
     const bytes = this.files.get(uriKey(uri));
-    return Promise.resolve(bytes ? { size: bytes.length, mtime: 0 } : undefined);
+    return Promise.resolve(bytes ? { size: bytes.length, mtime: this.mtimes.get(uriKey(uri)) ?? 0 } : undefined);
   }
 
   folders(): readonly string[] {
@@ -63,6 +73,7 @@ export interface ReaderOptions {
   readonly pdf?: PdfTextExtractor;
   readonly cache?: ExtractionCache;
   readonly limits?: SourceReaderDeps['limits'];
+  readonly bibtex?: BibtexParser;
 }
 
 export function createReader(fs: InMemoryFiles, options: ReaderOptions = {}): { reader: DefaultSourceReader; cache: ExtractionCache; pdfCalls: () => number } {
@@ -73,7 +84,7 @@ export function createReader(fs: InMemoryFiles, options: ReaderOptions = {}): { 
     files: fs,
     workspace: { folders: () => fs.folders(), files: () => fs.filesInWorkspace() },
     pdf: () => Promise.resolve({ extract: (b, o) => (pdfCalls++, pdf.extract(b, o)) }),
-    bibtex: () => Promise.resolve(bibtexParser),
+    bibtex: () => Promise.resolve(options.bibtex ?? bibtexParser),
     config: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),
     isTrusted: () => options.trusted ?? true,
     cache,

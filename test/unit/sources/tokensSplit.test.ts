@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { splitSource } from '../../../src/core/sources/split';
-import { estimateTokens } from '../../../src/core/llm/tokens';
+import { estimateTextTokens, estimateTokens, forgetTokenEstimates } from '../../../src/core/llm/tokens';
 import { countTokens } from '../../fakeServer/tokenizer';
 import type { Source, SourceSection } from '../../../src/core/sources/types';
 import { ExtractionCache, InMemoryKeyValueStore, contentHash } from '../../../src/core/cache/extractionCache';
@@ -14,7 +14,39 @@ function source(sections: SourceSection[]): Source {
 
 const para = (n: number, words: number): string => Array.from({ length: words }, (_, i) => `word${n}x${i}`).join(' ') + '.';
 
+/** The estimator's definition, one code point at a time (what the faster scan in tokens.ts must equal). */
+function referenceEstimate(text: string): { low: number; high: number } {
+  const cjkRe = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+  let latin = 0;
+  let cjk = 0;
+  let other = 0;
+  for (const ch of text) {
+    if ((ch.codePointAt(0) ?? 0) < 0x250) latin++;
+    else if (cjkRe.test(ch)) cjk++;
+    else other++;
+  }
+  return { low: Math.floor(latin / 4.5 + cjk * 0.6 + other * 0.2), high: Math.ceil(latin / 3 + cjk * 1 + other * 1) };
+}
+
 suite('token estimates and splitting', () => {
+  test('the estimate counts Latin, CJK and other code points exactly as defined, surrogate pairs and lone halves included', () => {
+    const pieces = ['word ', 'é', 'ß', 'ǿ', 'ɐ', 'α', '–', '“', '深度', '学习', 'の', 'カ', '한국', '、', '，', '😀', '𠀀', '\ud800', '\udc00', '42.5%', '\n\n', 'ﬁ', '\u3000'];
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (const length of [0, 1, 50, 3000, 20000]) {
+      let text = '';
+      while (text.length < length) text += pieces[rand(pieces.length)];
+      forgetTokenEstimates();
+      assert.deepEqual(estimateTextTokens(text), referenceEstimate(text), `length ${text.length}`);
+      assert.deepEqual(estimateTextTokens(text), referenceEstimate(text), 'kept estimate');
+    }
+    const latinOnly = 'Plain ASCII prose, 12.5% of it digits. '.repeat(200);
+    assert.deepEqual(estimateTextTokens(latinOnly), referenceEstimate(latinOnly));
+  });
+
   test('CJK text weighs about three times Latin text per character', () => {
     // Planning estimate = high end of llm/tokens.ts (Latin 1/3, CJK 1 per character) plus 10 %, rounded up.
     const latin = estimateTokens('a'.repeat(1400));
@@ -106,9 +138,12 @@ suite('token estimates and splitting', () => {
     assert.equal(await cache.get(hash), undefined);
     await cache.set(hash, extraction);
     assert.deepEqual(await cache.get(hash), extraction);
+    // A new session (a new cache object over the same store) reads the store: a damaged entry is a miss.
+    assert.deepEqual(await new ExtractionCache(store).get(hash), extraction);
     for (const key of store.map.keys()) store.map.set(key, '{not json');
-    assert.equal(await cache.get(hash), undefined);
+    assert.equal(await new ExtractionCache(store).get(hash), undefined);
     await cache.clear();
+    assert.equal(await cache.get(hash), undefined, 'clear() empties the session memory too');
     assert.equal(store.map.size, 0);
   });
 });
