@@ -13,10 +13,11 @@
  * can stay loose enough for damaged genuine quotes. The fixtures print the similarity of every quote.
  */
 import { ELLIPSIS, extractClaims, type Claim, type NumberValue } from './claims';
-import { searchFuzzy } from './fuzzy';
+import { searchQuote } from './fuzzy';
 import { normalizeForQuotes, snippetAround } from './normalize';
 import { unaccounted, words } from './words';
-import { pageAt, type GroundingIndex, type NumberPosting, type SortedNumber } from './sourceIndex';
+import { keyValue, roundKey, shiftKey } from './numbers';
+import { pageAt, type GroundingIndex, type NumberPosting, type TextIndex } from './sourceIndex';
 
 export const QUOTE_SIMILARITY_THRESHOLD = 0.9;
 /** Below this a quote has no "nearest match" worth opening. */
@@ -84,8 +85,6 @@ function toMatch(index: GroundingIndex, sourceIdx: number, start: number, end: n
   };
 }
 
-const KIND_RANK: Record<NumberPosting['kind'], number> = { exact: 0, groupPart: 1, fromPercent: 2, toPercent: 2, unsigned: 3, rounded: 4 };
-
 interface Found {
   readonly source: number;
   readonly posting: NumberPosting;
@@ -93,62 +92,91 @@ interface Found {
   readonly rank: number;
 }
 
-/** Finds one value in any source; returns the best posting and how it matched. */
-function findValue(index: GroundingIndex, v: NumberValue): Found | undefined {
-  let best: Found | undefined;
-  index.sources.forEach((part, source) => {
-    for (const p of part.numbers.get(v.key) ?? []) {
-      let match: MatchKind;
-      let rank: number;
-      switch (p.kind) {
-        case 'exact':
-        case 'groupPart':
-          // Same value; a unit mismatch ("72%" vs a bare "72" under a "(%)" table header) is weaker.
-          if (p.unit === v.unit) { match = 'exact'; rank = KIND_RANK[p.kind]; }
-          else { match = 'unitless'; rank = 5; }
-          break;
-        case 'fromPercent':
-          // Source "72%", note "0.72".
-          if (v.unit !== 'none') continue;
-          match = 'variant'; rank = 2;
-          break;
-        case 'toPercent':
-          // Source "0.72", note "72%".
-          if (v.unit !== 'percent') continue;
-          match = 'variant'; rank = 2;
-          break;
-        case 'unsigned':
-          // Source "−0.5", note "decreased by 0.5".
-          if (v.negative) continue;
-          match = 'variant'; rank = 3;
-          break;
-        case 'rounded':
-          // Only when the note shows exactly the rounded precision: "72%" from "72.4%".
-          if (p.decimals !== v.decimals) continue;
-          match = 'rounded'; rank = p.unit === v.unit ? 4 : 6;
-          break;
-      }
-      if (best === undefined || rank < best.rank) best = { source, posting: p, match, rank };
-    }
-  });
+/**
+ * The best way one source supports a value, by rank: 0 the same number, 1 a part of a space-grouped
+ * one, 2 a percent/proportion variant ("72%" ↔ "0.72"), 3 the number with a minus sign ("decreased
+ * by 0.5" for "−0.5"), 4 the value rounded to the note's precision ("72%" from "72.4%"), 5 the same
+ * number in another unit (a bare "72" under a "(%)" table header), 6 rounded in another unit.
+ * The variants are derived from the claim's value and looked up by key, so the index stores every
+ * source number once. Ties go to the earliest place in the text.
+ */
+function findInSource(index: TextIndex, v: NumberValue, rounded: boolean): { posting: NumberPosting; match: MatchKind; rank: number } | undefined {
+  let best: { posting: NumberPosting; match: MatchKind; rank: number } | undefined;
+  const offer = (posting: NumberPosting, match: MatchKind, rank: number): void => {
+    if (best === undefined || rank < best.rank || (rank === best.rank && posting.start < best.posting.start)) best = { posting, match, rank };
+  };
+  for (const p of index.numbers.get(v.key) ?? []) {
+    if (p.unit === v.unit) offer(p, 'exact', p.kind === 'exact' ? 0 : 1);
+    else offer(p, 'unitless', 5);
+  }
+  if (best !== undefined && best.rank <= 1) return best;
+  if (v.unit === 'none') {
+    // Source "72%", note "0.72".
+    for (const p of index.numbers.get(shiftKey(v.key, 2)) ?? []) if (p.kind === 'exact' && p.unit === 'percent') offer({ ...p, kind: 'fromPercent' }, 'variant', 2);
+  } else if (v.unit === 'percent') {
+    // Source "0.72" (a proportion, written with decimals), note "72%".
+    const key = shiftKey(v.key, -2);
+    if (Math.abs(keyValue(key)) <= 1) for (const p of index.numbers.get(key) ?? []) if (p.kind === 'exact' && p.unit === 'none' && p.decimals > 0) offer({ ...p, kind: 'toPercent' }, 'variant', 2);
+  }
+  if (!v.negative && v.key !== '0') {
+    // Source "−0.5", note "decreased by 0.5".
+    for (const p of index.numbers.get(`-${v.key}`) ?? []) if (p.kind === 'exact') offer({ ...p, kind: 'unsigned' }, 'variant', 3);
+  }
+  if (!rounded || (best !== undefined && best.rank <= 4)) return best;
+  // Rounded: source numbers with more decimals within half a unit of the note's last digit.
+  const x = keyValue(v.key);
+  const half = 0.5 * 10 ** -v.decimals;
+  const slack = Math.abs(x) * 1e-12 + 1e-12;
+  const lowest = x - half - slack;
+  const highest = x + half + slack;
+  const values = index.values;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (value < lowest || value > highest) continue;
+    const c = index.all[i]!;
+    if (c.posting.decimals <= v.decimals || c.key === v.key || roundKey(c.key, v.decimals) !== v.key) continue;
+    offer({ ...c.posting, kind: 'rounded', decimals: v.decimals }, 'rounded', c.posting.unit === v.unit ? 4 : 6);
+  }
   return best;
 }
 
+/** Finds one value in any source; returns the best posting and how it matched (ties: the first source). */
+function findValue(index: GroundingIndex, v: NumberValue): Found | undefined {
+  let best: Found | undefined;
+  const pass = (rounded: boolean): void => index.sources.forEach((part, source) => {
+    const found = findInSource(part.index, v, rounded);
+    if (found !== undefined && (best === undefined || found.rank < best.rank)) best = { source, ...found };
+  });
+  pass(false);
+  // Rounding (rank 4, or 6 in another unit) can only win over nothing or a unit mismatch (rank 5):
+  // only then scan the sources' numbers for values that round to this one.
+  if (best === undefined || best.rank > 4) pass(true);
+  return best;
+}
+
+/**
+ * The source number closest in value (same unit class: percentages with percentages), offered as the
+ * nearest match of an unsupported figure when it is within 25% of it. Per source: the largest value
+ * below (its last occurrence) and the smallest at or above (its first); the one below wins a tie.
+ */
 function nearestNumber(index: GroundingIndex, v: NumberValue): { source: number; posting: NumberPosting } | undefined {
   const x = Number(v.key);
+  const unit: NumberValue['unit'] = v.unit === 'percent' ? 'percent' : 'none';
   let best: { source: number; value: number; posting: NumberPosting } | undefined;
   index.sources.forEach((part, source) => {
-    const list: readonly SortedNumber[] = v.unit === 'percent' ? part.sorted.percent : part.sorted.none;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.value < x) lo = mid + 1;
-      else hi = mid;
+    const { all, values } = part.index;
+    let below = -1;
+    let above = -1;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      if (all[i]!.posting.unit !== unit) continue;
+      if (value < x) { if (below < 0 || value >= values[below]!) below = i; }
+      else if (above < 0 || value < values[above]!) above = i;
     }
-    for (const c of [list[lo - 1], list[lo]]) {
-      if (c === undefined) continue;
-      if (best === undefined || Math.abs(c.value - x) < Math.abs(best.value - x)) best = { source, value: c.value, posting: c.posting };
+    for (const i of [below, above]) {
+      if (i < 0) continue;
+      const value = values[i]!;
+      if (best === undefined || Math.abs(value - x) < Math.abs(best.value - x)) best = { source, value, posting: all[i]!.posting };
     }
   });
   if (best === undefined) return undefined;
@@ -178,11 +206,11 @@ const NEGATION_WORDS = new Set(['not', 'no', 'never', 'neither', 'nor', 'without
 
 function checkQuotePiece(index: GroundingIndex, piece: string): { ok: boolean; reason?: GroundingItem['reason']; match?: SourceMatch } {
   const form = normalizeForQuotes(piece).text;
-  const found = searchFuzzy(index.sources.map((s) => s.grams), form);
+  const found = searchQuote(index.sources.map((s) => s.index), form, QUOTE_SIMILARITY_THRESHOLD);
   if (found === undefined) return { ok: false, reason: 'notFound' };
   const { hit, part: si } = found;
   const src = index.sources[si]!;
-  const local = (q: number): number => src.quoteForm.map[q] ?? src.source.text.length;
+  const local = (q: number): number => src.index.quoteForm.map[q] ?? src.source.text.length;
   const start = local(hit.start);
   const end = hit.end > hit.start ? local(hit.end - 1) + 1 : start;
   const match = toMatch(index, si, start, end, hit.similarity);

@@ -182,3 +182,138 @@ export function searchFuzzy(indexes: readonly GramIndex[], pattern: string): { p
   }
   return best;
 }
+
+/** Aligns `pattern` around `diagonal` (an approximate start) in a text. */
+function alignNear(text: string, pattern: string, diagonal: number): FuzzyHit {
+  const m = pattern.length;
+  const slack = Math.ceil(m * 0.15) + 16;
+  return alignIn(pattern, text, Math.max(0, diagonal - slack), Math.min(text.length, diagonal + m + slack));
+}
+
+/** Pieces shorter than this match too many places to say where a quote is. */
+const MIN_PIECE = 6;
+/** Longer pieces are no faster to find, and more likely to contain the one changed character. */
+const MAX_PIECE = 16;
+/** Each piece is an `indexOf` over all the sources (~1 ms per 500 pages): three, as a change hits at most two. */
+const PIECES = 3;
+/** A piece found more often than this in all the sources together is common: it casts no vote. */
+const PIECE_HITS = 64;
+
+/** Where the pieces of a pattern are: three disjoint ones, each in the middle of a third of the pattern. */
+function pieceOffsets(m: number): Array<[number, number]> {
+  const third = Math.floor(m / PIECES);
+  const size = Math.min(MAX_PIECE, third);
+  if (size < MIN_PIECE) return [];
+  // The middle of each third: an edit at a third's edge leaves its piece intact.
+  return Array.from({ length: PIECES }, (_, p) => [p * third + ((third - size) >> 1), size]);
+}
+
+/**
+ * Adds the occurrences of `piece` in one target to `hits`, in text order; false once there are more
+ * than PIECE_HITS. With the target's q-gram index built (the index is prepared while the model
+ * generates) the candidates come from the bucket of the piece's rarest q-gram; else from `indexOf`.
+ * Both give every occurrence, so the result does not depend on whether the q-grams are built.
+ */
+function addOccurrences(target: QuoteTarget, part: number, piece: string, hits: Array<[number, number]>): boolean {
+  const text = target.text;
+  const grams = piece.length >= Q ? target.builtGrams : undefined;
+  if (grams === undefined) {
+    for (let at = text.indexOf(piece); at >= 0; at = text.indexOf(piece, at + 1)) {
+      if (hits.length === PIECE_HITS) return false;
+      hits.push([part, at]);
+    }
+    return true;
+  }
+  let rarest = 0;
+  let rarestSize = Infinity;
+  for (let i = 0; i + Q <= piece.length; i++) {
+    const h = gramHash(piece, i, grams.bits);
+    const size = grams.heads[h + 1]! - grams.heads[h]!;
+    if (size < rarestSize) { rarest = i; rarestSize = size; }
+  }
+  const h = gramHash(piece, rarest, grams.bits);
+  // Positions in a bucket are ascending (buildGramIndex fills them in text order).
+  for (let p = grams.heads[h]!; p < grams.heads[h + 1]!; p++) {
+    const start = grams.positions[p]! - rarest;
+    if (start < 0 || !text.startsWith(piece, start)) continue;
+    if (hits.length === PIECE_HITS) return false;
+    hits.push([part, start]);
+  }
+  return true;
+}
+
+/** Occurrences of `piece` in the targets, in order; undefined when there are more than PIECE_HITS. */
+function pieceHits(targets: readonly QuoteTarget[], piece: string): Array<[number, number]> | undefined {
+  const hits: Array<[number, number]> = [];
+  for (let part = 0; part < targets.length; part++) if (!addOccurrences(targets[part]!, part, piece, hits)) return undefined;
+  return hits;
+}
+
+/**
+ * Candidate places from exact pieces of the pattern, found with `indexOf` (no index needed): a passage
+ * within two edits of the pattern contains at least one of three disjoint pieces verbatim (a changed
+ * number, a dropped "not", a repaired hyphen). Each occurrence votes for its diagonal (text position −
+ * piece offset, in bands of 8); a piece found in too many places casts no vote. Passages further away
+ * are left to the q-gram votes.
+ */
+export function pieceCandidates(targets: readonly QuoteTarget[], pattern: string, limit = 2, known?: { readonly piece: number; readonly hits: ReadonlyArray<[number, number]> | undefined }): Candidate[] {
+  const votes = targets.map(() => new Map<number, number>());
+  pieceOffsets(pattern.length).forEach(([offset, size], p) => {
+    const hits = known?.piece === p ? known.hits : pieceHits(targets, pattern.slice(offset, offset + size));
+    for (const [part, at] of hits ?? []) {
+      const band = (at - offset) >> 3;
+      const v = votes[part]!;
+      v.set(band, (v.get(band) ?? 0) + 1);
+    }
+  });
+  const all: Candidate[] = [];
+  votes.forEach((v, part) => { for (const [band, n] of v) all.push({ part, diagonal: band << 3, votes: n }); });
+  return all.sort((a, b) => b.votes - a.votes).slice(0, limit);
+}
+
+/** A source's quote-form text; its q-gram index is built only when a quote needs the wide search. */
+export interface QuoteTarget {
+  readonly text: string;
+  grams(): GramIndex;
+  /** The q-gram index when it is built already (exact look-ups then use it instead of scanning the text). */
+  readonly builtGrams: GramIndex | undefined;
+}
+
+/**
+ * The best place for `pattern` (quote form) in any of `targets`, cheapest step first: verbatim
+ * (`indexOf`), then alignments where exact pieces of it occur, and only when none of those reaches
+ * `accept` similarity, the q-gram votes (which also find passages sharing only scattered q-grams, for
+ * the "nearest match" of a misquote). Undefined when nothing resembles it.
+ */
+export function searchQuote(targets: readonly QuoteTarget[], pattern: string, accept: number): { part: number; hit: FuzzyHit } | undefined {
+  const m = pattern.length;
+  if (m === 0) return undefined;
+  const texts = targets.map((t) => t.text);
+  // Verbatim: where the first piece occurs and the whole pattern follows (one look-up whose hits
+  // also vote below), or, for short patterns and common first pieces, the pattern itself.
+  const first = pieceOffsets(m)[0];
+  const firstHits = first === undefined ? undefined : pieceHits(targets, pattern.slice(first[0], first[0] + first[1]));
+  if (first !== undefined && firstHits !== undefined) {
+    for (const [part, at] of firstHits) {
+      const start = at - first[0];
+      if (start >= 0 && texts[part]!.startsWith(pattern, start)) return { part, hit: { start, end: start + m, similarity: 1 } };
+    }
+  } else {
+    for (let part = 0; part < targets.length; part++) {
+      // The first occurrence: from the q-gram index when built, else indexOf (the same answer).
+      const grams = targets[part]!.builtGrams;
+      const at = grams !== undefined ? (searchExact(grams, pattern)?.start ?? -1) : texts[part]!.indexOf(pattern);
+      if (at >= 0) return { part, hit: { start: at, end: at + m, similarity: 1 } };
+    }
+  }
+  let best: { part: number; hit: FuzzyHit } | undefined;
+  const consider = (part: number, diagonal: number): void => {
+    const hit = alignNear(texts[part]!, pattern, diagonal);
+    if (best === undefined || hit.similarity > best.hit.similarity) best = { part, hit };
+  };
+  for (const c of pieceCandidates(targets, pattern, 2, { piece: 0, hits: firstHits })) consider(c.part, c.diagonal);
+  if (best !== undefined && best.hit.similarity >= accept) return best;
+  if (m < Q) return best;
+  for (const c of candidates(targets.map((t) => t.grams()), pattern)) consider(c.part, c.diagonal);
+  return best;
+}

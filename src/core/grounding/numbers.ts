@@ -75,6 +75,11 @@ const SUFFIX_RE = /^\s?([\p{Script=Latin}\p{Script=Greek}µμ°][\p{Script=Latin
 
 /** Canonical decimal string from digits and a power-of-ten shift: ("1200", 0, -3) → "1.2". */
 export function canonicalKey(intPart: string, fracPart: string, shift: number, negative: boolean): string {
+  // Most numbers in a paper are already canonical ("12", "0.35"): no leading zero, no trailing one.
+  if (shift === 0 && intPart.length > 0 && (intPart.charCodeAt(0) !== 48 || intPart.length === 1) && (fracPart.length === 0 || fracPart.charCodeAt(fracPart.length - 1) !== 48)) {
+    const body = fracPart.length > 0 ? `${intPart}.${fracPart}` : intPart;
+    return negative && body !== '0' ? `-${body}` : body;
+  }
   let digits = intPart + fracPart;
   // Position of the decimal point counted from the left of `digits`.
   let point = intPart.length + shift;
@@ -175,8 +180,10 @@ export function scanNumbers(text: string, side: 'note' | 'source'): NumberToken[
       const prev = text[start - 1] ?? ' ';
       if (/[\p{L}\p{N}%)\]]/u.test(prev)) negative = false;
     }
-    const spaceGrouped = /[ \u2009]\d{3}/u.test(mantissa);
-    const clean = mantissa.replace(/[, \u2009]/gu, '');
+    // Plain digits (the usual case) need neither test nor clean-up.
+    const grouped = /[, \u2009]/u.test(mantissa);
+    const spaceGrouped = grouped && /[ \u2009]\d{3}/u.test(mantissa);
+    const clean = grouped ? mantissa.replace(/[, \u2009]/gu, '') : mantissa;
     const dot = clean.indexOf('.');
     const intPart = dot < 0 ? clean : clean.slice(0, dot);
     const fracPart = dot < 0 ? '' : clean.slice(dot + 1);

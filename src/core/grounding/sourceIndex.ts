@@ -1,12 +1,17 @@
 /**
- * The searchable form of a block's sources, built once per source and reused for every claim (and
- * every re-check while the user edits the block): number tokens by canonical value, and a q-gram
- * index over the quote form of each text.
+ * The searchable form of a block's sources, built once per source text and reused for every claim,
+ * every re-check while the user edits the block, and every block that cites the same text.
+ *
+ * What is built eagerly is what every check needs, in one normalisation pass over the text: the
+ * number tokens by canonical value (as written; format variants are derived from the claim at
+ * look-up time, not stored per source number) and the quote form that quotes are looked up in with
+ * `indexOf`. What only some checks need is built on first use: the q-gram index (for quotes that
+ * match nowhere nearly verbatim).
  */
 import type { Source } from '../sources/types';
-import { buildGramIndex, type GramIndex } from './fuzzy';
-import { normalizeForNumbers, toQuoteForm, type MappedText } from './normalize';
-import { absKey, canonicalKey, keyValue, roundKey, scanNumbers, shiftKey, type NumberUnit } from './numbers';
+import { buildGramIndex, type GramIndex, type QuoteTarget } from './fuzzy';
+import { normalizeSource, type MappedText } from './normalize';
+import { canonicalKey, keyValue, scanNumbers, type NumberUnit } from './numbers';
 
 /** How a source number stands for a value: the same, a format variant, or the value rounded. */
 export type PostingKind = 'exact' | 'fromPercent' | 'toPercent' | 'unsigned' | 'rounded' | 'groupPart';
@@ -20,26 +25,65 @@ export interface NumberPosting {
   readonly kind: PostingKind;
 }
 
-export interface SortedNumber {
+/** A number of the source as written, with its canonical key. */
+export interface SourceNumber {
   readonly value: number;
+  readonly key: string;
   readonly posting: NumberPosting;
 }
 
-/**
- * One source, indexed: number tokens by canonical value, sorted values for "nearest" suggestions,
- * and a q-gram index over its quote form. Built once per Source object (they are immutable) and
- * shared by every block that cites the source.
- */
+/** The index of one text; shared by every Source object with the same text. */
+export class TextIndex implements QuoteTarget {
+  private gramIndex: GramIndex | undefined;
+
+  constructor(
+    /** The indexed text itself (a hit in the shared cache is confirmed against it). */
+    readonly source: string,
+    /**
+     * Postings of the numbers as written (`exact`) and of the parts of space-grouped ones (`groupPart`),
+     * by canonical key; the first per (kind, unit, with or without decimals) is enough, since the
+     * check needs one place to point at and "1" occurs thousands of times in 500 pages.
+     */
+    readonly numbers: ReadonlyMap<string, readonly NumberPosting[]>,
+    /**
+     * Every number as written, in text order, with its value in `values` (same order): what the
+     * nearest-value and rounding look-ups scan. A scan of ~25,000 values per unsupported figure costs
+     * less than sorting them up front for every source.
+     */
+    readonly all: readonly SourceNumber[],
+    readonly values: Float64Array,
+    readonly quoteForm: MappedText,
+    /** Offsets of the `[page N]` markers and their page numbers, ascending. */
+    readonly pageStarts: Int32Array,
+    readonly pageNumbers: Int32Array,
+  ) {}
+
+  get chars(): number {
+    return this.source.length;
+  }
+
+  get text(): string {
+    return this.quoteForm.text;
+  }
+
+  /** The q-gram index of the quote form, built on first use (~50 ms for 500 pages). */
+  grams(): GramIndex {
+    return (this.gramIndex ??= buildGramIndex(this.quoteForm.text));
+  }
+
+  get hasGrams(): boolean {
+    return this.gramIndex !== undefined;
+  }
+
+  get builtGrams(): GramIndex | undefined {
+    return this.gramIndex;
+  }
+}
+
+/** One source of a check: the Source (for ids, titles and snippets) and the index of its text. */
 export interface IndexedSource {
   readonly source: Source;
-  readonly numbers: ReadonlyMap<string, readonly NumberPosting[]>;
-  /** Source numbers sorted by value, per unit class. */
-  readonly sorted: { readonly percent: readonly SortedNumber[]; readonly none: readonly SortedNumber[] };
-  readonly quoteForm: MappedText;
-  readonly grams: GramIndex;
-  /** Offsets of the `[page N]` markers and their page numbers, ascending. */
-  readonly pageStarts: Int32Array;
-  readonly pageNumbers: Int32Array;
+  readonly index: TextIndex;
 }
 
 export interface GroundingIndex {
@@ -48,60 +92,55 @@ export interface GroundingIndex {
   readonly buildMs: number;
 }
 
-const PAGE_MARKER = /\[page (\d+)\]/gu;
-
 /** The page of a source offset, from the last `[page N]` marker before it (PDF sources). */
 export function pageAt(source: IndexedSource, offset: number): number | undefined {
+  const starts = source.index.pageStarts;
   let lo = 0;
-  let hi = source.pageStarts.length;
+  let hi = starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (source.pageStarts[mid]! <= offset) lo = mid + 1;
+    if (starts[mid]! <= offset) lo = mid + 1;
     else hi = mid;
   }
-  return lo === 0 ? undefined : source.pageNumbers[lo - 1];
+  return lo === 0 ? undefined : source.index.pageNumbers[lo - 1];
 }
 
-/**
- * Keeps the first posting per (kind, unit, rounding) of a value: the check needs one place to point
- * at, and "1" occurs thousands of times in 500 pages — scanning all of them per claim would dominate.
- */
+/** `[page N]` markers (ours, not the paper's) by `indexOf`: offsets, ends and page numbers. */
+function pageMarkers(text: string): { ranges: Array<[number, number]>; starts: Int32Array; numbers: Int32Array } {
+  const ranges: Array<[number, number]> = [];
+  const numbers: number[] = [];
+  for (let at = text.indexOf('[page '); at >= 0; at = text.indexOf('[page ', at + 1)) {
+    let i = at + 6;
+    let page = 0;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57 && i - at < 14) page = page * 10 + text.charCodeAt(i++) - 48;
+    if (i === at + 6 || text.charCodeAt(i) !== 0x5d) continue;
+    ranges.push([at, i + 1]);
+    numbers.push(page);
+  }
+  return { ranges, starts: Int32Array.from(ranges, (r) => r[0]), numbers: Int32Array.from(numbers) };
+}
+
 function add(map: Map<string, NumberPosting[]>, key: string, posting: NumberPosting): void {
   const list = map.get(key);
   if (list === undefined) { map.set(key, [posting]); return; }
-  for (const p of list) {
-    if (p.kind === posting.kind && p.unit === posting.unit && (p.kind !== 'rounded' || p.decimals === posting.decimals)) return;
-  }
+  for (const p of list) if (p.kind === posting.kind && p.unit === posting.unit && (p.decimals > 0) === (posting.decimals > 0)) return;
   list.push(posting);
 }
 
-function posting(start: number, end: number, unit: NumberUnit, decimals: number, kind: PostingKind): NumberPosting {
-  return { start, end, unit, decimals, kind };
-}
-
-/** Indexes one source (see IndexedSource). */
-export function indexSource(source: Source): IndexedSource {
+/** Indexes one text (see TextIndex). */
+export function indexText(text: string): TextIndex {
+  const markers = pageMarkers(text);
+  // One pass builds both forms; the page markers read as whitespace, so their numbers support nothing.
+  const { numberForm: norm, quoteForm } = normalizeSource(text, markers.ranges);
   const numbers = new Map<string, NumberPosting[]>();
-  const percent: SortedNumber[] = [];
-  const none: SortedNumber[] = [];
-  // Page markers ("[page 12]") are ours, not the paper's: their numbers support nothing.
-  const norm = normalizeForNumbers(source.text.replace(PAGE_MARKER, (m) => ' '.repeat(m.length)));
-  const orig = (i: number): number => norm.map[i] ?? source.text.length;
+  const tokens: SourceNumber[] = [];
+  const orig = (i: number): number => norm.map[i] ?? text.length;
   for (const t of scanNumbers(norm.text, 'source')) {
     const start = orig(t.start);
     const end = orig(t.end - 1) + 1;
-    const exact = posting(start, end, t.unit, t.decimals, 'exact');
+    const exact: NumberPosting = { start, end, unit: t.unit, decimals: t.decimals, kind: 'exact' };
     add(numbers, t.key, exact);
-    (t.unit === 'percent' ? percent : none).push({ value: keyValue(t.key), posting: exact });
-    if (t.negative) add(numbers, absKey(t.key), posting(start, end, t.unit, t.decimals, 'unsigned'));
-    // "72%" in the source supports "0.72"; "0.72" (a proportion) supports "72%".
-    if (t.unit === 'percent') add(numbers, shiftKey(t.key, -2), posting(start, end, t.unit, t.decimals, 'fromPercent'));
-    else if (t.unit === 'none' && t.decimals > 0 && Math.abs(keyValue(t.key)) <= 1) add(numbers, shiftKey(t.key, 2), posting(start, end, t.unit, t.decimals, 'toPercent'));
-    // "72.4%" supports "72%": summaries round; the note shows fewer digits than the source.
-    for (let d = 0; d < t.decimals; d++) {
-      const rounded = roundKey(t.key, d);
-      if (rounded !== t.key) add(numbers, rounded, posting(start, end, t.unit, d, 'rounded'));
-    }
+    tokens.push({ value: keyValue(t.key), key: t.key, posting: exact });
     // "12 345" may be one number or two table cells: index the parts too.
     if (t.spaceGrouped) {
       const raw = norm.text.slice(t.start, t.end);
@@ -113,42 +152,150 @@ export function indexSource(source: Source): IndexedSource {
         if (digits === undefined) continue;
         const dot = digits.indexOf('.');
         const key = canonicalKey(dot < 0 ? digits : digits.slice(0, dot), dot < 0 ? '' : digits.slice(dot + 1), 0, false);
-        add(numbers, key, posting(orig(t.start + idx), orig(t.start + idx + part.length - 1) + 1, 'none', 0, 'groupPart'));
+        add(numbers, key, { start: orig(t.start + idx), end: orig(t.start + idx + part.length - 1) + 1, unit: 'none', decimals: 0, kind: 'groupPart' });
       }
     }
   }
-  percent.sort((a, b) => a.value - b.value);
-  none.sort((a, b) => a.value - b.value);
-  const quoteForm = toQuoteForm(norm);
-  const pageStarts: number[] = [];
-  const pageNumbers: number[] = [];
-  for (const m of source.text.matchAll(PAGE_MARKER)) { pageStarts.push(m.index); pageNumbers.push(Number(m[1])); }
-  return {
-    source,
-    numbers,
-    sorted: { percent, none },
-    quoteForm,
-    grams: buildGramIndex(quoteForm.text),
-    pageStarts: Int32Array.from(pageStarts),
-    pageNumbers: Int32Array.from(pageNumbers),
-  };
+  const values = new Float64Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) values[i] = tokens[i]!.value;
+  return new TextIndex(text, numbers, tokens, values, quoteForm, markers.starts, markers.numbers);
 }
 
-/** Sources are immutable: an indexed source is reused for as long as its Source object lives. */
-const parts = new WeakMap<Source, IndexedSource>();
+/** Texts shorter than this are indexed again rather than hashed and kept (table-cell quotes, short notes). */
+const CACHE_MIN_CHARS = 1_000;
+/**
+ * Bound of the shared cache in source characters: ~750 pages, about 40 MB (some 16 bytes per character
+ * with the q-grams: quote form and its offset map, q-gram positions and buckets, the text itself).
+ */
+const CACHE_MAX_CHARS = 2_500_000;
+
+/**
+ * The key of the shared cache: the length and a hash of a sample of the characters (every 7th, and
+ * all of the first and last 256). Cheap (~0.3 ms for 500 pages); a hit is confirmed by comparing the
+ * whole text, so two texts with the same key never share an index.
+ */
+export function textFingerprint(text: string): string {
+  const n = text.length;
+  let h = 0x811c9dc5;
+  const step = (i: number): void => { h = Math.imul(h ^ text.charCodeAt(i), 0x01000193); };
+  for (let i = 0; i < Math.min(n, 256); i++) step(i);
+  for (let i = 256; i < n - 256; i += 7) step(i);
+  for (let i = Math.max(256, n - 256); i < n; i++) step(i);
+  return `${n}:${(h >>> 0).toString(36)}`;
+}
+
+/** Least recently used text indexes, bounded by their characters. */
+class IndexCache {
+  private readonly entries = new Map<string, TextIndex>();
+  private chars = 0;
+
+  get(key: string): TextIndex | undefined {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      // Map order is insertion order: re-inserting makes it the most recent.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, index: TextIndex): void {
+    const old = this.entries.get(key);
+    if (old !== undefined) { this.entries.delete(key); this.chars -= old.chars; }
+    if (index.chars > CACHE_MAX_CHARS) return;
+    this.entries.set(key, index);
+    this.chars += index.chars;
+    for (const [k, v] of this.entries) {
+      if (this.chars <= CACHE_MAX_CHARS) break;
+      this.entries.delete(k);
+      this.chars -= v.chars;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.chars = 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Source objects are immutable: the index found for one is remembered for as long as it lives. */
+const bySource = new WeakMap<Source, TextIndex>();
+const byText = new IndexCache();
+
+/** The index of a source's text: by the Source object, else by the text's fingerprint, else built now. */
+export function textIndexOf(source: Source): TextIndex {
+  let index = bySource.get(source);
+  if (index !== undefined) return index;
+  // Short texts, and the note itself (a new text after every edit), would only churn the shared cache.
+  if (source.text.length < CACHE_MIN_CHARS || source.kind === 'note' || source.kind === 'selection') {
+    index = indexText(source.text);
+  } else {
+    const key = textFingerprint(source.text);
+    index = byText.get(key);
+    // Same key, different text (a one-character edit between samples): index it and keep the new one.
+    if (index === undefined || index.source !== source.text) { index = indexText(source.text); byText.set(key, index); }
+  }
+  bySource.set(source, index);
+  return index;
+}
+
+/** Whether a source's index is ready (built, and with `grams` its q-gram index too). */
+export function isIndexed(source: Source, grams = false): boolean {
+  const index = bySource.get(source);
+  return index !== undefined && (!grams || index.hasGrams);
+}
+
+/** Empties the shared cache (Research: Clear Cache; tests). Indexes of live Source objects stay with them. */
+export function clearGroundingCache(): void {
+  byText.clear();
+}
 
 /** Only sources that were read: a missing or unreadable file supports nothing. */
 function usable(sources: readonly Source[]): Source[] {
   return sources.filter((s) => s.status === 'ok' && s.text.length > 0);
 }
 
-/** The index of a block's sources; parts already built for the same Source objects are reused. */
+/** The index of a block's sources; parts already built for the same texts are reused. */
 export function buildGroundingIndex(sources: readonly Source[]): GroundingIndex {
   const started = performance.now();
-  const indexed = usable(sources).map((source) => {
-    let part = parts.get(source);
-    if (part === undefined) { part = indexSource(source); parts.set(source, part); }
-    return part;
-  });
+  const indexed = usable(sources).map((source) => ({ source, index: textIndexOf(source) }));
   return { sources: indexed, buildMs: performance.now() - started };
+}
+
+export interface PrepareOptions {
+  readonly signal?: AbortSignal;
+  /** Also build the q-gram indexes (for quotes that match nowhere nearly verbatim). Default true. */
+  readonly grams?: boolean;
+  /** Lets the host run between two sources (default: a zero-delay timer). */
+  readonly yieldToHost?: () => Promise<void>;
+}
+
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Builds the index of `sources` ahead of the check (while the model generates), one source at a time,
+ * letting the host run between sources so streaming into the editor is not held up. The check that
+ * follows the generated block then finds everything built. Stops quietly when `signal` aborts.
+ */
+export async function prepareGroundingIndex(sources: readonly Source[], options: PrepareOptions = {}): Promise<void> {
+  const pause = options.yieldToHost ?? nextTask;
+  const list = usable(sources);
+  // The host runs before each step, so the caller (a streamed delta, say) is never held up by the first one.
+  for (const source of list) {
+    if (bySource.has(source)) continue;
+    await pause();
+    if (options.signal?.aborted) return;
+    textIndexOf(source);
+  }
+  if (options.grams === false) return;
+  for (const source of list) {
+    if (textIndexOf(source).hasGrams) continue;
+    await pause();
+    if (options.signal?.aborted) return;
+    textIndexOf(source).grams();
+  }
 }

@@ -7,7 +7,7 @@ import { runWithProgress } from '../ui/progress';
 import { showAssistantError } from '../ui/errors';
 import { loadPromptLibrary } from './promptFiles';
 import { VsCodeFileStore } from './vscodeCache';
-import { RunningActions, streamIntoDocument, type InsertedBlock } from './streamingInsertion';
+import { RunningActions, onNoteClosed, streamIntoDocument, type InsertedBlock } from './streamingInsertion';
 
 /** The optional argument object every action command accepts (PRODUCT.md §2); given → no dialogs. */
 export interface ActionArgs {
@@ -138,9 +138,7 @@ export async function runInsertion(
   const release = RunningActions.tryStart(commandId, inv.document.uri);
   if (!release) throw new AssistantError('AlreadyRunning', `${commandId} is already running on ${inv.document.uri.toString()}`);
   const closed = new AbortController();
-  const closeSub = vscode.workspace.onDidCloseTextDocument((d) => {
-    if (d === inv.document) closed.abort();
-  });
+  const closeSub = onNoteClosed(inv.document, () => closed.abort());
   try {
     return await runWithProgress(title, async (signal, progress) => {
       const started = performance.now();
@@ -165,12 +163,14 @@ export async function runInsertion(
         anchorOffset: p.anchorOffset,
         onCancel: inv.config.onCancel,
         logger: services.logger,
-        generate: p.generate,
+        // The source index for the grounding check is built while the model generates (GroundingDiagnostics.whileGenerating).
+        generate: (sink) => services.grounding.whileGenerating(p.sources, p.generate, sink, signal),
         ...(p.finalBody ? { finalBody: p.finalBody } : {}),
         prepareFinal: (body, s) => withGrounding(body, s, p.sources),
+        onDiscarded: () => closed.abort(),
       });
       // Diagnostics for unsupported figures (issue #6); the header already says "figures", so this adds no edit.
-      void services.grounding.afterInsertion(inv.document);
+      void services.grounding.afterInsertion(inv.document, p.sources);
       services.logger.info(`${commandId}: ${result.fromCache ? 'from cache' : `${result.requests} request(s)`}, ${result.parts} part(s)${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`);
       if (result.finishReason === 'length') void vscode.window.showWarningMessage(vscode.l10n.t('The answer reached the maximum output length and is marked incomplete. Raise researchAssistant.maxOutputTokens to allow longer answers.'));
       return block;

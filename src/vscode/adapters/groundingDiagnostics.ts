@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { isCancellationError, type Logger } from '../../core';
-import { buildGroundingIndex, checkNoteBlock, findResearchBlocks, type GroundingIndex, type GroundingItem, type NoteBlockCheck, type ResearchBlock, type SourceMatch, type TextEdit } from '../../core/grounding';
+import { isCancellationError, type Logger, type TextSink } from '../../core';
+import { buildGroundingIndex, checkNoteBlock, findResearchBlocks, prepareGroundingIndex, type GroundingIndex, type GroundingItem, type NoteBlockCheck, type ResearchBlock, type SourceMatch, type TextEdit } from '../../core/grounding';
 import type { SourceReader } from '../../core/sources/reader';
 import type { Source } from '../../core/sources/types';
-import { toNoteDocument } from './actionRunner';
+import { sourceIds, toNoteDocument } from './actionRunner';
 
 /** Diagnostics source and collection name: what the Problems panel shows next to each warning. */
 export const GROUNDING_SOURCE = 'Research';
@@ -11,6 +11,11 @@ export const GROUNDING_SOURCE = 'Research';
 export const OPEN_MATCH_COMMAND = '_researchAssistant.openGroundingMatch';
 /** Re-check this long after the last keystroke in a block: long enough to skip streaming bursts and typing. */
 const DEBOUNCE_MS = 400;
+/**
+ * When an action has streamed nothing yet this long after it started generating (a map step streams
+ * nothing), the source index is built anyway: the request went out long before (first byte ≤ 50 ms).
+ */
+const PREBUILD_DELAY_MS = 250;
 
 interface MatchTarget extends SourceMatch {
   readonly sourceKind: Source['kind'];
@@ -86,10 +91,44 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   }
 
   /**
-   * After an action inserted a block: check the note and record "figures" in blocks that do not
-   * have it yet. Called by the action runner once streaming has finished.
+   * Runs an action's `generate` and builds the grounding index of its sources meanwhile, so the check
+   * that follows the generated block (and every later one) finds it built. The build starts once the
+   * request is out: at the first streamed delta, or PREBUILD_DELAY_MS after the start, whichever comes
+   * first; never before, so it adds nothing to the time to the first request byte. It runs one source
+   * per event-loop task and continues after generation ends (unless the action is cancelled); what is
+   * not built yet when the block is final is built then, by the check itself.
    */
-  async afterInsertion(document: vscode.TextDocument): Promise<void> {
+  async whileGenerating<T>(sources: readonly Source[], generate: (sink: TextSink) => Promise<T>, sink: TextSink, signal: AbortSignal): Promise<T> {
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      clearTimeout(timer);
+      const t0 = performance.now();
+      prepareGroundingIndex(sources, { signal }).then(
+        () => this.deps.logger.debug(`grounding: index of ${sources.length} source(s) ready ${(performance.now() - t0).toFixed(0)} ms after the first delta`),
+        (error: unknown) => this.deps.logger.warn(`grounding: building the index ahead of the check failed: ${String(error)}`),
+      );
+    };
+    const timer = setTimeout(start, PREBUILD_DELAY_MS);
+    try {
+      return await generate((delta) => {
+        start();
+        sink(delta);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * After an action inserted a block: check the note and record "figures" in blocks that do not
+   * have it yet. Called by the action runner once streaming has finished, with the sources the block
+   * was generated from: the check uses them (and their index, built while generating) instead of
+   * reading the sources again.
+   */
+  async afterInsertion(document: vscode.TextDocument, sources?: readonly Source[]): Promise<void> {
+    if (sources) this.remember(document, sources);
     const controller = new AbortController();
     try {
       await this.check(document, { writeEdits: true, signal: controller.signal });
@@ -143,6 +182,8 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       const blocks = findResearchBlocks(text);
       const targeted = options.at === undefined ? blocks : blocks.filter((b) => options.at! >= b.block.start && options.at! <= b.block.end);
       const results: Array<{ rb: ResearchBlock; check: NoteBlockCheck; missing: readonly string[] }> = [];
+      // Time spent building (or finding) source indexes: near 0 when they were built while the model generated.
+      let indexMs = 0;
       for (const rb of blocks) {
         const refresh = options.refreshSources === true && targeted.includes(rb);
         const resolved = await this.sourcesFor(document, rb, refresh, controller.signal);
@@ -150,6 +191,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
         let index: GroundingIndex;
         if (resolved.includesNote) index = buildGroundingIndex([...resolved.files, this.noteSource(document, text, blocks)]);
         else index = resolved.index ??= buildGroundingIndex(resolved.files);
+        indexMs += index.buildMs;
         results.push({ rb, check: checkNoteBlock(text, rb, index), missing: resolved.missing });
       }
       if (document.version !== version) throw new DOMException('document changed', 'AbortError');
@@ -158,7 +200,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
         blocks: results.filter((r) => targeted.includes(r.rb)).map((r) => ({ kind: r.rb.block.kind, checked: r.check.checked, supported: r.check.supported, header: r.check.header, missingSources: r.missing })),
         unsupported: results.filter((r) => targeted.includes(r.rb)).reduce((n, r) => n + r.check.checked - r.check.supported, 0),
       };
-      this.deps.logger.info(`grounding: ${document.uri.fsPath}: ${results.map((r) => `${r.rb.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} in ${(performance.now() - started).toFixed(1)} ms`);
+      this.deps.logger.info(`grounding: ${document.uri.fsPath}: ${results.map((r) => `${r.rb.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} in ${(performance.now() - started).toFixed(1)} ms (source index ${indexMs.toFixed(1)} ms)`);
       if (options.writeEdits) {
         const edits: TextEdit[] = [];
         for (const r of results) {
@@ -189,6 +231,17 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const b of blocks) masked = masked.slice(0, b.block.start) + masked.slice(b.block.start, b.block.end).replace(/[^\n]/gu, ' ') + masked.slice(b.block.end);
     const name = document.uri.path.split('/').pop() ?? document.uri.path;
     return { id: document.uri.toString(), uri: document.uri.toString(), title: name, kind: 'note', status: 'ok', text: masked, sections: [], tokenEstimate: 0 };
+  }
+
+  /** Caches an action's sources under the `sources` attribute its block carries (see runInsertion). */
+  private remember(document: vscode.TextDocument, sources: readonly Source[]): void {
+    const ids = sourceIds(sources);
+    if (ids.length === 0) return;
+    const ok = sources.filter((s) => s.status === 'ok');
+    const isNote = (s: Source): boolean => s.kind === 'note' || s.kind === 'selection';
+    let perNote = this.cache.get(document.uri.toString());
+    if (!perNote) { perNote = new Map(); this.cache.set(document.uri.toString(), perNote); }
+    perNote.set(ids.join('; '), { files: ok.filter((s) => !isNote(s)), includesNote: ok.some(isNote), missing: [] });
   }
 
   private async sourcesFor(document: vscode.TextDocument, rb: ResearchBlock, refresh: boolean, signal: AbortSignal): Promise<CachedSources> {

@@ -5,6 +5,12 @@ import { StreamingInsertion, isCancellationError, planTarget, type ActionResult,
 const BATCH_MS = 33;
 /** How often a final edit is retried when the user's typing keeps winning the race. */
 const MAX_RETRIES = 50;
+/**
+ * How long streamed edits wait after a change that left the note clean and was not ours: a revert, as
+ * "Don't Save" in the close prompt does just before the editor closes. An edit landing in between would
+ * make the closing note dirty again (and prompt again). A false alarm only delays the stream this much.
+ */
+const REVERT_PAUSE_MS = 500;
 
 /** A finished insertion: what the grounding check (issue #6) needs to check the block against its sources. */
 export interface InsertedBlock {
@@ -26,16 +32,64 @@ function toRange(document: vscode.TextDocument, start: number, end: number): vsc
   return new vscode.Range(document.positionAt(start), document.positionAt(end));
 }
 
-/** One WorkspaceEdit = one undo step; false when the document changed since our view of it (version check). */
-async function applyOne(document: vscode.TextDocument, edit: TextEditOp): Promise<boolean> {
-  const we = new vscode.WorkspaceEdit();
-  we.replace(document.uri, toRange(document, edit.start, edit.end), edit.text);
+/**
+ * One edit = one undo step; false when the document changed since our view of it (both APIs check the
+ * version). A WorkspaceEdit by default; TextEditor.edit (when the note is visible) only when asked: the bench
+ * compares both and found no lasting difference in round trip (bench/README.md).
+ */
+async function applyOne(document: vscode.TextDocument, edit: TextEditOp, viaEditor: boolean): Promise<boolean> {
+  const range = toRange(document, edit.start, edit.end);
+  const editor = viaEditor ? vscode.window.visibleTextEditors.find((e) => e.document === document) : undefined;
   try {
+    if (editor) return await editor.edit((b) => b.replace(range, edit.text));
+    const we = new vscode.WorkspaceEdit();
+    we.replace(document.uri, range, edit.text);
     return await vscode.workspace.applyEdit(we);
   } catch {
-    // "… has changed in the meantime": the user's edit arrived first.
+    // "… has changed in the meantime": the user's edit arrived first (or the editor closed meanwhile).
     return false;
   }
+}
+
+/** Every document URI a tab shows (text editors and both sides of a diff). */
+function tabUris(tab: vscode.Tab): vscode.Uri[] {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return [input.uri];
+  if (input instanceof vscode.TabInputTextDiff) return [input.original, input.modified];
+  return [];
+}
+
+function shownInTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUris(t).some((u) => u.toString() === key)));
+}
+
+/**
+ * Calls `onClosed` once when the user closes the note: its last tab closes (a dirty note is then reverted
+ * or saved by the user's answer to the save prompt), or the document is disposed. onDidCloseTextDocument
+ * alone is not enough: a document an extension opened stays alive for minutes after its editor closed.
+ * A note with no tab when the run starts (a scripted run on a background document) counts as closed only
+ * once it was shown and closed again, or disposed.
+ */
+export function onNoteClosed(document: vscode.TextDocument, onClosed: () => void): vscode.Disposable {
+  let shown = shownInTab(document.uri);
+  let fired = false;
+  const fire = (): void => {
+    if (fired) return;
+    fired = true;
+    onClosed();
+  };
+  const subs = [
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d === document) fire();
+    }),
+    vscode.window.tabGroups.onDidChangeTabs(() => {
+      const now = shownInTab(document.uri);
+      if (shown && !now) fire();
+      shown = now;
+    }),
+  ];
+  return { dispose: () => subs.forEach((d) => d.dispose()) };
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
@@ -56,6 +110,24 @@ export interface StreamIntoDocumentOptions {
    * header is part of the one insertion edit and a single Undo still removes everything.
    */
   readonly prepareFinal?: (body: string, spec: BlockSpec) => { readonly body: string; readonly spec: BlockSpec };
+  /** Edit through the visible TextEditor when there is one (default false: always a WorkspaceEdit). */
+  readonly viaEditor?: boolean;
+  /** The user reverted the note, discarding the streamed text: no edit follows; the caller should cancel the run. */
+  readonly onDiscarded?: () => void;
+  /** Timing of every streamed batch (the bench decomposes the arrival → visible lag with it). */
+  readonly onBatch?: (batch: BatchTiming) => void;
+}
+
+/** performance.now() stamps of one streamed batch. */
+export interface BatchTiming {
+  /** The first text of this batch reached the sink. */
+  readonly queuedAt: number;
+  /** The batch's edit was handed to applyEdit. */
+  readonly sentAt: number;
+  /** applyEdit resolved (the change event arrived just before). */
+  readonly doneAt: number;
+  readonly ok: boolean;
+  readonly chars: number;
 }
 
 /**
@@ -67,37 +139,105 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
   const { document, spec, logger } = options;
   const target: InsertionTarget = planTarget(document.getText(), { kind: spec.kind, target: spec.attributes.target }, options.anchorOffset);
   const ins = new StreamingInsertion(spec, target);
+  const viaEditor = options.viaEditor ?? false;
   let inFlight: Promise<void> | undefined;
   let lastFlush = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  /** When the oldest text not yet handed to applyEdit arrived. */
+  let queuedAt: number | undefined;
+  /** Set once the end began: no batch may land between the removal and the final insert. */
+  let stopped = false;
+  /** The edit of ours awaiting its round trip, to tell its change event from others. */
+  let sending: TextEditOp | undefined;
+  /** No edit before this time (Date.now()); see REVERT_PAUSE_MS. */
+  let pausedUntil = 0;
+  const apply = async (edit: TextEditOp): Promise<boolean> => {
+    sending = edit;
+    try {
+      return await applyOne(document, edit, viaEditor);
+    } finally {
+      sending = undefined;
+    }
+  };
+
+  /** The user saved: the note is rightly clean until a change makes it dirty again. */
+  let savedClean = false;
+  const saveSub = vscode.workspace.onDidSaveTextDocument((d) => {
+    if (d === document) savedClean = true;
+  });
+  /**
+   * The user discarded the note's changes while our text was shown: the run stops, no edit of ours
+   * follows. `spoiled`: one of our edits landed between the revert marking the note clean and reloading
+   * it, so the note may still hold streamed text; the revert is completed once it has settled.
+   */
+  const discard = (spoiled: boolean): void => {
+    if (closed) return;
+    closed = true;
+    options.onDiscarded?.();
+    if (!spoiled) return;
+    setTimeout(() => {
+      if (document.isClosed || !document.isDirty || vscode.window.activeTextEditor?.document !== document) return;
+      logger.info('Insertion: a streamed edit raced the revert of the note; reverting it again');
+      void vscode.commands.executeCommand('workbench.action.files.revert');
+    }, REVERT_PAUSE_MS);
+  };
 
   const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-    if (e.document !== document || e.contentChanges.length === 0) return;
+    if (e.document !== document) return;
+    if (e.document.isDirty) savedClean = false;
+    if (e.contentChanges.length === 0) return;
+    const only = e.contentChanges.length === 1 ? e.contentChanges[0] : undefined;
+    const own = sending !== undefined && only !== undefined && only.rangeOffset === sending.start && only.rangeLength === sending.end - sending.start && only.text.replace(/\r\n/g, '\n') === sending.text;
+    const before = ins.streamedRange;
     ins.onChanges(e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text })));
+    // A change event carries the dirty state from before it; a clean note that was not just saved and is not
+    // being undone means a revert is under way (File: Revert, or "Don't Save" while closing: it marks the
+    // note clean, then reloads it from disk).
+    if (e.reason !== undefined || e.document.isDirty || savedClean) return;
+    if (before.end > before.start) discard(own);
+    // Nothing of ours shown yet (or a first keystroke in a clean note): just hold the next edit a moment.
+    else if (!own) pausedUntil = Date.now() + REVERT_PAUSE_MS;
   });
-  const closeSub = vscode.workspace.onDidCloseTextDocument((d) => {
-    if (d === document) closed = true;
+  // After the note is closed no edit touches it again: the user's answer to the save prompt stands.
+  const closeSub = onNoteClosed(document, () => {
+    closed = true;
   });
 
   const flush = (): void => {
     timer = undefined;
-    if (inFlight || closed) return;
+    if (inFlight || closed || stopped) return;
+    const wait = pausedUntil - Date.now();
+    if (wait > 0) {
+      timer = setTimeout(flush, wait);
+      return;
+    }
     const edit = ins.takeEdit();
     if (!edit) return;
     lastFlush = Date.now();
-    inFlight = applyOne(document, edit).then((ok) => {
+    const batchQueuedAt = queuedAt ?? performance.now();
+    queuedAt = undefined;
+    const sentAt = performance.now();
+    inFlight = apply(edit).then((ok) => {
       if (!ok) ins.editFailed();
+      options.onBatch?.({ queuedAt: batchQueuedAt, sentAt, doneAt: performance.now(), ok, chars: edit.text.length });
       inFlight = undefined;
-      // More text may have arrived meanwhile.
-      schedule();
+      // More text may have arrived meanwhile: when its slot is already due, send it now rather than after
+      // another trip through the event loop's timer queue.
+      if (Date.now() - lastFlush < BATCH_MS) schedule();
+      else {
+        if (timer) clearTimeout(timer);
+        flush();
+      }
     });
   };
   const schedule = (): void => {
-    if (timer || closed) return;
+    if (timer || closed || stopped) return;
     timer = setTimeout(flush, Math.max(0, BATCH_MS - (Date.now() - lastFlush)));
   };
+  /** Ends streamed batches: from here on only the final edits touch the document. */
   const settle = async (): Promise<void> => {
+    stopped = true;
     if (timer) clearTimeout(timer);
     timer = undefined;
     while (inFlight) await inFlight;
@@ -105,9 +245,11 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
   /** Applies an edit computed fresh on each try (positions move while the user types). */
   const applyFinal = async (make: () => TextEditOp | undefined): Promise<TextEditOp | undefined> => {
     for (let i = 0; i < MAX_RETRIES && !closed; i += 1) {
+      while (pausedUntil > Date.now() && !closed) await new Promise((resolve) => setTimeout(resolve, pausedUntil - Date.now()));
+      if (closed) break;
       const edit = make();
       if (!edit) return undefined;
-      if (await applyOne(document, edit)) return edit;
+      if (await apply(edit)) return edit;
       ins.editFailed();
       await tick();
     }
@@ -139,6 +281,7 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
     try {
       result = await options.generate((delta) => {
         ins.append(delta);
+        queuedAt ??= performance.now();
         schedule();
       });
     } catch (error) {
@@ -160,6 +303,7 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
     return { result, block };
   } finally {
     sub.dispose();
+    saveSub.dispose();
     closeSub.dispose();
   }
 }

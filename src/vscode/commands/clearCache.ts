@@ -3,8 +3,9 @@ import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import type { Command } from './command';
 import { clearResultCache } from '../adapters/actionRunner';
+import { clearGroundingCache } from '../../core/grounding';
 
-/** Research: Clear Cache — removes the extracted-text cache and the result cache from global storage. */
+/** Research: Clear Cache — removes the extracted-text cache and the result cache from global storage, and the in-memory grounding indexes. */
 export class ClearCacheCommand implements Command {
   readonly id = Commands.clearCache;
 
@@ -13,6 +14,8 @@ export class ClearCacheCommand implements Command {
   async execute(raw?: unknown): Promise<{ cleared: true }> {
     await this.services.sourceCache.clear();
     await clearResultCache(this.services);
+    // The in-memory indexes of source text for grounding checks go with the text they index.
+    clearGroundingCache();
     this.services.logger.info('cache: extracted text and results cleared');
     const quiet = typeof raw === 'object' && raw !== null && (raw as { quiet?: unknown }).quiet === true;
     if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Research: cached PDF text and results cleared.'));

@@ -1,0 +1,87 @@
+// UI test of cancelling a run (issue #5): Research: Summarize through the palette against a slowly streaming
+// fake Ollama server, then a click on the progress notification's Cancel button, once per
+// researchAssistant.onCancel value. The document is checked on disk after Ctrl+S.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startFakeServer } from '../../scripts/host/fakeserver.mjs';
+import { openFile, runCommand, sleep } from './workbench.mjs';
+
+/** The run's user settings.json: code-server's --user-data-dir (the harness passes the server, not its state dir). */
+function userSettingsFile(server) {
+  const args = server.proc.spawnargs;
+  const i = args.indexOf('--user-data-dir');
+  assert.ok(i > 0, 'code-server was started without --user-data-dir');
+  return path.join(args[i + 1], 'User', 'settings.json');
+}
+
+/** Saves until the file on disk satisfies `predicate` (a save may land before the last edit). */
+async function saveUntil(page, file, predicate, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Control+S');
+    await sleep(600);
+    const text = fs.readFileSync(file, 'utf8');
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)} never matched; it holds:\n${text}`);
+  }
+}
+
+export const tests = [
+  {
+    name: 'Research: Summarize, then the progress notification\'s Cancel: the partial block is removed (onCancel=remove) or kept marked incomplete (keep)',
+    async run({ page, ws, server, shot }) {
+      // A fake server of our own that streams 300 words at 15 tokens/s: ~40 s, so the run is surely still
+      // streaming when Cancel is clicked.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-ui-cancel-'));
+      const reply = path.join(dir, 'reply.txt');
+      fs.writeFileSync(reply, Array.from({ length: 300 }, (_, i) => `word${i}`).join(' '));
+      const slow = await startFakeServer({ flavour: 'ollama', extraArgs: ['--tps', '15', '--reply-file', reply] });
+      const settingsFile = userSettingsFile(server);
+      const savedSettings = fs.readFileSync(settingsFile, 'utf8');
+      const setSettings = (extra) => fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2));
+      try {
+        const file = path.join(ws, 'notes.md');
+        const original = fs.readFileSync(file, 'utf8');
+        for (const mode of ['remove', 'keep']) {
+          // Settings read at start-up: write them, then reload the workbench (a new extension host reads them).
+          setSettings({ 'researchAssistant.onCancel': mode });
+          await page.reload();
+          const editor = await openFile(page, 'notes.md', { expectText: 'Sleep and memory consolidation' });
+          await editor.locator('.view-lines').click();
+          await page.keyboard.press('Control+Home');
+          await runCommand(page, 'Research: Summarize');
+          await editor.locator('.view-lines').filter({ hasText: 'word4' }).waitFor({ timeout: 60_000 });
+          const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Research: Summarize' }).first();
+          const cancel = toast.locator('.monaco-button', { hasText: 'Cancel' });
+          await cancel.waitFor({ timeout: 10_000 });
+          await shot(`ui-cancel-${mode}-streaming`);
+          await cancel.click();
+          // The notification goes away once the run has stopped.
+          await toast.waitFor({ state: 'detached', timeout: 15_000 });
+          await sleep(500);
+          const words = await editor.locator('.view-lines').innerText();
+          await shot(`ui-cancel-${mode}-after`);
+          if (mode === 'remove') {
+            assert.ok(!/word\d/.test(words), `streamed words are still shown:\n${words.slice(0, 500)}`);
+            const text = await saveUntil(page, file, (t) => t === original);
+            assert.equal(text, original);
+          } else {
+            const text = await saveUntil(page, file, (t) => t.includes('incomplete="true"'));
+            const block = /<!-- research:summary target="note" [^\n]*incomplete="true" -->\n> \[!summary\] Summary \(incomplete\)\n>\n> (word[\s\S]*?)\n<!-- \/research:summary -->\n/.exec(text);
+            assert.ok(block, `no incomplete block:\n${text}`);
+            const shown = (block[1] ?? '').match(/word\d+/g) ?? [];
+            assert.ok(shown.length >= 5 && shown.length < 300, `kept ${shown.length} words`);
+            // Apart from the kept block the note is as before.
+            assert.equal(text.replace(/\n?<!-- research:summary[\s\S]*<!-- \/research:summary -->\n/, ''), original);
+          }
+        }
+      } finally {
+        fs.writeFileSync(settingsFile, savedSettings);
+        slow.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+];
