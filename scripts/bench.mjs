@@ -167,7 +167,8 @@ async function pdfRows(files) {
       row(`PDF ${name}: first extraction in a process (cold: starts the worker pool, loads the engine) vs pdftotext`, {
         measured: `${fmt(t.cold, 'ms')} (1 run) → ${(t.cold / median(t.poppler)).toFixed(2)}× pdftotext's median`, value: t.cold / median(t.poppler), samples: [t.cold],
       });
-      row(`PDF ${name}: cached re-extraction (read + hash + cache)`, { measured: spread(t.cached), value: median(t.cached), target: '≤ 20 ms', limit: 20, samples: t.cached });
+      row(`PDF ${name}: cached re-extraction, new session (read + hash + cache)`, { measured: spread(t.cached), value: median(t.cached), target: '≤ 20 ms', limit: 20, samples: t.cached });
+      if (t.session) row(`PDF ${name}: again in the same session (unchanged size + mtime: from memory)`, { measured: spread(t.session), value: median(t.session), target: '≤ 20 ms', limit: 20, samples: t.session });
     } catch (e) {
       row(`PDF ${name}: extraction vs pdftotext`, { reason: e.message.split('\n')[0] });
     }
@@ -200,10 +201,16 @@ async function coreRows(files) {
   }
   if (r.overhead) {
     const o = r.overhead;
-    row(`Overhead before the first request byte (${(o.noteChars / 1000).toFixed(0)}k-char note + ${o.papers.length} cached papers)`, {
+    row(`Overhead before the first request byte, first action of a session (${(o.noteChars / 1000).toFixed(0)}k-char note + ${o.papers.length} cached papers)`, {
       measured: `${spread(o.ms)} (of which reading sources ${spread(o.collectMs)}; request body ${(o.promptBytes / 1000).toFixed(0)} kB)`, value: median(o.ms), target: '≤ 50 ms', limit: 50, samples: o.ms,
     });
   } else row('Overhead before the first request byte', { reason: r.overheadError });
+  if (r.overheadInSession) {
+    const o = r.overheadInSession;
+    row('Overhead before the first request byte, later action in the same session (papers from memory)', {
+      measured: `${spread(o.ms)} (of which reading sources ${spread(o.collectMs)})`, value: median(o.ms), target: '≤ 50 ms', limit: 50, samples: o.ms,
+    });
+  }
   if (r.cacheHit) {
     row('Cache hit: same action, unchanged input (reading sources included)', { measured: spread(r.cacheHit.ms), value: median(r.cacheHit.ms), target: '≤ 100 ms', limit: 100, samples: r.cacheHit.ms });
     row('Cache hit: requests to the server', { measured: `${r.cacheHit.requests} in ${r.cacheHit.ms.length} runs`, value: r.cacheHit.requests, target: '0', limit: 0 });
@@ -224,15 +231,20 @@ async function coreRows(files) {
   if (r.grounding) {
     const g = r.grounding;
     const what = `${g.words}-word summary, ${g.checked} claims, ${g.pages} pages`;
-    row(`Grounding check (${what}; source index cached)`, { measured: spread(g.checkMs), value: median(g.checkMs), target: '≤ 100 ms', limit: 100, samples: g.checkMs });
-    const total = g.checkMs.map((x, i) => x + g.indexMs[i]);
-    row('Grounding check including building the index (first check)', { measured: `${spread(total)} (index ${spread(g.indexMs)})`, value: median(total), target: '≤ 100 ms', limit: 100, samples: total });
+    row(`Grounding check after a generated block (${what}; source index built while the model generated)`, { measured: spread(g.checkMs), value: median(g.checkMs), target: '≤ 100 ms', limit: 100, samples: g.checkMs });
+    const total = g.coldCheckMs.map((x, i) => x + g.indexMs[i]);
+    row(`Grounding check cold: index build + check, nothing cached (q-gram index needed in ${g.gramsInCold} of ${g.indexMs.length} runs)`, {
+      measured: `${spread(total)} (index ${spread(g.indexMs)}, check ${spread(g.coldCheckMs)})`, value: median(total), target: '≤ 100 ms', limit: 100, samples: total,
+    });
+    row('Grounding index built while generating (incl. q-grams): total, and longest step holding the event loop', {
+      measured: `${spread(g.prepareMs)} in ${g.prepareSteps} steps; longest step per run ${spread(g.prepareMaxStepMs)}`, value: median(g.prepareMs), samples: g.prepareMs,
+    });
   } else row('Grounding check (1,000 words vs 500 pages)', { reason: r.groundingError });
 }
 
 async function hostRows() {
   if (opt['skip-host']) {
-    for (const m of ['Activation in the extension host', 'Streaming into the editor: sustained tokens/s', 'Streaming: arrival → visible lag']) row(m, { reason: '--skip-host' });
+    for (const m of ['Activation in the extension host', 'Streaming into the editor: sustained tokens/s', 'Streaming: arrival → visible lag', 'Streaming: first stream after the window opened']) row(m, { reason: '--skip-host' });
     return;
   }
   say('extension host (code-server): activation and streaming');
@@ -254,21 +266,41 @@ async function hostRows() {
   if (h.streaming.length) {
     const rates = h.streaming.map((s) => s.tokens / (s.visibleSpanMs / 1000));
     const arrivals = h.streaming.map((s) => s.tokens / (s.arrivalSpanMs / 1000));
-    const lags = h.streaming.flatMap((s) => s.lags);
-    const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
-    const perRunP95 = h.streaming.map((s) => p95(s.lags));
+    const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+    const within = (xs, ms) => `${((100 * xs.filter((x) => x <= ms).length) / xs.length).toFixed(1)}%`;
+    const rtts = (runs) => runs.flatMap((s) => (s.batches ?? []).map(([, sent, done]) => done - sent));
     row(`Streaming into the editor: sustained tokens/s (${h.streaming[0].tokens} tokens/run)`, {
       measured: `${spread(rates, 'tok/s')} (server sent ${fmt(median(arrivals), 'tok/s')})`, value: median(rates), target: '≥ 1,000 tok/s', limit: 1000, le: false, samples: rates,
     });
-    // Document changes that landed while tokens were still arriving (the adapter batches every 33 ms).
+    // "Text appears within 50 ms of arrival": every token of every measured run counts, so the row shows the
+    // p95 of all of them and the worst one; the adapter sends a batch at most every 33 ms, and each batch
+    // is one edit round trip to the workbench (shown, from the adapter's own batch timings).
+    const lags = h.streaming.flatMap((s) => s.lags);
+    const perRunP95 = h.streaming.map((s) => q(s.lags, 0.95));
     const during = h.streaming.map((s) => (s.editLog ?? []).filter(([t]) => t <= s.arrivalSpanMs).length);
-    row('Streaming: arrival → visible in the TextDocument, p95 per run', {
-      measured: `${spread(perRunP95)} (median ${fmt(median(lags))}, max ${fmt(Math.max(...lags))}; document edits while tokens arrived: ${during.join(', ')}; one small applyEdit round trip ${h.applyEditMs?.length ? fmt(median(h.applyEditMs)) : 'n/a'}; host event-loop p99 delay ${fmt(median(h.streaming.map((s) => s.loopDelayP99Ms)))})`,
-      value: median(perRunP95), target: '≤ 50 ms', limit: 50, samples: perRunP95,
+    const rtt = rtts(h.streaming);
+    row(`Streaming: arrival → visible in the TextDocument, p95 of all ${lags.length} tokens of ${h.streaming.length} runs`, {
+      measured: `${fmt(q(lags, 0.95))} (median ${fmt(median(lags))}, max ${fmt(Math.max(...lags))}, ${within(lags, 50)} within 50 ms; per-run p95 ${spread(perRunP95, '')}; `
+        + `edits while tokens arrived: ${during.join(', ')}; batch edit round trip median ${rtt.length ? fmt(median(rtt)) : 'n/a'}, p95 ${rtt.length ? fmt(q(rtt, 0.95)) : 'n/a'}; `
+        + `one small edit round trip: applyEdit ${h.applyEditMs?.length ? fmt(median(h.applyEditMs)) : 'n/a'}, TextEditor.edit ${h.editorEditMs?.length ? fmt(median(h.editorEditMs)) : 'n/a'}; `
+        + `host event-loop p99 delay ${fmt(median(h.streaming.map((s) => s.loopDelayP99Ms)))})`,
+      value: q(lags, 0.95), target: '≤ 50 ms', limit: 50, samples: perRunP95,
     });
+    const w = h.warmup;
+    if (w) {
+      const wr = rtts([w]);
+      row('Streaming: the same, first stream right after the window opened (warm-up, not in the row above)', {
+        measured: `p95 ${fmt(q(w.lags, 0.95))}, max ${fmt(Math.max(...w.lags))} (${(w.batches ?? []).length} edits; slowest edit round trip ${wr.length ? fmt(Math.max(...wr)) : 'n/a'}; `
+          + `host event loop blocked up to ${fmt(w.loopDelayMaxMs ?? NaN)}; started ${fmt(w.sinceShownMs ?? NaN)} after the note was shown; extensions activated meanwhile: ${(h.activatedDuringWarmup ?? []).join(', ') || 'none'}; `
+          + `our dist/features.js loaded in ${h.featuresLoadMs?.length ? spread(h.featuresLoadMs) : 'n/a'} per window; `
+          + `the measured runs started once small edits came back within 100 ms, ${h.settleMs === undefined ? 'n/a' : fmt(h.settleMs)} later)`,
+        value: q(w.lags, 0.95), target: '≤ 50 ms', limit: 50,
+      });
+    }
   } else {
     row('Streaming into the editor: sustained tokens/s', { reason: why });
     row('Streaming: arrival → visible lag', { reason: why });
+    row('Streaming: first stream after the window opened', { reason: why });
   }
 }
 

@@ -6,16 +6,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, connect, isoDate, nullLogger, resolveConfig, type ActionResult, type BlockSpec } from '../../src/core';
-import { streamIntoDocument } from '../../src/vscode/adapters/streamingInsertion';
+import { streamIntoDocument, type BatchTiming } from '../../src/vscode/adapters/streamingInsertion';
 import { EXTENSION_ID } from '../../src/vscode/constants';
 
 interface Control {
   readonly iteration: number;
   /** Streaming repeats, done in the first host only. */
   readonly runs: number;
+  /** Alternate the adapter's two edit paths run by run (TextEditor.edit on even runs, WorkspaceEdit on odd ones). */
+  readonly compareApis?: boolean;
 }
 
 /** Tokens of the fake's reply look like `t0a3`: 4 characters = exactly 1 token in the fake's tokenizer. */
@@ -47,9 +49,17 @@ interface StreamRun {
   /** Each document change during the run: ms after the first arrival, characters inserted / removed. */
   editLog: [number, number, number][];
   loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Each streamed batch: [queued, sent to applyEdit, applyEdit resolved] in ms after the first arrival, characters. */
+  batches: [number, number, number, number][];
+  /** Garbage collections in the extension host during the run: [start ms after the first arrival, duration ms]. */
+  gc: [number, number][];
+  /** ms from showing the document (fresh host) to the first arrival: warm-up left to the workbench. */
+  sinceShownMs: number;
+  via: 'editor' | 'workspaceEdit';
 }
 
-async function streamOnce(document: vscode.TextDocument, url: string, rep: number): Promise<StreamRun> {
+async function streamOnce(document: vscode.TextDocument, url: string, rep: number, shownAt: number, viaEditor: boolean): Promise<StreamRun> {
   // A generous probe timeout: on a loaded machine the fake server may answer its first probe slowly.
   const session = await connect({ config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), probeTimeoutMs: 15_000 }, new AbortController().signal);
   const arrival = new Map<string, number>();
@@ -66,6 +76,12 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
   const spec: BlockSpec = { kind: 'summary', style: 'callout', title: 'Summary', attributes: { target: `bench-${rep}`, sources: ['bench'], model: session.info.model, date: isoDate(new Date()) } };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const batches: BatchTiming[] = [];
+  const gcs: [number, number][] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push([e.startTime, e.duration]);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   try {
     await streamIntoDocument({
       document,
@@ -73,6 +89,8 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
       anchorOffset: document.getText().length,
       onCancel: 'remove',
       logger: nullLogger,
+      onBatch: (b) => batches.push(b),
+      viaEditor,
       generate: async (sink): Promise<ActionResult> => {
         const stream = session.stream({ messages: [{ role: 'user', content: `bench run ${rep}` }], maxTokens: 8000, temperature: 0 }, new AbortController().signal);
         for await (const delta of stream) {
@@ -86,6 +104,7 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
     });
   } finally {
     loop.disable();
+    gcObserver.disconnect();
     sub.dispose();
   }
   const lags: number[] = [];
@@ -101,32 +120,88 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
     lastVisible = Math.max(lastVisible, seen);
   }
   const log = editLog.map(([t, ins, del]): [number, number, number] => [Math.round(t - firstArrival), ins, del]);
-  return { tokens: arrival.size, arrivalSpanMs: lastArrival - firstArrival, visibleSpanMs: lastVisible - firstArrival, lags, edits, editLog: log, loopDelayP99Ms: loop.percentile(99) / 1e6 };
+  const rel = (t: number): number => Math.round((t - firstArrival) * 10) / 10;
+  return {
+    tokens: arrival.size, arrivalSpanMs: lastArrival - firstArrival, visibleSpanMs: lastVisible - firstArrival, lags, edits, editLog: log,
+    loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6,
+    batches: batches.map((b): [number, number, number, number] => [rel(b.queuedAt), rel(b.sentAt), rel(b.doneAt), b.chars]),
+    gc: gcs.filter(([t]) => t >= firstArrival - 100).map(([t, d]): [number, number] => [rel(t), Math.round(d * 10) / 10]),
+    sinceShownMs: firstArrival - shownAt,
+    via: viaEditor ? 'editor' : 'workspaceEdit',
+  };
 }
 
-/** Round trip of one small WorkspaceEdit (extension host → workbench → back): the floor under the lag. */
-async function applyEditRoundTrips(document: vscode.TextDocument, n: number): Promise<number[]> {
-  const times: number[] = [];
+/**
+ * Round trip of one small edit (extension host → workbench → back): the floor under the lag. Both APIs,
+ * alternating: workspace.applyEdit (what the adapter uses for a document without a visible editor) and
+ * TextEditor.edit.
+ */
+async function editRoundTrips(document: vscode.TextDocument, n: number): Promise<{ applyEdit: number[]; editorEdit: number[] }> {
+  const applyEdit: number[] = [];
+  const editorEdit: number[] = [];
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
   for (let i = 0; i < n; i++) {
     const edit = new vscode.WorkspaceEdit();
     edit.insert(document.uri, document.positionAt(document.getText().length), 'x');
-    const t0 = performance.now();
+    let t0 = performance.now();
     await vscode.workspace.applyEdit(edit);
-    times.push(performance.now() - t0);
+    applyEdit.push(performance.now() - t0);
+    if (!editor) continue;
+    t0 = performance.now();
+    await editor.edit((b) => b.insert(document.positionAt(document.getText().length), 'y'));
+    editorEdit.push(performance.now() - t0);
   }
-  return times;
+  return { applyEdit, editorEdit };
 }
 
-async function streaming(url: string, runs: number): Promise<{ runs: StreamRun[]; applyEditMs: number[] }> {
+interface StreamingResult {
+  /** The first stream after the window opened, not counted in `runs` (see bench/README.md). */
+  warmup: StreamRun;
+  /** Extensions that became active while the warm-up stream ran: work the host did meanwhile. */
+  activatedDuringWarmup: string[];
+  /** ms after the warm-up until small edits came back promptly (the window had settled). */
+  settleMs: number;
+  runs: StreamRun[];
+  applyEditMs: number[];
+  editorEditMs: number[];
+}
+
+/**
+ * Waits until the window has settled after start-up: 5 small edits in a row each come back within 100 ms
+ * (at most 20 s). The measured runs then time streaming, not the workbench's start-up.
+ */
+async function settle(document: vscode.TextDocument): Promise<number> {
+  const t0 = performance.now();
+  let quick = 0;
+  while (quick < 5 && performance.now() - t0 < 20_000) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, document.positionAt(document.getText().length), 's');
+    const t = performance.now();
+    await vscode.workspace.applyEdit(edit);
+    quick = performance.now() - t < 100 ? quick + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return performance.now() - t0;
+}
+
+const activeExtensions = (): Set<string> => new Set(vscode.extensions.all.filter((e) => e.isActive).map((e) => e.id));
+
+async function streaming(url: string, runs: number, compareApis: boolean): Promise<StreamingResult> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('no workspace folder');
   const file = vscode.Uri.joinPath(folder.uri, 'bench-stream.md');
   await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('# Streaming bench\n\nA paragraph the answer goes under.\n'));
   const document = await vscode.workspace.openTextDocument(file);
   await vscode.window.showTextDocument(document);
+  const shownAt = performance.now();
+  const before = activeExtensions();
+  const warmup = await streamOnce(document, url, -1, shownAt, false);
+  const activatedDuringWarmup = [...activeExtensions()].filter((id) => !before.has(id));
+  const settleMs = await settle(document);
   const out: StreamRun[] = [];
-  for (let i = 0; i < runs; i++) out.push(await streamOnce(document, url, i));
-  return { runs: out, applyEditMs: await applyEditRoundTrips(document, 20) };
+  for (let i = 0; i < runs; i++) out.push(await streamOnce(document, url, i, shownAt, compareApis && i % 2 === 0));
+  const rt = await editRoundTrips(document, 20);
+  return { warmup, activatedDuringWarmup, settleMs, runs: out, applyEditMs: rt.applyEdit, editorEditMs: rt.editorEdit };
 }
 
 export async function run(): Promise<void> {
@@ -135,7 +210,7 @@ export async function run(): Promise<void> {
   const result: Record<string, unknown> = { iteration: control.iteration };
   try {
     result['activation'] = await activation();
-    if (control.iteration === 0 && control.runs > 0) result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs);
+    if (control.iteration === 0 && control.runs > 0) result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs, control.compareApis === true);
   } catch (error) {
     result['error'] = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
   }

@@ -3,8 +3,9 @@
 // PRODUCTION build loaded as a development extension and bench/host/entry.ts as extensionTestsPath, then loads the
 // workbench `--iterations` times. Every load is a fresh extension host, so each one times a cold activation;
 // the first also streams a fake server's answer into a real editor (`--runs` times).
-// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--timeout SEC]
-// Writes {activation, load, logActivation, streaming, applyEditMs, errors} (arrays of samples) to FILE.
+// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--timeout SEC] [--compare-apis]
+//   --compare-apis  stream through TextEditor.edit and WorkspaceEdit on alternate runs (default: the adapter's choice)
+// Writes {activation, load, logActivation, streaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,22 +23,23 @@ const { values: opt } = parseArgs({
     timeout: { type: 'string', default: '180' },
     tps: { type: 'string', default: '2000' },
     tokens: { type: 'string', default: '4000' },
+    'compare-apis': { type: 'boolean', default: false },
   },
 });
 
 /** Every "activated in X ms" line of our log channel, across all extension hosts of this run. */
-function activationLines(dir) {
+function activationLines(dir, pattern = /activated in ([\d.]+) ms/g) {
   const found = [];
   if (!fs.existsSync(dir)) return found;
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || !e.name.endsWith('.log')) continue;
     const text = fs.readFileSync(path.join(e.parentPath ?? e.path, e.name), 'utf8');
-    for (const m of text.matchAll(/activated in ([\d.]+) ms/g)) found.push(Number(m[1]));
+    for (const m of text.matchAll(pattern)) found.push(Number(m[1]));
   }
   return found;
 }
 
-const out = { activation: [], load: [], logActivation: [], streaming: [], applyEditMs: [], errors: [], iterations: 0 };
+const out = { activation: [], load: [], logActivation: [], featuresLoadMs: [], streaming: [], warmup: undefined, activatedDuringWarmup: [], applyEditMs: [], editorEditMs: [], errors: [], iterations: 0 };
 const run = createRun('bench');
 let server;
 let browser;
@@ -77,7 +79,7 @@ try {
   // One workbench load per sample (the web workbench has no command to restart only the extension host).
   for (let attempt = 0; results() < iterations && attempt < iterations + 2; attempt++) {
     const next = results();
-    fs.writeFileSync(path.join(benchDir, 'control.json'), JSON.stringify({ iteration: next, runs: next === 0 ? Number(opt.runs) : 0 }));
+    fs.writeFileSync(path.join(benchDir, 'control.json'), JSON.stringify({ iteration: next, runs: next === 0 ? Number(opt.runs) : 0, compareApis: opt['compare-apis'] }));
     const exited = new Promise((resolve) => (onExit = resolve));
     const t0 = Date.now();
     await page.goto('about:blank');
@@ -108,7 +110,11 @@ try {
     if (res.activation?.alreadyActive) out.errors.push(`sample ${res.iteration + 1}: the extension was already active`);
     if (res.streaming) {
       out.streaming = res.streaming.runs;
+      out.warmup = res.streaming.warmup;
+      out.activatedDuringWarmup = res.streaming.activatedDuringWarmup ?? [];
+      out.settleMs = res.streaming.settleMs;
       out.applyEditMs = res.streaming.applyEditMs;
+      out.editorEditMs = res.streaming.editorEditMs ?? [];
     }
   }
 } catch (e) {
@@ -118,6 +124,8 @@ try {
   if (server) server.stop();
   if (fake) fake.stop();
   out.logActivation = activationLines(path.join(run.stateDir, 'ud/logs'));
+  // Loading dist/features.js (first command, CodeLens or status-bar probe) blocks the host that long: part of the warm-up.
+  out.featuresLoadMs = activationLines(path.join(run.stateDir, 'ud/logs'), /Features loaded in ([\d.]+) ms/g);
   if (opt.out) fs.writeFileSync(path.resolve(opt.out), JSON.stringify(out));
   else console.log(JSON.stringify(out));
   run.cleanup();

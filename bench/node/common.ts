@@ -24,7 +24,8 @@ export class NodeFiles implements FileReader, WorkspaceIndex {
   constructor(private readonly root: string) {}
 
   async readBytes(uri: string): Promise<Uint8Array> {
-    return new Uint8Array(await fsp.readFile(fileURLToPath(uri)));
+    // The Buffer itself (a Uint8Array), as workspace.fs hands over the bytes: no copy of a multi-MB PDF.
+    return fsp.readFile(fileURLToPath(uri));
   }
   async readText(uri: string): Promise<string> {
     return fsp.readFile(fileURLToPath(uri), 'utf8');

@@ -1,6 +1,7 @@
 /**
  * Core rows, in plain Node through the real core code (scripts/bench.mjs bundles and spawns this):
- * overhead before the first request byte, cache hit, map-reduce on 1 and 4 slots, grounding.
+ * overhead before the first request byte (first action of a session, and a later one in the same session), cache
+ * hit, map-reduce on 1 and 4 slots, grounding.
  * usage: core <json-args>  with { runs, engine, pdfs: string[], prompts, tmp }; prints one JSON line.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +14,8 @@ import {
   DEFAULT_CONFIG, DefaultSourceReader, ExtractionCache, contentHash, PromptLibrary, ResultCache, ask, connect, nullLogger, nullProgress,
   resolveConfig, resolveLanguage, summarize, InMemoryKeyValueStore, type ActionContext, type ConnectedSession, type NoteDocument, type Source,
 } from '../../src/core';
-import { buildGroundingIndex, checkText } from '../../src/core/grounding';
+import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
+import { forgetTokenEstimates } from '../../src/core/llm/tokens';
 import type { EngineModule } from '../../src/pdf';
 import type { FakeServerOptions } from '../../test/fakeServer/index';
 import { NodeFileStore, NodeFiles, fileUri, timed } from './common';
@@ -148,16 +150,17 @@ async function overheadAndCache(): Promise<void> {
   writeFileSync(join(ws, 'note.md'), text);
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
   const files = new NodeFiles(ws);
-  const extractionCache = new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache')));
   const config = resolveConfig({ ...DEFAULT_CONFIG });
-  const reader = new DefaultSourceReader({
+  // A reader as a session of the extension makes it: the persisted extraction cache (on disk, shared by all
+  // sessions) behind a fresh in-memory layer. A new reader = the first action of a new session.
+  const newSession = (): DefaultSourceReader => new DefaultSourceReader({
     files,
     workspace: files,
     pdf: () => Promise.resolve(engine.pdf),
     bibtex: () => Promise.resolve(engine.bibtex),
     config: () => config,
     isTrusted: () => true,
-    cache: extractionCache,
+    cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache'))),
   });
   // vLLM with Qwen3's full 262,144-token window: the note and the five papers fit one request, so the
   // measured path is parse → links → cache look-ups → prompt → request (no map step).
@@ -166,7 +169,7 @@ async function overheadAndCache(): Promise<void> {
   try {
     const llm = await session(proxy.url);
     const question = 'Which accuracy did the models reach?';
-    const run = async (store: InMemoryKeyValueStore): Promise<{ firstByteMs: number | undefined; collectMs: number; totalMs: number; requests: number; chats: number }> => {
+    const run = async (store: InMemoryKeyValueStore, reader: DefaultSourceReader): Promise<{ firstByteMs: number | undefined; collectMs: number; totalMs: number; requests: number; chats: number }> => {
       const before = proxy.chatStarts.length;
       const chatsBefore = (await fake.stats()).chats.length;
       const t0 = performance.now();
@@ -181,26 +184,43 @@ async function overheadAndCache(): Promise<void> {
       return { firstByteMs: start === undefined ? undefined : start - t0, collectMs, totalMs, requests: result.requests, chats: (await fake.stats()).chats.length - chatsBefore };
     };
     // First run: fills the extraction cache unless the PDF rows already did (reported, not a target).
-    const cold = await run(new InMemoryKeyValueStore());
+    const cold = await run(new InMemoryKeyValueStore(), newSession());
+    // The first action of a session on cached papers: each run a new session (nothing of the papers in memory:
+    // every PDF is read, hashed, and its extraction read from the persisted cache), the result cache empty.
     const overhead: number[] = [];
     const collect: number[] = [];
-    let chars = 0;
     for (let i = 0; i < args.runs; i++) {
-      const r = await run(new InMemoryKeyValueStore());
+      // Nor any token estimate kept from an earlier run (src/core/llm/tokens.ts keeps the last few long ones).
+      forgetTokenEstimates();
+      const r = await run(new InMemoryKeyValueStore(), newSession());
       if (r.firstByteMs === undefined || r.chats !== 1) throw new Error(`expected one chat request, saw ${r.chats}`);
       overhead.push(r.firstByteMs);
       collect.push(r.collectMs);
     }
-    chars = proxy.lastChatBytes;
+    const chars = proxy.lastChatBytes;
     out['overhead'] = { ms: overhead, collectMs: collect, coldMs: cold.totalMs, promptBytes: chars, noteChars: text.length, papers: papers.map((p) => basename(p)), promptTokens: (await fake.stats()).chats.at(-1)?.promptTokens };
 
-    // Cache hit: the same action again on unchanged input, the result store warm.
+    // A later action in the same session (the result cache empty, as for a new question): the unchanged papers
+    // come from the session's memory (same size and mtime), neither read nor hashed.
+    const sameSession = newSession();
+    await run(new InMemoryKeyValueStore(), sameSession);
+    const later: number[] = [];
+    const laterCollect: number[] = [];
+    for (let i = 0; i < args.runs; i++) {
+      const r = await run(new InMemoryKeyValueStore(), sameSession);
+      if (r.firstByteMs === undefined || r.chats !== 1) throw new Error(`expected one chat request, saw ${r.chats}`);
+      later.push(r.firstByteMs);
+      laterCollect.push(r.collectMs);
+    }
+    out['overheadInSession'] = { ms: later, collectMs: laterCollect };
+
+    // Cache hit: the same action again on unchanged input in the same session, the result store warm.
     const store = new InMemoryKeyValueStore();
-    await run(store);
+    await run(store, sameSession);
     const hits: number[] = [];
     let requests = 0;
     for (let i = 0; i < args.runs; i++) {
-      const r = await run(store);
+      const r = await run(store, sameSession);
       hits.push(r.totalMs);
       requests += r.chats + r.requests;
     }
@@ -273,7 +293,9 @@ async function grounding(): Promise<void> {
     for (const b of base) {
       if (pages >= 500) break;
       const take = Math.min(b.pages.length, 500 - pages);
-      const text = b.pages.slice(0, take).map((t, i) => `[page ${i + 1}]\n\n${t}`).join('\n\n');
+      // Repeated papers get a line of their own, so every source is a text of its own: the index is shared by
+      // sources with the same text, and 500 pages should cost what 500 distinct pages cost.
+      const text = (copy > 0 ? `Further copy ${copy} of ${b.name}\n\n` : '') + b.pages.slice(0, take).map((t, i) => `[page ${i + 1}]\n\n${t}`).join('\n\n');
       pages += take;
       const id = `papers/${copy}-${b.name}`;
       sources.push({ id, uri: `file:///ws/${id}`, title: b.name, kind: 'pdf', status: 'ok', text, sections: [{ title: b.name, level: 1, text, location: { page: 1 }, role: 'body' }], tokenEstimate: Math.ceil(text.length / 4) });
@@ -295,21 +317,57 @@ async function grounding(): Promise<void> {
   const summary = lines.join('\n');
   const indexMs: number[] = [];
   const checkMs: number[] = [];
+  const coldCheckMs: number[] = [];
+  const prepareMs: number[] = [];
+  const prepareMaxStepMs: number[] = [];
+  let prepareSteps = 0;
+  let gramsInCold = 0;
   let checked = 0;
   let supported = 0;
   for (let i = 0; i < args.runs; i++) {
-    // Fresh Source objects: the index keeps each source's part in a WeakMap, and this row times a first check.
+    // Cold: new Source objects and an empty shared cache (the index is kept per Source object and per text),
+    // so this times building everything a first check of never-seen sources needs, then that check.
+    clearGroundingCache();
     const fresh = sources.map((s) => ({ ...s }));
     const t0 = performance.now();
-    const index = buildGroundingIndex(fresh);
+    const cold = buildGroundingIndex(fresh);
     const t1 = performance.now();
-    const r = checkText(summary, index);
-    checkMs.push(performance.now() - t1);
+    const first = checkText(summary, cold);
+    coldCheckMs.push(performance.now() - t1);
     indexMs.push(t1 - t0);
+    // The q-gram index is built within the check only when a quote matches nowhere nearly verbatim.
+    if (cold.sources.some((s) => s.index.hasGrams)) gramsInCold++;
+
+    // As in the extension: the index (with its q-grams) built while the model generates, one source per
+    // event-loop task; each step is timed (how long the extension host's event loop is held at most).
+    clearGroundingCache();
+    const generated = sources.map((s) => ({ ...s }));
+    let last = performance.now();
+    let steps = 0;
+    let longest = 0;
+    const p0 = last;
+    await prepareGroundingIndex(generated, {
+      yieldToHost: async () => {
+        if (steps++ > 0) longest = Math.max(longest, performance.now() - last);
+        await new Promise((resolve) => setImmediate(resolve));
+        last = performance.now();
+      },
+    });
+    prepareMaxStepMs.push(Math.max(longest, performance.now() - last));
+    prepareMs.push(performance.now() - p0);
+    prepareSteps = steps;
+    // The check that follows the generated block: the index is ready.
+    const t2 = performance.now();
+    const r = checkText(summary, buildGroundingIndex(generated));
+    checkMs.push(performance.now() - t2);
+    if (r.checked !== first.checked || r.supported !== first.supported) throw new Error(`cold and prepared checks differ: ${first.supported}/${first.checked} vs ${r.supported}/${r.checked}`);
     checked = r.checked;
     supported = r.supported;
   }
-  out['grounding'] = { indexMs, checkMs, pages, sources: sources.length, sourceChars: sources.reduce((n, s) => n + s.text.length, 0), words: summary.split(/\s+/).filter(Boolean).length, checked, supported };
+  out['grounding'] = {
+    indexMs, checkMs, coldCheckMs, prepareMs, prepareMaxStepMs, prepareSteps, gramsInCold,
+    pages, sources: sources.length, sourceChars: sources.reduce((n, s) => n + s.text.length, 0), words: summary.split(/\s+/).filter(Boolean).length, checked, supported,
+  };
 }
 
 async function main(): Promise<void> {
