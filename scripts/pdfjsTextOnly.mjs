@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 
 /**
  * pdf.js builds a complete OpenType font from every embedded font so that a canvas can draw it: it compiles
- * Type1 and CFF programs byte by byte and repairs TrueType outlines, 10–15% of the CPU time of extracting
- * a paper (profiled on the corpus). The engine only reads text: glyph → Unicode comes from the parsed font
+ * Type1 and CFF programs byte by byte, 10–15% of the CPU time of extracting a LaTeX paper (profiled on the
+ * corpus). TrueType's outline repair stays: the glyphs it finds missing keep the font's character map small
+ * (skipping it made subset CID fonts slower). The engine only reads text: glyph → Unicode comes from the parsed font
  * and the PDF's encodings, never from the rebuilt font, which feeds only a font face the engine never
  * creates (disableFontFace). So these steps are cut out of the bundle. Each replacement must match exactly
  * once: a pdf.js update that moves the code fails the build instead of silently losing the speed-up. Text
@@ -15,12 +16,6 @@ export const PDFJS_TEXT_ONLY_PATCHES = [
   ['      this.data = compiler.compile();', '      this.data = file;'],
   // Type1Font: skip wrapping the converted charstrings into a compiled CFF font.
   ['    this.data = this.wrap(name, type2Charstrings, this.charstrings, subrs, properties);', '    this.data = new Uint8Array(0);'],
-  // TrueType (checkAndRepair): skip rewriting every glyph's outline location; the glyphs it finds missing
-  // only change which font character a canvas would draw (toFontChar), never the text (toUnicode, widths).
-  [
-    '      const glyphsInfo = sanitizeGlyphLocations(tables.loca, tables.glyf, numGlyphs, isGlyphLocationsLong, hintsValid, dupFirstEntry, maxSizeOfInstructions);',
-    '      const glyphsInfo = { missingGlyphs: Object.create(null), maxSizeOfInstructions };',
-  ],
 ];
 
 /** The source with every patch applied; throws when a patch does not match exactly once. */

@@ -2,7 +2,7 @@
  * The engine bundle cuts pdf.js's font compilation out (scripts/pdfjsTextOnly.mjs). These tests check that
  * every patch still matches the installed pdf.js exactly once, and that the patched bundle extracts exactly
  * the text the unpatched library does, on corpus PDFs whose fonts take the patched paths (embedded Type 1,
- * Type 1C / CFF and TrueType fonts; skipped with a reason when ../shared/corpus is absent).
+ * Type 1C / CFF fonts, and TrueType as a control; skipped with a reason when ../shared/corpus is absent).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
