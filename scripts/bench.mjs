@@ -259,9 +259,20 @@ async function hostRows() {
     row('Activation: activate() (the extension\'s "activated in X ms" log line)', { measured: spread(h.logActivation), value: median(h.logActivation), target: '≤ 50 ms', limit: 50, samples: h.logActivation });
   } else row('Activation: activate() (log line)', { reason: why });
   if (h.activation.length) {
-    row('Activation as the host sees it: extension.activate() in a fresh host (loads dist/extension.js)', {
-      measured: `${spread(h.activation)} (evaluating the bundle alone: ${h.load.length ? spread(h.load) : 'n/a'})`, value: median(h.activation), target: '≤ 50 ms', limit: 50, samples: h.activation,
-    });
+    // The host's activate() includes its own queueing (other extensions activating at start-up). An empty control
+    // extension activated in the same host, in alternating order, measures that; the target applies to the difference.
+    const pairs = h.activation.map((ms, i) => [ms, h.control?.[i]]).filter(([, c]) => c !== undefined);
+    if (pairs.length) {
+      const extra = pairs.map(([ms, c]) => ms - c);
+      row('Activation as the host sees it: extension.activate() in a fresh host (loads dist/extension.js), minus an empty control extension activated in the same host', {
+        measured: `${spread(extra)} (ours ${spread(h.activation)} vs control ${spread(pairs.map(([, c]) => c))}; evaluating the bundle alone: ${h.load.length ? spread(h.load) : 'n/a'})`,
+        value: median(extra), target: '≤ 50 ms', limit: 50, samples: extra,
+      });
+    } else {
+      row('Activation as the host sees it: extension.activate() in a fresh host (loads dist/extension.js)', {
+        measured: `${spread(h.activation)} (evaluating the bundle alone: ${h.load.length ? spread(h.load) : 'n/a'}; no control measured)`, value: median(h.activation), target: '≤ 50 ms', limit: 50, samples: h.activation,
+      });
+    }
   } else row('Activation incl. loading the bundle', { reason: why });
   if (h.streaming.length) {
     const rates = h.streaming.map((s) => s.tokens / (s.visibleSpanMs / 1000));

@@ -23,21 +23,35 @@ interface Control {
 /** Tokens of the fake's reply look like `t0a3`: 4 characters = exactly 1 token in the fake's tokenizer. */
 const TOKEN = /\bt[0-9a-z]{3}\b/g;
 
-async function activation(): Promise<Record<string, unknown>> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
-  if (ext.isActive) return { alreadyActive: true };
+/** An empty extension (bench/host/run.mjs writes it) activated in the same host: what any extension pays there. */
+const CONTROL_ID = 'bench.activation-control';
+
+async function timeActivate(id: string): Promise<number | undefined> {
+  const ext = vscode.extensions.getExtension(id);
+  if (!ext) throw new Error(`${id} is not loaded`);
+  if (ext.isActive) return undefined;
   const t0 = performance.now();
   await ext.activate();
-  const activateMs = performance.now() - t0;
+  return performance.now() - t0;
+}
+
+async function activation(iteration: number): Promise<Record<string, unknown>> {
+  // Ours and the control in turn, the order alternating per host, so neither always meets the busier host.
+  const oursFirst = iteration % 2 === 0;
+  const first = await timeActivate(oursFirst ? EXTENSION_ID : CONTROL_ID);
+  const second = await timeActivate(oursFirst ? CONTROL_ID : EXTENSION_ID);
+  const activateMs = oursFirst ? first : second;
+  const controlMs = oursFirst ? second : first;
+  if (activateMs === undefined) return { alreadyActive: true };
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
   // Loading the bundle alone: a copy of dist/extension.js evaluated by this host's require (a copy, so the
   // module cache cannot make it free). Its activate() is not called.
   const copy = path.join(process.env['RA_BENCH_DIR'] ?? '', `extension-copy-${Date.now()}.js`);
-  fs.copyFileSync(path.join(ext.extensionPath, 'dist', 'extension.js'), copy);
+  fs.copyFileSync(path.join(ext?.extensionPath ?? '', 'dist', 'extension.js'), copy);
   const t1 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(copy);
-  return { activateMs, loadMs: performance.now() - t1 };
+  return { activateMs, controlMs, loadMs: performance.now() - t1 };
 }
 
 interface StreamRun {
@@ -209,7 +223,7 @@ export async function run(): Promise<void> {
   const control = JSON.parse(fs.readFileSync(path.join(dir, 'control.json'), 'utf8')) as Control;
   const result: Record<string, unknown> = { iteration: control.iteration };
   try {
-    result['activation'] = await activation();
+    result['activation'] = await activation(control.iteration);
     if (control.iteration === 0 && control.runs > 0) result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs, control.compareApis === true);
   } catch (error) {
     result['error'] = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);

@@ -5,7 +5,7 @@
 // the first also streams a fake server's answer into a real editor (`--runs` times).
 // usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--timeout SEC] [--compare-apis]
 //   --compare-apis  stream through TextEditor.edit and WorkspaceEdit on alternate runs (default: the adapter's choice)
-// Writes {activation, load, logActivation, streaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
+// Writes {activation, control, load, logActivation, streaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,7 +39,7 @@ function activationLines(dir, pattern = /activated in ([\d.]+) ms/g) {
   return found;
 }
 
-const out = { activation: [], load: [], logActivation: [], featuresLoadMs: [], streaming: [], warmup: undefined, activatedDuringWarmup: [], applyEditMs: [], editorEditMs: [], errors: [], iterations: 0 };
+const out = { activation: [], control: [], load: [], logActivation: [], featuresLoadMs: [], streaming: [], warmup: undefined, activatedDuringWarmup: [], applyEditMs: [], editorEditMs: [], errors: [], iterations: 0 };
 const run = createRun('bench');
 let server;
 let browser;
@@ -48,6 +48,13 @@ try {
   const installed = ensureHost();
   if (installed.length) log(`installed: ${installed.join(', ')}`);
   const ext = await prepareExtension(run.dir, { production: true });
+  // The control: an empty extension activated in the same host as ours (entry.ts), to tell the host's own
+  // activation cost from ours. Installed in the host's extensions folder (the web workbench takes one
+  // development extension only).
+  const control = path.join(run.stateDir, 'ext', 'bench.activation-control-0.0.1');
+  fs.mkdirSync(control, { recursive: true });
+  fs.writeFileSync(path.join(control, 'package.json'), JSON.stringify({ name: 'activation-control', publisher: 'bench', version: '0.0.1', engines: { vscode: '^1.100.0' }, main: './extension.js', activationEvents: [] }));
+  fs.writeFileSync(path.join(control, 'extension.js'), 'exports.activate = () => {};\n');
   const entry = path.join(run.dir, 'bench', 'entry.js');
   await esbuild.build({
     absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'bench/host/entry.ts')], outfile: entry, bundle: true, format: 'cjs',
@@ -106,6 +113,7 @@ try {
     out.iterations += 1;
     if (res.error) out.errors.push(`sample ${res.iteration + 1}: ${res.error}`);
     if (res.activation?.activateMs !== undefined) out.activation.push(res.activation.activateMs);
+    if (res.activation?.controlMs !== undefined) out.control.push(res.activation.controlMs);
     if (res.activation?.loadMs !== undefined) out.load.push(res.activation.loadMs);
     if (res.activation?.alreadyActive) out.errors.push(`sample ${res.iteration + 1}: the extension was already active`);
     if (res.streaming) {
