@@ -38,7 +38,13 @@ export function planTarget(text: string, spec: Pick<BlockSpec, 'kind'> & { reado
   let at = lineEnd(text, Math.min(Math.max(0, anchorOffset), text.length));
   // Inside a front matter block or another block: move after it, so markdown stays valid.
   const fm = /^---\n[\s\S]*?\n---(?:\n|$)/.exec(text);
-  if (fm && at < fm[0].length) at = lineEnd(text, fm[0].length - 1);
+  if (fm && at < fm[0].length) {
+    // The cursor in the front matter (a freshly opened note) stands for the top of the body: after the
+    // note's title heading when the body starts with one, not between the front matter and the title.
+    at = lineEnd(text, fm[0].length - 1);
+    const title = /^(?:[ \t]*\n)*(#{1,6}[ \t][^\n]*)/.exec(text.slice(at + 1));
+    if (title) at = lineEnd(text, at + 1 + title[0].length - 1);
+  }
   const blockRe = /<!-- research:([a-z]+) [^\n]*-->/g;
   for (const m of text.matchAll(blockRe)) {
     const start = m.index ?? 0;

@@ -163,7 +163,12 @@ void suite('streaming insertion', () => {
 
   void test('a new block never goes inside front matter or another block', () => {
     const text = `---\ntitle: x\n---\n# H\n${renderBlock(spec('plain', 'other'), 'a\nb')}tail\n`;
-    assert.equal(planTarget(text, { kind: 'summary', target: 'note' }, 2).insertAt, text.indexOf('\n# H'));
+    // The cursor in the front matter: after the title heading that opens the body.
+    assert.equal(planTarget(text, { kind: 'summary', target: 'note' }, 2).insertAt, text.indexOf('\n', text.indexOf('# H')));
+    const untitled = `---\ntitle: x\n---\nFirst paragraph\nstill it.\n`;
+    assert.equal(planTarget(untitled, { kind: 'summary', target: 'note' }, 2).insertAt, untitled.indexOf('\nFirst'));
+    const spaced = `---\ntitle: x\n---\n\n# Title\n\nBody\n`;
+    assert.equal(planTarget(spaced, { kind: 'summary', target: 'note' }, 0).insertAt, spaced.indexOf('\n\nBody'));
     const inBlock = text.indexOf('a\nb');
     assert.equal(planTarget(text, { kind: 'summary', target: 'note' }, inBlock).insertAt, text.indexOf('\ntail'));
   });
