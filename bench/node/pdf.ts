@@ -2,7 +2,7 @@
  * PDF rows, one child process per PDF (scripts/bench.mjs spawns it):
  *   time <pdf> <runs> <engine.js> <cacheDir>  the first (cold) extraction of the process; then warm extractions
  *                                             vs `pdftotext` (alternating, same run), the cached
- *                                             re-extraction of a new session (read + SHA-256 + cache
+ *                                             re-extraction of a new session (read + content hash (SHA-512) + cache
  *                                             look-up), and the same paper again in one session (memory)
  *   rss <pdf> <engine.js>                     peak RSS of one extraction in a fresh process
  * Prints one JSON line. The engine is the shipped bundle dist/pdfEngine.js, loaded the way the extension does.

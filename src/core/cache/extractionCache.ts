@@ -9,10 +9,14 @@ import type { SourceSection } from '../sources/types';
  */
 export const EXTRACTION_VERSION = 1;
 
-/** SHA-256 of the bytes, hex (Web Crypto: available in the extension host, browsers and Node). */
+/**
+ * The first 256 bits of SHA-512 of the bytes, hex (Web Crypto: available in the extension host, browsers and
+ * Node). SHA-512 rather than SHA-256 because it is a quarter faster on 64-bit CPUs without SHA instructions,
+ * and hashing the linked PDFs is most of what the first action of a session pays before its request (bench).
+ */
 export async function contentHash(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = await crypto.subtle.digest('SHA-512', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest, 0, 32), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
