@@ -3,12 +3,7 @@ import * as vscode from 'vscode';
 import MarkdownIt from 'markdown-it';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from '../fakeServer';
 import { Commands } from '../../src/vscode/constants';
-import { config, folder, openNote, sleep, waitFor, writeFile } from './helpers';
-
-function lastUser(req: RecordedRequest): string {
-  const messages = (req.body as { messages?: { role: string; content: string }[] }).messages ?? [];
-  return [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-}
+import { config, folder, lastUser, openNote, sleep, waitFor, writeFile } from './helpers';
 
 /** The JSON schema's property names in a chat request (OpenAI response_format or Ollama format). */
 function schemaKeys(req: RecordedRequest): string[] {

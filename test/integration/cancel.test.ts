@@ -11,12 +11,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from '../fakeServer';
 import { Commands } from '../../src/vscode/constants';
-import { config, openNote, sleep, waitFor, writeFile } from './helpers';
-
-function lastUser(req: RecordedRequest): string {
-  const messages = (req.body as { messages?: { role: string; content: string }[] }).messages ?? [];
-  return [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-}
+import { config, lastUser, openNote, sleep, waitFor, writeFile } from './helpers';
 
 /** A request the server answered completely. */
 const finished = (r: RecordedRequest): boolean => r.status === 200 && r.endedAt !== undefined && !r.aborted;

@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CONFIG_SECTION } from '../../src/vscode/constants';
+import type { RecordedRequest } from '../fakeServer';
 
 /** The fresh copy of the fixture workspace the harness opens for each run. */
 export function folder(): vscode.WorkspaceFolder {
@@ -37,4 +38,10 @@ export async function waitFor<T>(probe: () => T | undefined | false, what: strin
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/** The last user message of a chat request the fake server recorded. */
+export function lastUser(req: RecordedRequest): string {
+  const messages = (req.body as { messages?: { role: string; content: string }[] }).messages ?? [];
+  return [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 }
