@@ -28,6 +28,25 @@ async function saveUntil(page, file, predicate, timeoutMs = 30_000) {
   }
 }
 
+/**
+ * Reloads the workbench (a new extension host reads the settings file) and opens the note, waiting until the
+ * note is syntax-highlighted: the workbench has then scanned its extensions (our extension activates on its
+ * first command, so it shows nothing before). A workbench that has not come up after a reload (seen now and
+ * then on a loaded machine: a plain-text editor) gets one more reload.
+ */
+async function reloadWithNote(page) {
+  for (let attempt = 1; ; attempt++) {
+    await page.reload();
+    const editor = await openFile(page, 'notes.md', { expectText: 'Sleep and memory consolidation' });
+    try {
+      await editor.locator('.view-lines span[class^="mtk"]:not(.mtk1)').first().waitFor({ timeout: 45_000 });
+      return editor;
+    } catch (error) {
+      if (attempt >= 2) throw new Error(`the workbench did not come up after ${attempt} reloads: ${error.message}`);
+    }
+  }
+}
+
 export const tests = [
   {
     name: 'Research: Summarize, then the progress notification\'s Cancel: the partial block is removed (onCancel=remove) or kept marked incomplete (keep)',
@@ -40,15 +59,20 @@ export const tests = [
       const slow = await startFakeServer({ flavour: 'ollama', extraArgs: ['--tps', '15', '--reply-file', reply] });
       const settingsFile = userSettingsFile(server);
       const savedSettings = fs.readFileSync(settingsFile, 'utf8');
-      const setSettings = (extra) => fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2));
+      // Written whole and renamed into place: the workbench watches the file and must never read it half-written
+      // (an empty read drops the run's endpoint setting, and later tests fall back to auto-detection).
+      const writeSettings = (text) => {
+        fs.writeFileSync(`${settingsFile}.tmp`, text);
+        fs.renameSync(`${settingsFile}.tmp`, settingsFile);
+      };
+      const setSettings = (extra) => writeSettings(JSON.stringify({ ...JSON.parse(savedSettings), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2));
       try {
         const file = path.join(ws, 'notes.md');
         const original = fs.readFileSync(file, 'utf8');
         for (const mode of ['remove', 'keep']) {
           // Settings read at start-up: write them, then reload the workbench (a new extension host reads them).
           setSettings({ 'researchAssistant.onCancel': mode });
-          await page.reload();
-          const editor = await openFile(page, 'notes.md', { expectText: 'Sleep and memory consolidation' });
+          const editor = await reloadWithNote(page);
           await editor.locator('.view-lines').click();
           await page.keyboard.press('Control+Home');
           await runCommand(page, 'Research: Summarize');
@@ -78,7 +102,7 @@ export const tests = [
           }
         }
       } finally {
-        fs.writeFileSync(settingsFile, savedSettings);
+        writeSettings(savedSettings);
         slow.stop();
         fs.rmSync(dir, { recursive: true, force: true });
       }
