@@ -51,6 +51,22 @@ async function applyOne(document: vscode.TextDocument, edit: TextEditOp, viaEdit
   }
 }
 
+/** Puts the file's text on disk back into a closed note's model and saves it, leaving the model clean. */
+async function restoreFromDisk(document: vscode.TextDocument): Promise<void> {
+  try {
+    const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+    if (document.isClosed || !document.isDirty) return;
+    if (document.getText() !== onDisk) {
+      const we = new vscode.WorkspaceEdit();
+      we.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), onDisk);
+      if (!(await vscode.workspace.applyEdit(we))) return;
+    }
+    await document.save();
+  } catch {
+    // The file is gone or unreadable: nothing to restore.
+  }
+}
+
 /** Every document URI a tab shows (text editors and both sides of a diff). */
 function tabUris(tab: vscode.Tab): vscode.Uri[] {
   const input = tab.input;
@@ -175,11 +191,23 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
     if (closed) return;
     closed = true;
     options.onDiscarded?.();
-    if (!spoiled) return;
+    if (spoiled) undoRacedEdit();
+  };
+  /**
+   * One of our edits landed after the user reverted or closed the note: once things settle, the note goes
+   * back to what the user chose. The active note is reverted again; a note whose tab is gone ("Don't Save")
+   * gets the text on disk back and is saved (the same bytes), so no streamed text lingers in its model.
+   */
+  const undoRacedEdit = (): void => {
     setTimeout(() => {
-      if (document.isClosed || !document.isDirty || vscode.window.activeTextEditor?.document !== document) return;
-      logger.info('Insertion: a streamed edit raced the revert of the note; reverting it again');
-      void vscode.commands.executeCommand('workbench.action.files.revert');
+      if (document.isClosed || !document.isDirty) return;
+      if (vscode.window.activeTextEditor?.document === document) {
+        logger.info('Insertion: a streamed edit raced the revert of the note; reverting it again');
+        void vscode.commands.executeCommand('workbench.action.files.revert');
+      } else if (!shownInTab(document.uri)) {
+        logger.info('Insertion: a streamed edit landed after the note was closed; restoring the text on disk');
+        void restoreFromDisk(document);
+      }
     }, REVERT_PAUSE_MS);
   };
 
@@ -220,6 +248,8 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
     const sentAt = performance.now();
     inFlight = apply(edit).then((ok) => {
       if (!ok) ins.editFailed();
+      // The note was reverted or closed while this edit was on its way, and it landed anyway.
+      else if (closed) undoRacedEdit();
       options.onBatch?.({ queuedAt: batchQueuedAt, sentAt, doneAt: performance.now(), ok, chars: edit.text.length });
       inFlight = undefined;
       // More text may have arrived meanwhile: when its slot is already due, send it now rather than after
