@@ -114,11 +114,15 @@ export const BASE_USER_SETTINGS = {
  */
 export async function startCodeServer({ stateDir, tmp, port, env = {}, settings = {}, extraArgs = [], verbose = false }) {
   port = port || (await freePort());
-  for (const d of ['ud/User', 'ext', 'xdg']) fs.mkdirSync(path.join(stateDir, d), { recursive: true });
+  for (const d of ['ud/User', 'ud/Machine', 'ext', 'xdg']) fs.mkdirSync(path.join(stateDir, d), { recursive: true });
   // a config file of our own, or code-server writes ~/.config/code-server/config.yaml
   fs.writeFileSync(path.join(stateDir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   // code-server keeps user settings on the server side
   fs.writeFileSync(path.join(stateDir, 'ud/User/settings.json'), JSON.stringify({ ...BASE_USER_SETTINGS, ...settings }, null, 2));
+  // The workbench is a remote window (vscode-remote:// URIs): machine-scoped settings such as
+  // researchAssistant.endpoint belong in the remote (Machine) settings, where a remote window reads them;
+  // from the user settings alone the endpoint was now and then not applied.
+  fs.writeFileSync(path.join(stateDir, 'ud/Machine/settings.json'), JSON.stringify(settings, null, 2));
   const childEnv = { ...process.env };
   for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete childEnv[k];
   Object.assign(childEnv, {

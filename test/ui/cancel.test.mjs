@@ -8,12 +8,15 @@ import path from 'node:path';
 import { startFakeServer } from '../../scripts/host/fakeserver.mjs';
 import { openFile, runCommand, sleep } from './workbench.mjs';
 
-/** The run's user settings.json: code-server's --user-data-dir (the harness passes the server, not its state dir). */
-function userSettingsFile(server) {
+/**
+ * The run's user and remote (Machine) settings.json: code-server's --user-data-dir (the harness passes the
+ * server, not its state dir). The endpoint is machine-scoped, so the remote file is the one that counts.
+ */
+function settingsFiles(server) {
   const args = server.proc.spawnargs;
   const i = args.indexOf('--user-data-dir');
   assert.ok(i > 0, 'code-server was started without --user-data-dir');
-  return path.join(args[i + 1], 'User', 'settings.json');
+  return ['User', 'Machine'].map((kind) => path.join(args[i + 1], kind, 'settings.json'));
 }
 
 /** Saves until the file on disk satisfies `predicate` (a save may land before the last edit). */
@@ -57,15 +60,14 @@ export const tests = [
       const reply = path.join(dir, 'reply.txt');
       fs.writeFileSync(reply, Array.from({ length: 300 }, (_, i) => `word${i}`).join(' '));
       const slow = await startFakeServer({ flavour: 'ollama', extraArgs: ['--tps', '15', '--reply-file', reply] });
-      const settingsFile = userSettingsFile(server);
-      const savedSettings = fs.readFileSync(settingsFile, 'utf8');
-      // Written whole and renamed into place: the workbench watches the file and must never read it half-written
-      // (an empty read drops the run's endpoint setting, and later tests fall back to auto-detection).
-      const writeSettings = (text) => {
-        fs.writeFileSync(`${settingsFile}.tmp`, text);
-        fs.renameSync(`${settingsFile}.tmp`, settingsFile);
+      const files = settingsFiles(server);
+      const saved = files.map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '{}'));
+      // Written whole and renamed into place: the workbench watches the files and must never read one half-written.
+      const writeSettings = (file, text) => {
+        fs.writeFileSync(`${file}.tmp`, text);
+        fs.renameSync(`${file}.tmp`, file);
       };
-      const setSettings = (extra) => writeSettings(JSON.stringify({ ...JSON.parse(savedSettings), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2));
+      const setSettings = (extra) => files.forEach((f, k) => writeSettings(f, JSON.stringify({ ...JSON.parse(saved[k] ?? '{}'), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2)));
       try {
         const file = path.join(ws, 'notes.md');
         const original = fs.readFileSync(file, 'utf8');
@@ -102,7 +104,7 @@ export const tests = [
           }
         }
       } finally {
-        writeSettings(savedSettings);
+        files.forEach((f, k) => writeSettings(f, saved[k] ?? '{}'));
         slow.stop();
         fs.rmSync(dir, { recursive: true, force: true });
       }
