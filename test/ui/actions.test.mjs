@@ -1,23 +1,7 @@
 // UI tests of the actions (issue #5) through the command palette, against the fake Ollama server's canned answers.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import fs from 'node:fs';
-import { openFile, runCommand, sleep } from './workbench.mjs';
-
-/**
- * Saves repeatedly until the file on disk matches: the streamed preview already has both markers, so the
- * finished block is recognised by its final header (`figures="…"`, written with the last edit).
- */
-async function saveUntil(page, file, predicate, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page.keyboard.press('Control+S');
-    await sleep(700);
-    const text = fs.readFileSync(file, 'utf8');
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${file} never matched; it holds:\n${text}`);
-  }
-}
+import { openFile, runCommand, saveUntil } from './workbench.mjs';
 
 export const tests = [
   {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFakeServer } from '../../scripts/host/fakeserver.mjs';
-import { openFile, runCommand, sleep } from './workbench.mjs';
+import { openFile, runCommand, saveUntil, sleep } from './workbench.mjs';
 
 /**
  * The run's user and remote (Machine) settings.json: code-server's --user-data-dir (the harness passes the
@@ -17,18 +17,6 @@ function settingsFiles(server) {
   const i = args.indexOf('--user-data-dir');
   assert.ok(i > 0, 'code-server was started without --user-data-dir');
   return ['User', 'Machine'].map((kind) => path.join(args[i + 1], kind, 'settings.json'));
-}
-
-/** Saves until the file on disk satisfies `predicate` (a save may land before the last edit). */
-async function saveUntil(page, file, predicate, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page.keyboard.press('Control+S');
-    await sleep(600);
-    const text = fs.readFileSync(file, 'utf8');
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${path.basename(file)} never matched; it holds:\n${text}`);
-  }
 }
 
 /**
@@ -91,10 +79,10 @@ export const tests = [
           await shot(`ui-cancel-${mode}-after`);
           if (mode === 'remove') {
             assert.ok(!/word\d/.test(words), `streamed words are still shown:\n${words.slice(0, 500)}`);
-            const text = await saveUntil(page, file, (t) => t === original);
+            const text = await saveUntil(page, file, (t) => t === original, 30_000);
             assert.equal(text, original);
           } else {
-            const text = await saveUntil(page, file, (t) => t.includes('incomplete="true"'));
+            const text = await saveUntil(page, file, (t) => t.includes('incomplete="true"'), 30_000);
             const block = /<!-- research:summary target="note" [^\n]*incomplete="true" -->\n> \[!summary\] Summary \(incomplete\)\n>\n> (word[\s\S]*?)\n<!-- \/research:summary -->\n/.exec(text);
             assert.ok(block, `no incomplete block:\n${text}`);
             const shown = (block[1] ?? '').match(/word\d+/g) ?? [];

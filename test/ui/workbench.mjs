@@ -36,3 +36,18 @@ export async function waitForFile(file, predicate, timeoutMs = 20_000) {
     await sleep(200);
   }
 }
+
+/**
+ * Saves (Ctrl+S) repeatedly until the file on disk satisfies `predicate`: a save may land before the last
+ * streamed edit, and a streamed preview already has both markers.
+ */
+export async function saveUntil(page, file, predicate, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Control+S');
+    await sleep(700);
+    const text = fs.readFileSync(file, 'utf8');
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)} never matched; it holds:\n${text}`);
+  }
+}
