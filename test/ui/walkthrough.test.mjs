@@ -46,10 +46,23 @@ export const tests = [
       assert.match(decodeURIComponent(await img.evaluate((el) => el.currentSrc)), /media\/walkthrough\/summarize\.png/);
       await shot('ui-walkthrough-summarize');
       // its button runs Quick Open with the arguments encoded in the command link
-      await container.getByRole('button', { name: 'Open a Note' }).first().click();
+      // Quick Open hides when it loses focus, and the step's media webview may take focus as it finishes
+      // loading (seen once in CI: the input kept '.md' but the list was hidden). A user clicks again.
       const input = page.locator('.quick-input-widget input');
-      await page.waitForFunction((el) => el.value === '.md', await input.elementHandle(), { timeout: 10_000 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.md' }).first().waitFor({ timeout: 15_000 });
+      const noteRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.md' }).first();
+      for (let attempt = 1; ; attempt += 1) {
+        await container.getByRole('button', { name: 'Open a Note' }).first().click();
+        try {
+          await input.waitFor({ state: 'visible', timeout: 10_000 });
+          await page.waitForFunction((el) => el.value === '.md', await input.elementHandle(), { timeout: 10_000 });
+          await noteRow.waitFor({ state: 'visible', timeout: 15_000 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          console.log(`      (Quick Open from "Open a Note" did not show notes.md, attempt ${attempt}: ${String(e.message).split('\n')[0]})`);
+          await page.keyboard.press('Escape');
+        }
+      }
       await page.keyboard.press('Escape');
       // the privacy step's button: the Settings editor, filtered to the extension's settings
       await container.locator('.getting-started-step', { hasText: 'Your notes stay on this machine' }).first().click();
