@@ -3,19 +3,138 @@ import { readFileSync } from 'node:fs';
 
 /**
  * pdf.js builds a complete OpenType font from every embedded font so that a canvas can draw it: it compiles
- * Type1 and CFF programs byte by byte, 10–15% of the CPU time of extracting a LaTeX paper (profiled on the
- * corpus). TrueType's outline repair stays: the glyphs it finds missing keep the font's character map small
- * (skipping it made subset CID fonts slower). The engine only reads text: glyph → Unicode comes from the parsed font
- * and the PDF's encodings, never from the rebuilt font, which feeds only a font face the engine never
- * creates (disableFontFace). So these steps are cut out of the bundle. Each replacement must match exactly
- * once: a pdf.js update that moves the code fails the build instead of silently losing the speed-up. Text
- * is compared with the unpatched library in test/unit/pdf/textOnlyPatch.test.ts.
+ * Type1 and CFF programs, interprets every glyph program, repairs TrueType outlines, rebuilds character maps
+ * and assembles font files, together 20–30% of the CPU time of extracting a paper (profiled on the corpus).
+ * The engine only reads text: a glyph's Unicode and advance width come from the PDF's encodings and width
+ * arrays and from the parsed font (its encoding, glyph names, post and name tables), never from the rebuilt
+ * font, which feeds only a font face the engine never creates (disableFontFace). So these steps are cut out
+ * of the bundle. One consequence: a font whose rebuilding would have thrown no longer falls back to a
+ * system font's encoding (rare, broken fonts). Each replacement must match exactly once: a pdf.js update
+ * that moves the code fails the build instead of silently losing the speed-up. Text and positions are
+ * compared with the unpatched library in test/unit/pdf/textOnlyPatch.test.ts.
  */
 export const PDFJS_TEXT_ONLY_PATCHES = [
   // CFFFont (Type1C / CIDFontType0C): keep the file's own CFF bytes instead of recompiling them.
   ['      this.data = compiler.compile();', '      this.data = file;'],
   // Type1Font: skip wrapping the converted charstrings into a compiled CFF font.
   ['    this.data = this.wrap(name, type2Charstrings, this.charstrings, subrs, properties);', '    this.data = new Uint8Array(0);'],
+  // Type1Font: a glyph program is decrypted and interpreted (Type1CharString.convert) only for the glyphs
+  // whose advance width the PDF leaves out (/Widths missing for a built-in-encoding code), the one result of
+  // the conversion that text uses. The others get a placeholder program; their outlines, hinting and accent
+  // composition (seac) only ever served the rebuilt font, which the engine never draws.
+  [
+    `            const encoded = this.readCharStrings(data, lenIV);
+            this.nextChar();
+            token = this.getToken();
+            if (token === "noaccess") {
+              this.getToken();
+            } else if (token === "/") {
+              this.prevChar();
+            }
+            charstrings.push({
+              glyph,
+              encoded
+            });`,
+    `            this.nextChar();
+            token = this.getToken();
+            if (token === "noaccess") {
+              this.getToken();
+            } else if (token === "/") {
+              this.prevChar();
+            }
+            charstrings.push({
+              glyph,
+              data,
+              lenIV
+            });`,
+  ],
+  [
+    `    for (const {
+      encoded,
+      glyph
+    } of charstrings) {
+      const charString = new Type1CharString();`,
+    `    for (const {
+      data,
+      lenIV,
+      glyph
+    } of charstrings) {
+      const widthIndex = properties.builtInEncoding ? properties.builtInEncoding.indexOf(glyph) : -1;
+      if (!(widthIndex > -1 && properties.widths[widthIndex] === undefined && widthIndex >= properties.firstChar && widthIndex <= properties.lastChar)) {
+        const placeholder = {
+          glyphName: glyph,
+          charstring: data.length > 0 ? [14] : [],
+          width: 0,
+          lsb: 0,
+          seac: null
+        };
+        if (glyph === ".notdef") {
+          program.charstrings.unshift(placeholder);
+        } else {
+          program.charstrings.push(placeholder);
+        }
+        continue;
+      }
+      const encoded = this.readCharStrings(data, lenIV);
+      const charString = new Type1CharString();`,
+  ],
+  // Font.convert (Type 1 and CFF fonts): after the Unicode adjustments that text uses, it maps character
+  // codes to the rebuilt font's glyphs (toFontChar, accents) and assembles an OpenType file (OS/2, cmap,
+  // hmtx, name, post tables): only a font face would load either.
+  [
+    '    if (!properties.cssFontInfo) {\n      newMapping = adjustMapping(mapping, font.hasGlyphId.bind(font), glyphZeroId, this.toUnicode);',
+    '    if (false) {\n      newMapping = adjustMapping(mapping, font.hasGlyphId.bind(font), glyphZeroId, this.toUnicode);',
+  ],
+  [
+    '    const unitsPerEm = properties.fontMatrix ? 1 / Math.max(...properties.fontMatrix.slice(0, 4).map(Math.abs)) : 1000;',
+    '    return new Uint8Array(0);',
+  ],
+  // Font.checkAndRepair (TrueType): the same for the rebuilt TrueType font. Its glyph outlines are not
+  // copied and checked one by one, nor its character map rebuilt, nor the file assembled; what text uses
+  // stays: the tables read, the metrics, the post table's glyph names and the name table's Unicode fixes.
+  ['    if (isTrueType) {\n      const glyphsInfo = sanitizeGlyphLocations(', '    if (false) {\n      const glyphsInfo = sanitizeGlyphLocations('],
+  [
+    '    if (!properties.cssFontInfo) {\n      const newMapping = adjustMapping(charCodeToGlyphId, hasGlyph, glyphZeroId, this.toUnicode);',
+    '    if (false) {\n      const newMapping = adjustMapping(charCodeToGlyphId, hasGlyph, glyphZeroId, this.toUnicode);',
+  ],
+  // (a CID font's whole CMap, up to 65,536 codes, was walked only to build that character map)
+  ['      properties.cMap.forEach(function (charCode, cid) {', '      false && properties.cMap.forEach(function (charCode, cid) {'],
+  [
+    `    const builder = new OpenTypeFileBuilder(header.version);
+    for (const tableTag in tables) {
+      builder.addTable(tableTag, tables[tableTag].data);
+    }
+    return builder.toArray();`,
+    '    return new Uint8Array(0);',
+  ],
+  // CFFParser.parseCharStrings interprets every glyph program of a CFF font for its advance width and
+  // accent composition, which only the rebuilt font's hmtx table and accent drawing use; text takes widths
+  // from the PDF (/Widths, /W) or their defaults.
+  [
+    `  parseCharStrings({
+    charStrings,
+    localSubrIndex,
+    globalSubrIndex,
+    fdSelect,
+    fdArray,
+    privateDict
+  }) {
+`,
+    `  parseCharStrings({
+    charStrings,
+    localSubrIndex,
+    globalSubrIndex,
+    fdSelect,
+    fdArray,
+    privateDict
+  }) {
+    return {
+      charStrings,
+      seacs: [],
+      widths: []
+    };
+`,
+  ],
 ];
 
 /**
