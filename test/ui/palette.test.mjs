@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openFile, runCommand, waitForFile } from './workbench.mjs';
+import { openFile, runCommand, saveUntil } from './workbench.mjs';
 
 export const tests = [
   {
@@ -12,10 +12,21 @@ export const tests = [
     name: 'Research: Show Log opens the "Local Research Assistant" output channel',
     async run({ page, shot }) {
       await openFile(page, 'notes.md', { expectText: 'Sleep and memory consolidation' });
-      await runCommand(page, 'Research: Show Log');
       const panel = page.locator('.part.panel');
       // the log line extension.ts writes on activation, shown in the Output view of our channel
-      await panel.locator('.view-lines').filter({ hasText: 'activated in' }).waitFor({ timeout: 30_000 });
+      const logLine = panel.locator('.view-lines').filter({ hasText: 'activated in' });
+      // A fresh-clone run on a loaded machine once saw no panel at all after Enter in the palette; a user
+      // runs the command again.
+      for (let attempt = 1; ; attempt += 1) {
+        await runCommand(page, 'Research: Show Log');
+        try {
+          await logLine.waitFor({ timeout: 20_000 });
+          break;
+        } catch (e) {
+          if (attempt === 2) throw e;
+          console.log('      (Show Log: no Output panel after 20 s, running it again)');
+        }
+      }
       const channel = await panel.locator('select.monaco-select-box, .monaco-select-box').first().inputValue().catch(async () =>
         panel.locator('.monaco-select-box').first().textContent());
       assert.match(String(channel), /Local Research Assistant/, `selected output channel: ${channel}`);
@@ -37,8 +48,10 @@ export const tests = [
       await runCommand(page, 'Research: Summarize');
       // the editor becomes dirty when the block is inserted (the tab shows the dirty dot)
       await page.locator('.tab.dirty', { hasText: 'notes.md' }).waitFor({ timeout: 120_000 });
-      await page.keyboard.press('Control+S');
-      const after = await waitForFile(file, (t) => t.includes('research:summary'), 120_000);
+      // Ctrl+S until the finished block is on disk (its header gets figures="n/m" when the run ends): one
+      // press can be lost while the progress notification has focus (a fresh-clone run saw the block
+      // inserted and the tab still dirty).
+      const after = await saveUntil(page, file, (t) => /<!-- research:summary [^\n]*figures="\d+\/\d+" -->/.test(t), 120_000);
       assert.ok(after.startsWith(before.trimEnd()), 'the note\'s own text was changed');
       const block = after.slice(before.trimEnd().length);
       assert.ok(models.some((m) => block.includes(m)), `the block names none of the fake server's models (${models.join(', ')})`);

@@ -22,7 +22,12 @@ export async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
+  // Enter runs the focused row, and the list may still show an earlier filtering: wait until the focused
+  // row is this command (not one whose title only starts with it, e.g. "Research: Summarize Linked Paper").
+  // A row's text may go on with "recently used" or a keybinding, glued to the title.
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?! \\w)`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: exact }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
 
