@@ -181,8 +181,7 @@ export function workbenchUrl(server, { folder, devExt, testsPath }) {
   // The payload needs vscode-remote:// URIs: file:// ones load the workbench but never run the tests.
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${path.resolve(p)}`;
   const payload = [];
-  // One development extension, or several (the bench loads an empty control extension beside ours).
-  for (const dev of [devExt ?? []].flat()) payload.push(['extensionDevelopmentPath', remote(dev)]);
+  if (devExt) payload.push(['extensionDevelopmentPath', remote(devExt)]);
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
   payload.push(['skipWelcome', 'true']);
   return `${server.url}?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;

@@ -26,20 +26,8 @@ export async function runCommand(page, title) {
   // row is this command (not one whose title only starts with it, e.g. "Research: Summarize Linked Paper").
   // A row's text may go on with "recently used" or a keybinding, glued to the title.
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?! \\w)`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: exact }).first().waitFor({ timeout: 10_000 });
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: exact }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
-}
-
-/** Polls a file on disk until `predicate(text)` holds. */
-export async function waitForFile(file, predicate, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${path.basename(file)} on disk never matched; it holds:\n${text}`);
-    await sleep(200);
-  }
 }
 
 /**
