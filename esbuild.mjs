@@ -31,9 +31,15 @@ const smallEntry = {
   setup(build) {
     build.onEnd((result) => {
       const inputs = Object.keys(result.metafile?.outputs['dist/extension.js']?.inputs ?? {});
-      const libraries = [...new Set(inputs.filter((f) => f.includes('node_modules/')).map((f) => f.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')))];
+      const libraries = [
+        ...new Set(
+          inputs.filter((f) => f.includes('node_modules/')).map((f) => f.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')),
+        ),
+      ];
       if (libraries.length) {
-        result.errors.push({ text: `dist/extension.js must not bundle libraries (activation evaluates it); import them from feature code only: ${libraries.join(', ')}` });
+        result.errors.push({
+          text: `dist/extension.js must not bundle libraries (activation evaluates it); import them from feature code only: ${libraries.join(', ')}`,
+        });
       }
     });
   },

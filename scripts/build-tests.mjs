@@ -52,7 +52,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.log(`build-tests: ${tests.length} test file(s) -> ${path.relative(ROOT, outdir) || outdir}`);
   } catch (e) {
     console.error('build-tests failed:');
-    for (const err of e.errors ?? [e]) console.error(`  ${err.text ?? err.message}${err.location ? ` (${err.location.file}:${err.location.line})` : ''}`);
+    for (const err of e.errors ?? [e])
+      console.error(`  ${err.text ?? err.message}${err.location ? ` (${err.location.file}:${err.location.line})` : ''}`);
     process.exit(1);
   }
 }

@@ -14,9 +14,12 @@ try {
     metafile: true,
   });
   const bytes = result.outputFiles.reduce((n, f) => n + f.contents.length, 0);
-  console.log(`check:core ok: src/core bundles for the browser (${(bytes / 1024).toFixed(1)} KiB, ${Object.keys(result.metafile.inputs).length} inputs)`);
+  console.log(
+    `check:core ok: src/core bundles for the browser (${(bytes / 1024).toFixed(1)} KiB, ${Object.keys(result.metafile.inputs).length} inputs)`,
+  );
 } catch (error) {
   console.error('check:core failed: src/core (or a dependency it imports) needs Node built-ins or vscode:');
-  for (const e of error.errors ?? [error]) console.error(`  ${e.text ?? e.message}${e.location ? ` (${e.location.file}:${e.location.line})` : ''}`);
+  for (const e of error.errors ?? [error])
+    console.error(`  ${e.text ?? e.message}${e.location ? ` (${e.location.file}:${e.location.line})` : ''}`);
   process.exit(1);
 }

@@ -15,10 +15,27 @@ import { ROOT, log, run, withLock } from './host/lib.mjs';
 
 const MAX_BYTES = 4 * 1024 * 1024;
 // what a .vsix may contain (paths relative to the extension root)
-const ALLOWED = [/^dist\/(?!.*\.map$).+/, /^media\/.+/, /^prompts\/.+/, /^l10n\/.+/, /^package\.json$/, /^package\.nls(\.[\w-]+)?\.json$/,
-  /^README\.md$/i, /^CHANGELOG\.md$/i, /^LICENSE(\.txt|\.md)?$/];
+const ALLOWED = [
+  /^dist\/(?!.*\.map$).+/,
+  /^media\/.+/,
+  /^prompts\/.+/,
+  /^l10n\/.+/,
+  /^package\.json$/,
+  /^package\.nls(\.[\w-]+)?\.json$/,
+  /^README\.md$/i,
+  /^CHANGELOG\.md$/i,
+  /^LICENSE(\.txt|\.md)?$/,
+];
 // vsce stores readme.md and changelog.md in lower case
-const REQUIRED = ['package.json', 'package.nls.json', 'dist/extension.js', 'dist/features.js', 'media/icon.png', 'README.md', 'CHANGELOG.md'];
+const REQUIRED = [
+  'package.json',
+  'package.nls.json',
+  'dist/extension.js',
+  'dist/features.js',
+  'media/icon.png',
+  'README.md',
+  'CHANGELOG.md',
+];
 
 const { values: opt } = parseArgs({
   options: { 'skip-prepublish': { type: 'boolean', default: false }, out: { type: 'string' }, result: { type: 'string' } },
@@ -54,24 +71,50 @@ try {
 
   // what vsce says it would ship (the .vscodeignore result)...
   const listed = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\n').map((l) => l.trim()).filter(Boolean);
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const stray = listed.filter((f) => !ALLOWED.some((re) => re.test(f)));
-  check('vsce ls lists only shipped files', stray.length === 0, stray.length ? `unexpected: ${stray.join(', ')}` : `${listed.length} files`);
+  check(
+    'vsce ls lists only shipped files',
+    stray.length === 0,
+    stray.length ? `unexpected: ${stray.join(', ')}` : `${listed.length} files`,
+  );
   // ...and what the .vsix really holds (a zip: extension/<file> plus vsce's manifest files)
-  const sizes = Object.fromEntries(execFileSync('python3', ['-c', 'import sys,zipfile;[print(i.file_size, i.filename) for i in zipfile.ZipFile(sys.argv[1]).infolist()]', out], { encoding: 'utf8' })
-    .split('\n').filter((l) => l.includes(' extension/')).map((l) => [l.slice(l.indexOf(' extension/') + 11), Number(l.split(' ')[0])]));
+  const sizes = Object.fromEntries(
+    execFileSync(
+      'python3',
+      ['-c', 'import sys,zipfile;[print(i.file_size, i.filename) for i in zipfile.ZipFile(sys.argv[1]).infolist()]', out],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter((l) => l.includes(' extension/'))
+      .map((l) => [l.slice(l.indexOf(' extension/') + 11), Number(l.split(' ')[0])]),
+  );
   const entries = Object.keys(sizes);
   const strayZip = entries.filter((f) => !ALLOWED.some((re) => re.test(f)));
-  check('.vsix holds only shipped files', strayZip.length === 0, strayZip.length ? `unexpected: ${strayZip.join(', ')}` : `${entries.length} files`);
+  check(
+    '.vsix holds only shipped files',
+    strayZip.length === 0,
+    strayZip.length ? `unexpected: ${strayZip.join(', ')}` : `${entries.length} files`,
+  );
   const lower = new Set(entries.map((e) => e.toLowerCase()));
   const missing = REQUIRED.filter((f) => !lower.has(f.toLowerCase()));
-  check('.vsix holds the manifest, bundles, icon, README and CHANGELOG', missing.length === 0, missing.length ? `missing: ${missing.join(', ')}` : '');
+  check(
+    '.vsix holds the manifest, bundles, icon, README and CHANGELOG',
+    missing.length === 0,
+    missing.length ? `missing: ${missing.join(', ')}` : '',
+  );
   // measured inside the .vsix: dist/ may meanwhile hold a development build of a concurrent run.
   // The bundle = the activation entry + the lazily loaded features (without the PDF engine).
   const entry = sizes['dist/extension.js'] ?? 0;
   const bundle = entry + (sizes['dist/features.js'] ?? 0);
-  const distTotal = Object.entries(sizes).filter(([f]) => f.startsWith('dist/')).reduce((n, [, b]) => n + b, 0);
-  log(`bundle dist/extension.js + dist/features.js: ${(entry / 1024).toFixed(1)} + ${((bundle - entry) / 1024).toFixed(1)} KiB (all of dist/: ${(distTotal / 1024).toFixed(1)} KiB)`);
+  const distTotal = Object.entries(sizes)
+    .filter(([f]) => f.startsWith('dist/'))
+    .reduce((n, [, b]) => n + b, 0);
+  log(
+    `bundle dist/extension.js + dist/features.js: ${(entry / 1024).toFixed(1)} + ${((bundle - entry) / 1024).toFixed(1)} KiB (all of dist/: ${(distTotal / 1024).toFixed(1)} KiB)`,
+  );
   Object.assign(info, { vsixBytes: bytes, bundleBytes: bundle, entryBytes: entry, distBytes: distTotal, files: entries });
 } catch (e) {
   console.error(`package failed: ${e.message ?? e}`);

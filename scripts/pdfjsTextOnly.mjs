@@ -92,7 +92,10 @@ export const PDFJS_TEXT_ONLY_PATCHES = [
   // Font.checkAndRepair (TrueType): the same for the rebuilt TrueType font. Its glyph outlines are not
   // copied and checked one by one, nor its character map rebuilt, nor the file assembled; what text uses
   // stays: the tables read, the metrics, the post table's glyph names and the name table's Unicode fixes.
-  ['    if (isTrueType) {\n      const glyphsInfo = sanitizeGlyphLocations(', '    if (false) {\n      const glyphsInfo = sanitizeGlyphLocations('],
+  [
+    '    if (isTrueType) {\n      const glyphsInfo = sanitizeGlyphLocations(',
+    '    if (false) {\n      const glyphsInfo = sanitizeGlyphLocations(',
+  ],
   [
     '    if (!properties.cssFontInfo) {\n      const newMapping = adjustMapping(charCodeToGlyphId, hasGlyph, glyphZeroId, this.toUnicode);',
     '    if (false) {\n      const newMapping = adjustMapping(charCodeToGlyphId, hasGlyph, glyphZeroId, this.toUnicode);',
@@ -145,7 +148,11 @@ export const PDFJS_TEXT_LOOP_PATCHES = [
   // TextState.clone made each clone's prototype its parent state, so every clone had its own hidden class
   // and each textState.x read in the per-glyph loop went megamorphic. Every TextState field is declared
   // (an own property), so a flat copy with the class's prototype reads the same values.
-  ['pdf.worker.mjs', '    const clone = Object.assign(Object.create(this), this);', '    const clone = Object.assign(Object.create(Object.getPrototypeOf(this)), this);'],
+  [
+    'pdf.worker.mjs',
+    '    const clone = Object.assign(Object.create(this), this);',
+    '    const clone = Object.assign(Object.create(Object.getPrototypeOf(this)), this);',
+  ],
   // getCurrentTextTransform runs for every glyph: ctm × (textMatrix × tsm), through Util.transform, whose
   // element reads went polymorphic (ctm is a Float32Array or an Array, the others Arrays) and cost more than
   // the rest of the glyph loop. Written out here: the same operations in the same order, one array.
@@ -165,7 +172,11 @@ export const PDFJS_TEXT_LOOP_PATCHES = [
   // chunk, which the evaluator now also sends as a fresh object (it used to send one object and then
   // replace its arrays, which a shared chunk would see) and never touches again; the receiver only copies
   // the items out. Every other message (document, pages, errors, binary data) is still cloned.
-  ['pdf.worker.mjs', '      sink?.enqueue(textContent, length);', '      sink?.enqueue({ items: textContent.items, styles: textContent.styles, lang: textContent.lang }, length);'],
+  [
+    'pdf.worker.mjs',
+    '      sink?.enqueue(textContent, length);',
+    '      sink?.enqueue({ items: textContent.items, styles: textContent.styles, lang: textContent.lang }, length);',
+  ],
   [
     'pdf.mjs',
     '      data: structuredClone(obj, transfer ? {',
@@ -175,7 +186,11 @@ export const PDFJS_TEXT_LOOP_PATCHES = [
   // chunk, and zlib run on the thread pool while this thread waited (together ~10% of extracting a paper).
   // The engine runs in Node only, so the same zlib inflates synchronously. A stream zlib rejects (truncated,
   // corrupt) still takes pdf.js's own tolerant decoder, as a rejected DecompressionStream did.
-  ['pdf.worker.mjs', 'export { WorkerMessageHandler };', 'import { inflateSync as textOnlyInflateSync } from "node:zlib";\nexport { WorkerMessageHandler };'],
+  [
+    'pdf.worker.mjs',
+    'export { WorkerMessageHandler };',
+    'import { inflateSync as textOnlyInflateSync } from "node:zlib";\nexport { WorkerMessageHandler };',
+  ],
   [
     'pdf.worker.mjs',
     '    const bytes = this.stream.isAsync ? await this.stream.asyncGetBytes() : this.stream.getBytes();\n    try {\n',
@@ -195,10 +210,7 @@ export const PDFJS_TEXT_LOOP_PATCHES = [
   ['pdf.mjs', '    const TEXT_CONTENT_CHUNK_SIZE = 100;', '    const TEXT_CONTENT_CHUNK_SIZE = 4096;'],
 ];
 
-const FILE_PATCHES = [
-  ...PDFJS_TEXT_ONLY_PATCHES.map(([from, to]) => ['pdf.worker.mjs', from, to]),
-  ...PDFJS_TEXT_LOOP_PATCHES,
-];
+const FILE_PATCHES = [...PDFJS_TEXT_ONLY_PATCHES.map(([from, to]) => ['pdf.worker.mjs', from, to]), ...PDFJS_TEXT_LOOP_PATCHES];
 
 /** The patches that apply to a pdf.js build file ('pdf.worker.mjs' or 'pdf.mjs'), as [from, to] pairs. */
 export function patchesFor(file) {

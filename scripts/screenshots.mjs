@@ -67,7 +67,14 @@ async function waitForWebviewText(page, text, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if (await frame.getByText(text).first().isVisible().catch(() => false)) return;
+      if (
+        await frame
+          .getByText(text)
+          .first()
+          .isVisible()
+          .catch(() => false)
+      )
+        return;
     }
     await sleep(300);
   }
@@ -77,7 +84,10 @@ async function waitForWebviewText(page, text, timeoutMs = 30_000) {
 /** The editor area (and the panel below it, when open): walkthrough images show what changed, not the whole window. */
 async function editorClip(page) {
   const editor = await page.locator('.part.editor').boundingBox();
-  const panel = await page.locator('.part.panel').boundingBox().catch(() => null);
+  const panel = await page
+    .locator('.part.panel')
+    .boundingBox()
+    .catch(() => null);
   const bottom = panel && panel.height > 0 ? panel.y + panel.height : editor.y + editor.height;
   return { x: Math.round(editor.x), y: Math.round(editor.y), width: Math.round(editor.width), height: Math.round(bottom - editor.y) };
 }
@@ -119,7 +129,12 @@ const SHOTS = [
       await sleep(800);
       const box = await page.locator('.quick-input-widget').boundingBox();
       // the picker and the note under it, the status bar left out
-      await save(page, 'select-model', [WALKTHROUGH], { x: 0, y: 0, width: VIEWPORT.width, height: Math.min(VIEWPORT.height, Math.round((box?.y ?? 0) + (box?.height ?? 400) + 120)) });
+      await save(page, 'select-model', [WALKTHROUGH], {
+        x: 0,
+        y: 0,
+        width: VIEWPORT.width,
+        height: Math.min(VIEWPORT.height, Math.round((box?.y ?? 0) + (box?.height ?? 400) + 120)),
+      });
       await page.keyboard.press('Escape');
     },
   },
@@ -177,7 +192,11 @@ const SHOTS = [
       // down to the table's last row: the quote footnotes below it are a wall of text at this size
       const clip = await editorClip(page);
       for (const frame of page.frames()) {
-        const table = await frame.locator('table').first().boundingBox().catch(() => null);
+        const table = await frame
+          .locator('table')
+          .first()
+          .boundingBox()
+          .catch(() => null);
         if (table) clip.height = Math.min(clip.height, Math.round(table.y + table.height + 6 - clip.y));
       }
       await save(page, 'compare', [WALKTHROUGH], clip);
@@ -241,14 +260,20 @@ const SHOTS = [
     async run({ page }) {
       await openFile(page, NOTE, { expectText: 'Urban heat islands' });
       await runCommand(page, 'Welcome: Open Walkthrough...');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Local Research Assistant' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Local Research Assistant' })
+        .first()
+        .waitFor({ timeout: 30_000 });
       await page.keyboard.type('Local Research Assistant');
       await sleep(500);
       await page.keyboard.press('Enter');
       await page.locator('.gettingStartedContainer').getByText('Local Research Assistant').first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Control+B');
       await page.mouse.move(VIEWPORT.width - 5, VIEWPORT.height / 2);
-      await page.getByText('Activating Extensions').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
+      await page
+        .getByText('Activating Extensions')
+        .waitFor({ state: 'detached', timeout: 30_000 })
+        .catch(() => {});
       await waitForWebviewText(page, 'Start a local model server'); // the step's markdown media
       await sleep(1000);
       await save(page, 'walkthrough', [README]);
@@ -269,7 +294,11 @@ try {
   const installed = ensureHost();
   if (installed.length) log(`installed: ${installed.join(', ')}`);
   const ext = await prepareExtension(run.dir);
-  fake = await startFakeServer({ flavour: 'ollama', reply: scriptedReply, models: ['qwen3:4b-instruct-2507', 'qwen3:8b', 'gemma3:12b', 'llama3.1:8b'] });
+  fake = await startFakeServer({
+    flavour: 'ollama',
+    reply: scriptedReply,
+    models: ['qwen3:4b-instruct-2507', 'qwen3:8b', 'gemma3:12b', 'llama3.1:8b'],
+  });
   log(`fake Ollama server (scripted answers) on ${fake.url}`);
   server = await startCodeServer({
     stateDir: run.stateDir,
@@ -292,7 +321,11 @@ try {
     if (opt.only && !new RegExp(opt.only).test(shot.name)) continue;
     n += 1;
     const t0 = Date.now();
-    const ws = await freshWorkspace(path.join(ROOT, 'sample-workspace'), path.join(run.dir, `ws${n}`), path.join(ROOT, 'scripts/host/sample-papers.json'));
+    const ws = await freshWorkspace(
+      path.join(ROOT, 'sample-workspace'),
+      path.join(run.dir, `ws${n}`),
+      path.join(ROOT, 'scripts/host/sample-papers.json'),
+    );
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     const all = [];
@@ -307,7 +340,12 @@ try {
       log(`✔ ${shot.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (e) {
       failed += 1;
-      log(`✖ ${shot.name}: ${String(e.message ?? e).split('\n').slice(0, 6).join('\n    ')}`);
+      log(
+        `✖ ${shot.name}: ${String(e.message ?? e)
+          .split('\n')
+          .slice(0, 6)
+          .join('\n    ')}`,
+      );
       fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
       await page.screenshot({ path: path.join(ROOT, `test-results/screenshot-failed-${shot.name}.png`) }).catch(() => {});
     } finally {

@@ -19,7 +19,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeServer } from './host/fakeserver.mjs';
 import { ensureHost } from './host/install.mjs';
-import { ROOT, createRun, freshWorkspace, launchChromium, log, pruneOldRuns, run, startCodeServer, withLock, workbenchUrl } from './host/lib.mjs';
+import {
+  ROOT,
+  createRun,
+  freshWorkspace,
+  launchChromium,
+  log,
+  pruneOldRuns,
+  run,
+  startCodeServer,
+  withLock,
+  workbenchUrl,
+} from './host/lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -58,7 +69,11 @@ async function selfCheck(url) {
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'Reading notes.md' }).first();
     await row.waitFor({ timeout: 90_000 });
     await row.click();
-    await page.locator('.editor-instance .monaco-editor .view-lines').filter({ hasText: 'Urban heat islands' }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.editor-instance .monaco-editor .view-lines')
+      .filter({ hasText: 'Urban heat islands' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -67,7 +82,12 @@ async function selfCheck(url) {
     await rows.first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     const titles = await rows.allTextContents();
-    log(`check: ${titles.length} "Research:" commands in the palette, e.g. ${titles.slice(0, 3).map((t) => JSON.stringify(t.trim())).join(', ')}`);
+    log(
+      `check: ${titles.length} "Research:" commands in the palette, e.g. ${titles
+        .slice(0, 3)
+        .map((t) => JSON.stringify(t.trim()))
+        .join(', ')}`,
+    );
     // Summarize is offered only in markdown editors: seeing it proves the note opened and the extension's menus apply
     if (!titles.some((t) => t.includes('Research: Summarize'))) throw new Error('"Research: Summarize" is not in the palette');
     // listed commands come from the manifest alone; the activation line in our log channel proves the code runs
@@ -97,7 +117,11 @@ try {
   if (opt.workspace) {
     folder = path.resolve(opt.workspace);
   } else {
-    folder = await freshWorkspace(path.join(ROOT, 'sample-workspace'), path.join(runDir.dir, 'sample-workspace'), path.join(ROOT, 'scripts/host/sample-papers.json'));
+    folder = await freshWorkspace(
+      path.join(ROOT, 'sample-workspace'),
+      path.join(runDir.dir, 'sample-workspace'),
+      path.join(ROOT, 'scripts/host/sample-papers.json'),
+    );
   }
 
   const settings = {};

@@ -32,7 +32,9 @@ function counts(file, code) {
   let r;
   try {
     r = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch { /* no result file */ }
+  } catch {
+    /* no result file */
+  }
   const c = { passed: r?.passed ?? 0, failed: r?.failed ?? 0, skipped: (r?.skipped ?? 0) + (r?.pending ?? 0), extra: r };
   if (code !== 0 && c.failed === 0) c.failed = 1;
   if (code === 0 && c.passed + c.failed + c.skipped === 0) c.failed = 1; // a test phase that ran nothing
@@ -48,25 +50,49 @@ const result = (name) => {
 const phases = [
   ['host', 'install apt packages and code-server when missing', async () => check(await exec(['scripts/host/install.mjs']))],
   ['check-types', 'tsc --noEmit', async () => check(await exec([bin('typescript/bin/tsc'), '--noEmit', '-p', '.']))],
-  ['lint', 'eslint src test scripts', async () => check(await exec([bin('eslint/bin/eslint.js'), 'src', 'test', 'scripts']))],
+  [
+    'lint',
+    'eslint, then prettier --check (npm run format fixes layout)',
+    async () => {
+      const eslint = await exec([bin('eslint/bin/eslint.js'), 'src', 'test', 'scripts', 'bench']);
+      const prettier = await exec([bin('prettier/bin/prettier.cjs'), '--check', '.']);
+      return check(eslint || prettier);
+    },
+  ],
   ['check:core', 'src/core bundles for the browser', async () => check(await exec(['scripts/check-core.mjs']))],
   ['build', 'esbuild bundle', async () => check(await exec(['esbuild.mjs']))],
-  ['unit', 'node:test via tsx', async () => {
-    fs.rmSync(path.join(RESULTS, 'unit.json'), { force: true });
-    return counts(path.join(RESULTS, 'unit.json'), await exec(['scripts/test-unit.mjs']));
-  }],
-  ['package', '.vsix with vsce, contents and size checked', async () => {
-    const f = result('package');
-    return counts(f, await exec(['scripts/package.mjs', '--skip-prepublish', '--result', f]));
-  }],
-  ['integration', 'mocha in the code-server extension host', async () => {
-    const f = result('integration');
-    return counts(f, await exec(['scripts/test-integration.mjs', '--result', f]));
-  }],
-  ['ui', 'command palette in Chromium', async () => {
-    const f = result('ui');
-    return counts(f, await exec(['scripts/test-ui.mjs', '--result', f]));
-  }],
+  [
+    'unit',
+    'node:test via tsx',
+    async () => {
+      fs.rmSync(path.join(RESULTS, 'unit.json'), { force: true });
+      return counts(path.join(RESULTS, 'unit.json'), await exec(['scripts/test-unit.mjs']));
+    },
+  ],
+  [
+    'package',
+    '.vsix with vsce, contents and size checked',
+    async () => {
+      const f = result('package');
+      return counts(f, await exec(['scripts/package.mjs', '--skip-prepublish', '--result', f]));
+    },
+  ],
+  [
+    'integration',
+    'mocha in the code-server extension host',
+    async () => {
+      const f = result('integration');
+      return counts(f, await exec(['scripts/test-integration.mjs', '--result', f]));
+    },
+  ],
+  [
+    'ui',
+    'command palette in Chromium',
+    async () => {
+      const f = result('ui');
+      return counts(f, await exec(['scripts/test-ui.mjs', '--result', f]));
+    },
+  ],
   ['start', 'npm start -- --check: workbench served, extension active', async () => check(await exec(['scripts/start.mjs', '--check']))],
 ];
 
@@ -85,23 +111,43 @@ for (const [name, what, fn] of phases) {
   }
   const secs = (Date.now() - t0) / 1000;
   rows.push({ name, secs, ...c });
-  console.log(`━━━ ${name}: ${c.failed ? 'FAILED' : 'ok'} — ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} (${secs.toFixed(1)} s)`);
+  console.log(
+    `━━━ ${name}: ${c.failed ? 'FAILED' : 'ok'} — ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} (${secs.toFixed(1)} s)`,
+  );
 }
 
 console.log('\nphase          passed failed skipped    time');
 for (const r of rows) {
-  console.log(`${r.name.padEnd(14)} ${String(r.passed).padStart(6)} ${String(r.failed).padStart(6)} ${String(r.skipped).padStart(7)} ${r.secs.toFixed(1).padStart(6)} s${r.failed ? '  ✖' : ''}`);
+  console.log(
+    `${r.name.padEnd(14)} ${String(r.passed).padStart(6)} ${String(r.failed).padStart(6)} ${String(r.skipped).padStart(7)} ${r.secs.toFixed(1).padStart(6)} s${r.failed ? '  ✖' : ''}`,
+  );
 }
 const pkg = rows.find((r) => r.name === 'package')?.extra;
 const it = rows.find((r) => r.name === 'integration')?.extra;
 const figures = [];
-if (pkg?.vsixBytes) figures.push(`vsix ${(pkg.vsixBytes / 1024).toFixed(1)} KiB`, `bundle ${(pkg.bundleBytes / 1024).toFixed(1)} KiB (dist/ ${(pkg.distBytes / 1024).toFixed(1)} KiB)`);
+if (pkg?.vsixBytes)
+  figures.push(
+    `vsix ${(pkg.vsixBytes / 1024).toFixed(1)} KiB`,
+    `bundle ${(pkg.bundleBytes / 1024).toFixed(1)} KiB (dist/ ${(pkg.distBytes / 1024).toFixed(1)} KiB)`,
+  );
 if (it?.activationMs !== undefined) figures.push(`activation ${it.activationMs} ms`);
 console.log(`total ${((Date.now() - T0) / 1000).toFixed(1)} s${figures.length ? `; ${figures.join(', ')}` : ''}`);
 const sum = (k) => rows.reduce((n, r) => n + r[k], 0);
 const passed = sum('passed');
 const failed = sum('failed');
 const skipped = sum('skipped');
-fs.writeFileSync(path.join(RESULTS, 'summary.json'), JSON.stringify({ passed, failed, skipped, phases: rows.map((r) => ({ name: r.name, secs: r.secs, passed: r.passed, failed: r.failed, skipped: r.skipped })) }, null, 2));
+fs.writeFileSync(
+  path.join(RESULTS, 'summary.json'),
+  JSON.stringify(
+    {
+      passed,
+      failed,
+      skipped,
+      phases: rows.map((r) => ({ name: r.name, secs: r.secs, passed: r.passed, failed: r.failed, skipped: r.skipped })),
+    },
+    null,
+    2,
+  ),
+);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exitCode = failed ? 1 : 0;

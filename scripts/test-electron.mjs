@@ -17,14 +17,23 @@ try {
   const built = await withLock('build', () => run(process.execPath, ['esbuild.mjs']));
   if (built !== 0) throw new Error('the build failed (node esbuild.mjs)');
   const { outdir } = await buildTests(path.join(ROOT, 'out/test/integration'));
-  const ws = await freshWorkspace(path.join(ROOT, config.workspaceFolder), path.join(r.dir, 'ws'), path.join(ROOT, 'test/fixtures/workspace.pdfs.json'));
+  const ws = await freshWorkspace(
+    path.join(ROOT, config.workspaceFolder),
+    path.join(r.dir, 'ws'),
+    path.join(ROOT, 'test/fixtures/workspace.pdfs.json'),
+  );
   const resultFile = path.join(r.dir, 'result.json');
   code = await runTests({
     version: config.version,
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: path.join(outdir, 'index.js'),
     launchArgs: [ws, ...config.launchArgs, '--user-data-dir', path.join(r.dir, 'ud'), '--extensions-dir', path.join(r.dir, 'ext')],
-    extensionTestsEnv: { RA_TEST_RESULT_FILE: resultFile, RA_TEST_GREP: opt.grep ?? '', RA_REPO_ROOT: ROOT, RA_FIXTURES: path.join(ROOT, 'test/fixtures') },
+    extensionTestsEnv: {
+      RA_TEST_RESULT_FILE: resultFile,
+      RA_TEST_GREP: opt.grep ?? '',
+      RA_REPO_ROOT: ROOT,
+      RA_FIXTURES: path.join(ROOT, 'test/fixtures'),
+    },
   });
   if (fs.existsSync(resultFile)) log(`result: ${fs.readFileSync(resultFile, 'utf8')}`);
 } catch (e) {

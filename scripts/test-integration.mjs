@@ -15,7 +15,15 @@ import { buildTests } from './build-tests.mjs';
 import { prepareExtension } from './host/devext.mjs';
 import { ensureHost } from './host/install.mjs';
 import {
-  ROOT, createRun, freshWorkspace, launchChromium, log, pruneOldRuns, startCodeServer, watchExternalRequests, workbenchUrl,
+  ROOT,
+  createRun,
+  freshWorkspace,
+  launchChromium,
+  log,
+  pruneOldRuns,
+  startCodeServer,
+  watchExternalRequests,
+  workbenchUrl,
 } from './host/lib.mjs';
 
 const { values: opt } = parseArgs({
@@ -32,7 +40,8 @@ const T0 = Date.now();
 const secs = () => `${((Date.now() - T0) / 1000).toFixed(1)} s`;
 const LOGS_DIR = path.join(ROOT, 'test-results/integration-logs');
 // the workbench's own console chatter; shown with --verbose only
-const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|Ignoring fetching additional builtin|ChatSessionStore|Updating additional builtin|Started local extension host|\[(Extension Host|LocalProcess)\])/;
+const NOISE =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|Ignoring fetching additional builtin|ChatSessionStore|Updating additional builtin|Started local extension host|\[(Extension Host|LocalProcess)\])/;
 
 /** Finds the "activated in X ms" line the extension writes to its log channel. */
 function findActivation(dir) {
@@ -62,7 +71,11 @@ try {
   log(`${testFiles.length} test file(s): ${testFiles.map((f) => path.basename(f)).join(', ')}`);
   const ws = opt.workspace
     ? path.resolve(opt.workspace)
-    : await freshWorkspace(path.join(ROOT, 'test/fixtures/workspace'), path.join(run.dir, 'ws'), path.join(ROOT, 'test/fixtures/workspace.pdfs.json'));
+    : await freshWorkspace(
+        path.join(ROOT, 'test/fixtures/workspace'),
+        path.join(run.dir, 'ws'),
+        path.join(ROOT, 'test/fixtures/workspace.pdfs.json'),
+      );
 
   server = await startCodeServer({
     stateDir: run.stateDir,
@@ -121,7 +134,9 @@ try {
     // the extension host's own logs (our log channel among them) are written on the server side
     fs.cpSync(path.join(run.stateDir, 'ud/logs'), path.join(LOGS_DIR, 'server'), { recursive: true });
     fs.cpSync(path.join(run.stateDir, 'code-server.log'), path.join(LOGS_DIR, 'code-server.log'));
-  } catch { /* nothing started */ }
+  } catch {
+    /* nothing started */
+  }
   const activation = findActivation(LOGS_DIR);
   if (activation !== undefined) log(`activation time (from the log channel): ${activation} ms`);
   if (external.length) log(`WARNING: requests that left the machine: ${external.join(', ')}`);
@@ -132,7 +147,9 @@ try {
   if (code !== 0 && summary.failed === 0) summary.failed = 1;
   summary.activationMs = activation;
   if (opt.result) fs.writeFileSync(path.resolve(opt.result), JSON.stringify(summary));
-  log(`integration: ${summary.passed} passed, ${summary.failed} failed, ${summary.pending} pending; exit ${code} in ${secs()}; logs in ${path.relative(ROOT, LOGS_DIR)}`);
+  log(
+    `integration: ${summary.passed} passed, ${summary.failed} failed, ${summary.pending} pending; exit ${code} in ${secs()}; logs in ${path.relative(ROOT, LOGS_DIR)}`,
+  );
   run.cleanup();
   process.exit(code);
 }

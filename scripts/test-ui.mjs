@@ -10,7 +10,15 @@ import { prepareExtension } from './host/devext.mjs';
 import { startFakeServer } from './host/fakeserver.mjs';
 import { ensureHost } from './host/install.mjs';
 import {
-  ROOT, createRun, freshWorkspace, launchChromium, log, pruneOldRuns, startCodeServer, watchExternalRequests, workbenchUrl,
+  ROOT,
+  createRun,
+  freshWorkspace,
+  launchChromium,
+  log,
+  pruneOldRuns,
+  startCodeServer,
+  watchExternalRequests,
+  workbenchUrl,
 } from './host/lib.mjs';
 
 const { values: opt } = parseArgs({
@@ -18,7 +26,12 @@ const { values: opt } = parseArgs({
 });
 const RESULTS = path.join(ROOT, 'test-results');
 fs.mkdirSync(RESULTS, { recursive: true });
-const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50);
+const slug = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 50);
 
 const counts = { passed: 0, failed: 0, pending: 0 };
 const failures = [];
@@ -46,7 +59,10 @@ try {
   log(`code-server on ${server.url} (run ${run.id})`);
   browser = await launchChromium(path.join(run.dir, 'chromium'));
 
-  const files = fs.readdirSync(path.join(ROOT, 'test/ui')).filter((f) => f.endsWith('.test.mjs')).sort();
+  const files = fs
+    .readdirSync(path.join(ROOT, 'test/ui'))
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort();
   let n = 0;
   for (const f of files) {
     const { tests } = await import(pathToFileURL(path.join(ROOT, 'test/ui', f)).href);
@@ -54,7 +70,11 @@ try {
       if (opt.grep && !new RegExp(opt.grep).test(t.name)) continue;
       n += 1;
       const t0 = Date.now();
-      const ws = await freshWorkspace(path.join(ROOT, 'test/fixtures/workspace'), path.join(run.dir, `ws${n}`), path.join(ROOT, 'test/fixtures/workspace.pdfs.json'));
+      const ws = await freshWorkspace(
+        path.join(ROOT, 'test/fixtures/workspace'),
+        path.join(run.dir, `ws${n}`),
+        path.join(ROOT, 'test/fixtures/workspace.pdfs.json'),
+      );
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       const external = [];
@@ -73,7 +93,11 @@ try {
       } catch (e) {
         counts.failed += 1;
         failures.push(t.name);
-        console.log(`  ✖ ${t.name} (${Date.now() - t0} ms)\n      ${String(e.message ?? e).split('\n').join('\n      ')}`);
+        console.log(
+          `  ✖ ${t.name} (${Date.now() - t0} ms)\n      ${String(e.message ?? e)
+            .split('\n')
+            .join('\n      ')}`,
+        );
         await page.screenshot({ path: path.join(RESULTS, `ui-failed-${slug(t.name)}.png`) }).catch(() => {});
       } finally {
         await context.close().catch(() => {});

@@ -73,9 +73,18 @@ interface StreamRun {
   via: 'editor' | 'workspaceEdit';
 }
 
-async function streamOnce(document: vscode.TextDocument, url: string, rep: number, shownAt: number, viaEditor: boolean): Promise<StreamRun> {
+async function streamOnce(
+  document: vscode.TextDocument,
+  url: string,
+  rep: number,
+  shownAt: number,
+  viaEditor: boolean,
+): Promise<StreamRun> {
   // A generous probe timeout: on a loaded machine the fake server may answer its first probe slowly.
-  const session = await connect({ config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), probeTimeoutMs: 15_000 }, new AbortController().signal);
+  const session = await connect(
+    { config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), probeTimeoutMs: 15_000 },
+    new AbortController().signal,
+  );
   const arrival = new Map<string, number>();
   const visible = new Map<string, number>();
   let edits = 0;
@@ -87,7 +96,12 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
     for (const c of e.contentChanges) editLog.push([now, c.text.length, c.rangeLength]);
     for (const c of e.contentChanges) for (const m of c.text.matchAll(TOKEN)) if (!visible.has(m[0])) visible.set(m[0], now);
   });
-  const spec: BlockSpec = { kind: 'summary', style: 'callout', title: 'Summary', attributes: { target: `bench-${rep}`, sources: ['bench'], model: session.info.model, date: isoDate(new Date()) } };
+  const spec: BlockSpec = {
+    kind: 'summary',
+    style: 'callout',
+    title: 'Summary',
+    attributes: { target: `bench-${rep}`, sources: ['bench'], model: session.info.model, date: isoDate(new Date()) },
+  };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const batches: BatchTiming[] = [];
@@ -106,7 +120,10 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
       onBatch: (b) => batches.push(b),
       viaEditor,
       generate: async (sink): Promise<ActionResult> => {
-        const stream = session.stream({ messages: [{ role: 'user', content: `bench run ${rep}` }], maxTokens: 8000, temperature: 0 }, new AbortController().signal);
+        const stream = session.stream(
+          { messages: [{ role: 'user', content: `bench run ${rep}` }], maxTokens: 8000, temperature: 0 },
+          new AbortController().signal,
+        );
         for await (const delta of stream) {
           const now = performance.now();
           for (const m of delta.matchAll(TOKEN)) if (!arrival.has(m[0])) arrival.set(m[0], now);
@@ -136,8 +153,14 @@ async function streamOnce(document: vscode.TextDocument, url: string, rep: numbe
   const log = editLog.map(([t, ins, del]): [number, number, number] => [Math.round(t - firstArrival), ins, del]);
   const rel = (t: number): number => Math.round((t - firstArrival) * 10) / 10;
   return {
-    tokens: arrival.size, arrivalSpanMs: lastArrival - firstArrival, visibleSpanMs: lastVisible - firstArrival, lags, edits, editLog: log,
-    loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6,
+    tokens: arrival.size,
+    arrivalSpanMs: lastArrival - firstArrival,
+    visibleSpanMs: lastVisible - firstArrival,
+    lags,
+    edits,
+    editLog: log,
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    loopDelayMaxMs: loop.max / 1e6,
     batches: batches.map((b): [number, number, number, number] => [rel(b.queuedAt), rel(b.sentAt), rel(b.doneAt), b.chars]),
     gc: gcs.filter(([t]) => t >= firstArrival - 100).map(([t, d]): [number, number] => [rel(t), Math.round(d * 10) / 10]),
     sinceShownMs: firstArrival - shownAt,
@@ -224,7 +247,8 @@ export async function run(): Promise<void> {
   const result: Record<string, unknown> = { iteration: control.iteration };
   try {
     result['activation'] = await activation(control.iteration);
-    if (control.iteration === 0 && control.runs > 0) result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs, control.compareApis === true);
+    if (control.iteration === 0 && control.runs > 0)
+      result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs, control.compareApis === true);
   } catch (error) {
     result['error'] = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
   }

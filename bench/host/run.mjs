@@ -39,7 +39,20 @@ function activationLines(dir, pattern = /activated in ([\d.]+) ms/g) {
   return found;
 }
 
-const out = { activation: [], control: [], load: [], logActivation: [], featuresLoadMs: [], streaming: [], warmup: undefined, activatedDuringWarmup: [], applyEditMs: [], editorEditMs: [], errors: [], iterations: 0 };
+const out = {
+  activation: [],
+  control: [],
+  load: [],
+  logActivation: [],
+  featuresLoadMs: [],
+  streaming: [],
+  warmup: undefined,
+  activatedDuringWarmup: [],
+  applyEditMs: [],
+  editorEditMs: [],
+  errors: [],
+  iterations: 0,
+};
 const run = createRun('bench');
 let server;
 let browser;
@@ -53,12 +66,29 @@ try {
   // development extension only).
   const control = path.join(run.stateDir, 'ext', 'bench.activation-control-0.0.1');
   fs.mkdirSync(control, { recursive: true });
-  fs.writeFileSync(path.join(control, 'package.json'), JSON.stringify({ name: 'activation-control', publisher: 'bench', version: '0.0.1', engines: { vscode: '^1.100.0' }, main: './extension.js', activationEvents: [] }));
+  fs.writeFileSync(
+    path.join(control, 'package.json'),
+    JSON.stringify({
+      name: 'activation-control',
+      publisher: 'bench',
+      version: '0.0.1',
+      engines: { vscode: '^1.100.0' },
+      main: './extension.js',
+      activationEvents: [],
+    }),
+  );
   fs.writeFileSync(path.join(control, 'extension.js'), 'exports.activate = () => {};\n');
   const entry = path.join(run.dir, 'bench', 'entry.js');
   await esbuild.build({
-    absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'bench/host/entry.ts')], outfile: entry, bundle: true, format: 'cjs',
-    platform: 'node', target: 'node20', external: ['vscode'], logLevel: 'warning',
+    absWorkingDir: ROOT,
+    entryPoints: [path.join(ROOT, 'bench/host/entry.ts')],
+    outfile: entry,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'warning',
   });
   const ws = path.join(run.dir, 'ws');
   fs.mkdirSync(ws, { recursive: true });
@@ -68,7 +98,10 @@ try {
   const replyFile = path.join(run.dir, 'reply.txt');
   const words = Array.from({ length: Number(opt.tokens) }, (_, i) => `t${i.toString(36).padStart(3, '0')}`);
   fs.writeFileSync(replyFile, words.map((w, i) => (i % 12 === 11 ? `${w}\n` : `${w} `)).join(''));
-  fake = await startFakeServer({ flavour: 'llamacpp', extraArgs: ['--ctx', '32768', '--slots', '1', '--tps', opt.tps, '--reply-file', replyFile] });
+  fake = await startFakeServer({
+    flavour: 'llamacpp',
+    extraArgs: ['--ctx', '32768', '--slots', '1', '--tps', opt.tps, '--reply-file', replyFile],
+  });
   log(`fake llama.cpp server at ${fake.url}: ${opt.tokens} tokens at ${opt.tps} tokens/s`);
   const benchDir = path.join(run.dir, 'bench');
   fs.mkdirSync(benchDir, { recursive: true });
@@ -86,7 +119,10 @@ try {
   // One workbench load per sample (the web workbench has no command to restart only the extension host).
   for (let attempt = 0; results() < iterations && attempt < iterations + 2; attempt++) {
     const next = results();
-    fs.writeFileSync(path.join(benchDir, 'control.json'), JSON.stringify({ iteration: next, runs: next === 0 ? Number(opt.runs) : 0, compareApis: opt['compare-apis'] }));
+    fs.writeFileSync(
+      path.join(benchDir, 'control.json'),
+      JSON.stringify({ iteration: next, runs: next === 0 ? Number(opt.runs) : 0, compareApis: opt['compare-apis'] }),
+    );
     const exited = new Promise((resolve) => (onExit = resolve));
     const t0 = Date.now();
     await page.goto('about:blank');
@@ -108,7 +144,10 @@ try {
       }
     }
   }
-  for (const f of fs.readdirSync(benchDir).filter((n) => /^result-\d+\.json$/.test(n)).sort()) {
+  for (const f of fs
+    .readdirSync(benchDir)
+    .filter((n) => /^result-\d+\.json$/.test(n))
+    .sort()) {
     const res = JSON.parse(fs.readFileSync(path.join(benchDir, f), 'utf8'));
     out.iterations += 1;
     if (res.error) out.errors.push(`sample ${res.iteration + 1}: ${res.error}`);

@@ -11,8 +11,24 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import {
-  DEFAULT_CONFIG, DefaultSourceReader, ExtractionCache, contentHash, PromptLibrary, ResultCache, ask, connect, nullLogger, nullProgress,
-  resolveConfig, resolveLanguage, summarize, InMemoryKeyValueStore, type ActionContext, type ConnectedSession, type NoteDocument, type Source,
+  DEFAULT_CONFIG,
+  DefaultSourceReader,
+  ExtractionCache,
+  contentHash,
+  PromptLibrary,
+  ResultCache,
+  ask,
+  connect,
+  nullLogger,
+  nullProgress,
+  resolveConfig,
+  resolveLanguage,
+  summarize,
+  InMemoryKeyValueStore,
+  type ActionContext,
+  type ConnectedSession,
+  type NoteDocument,
+  type Source,
 } from '../../src/core';
 import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
 import { forgetTokenEstimates } from '../../src/core/llm/tokens';
@@ -36,18 +52,32 @@ interface Args {
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const engine = (createRequire(__filename)(args.engine) as { engine: EngineModule }).engine;
-const prompts = PromptLibrary.load(readdirSync(args.prompts).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => ({ file: f, text: readFileSync(join(args.prompts, f), 'utf8') })));
+const prompts = PromptLibrary.load(
+  readdirSync(args.prompts)
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .map((f) => ({ file: f, text: readFileSync(join(args.prompts, f), 'utf8') })),
+);
 const out: Record<string, unknown> = {};
 const wanted = (name: string): boolean => !args.only || args.only.includes(name);
 
 function context(session: ConnectedSession, store = new InMemoryKeyValueStore()): ActionContext {
-  return { session, prompts, config: resolveConfig({ ...DEFAULT_CONFIG }), cache: new ResultCache(store), logger: nullLogger, progress: nullProgress, signal: new AbortController().signal };
+  return {
+    session,
+    prompts,
+    config: resolveConfig({ ...DEFAULT_CONFIG }),
+    cache: new ResultCache(store),
+    logger: nullLogger,
+    progress: nullProgress,
+    signal: new AbortController().signal,
+  };
 }
 
 async function session(url: string): Promise<ConnectedSession> {
-  return connect({ config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), retry: { attempts: 0, baseDelayMs: 0 } }, new AbortController().signal);
+  return connect(
+    { config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), retry: { attempts: 0, baseDelayMs: 0 } },
+    new AbortController().signal,
+  );
 }
-
 
 interface FakeStats {
   readonly maxActive: number;
@@ -63,7 +93,9 @@ interface FakeProcess {
 
 /** Starts bench/node/fakeServerProcess.ts (bundled beside this file) and talks to it over stdio. */
 function startFakeProcess(options: FakeServerOptions): Promise<FakeProcess> {
-  const proc = spawn(process.execPath, [join(dirname(__filename), 'fakeServerProcess.cjs'), JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [join(dirname(__filename), 'fakeServerProcess.cjs'), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: proc.stdout });
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => waiting.shift()?.(line));
@@ -78,10 +110,11 @@ function startFakeProcess(options: FakeServerOptions): Promise<FakeProcess> {
         proc.stdin.write('stats\n');
         return JSON.parse(await answer) as FakeStats;
       },
-      close: () => new Promise<void>((resolve) => {
-        proc.once('exit', () => resolve());
-        proc.stdin.end();
-      }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          proc.once('exit', () => resolve());
+          proc.stdin.end();
+        }),
     };
   });
 }
@@ -90,7 +123,9 @@ function startFakeProcess(options: FakeServerOptions): Promise<FakeProcess> {
  * A TCP pass-through in front of the fake server that timestamps (performance.now(), this process) the first
  * byte of every chat request: the moment a request line `POST …/chat/completions` starts on a connection.
  */
-async function firstByteProxy(targetPort: number): Promise<{ url: string; chatStarts: number[]; readonly lastChatBytes: number; close: () => Promise<void> }> {
+async function firstByteProxy(
+  targetPort: number,
+): Promise<{ url: string; chatStarts: number[]; readonly lastChatBytes: number; close: () => Promise<void> }> {
   const chatStarts: number[] = [];
   let lastChatBytes = 0;
   const sockets = new Set<net.Socket>();
@@ -121,10 +156,11 @@ async function firstByteProxy(targetPort: number): Promise<{ url: string; chatSt
     get lastChatBytes() {
       return lastChatBytes;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -134,9 +170,10 @@ function makeNote(size: number, papers: readonly string[]): string {
   let body = '';
   for (let i = 1; body.length + head.length < size; i++) {
     if (i % 12 === 1) body += `\n## Topic ${Math.ceil(i / 12)}: observations and open questions\n\n`;
-    body += `Observation ${i}: in cohort ${(i % 7) + 1} the model reached an accuracy of ${(70 + (i * 37) % 29).toFixed(1)}% (n = ${20 + (i * 13) % 180}), `
-      + `compared with ${(60 + (i * 17) % 31).toFixed(1)}% for the baseline; the effect held after adjusting for age and site, `
-      + `but the confidence interval was wide (${(i % 9) / 10 + 0.1} to ${(i % 9) / 10 + 0.6}). See ${papers[i % papers.length] ?? 'the papers'} for details.\n\n`;
+    body +=
+      `Observation ${i}: in cohort ${(i % 7) + 1} the model reached an accuracy of ${(70 + ((i * 37) % 29)).toFixed(1)}% (n = ${20 + ((i * 13) % 180)}), ` +
+      `compared with ${(60 + ((i * 17) % 31)).toFixed(1)}% for the baseline; the effect held after adjusting for age and site, ` +
+      `but the confidence interval was wide (${(i % 9) / 10 + 0.1} to ${(i % 9) / 10 + 0.6}). See ${papers[i % papers.length] ?? 'the papers'} for details.\n\n`;
   }
   return (head + body).slice(0, size);
 }
@@ -146,22 +183,26 @@ async function overheadAndCache(): Promise<void> {
   mkdirSync(join(ws, 'papers'), { recursive: true });
   const papers = args.pdfs.slice(0, 5);
   for (const p of papers) symlinkSync(p, join(ws, 'papers', basename(p)));
-  const text = makeNote(70_000, papers.map((p) => `papers/${basename(p)}`));
+  const text = makeNote(
+    70_000,
+    papers.map((p) => `papers/${basename(p)}`),
+  );
   writeFileSync(join(ws, 'note.md'), text);
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
   const files = new NodeFiles(ws);
   const config = resolveConfig({ ...DEFAULT_CONFIG });
   // A reader as a session of the extension makes it: the persisted extraction cache (on disk, shared by all
   // sessions) behind a fresh in-memory layer. A new reader = the first action of a new session.
-  const newSession = (): DefaultSourceReader => new DefaultSourceReader({
-    files,
-    workspace: files,
-    pdf: () => Promise.resolve(engine.pdf),
-    bibtex: () => Promise.resolve(engine.bibtex),
-    config: () => config,
-    isTrusted: () => true,
-    cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache'))),
-  });
+  const newSession = (): DefaultSourceReader =>
+    new DefaultSourceReader({
+      files,
+      workspace: files,
+      pdf: () => Promise.resolve(engine.pdf),
+      bibtex: () => Promise.resolve(engine.bibtex),
+      config: () => config,
+      isTrusted: () => true,
+      cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache'))),
+    });
   // vLLM with Qwen3's full 262,144-token window: the note and the five papers fit one request, so the
   // measured path is parse → links → cache look-ups → prompt → request (no map step).
   const fake = await startFakeProcess({ flavour: 'vllm', ctx: 262_144, reply: 'A short answer (p. 1).' });
@@ -169,7 +210,10 @@ async function overheadAndCache(): Promise<void> {
   try {
     const llm = await session(proxy.url);
     const question = 'Which accuracy did the models reach?';
-    const run = async (store: InMemoryKeyValueStore, reader: DefaultSourceReader): Promise<{ firstByteMs: number | undefined; collectMs: number; totalMs: number; requests: number; chats: number }> => {
+    const run = async (
+      store: InMemoryKeyValueStore,
+      reader: DefaultSourceReader,
+    ): Promise<{ firstByteMs: number | undefined; collectMs: number; totalMs: number; requests: number; chats: number }> => {
       const before = proxy.chatStarts.length;
       const chatsBefore = (await fake.stats()).chats.length;
       const t0 = performance.now();
@@ -181,7 +225,13 @@ async function overheadAndCache(): Promise<void> {
       const result = await ask(context(llm, store), { question, sources, language: resolveLanguage('auto', text) }, () => undefined);
       const totalMs = performance.now() - t0;
       const start = proxy.chatStarts[before];
-      return { firstByteMs: start === undefined ? undefined : start - t0, collectMs, totalMs, requests: result.requests, chats: (await fake.stats()).chats.length - chatsBefore };
+      return {
+        firstByteMs: start === undefined ? undefined : start - t0,
+        collectMs,
+        totalMs,
+        requests: result.requests,
+        chats: (await fake.stats()).chats.length - chatsBefore,
+      };
     };
     // First run: fills the extraction cache unless the PDF rows already did (reported, not a target).
     const cold = await run(new InMemoryKeyValueStore(), newSession());
@@ -198,7 +248,15 @@ async function overheadAndCache(): Promise<void> {
       collect.push(r.collectMs);
     }
     const chars = proxy.lastChatBytes;
-    out['overhead'] = { ms: overhead, collectMs: collect, coldMs: cold.totalMs, promptBytes: chars, noteChars: text.length, papers: papers.map((p) => basename(p)), promptTokens: (await fake.stats()).chats.at(-1)?.promptTokens };
+    out['overhead'] = {
+      ms: overhead,
+      collectMs: collect,
+      coldMs: cold.totalMs,
+      promptBytes: chars,
+      noteChars: text.length,
+      papers: papers.map((p) => basename(p)),
+      promptTokens: (await fake.stats()).chats.at(-1)?.promptTokens,
+    };
 
     // A later action in the same session (the result cache empty, as for a new question): the unchanged papers
     // come from the session's memory (same size and mtime), neither read nor hashed.
@@ -237,11 +295,21 @@ function bigPaper(chars: number, sectionChars: number): Source {
   let all = '';
   for (let s = 1; all.length < chars; s++) {
     let t = `[page ${s}]\n\n`;
-    for (let k = 1; t.length < sectionChars; k++) t += `In experiment ${s}.${k} the treated group improved by ${(s * 7 + k) % 97}% over ${10 + k} weeks, a change the authors attribute to the dose schedule. `;
+    for (let k = 1; t.length < sectionChars; k++)
+      t += `In experiment ${s}.${k} the treated group improved by ${(s * 7 + k) % 97}% over ${10 + k} weeks, a change the authors attribute to the dose schedule. `;
     sections.push({ title: `${s} Section ${s}`, level: 1, text: t, location: { page: s }, role: 'body' as const });
     all += `${t}\n\n`;
   }
-  return { id: 'papers/long.pdf', uri: 'file:///ws/papers/long.pdf', title: 'A long paper', kind: 'pdf', status: 'ok', text: all, sections, tokenEstimate: Math.ceil(all.length / 4) };
+  return {
+    id: 'papers/long.pdf',
+    uri: 'file:///ws/papers/long.pdf',
+    title: 'A long paper',
+    kind: 'pdf',
+    status: 'ok',
+    text: all,
+    sections,
+    tokenEstimate: Math.ceil(all.length / 4),
+  };
 }
 
 async function mapReduce(): Promise<void> {
@@ -251,7 +319,14 @@ async function mapReduce(): Promise<void> {
   const paper = bigPaper(160_000, 4_000);
   const result: Record<string, unknown> = {};
   for (const slots of [1, 4]) {
-    const fake = await startFakeProcess({ flavour: 'llamacpp', ctx: 4096, slots, tokensPerSecond: 1000, prefillTokensPerSecond: 50_000, reply });
+    const fake = await startFakeProcess({
+      flavour: 'llamacpp',
+      ctx: 4096,
+      slots,
+      tokensPerSecond: 1000,
+      prefillTokensPerSecond: 50_000,
+      reply,
+    });
     try {
       const llm = await session(fake.url);
       const walls: number[] = [];
@@ -295,15 +370,31 @@ async function grounding(): Promise<void> {
       const take = Math.min(b.pages.length, 500 - pages);
       // Repeated papers get a line of their own, so every source is a text of its own: the index is shared by
       // sources with the same text, and 500 pages should cost what 500 distinct pages cost.
-      const text = (copy > 0 ? `Further copy ${copy} of ${b.name}\n\n` : '') + b.pages.slice(0, take).map((t, i) => `[page ${i + 1}]\n\n${t}`).join('\n\n');
+      const text =
+        (copy > 0 ? `Further copy ${copy} of ${b.name}\n\n` : '') +
+        b.pages
+          .slice(0, take)
+          .map((t, i) => `[page ${i + 1}]\n\n${t}`)
+          .join('\n\n');
       pages += take;
       const id = `papers/${copy}-${b.name}`;
-      sources.push({ id, uri: `file:///ws/${id}`, title: b.name, kind: 'pdf', status: 'ok', text, sections: [{ title: b.name, level: 1, text, location: { page: 1 }, role: 'body' }], tokenEstimate: Math.ceil(text.length / 4) });
+      sources.push({
+        id,
+        uri: `file:///ws/${id}`,
+        title: b.name,
+        kind: 'pdf',
+        status: 'ok',
+        text,
+        sections: [{ title: b.name, level: 1, text, location: { page: 1 }, role: 'body' }],
+        tokenEstimate: Math.ceil(text.length / 4),
+      });
     }
   }
   // A 1,000-word summary made of source sentences with figures: every third as a quote, every fifth
   // with a changed number (so both supported and unsupported claims are checked).
-  const sentences = base.flatMap((b) => b.text.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z])/)).filter((s) => /\d/.test(s) && s.length > 60 && s.length < 300 && !s.includes('"'));
+  const sentences = base
+    .flatMap((b) => b.text.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z])/))
+    .filter((s) => /\d/.test(s) && s.length > 60 && s.length < 300 && !s.includes('"'));
   const lines: string[] = ['#### Findings'];
   let words = 0;
   const step = Math.max(1, Math.floor(sentences.length / 120));
@@ -360,18 +451,34 @@ async function grounding(): Promise<void> {
     const t2 = performance.now();
     const r = checkText(summary, buildGroundingIndex(generated));
     checkMs.push(performance.now() - t2);
-    if (r.checked !== first.checked || r.supported !== first.supported) throw new Error(`cold and prepared checks differ: ${first.supported}/${first.checked} vs ${r.supported}/${r.checked}`);
+    if (r.checked !== first.checked || r.supported !== first.supported)
+      throw new Error(`cold and prepared checks differ: ${first.supported}/${first.checked} vs ${r.supported}/${r.checked}`);
     checked = r.checked;
     supported = r.supported;
   }
   out['grounding'] = {
-    indexMs, checkMs, coldCheckMs, prepareMs, prepareMaxStepMs, prepareSteps, gramsInCold,
-    pages, sources: sources.length, sourceChars: sources.reduce((n, s) => n + s.text.length, 0), words: summary.split(/\s+/).filter(Boolean).length, checked, supported,
+    indexMs,
+    checkMs,
+    coldCheckMs,
+    prepareMs,
+    prepareMaxStepMs,
+    prepareSteps,
+    gramsInCold,
+    pages,
+    sources: sources.length,
+    sourceChars: sources.reduce((n, s) => n + s.text.length, 0),
+    words: summary.split(/\s+/).filter(Boolean).length,
+    checked,
+    supported,
   };
 }
 
 async function main(): Promise<void> {
-  for (const [name, fn] of [['overhead', overheadAndCache], ['mapReduce', mapReduce], ['grounding', grounding]] as const) {
+  for (const [name, fn] of [
+    ['overhead', overheadAndCache],
+    ['mapReduce', mapReduce],
+    ['grounding', grounding],
+  ] as const) {
     if (!wanted(name)) continue;
     try {
       await fn();

@@ -84,10 +84,16 @@ async function time(pdf: string, runs: number, engineFile: string, cacheDir: str
     isTrusted: () => true,
     cache: new ExtractionCache(new NodeFileStore(cacheDir)),
   });
-  const doc: NoteDocument = { uri: fileUri(join(dirname(pdf), 'bench-note.md')), version: 1, languageId: 'markdown', getText: () => `[paper](${fileUri(pdf)})` };
+  const doc: NoteDocument = {
+    uri: fileUri(join(dirname(pdf), 'bench-note.md')),
+    version: 1,
+    languageId: 'markdown',
+    getText: () => `[paper](${fileUri(pdf)})`,
+  };
   const collect = async (): Promise<void> => {
     const r = await reader.collect(doc, { signal: new AbortController().signal });
-    if (r.sources[0]?.status !== 'ok' || r.sources[0].text !== first.text) throw new Error(`session read of ${name} failed: ${r.sources[0]?.statusDetail ?? 'no source'}`);
+    if (r.sources[0]?.status !== 'ok' || r.sources[0].text !== first.text)
+      throw new Error(`session read of ${name} failed: ${r.sources[0]?.statusDetail ?? 'no source'}`);
   };
   await collect();
   const session: number[] = [];

@@ -5,13 +5,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, log, run, withLock } from './lib.mjs';
 
-const SHIPPED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'dist', 'prompts', 'media', 'l10n', 'LICENSE', 'README.md', 'CHANGELOG.md'];
+const SHIPPED = [
+  'package.json',
+  'package.nls.json',
+  'package.nls.zh-cn.json',
+  'dist',
+  'prompts',
+  'media',
+  'l10n',
+  'LICENSE',
+  'README.md',
+  'CHANGELOG.md',
+];
 
 export async function prepareExtension(runDir, { production = false } = {}) {
   const ext = path.join(runDir, 'ext');
   await withLock('build', async () => {
     const t0 = Date.now();
-    const code = await run(process.execPath, ['esbuild.mjs', ...(production ? ['--production'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const code = await run(process.execPath, ['esbuild.mjs', ...(production ? ['--production'] : [])], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (code !== 0) throw new Error(`esbuild.mjs failed (exit ${code})`);
     fs.mkdirSync(ext, { recursive: true });
     for (const name of SHIPPED) {

@@ -31,14 +31,20 @@ export function missingAptPackages() {
 }
 
 export function codeServerInstalled() {
-  return fs.existsSync(CODE_SERVER_BIN) && fs.existsSync(CS_RG) && fs.existsSync(path.join(CS_DIR, 'node_modules/code-server/package.json'))
-    && JSON.parse(fs.readFileSync(path.join(CS_DIR, 'node_modules/code-server/package.json'), 'utf8')).version === CODE_SERVER_VERSION;
+  return (
+    fs.existsSync(CODE_SERVER_BIN) &&
+    fs.existsSync(CS_RG) &&
+    fs.existsSync(path.join(CS_DIR, 'node_modules/code-server/package.json')) &&
+    JSON.parse(fs.readFileSync(path.join(CS_DIR, 'node_modules/code-server/package.json'), 'utf8')).version === CODE_SERVER_VERSION
+  );
 }
 
 function installApt(pkgs) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    throw new Error(`missing Debian packages: ${pkgs.join(' ')}\n  Install them once with:\n    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${pkgs.join(' ')}\n  (this script installs them itself only when it runs as root)`);
+    throw new Error(
+      `missing Debian packages: ${pkgs.join(' ')}\n  Install them once with:\n    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${pkgs.join(' ')}\n  (this script installs them itself only when it runs as root)`,
+    );
   }
   log(`apt-get install ${pkgs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -69,14 +75,21 @@ function installCodeServer() {
       // node-pty's postinstall runs `npx node-gyp`; a `yes=false` in ~/.npmrc would abort it
       npm_config_yes: 'true',
       // node-gyp would download Node's headers from nodejs.org; use the ones installed with this Node
-      ...(!process.env.npm_config_nodedir && fs.existsSync(path.join(NODE_PREFIX, 'include/node/node.h')) ? { npm_config_nodedir: NODE_PREFIX } : {}),
+      ...(!process.env.npm_config_nodedir && fs.existsSync(path.join(NODE_PREFIX, 'include/node/node.h'))
+        ? { npm_config_nodedir: NODE_PREFIX }
+        : {}),
     },
   });
   // smoke check that keeps ~/.config untouched (code-server writes a config.yaml on first start)
   const xdg = path.join(tmp, 'xdg');
-  const version = execFileSync(CODE_SERVER_BIN, ['--version'], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg } });
+  const version = execFileSync(CODE_SERVER_BIN, ['--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg },
+  });
   if (!fs.existsSync(CS_RG)) throw new Error(`code-server installed but its ripgrep binary is missing: ${CS_RG}`);
-  log(`code-server ready in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${version.split('\n').find((l) => /^\d+\.\d+\.\d+/.test(l)) ?? version.trim()}`);
+  log(
+    `code-server ready in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${version.split('\n').find((l) => /^\d+\.\d+\.\d+/.test(l)) ?? version.trim()}`,
+  );
 }
 
 /** Makes sure the host is installed; returns what it had to install. Throws with a clear message when it cannot. */
@@ -99,7 +112,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (process.argv.includes('--check')) {
     const apt = missingAptPackages();
     const cs = codeServerInstalled();
-    console.log(`apt packages missing: ${apt.length ? apt.join(' ') : 'none'}; code-server ${CODE_SERVER_VERSION}: ${cs ? 'installed' : 'missing'} (${HOST_ROOT})`);
+    console.log(
+      `apt packages missing: ${apt.length ? apt.join(' ') : 'none'}; code-server ${CODE_SERVER_VERSION}: ${cs ? 'installed' : 'missing'} (${HOST_ROOT})`,
+    );
     process.exit(apt.length || !cs ? 1 : 0);
   }
   try {

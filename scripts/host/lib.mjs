@@ -74,7 +74,9 @@ export function pruneOldRuns() {
     const p = path.join(RUNS_DIR, name);
     try {
       if (fs.statSync(p).mtimeMs < dayAgo) fs.rmSync(p, { recursive: true, force: true });
-    } catch { /* another run removed it */ }
+    } catch {
+      /* another run removed it */
+    }
   }
 }
 
@@ -136,11 +138,21 @@ export async function startCodeServer({ stateDir, tmp, port, env = {}, settings 
   });
   fs.mkdirSync(childEnv.TMPDIR, { recursive: true });
   const args = [
-    '--config', path.join(stateDir, 'config.yaml'),
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened',
-    '--user-data-dir', path.join(stateDir, 'ud'), '--extensions-dir', path.join(stateDir, 'ext'),
+    '--config',
+    path.join(stateDir, 'config.yaml'),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--user-data-dir',
+    path.join(stateDir, 'ud'),
+    '--extensions-dir',
+    path.join(stateDir, 'ext'),
     ...extraArgs,
   ];
   const t0 = Date.now();
@@ -170,7 +182,11 @@ export async function startCodeServer({ stateDir, tmp, port, env = {}, settings 
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   };
   process.on('exit', stop);
   return { proc, port, url: `http://127.0.0.1:${port}/`, listeningMs: Date.now() - t0, stop };
@@ -234,7 +250,9 @@ export async function withLock(name, fn) {
     } catch {
       try {
         if (Date.now() - fs.statSync(lock).mtimeMs > 2 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
-      } catch { /* released meanwhile */ }
+      } catch {
+        /* released meanwhile */
+      }
       if (Date.now() > deadline) throw new Error(`could not take ${lock}`);
       await sleep(200);
     }

@@ -85,9 +85,8 @@ export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
 /** Fills a partial snapshot with defaults and clamps values a hand-edited settings.json could break. */
 export function resolveConfig(partial: Partial<AssistantConfig>): AssistantConfig {
   const merged = { ...DEFAULT_CONFIG, ...stripUndefined(partial) };
-  const concurrency = merged.concurrency === 'auto' || (Number.isInteger(merged.concurrency) && merged.concurrency >= 1)
-    ? merged.concurrency
-    : 'auto';
+  const concurrency =
+    merged.concurrency === 'auto' || (Number.isInteger(merged.concurrency) && merged.concurrency >= 1) ? merged.concurrency : 'auto';
   return Object.freeze({
     ...merged,
     concurrency,

@@ -32,7 +32,11 @@ export class AssistantError extends Error {
   override readonly name = 'AssistantError';
   readonly data: Readonly<Record<string, string | number | boolean | undefined>>;
 
-  constructor(readonly code: AssistantErrorCode, message: string, details: AssistantErrorDetails = {}) {
+  constructor(
+    readonly code: AssistantErrorCode,
+    message: string,
+    details: AssistantErrorDetails = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.data = details.data ?? {};
   }

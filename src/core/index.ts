@@ -11,7 +11,17 @@ export type { ProgressReporter } from './ports/progress';
 export { nullProgress } from './ports/progress';
 export type { NoteDocument, OffsetRange } from './ports/document';
 export type { FileReader, FileStamp, KeyValueStore } from './ports/files';
-export type { ServerKind, ServerInfo, ChatMessage, ChatRequest, ChatUsage, ChatResult, ChatStream, TokenCount, LlmSession } from './llm/types';
+export type {
+  ServerKind,
+  ServerInfo,
+  ChatMessage,
+  ChatRequest,
+  ChatUsage,
+  ChatResult,
+  ChatStream,
+  TokenCount,
+  LlmSession,
+} from './llm/types';
 export { connect, discoverModels, type ConnectOptions, type ConnectedSession } from './llm/session';
 export type { ModelEntry, DetectedServer } from './llm/discovery';
 export { FALLBACK_CONTEXT, OLLAMA_CONTEXT_CAP } from './llm/discovery';
@@ -22,13 +32,26 @@ export { stripThink } from './llm/thinkFilter';
 // Sources (issue #4): reading a note and what it links to.
 export type { Source, SourceKind, SourceStatus, SourceLocation, SourceSection, SourceLink } from './sources/types';
 export type { SourceReader, CollectOptions, CollectedSources } from './sources/reader';
-export { DefaultSourceReader, DEFAULT_LIMITS, kindOf, type SourceReaderDeps, type SourceLimits, type PdfTextExtractor } from './sources/sourceReader';
+export {
+  DefaultSourceReader,
+  DEFAULT_LIMITS,
+  kindOf,
+  type SourceReaderDeps,
+  type SourceLimits,
+  type PdfTextExtractor,
+} from './sources/sourceReader';
 export { splitSource, type SourcePart, type SplitOptions } from './sources/split';
 export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliography';
 export type { WorkspaceIndex } from './ports/files';
 export type { NoteLink, LinkAnchor, LinkForm } from './markdown/links';
 export { parseNote, type ParsedNote, type NoteHeading } from './markdown/parseNote';
-export { ExtractionCache, InMemoryKeyValueStore, contentHash, EXTRACTION_VERSION, type ExtractionCacheOptions } from './cache/extractionCache';
+export {
+  ExtractionCache,
+  InMemoryKeyValueStore,
+  contentHash,
+  EXTRACTION_VERSION,
+  type ExtractionCacheOptions,
+} from './cache/extractionCache';
 export type { PdfExtraction, PdfExtractOptions, PdfPageItems, PdfTextItem } from './pdf/types';
 export { layoutPdf } from './pdf/layout';
 // Actions (issue #5): prompt templates, tasks, insertion engine, output language, result cache.
@@ -45,7 +68,18 @@ export { draft, type DraftInput } from './actions/draft';
 export { runPrompt, RUN_PROMPT_VARIABLES, type RunPromptInput } from './actions/runPrompt';
 export { citationFor } from './actions/citations';
 export { renderBlock, styleBody, diffEdit, type BlockSpec } from './insertion/block';
-export { findBlocks, findOwnBlock, stripBlocks, withFiguresChecked, openingMarker, closingMarker, isoDate, type BlockKind, type BlockAttributes, type FoundBlock } from './insertion/markers';
+export {
+  findBlocks,
+  findOwnBlock,
+  stripBlocks,
+  withFiguresChecked,
+  openingMarker,
+  closingMarker,
+  isoDate,
+  type BlockKind,
+  type BlockAttributes,
+  type FoundBlock,
+} from './insertion/markers';
 export { mapRange, mapRangeThrough, mapOffset, type TrackedRange, type ContentChange } from './insertion/anchor';
 export { StreamingInsertion, planTarget, type InsertionTarget } from './insertion/streaming';
 export { applyEdits, type TextEditOp, type EditPlan } from './insertion/editPlan';
@@ -54,4 +88,25 @@ export { planFootnote, footnoteLabel, findFootnoteDefinition } from './insertion
 export { detectLanguage, resolveLanguage, languageInstruction, summaryHeadings, blockLabels, type ResolvedLanguage } from './language';
 export { ResultCache, cacheKey, sha256Hex, type CachedResult } from './results/resultCache';
 // Grounding checks (issue #6): figures and quotes of generated blocks against their sources.
-export { buildGroundingIndex, checkText, checkBlock, checkNoteBlock, checkTableCell, checkTables, findResearchBlocks, blockAt, benchGrounding, CELL_WARNING, QUOTE_SIMILARITY_THRESHOLD, type GroundingIndex, type GroundingItem, type GroundingResult, type SourceMatch, type BlockCheckResult, type NoteBlockCheck, type ResearchBlock, type CellCheck, type GroundingBenchResult } from './grounding';
+export {
+  buildGroundingIndex,
+  checkText,
+  checkBlock,
+  checkNoteBlock,
+  checkTableCell,
+  checkTables,
+  findResearchBlocks,
+  blockAt,
+  benchGrounding,
+  CELL_WARNING,
+  QUOTE_SIMILARITY_THRESHOLD,
+  type GroundingIndex,
+  type GroundingItem,
+  type GroundingResult,
+  type SourceMatch,
+  type BlockCheckResult,
+  type NoteBlockCheck,
+  type ResearchBlock,
+  type CellCheck,
+  type GroundingBenchResult,
+} from './grounding';

@@ -61,9 +61,36 @@ export function summaryHeadings(lang: ResolvedLanguage): SummaryHeadings {
 }
 
 /** Localised labels the insertion engine writes itself (block titles, incomplete mark, error cells). */
-export function blockLabels(lang: ResolvedLanguage): { summary: string; comparison: string; answer: string; draft: string; explanation: string; incomplete: string; failed: string; notInSources: string } {
+export function blockLabels(lang: ResolvedLanguage): {
+  summary: string;
+  comparison: string;
+  answer: string;
+  draft: string;
+  explanation: string;
+  incomplete: string;
+  failed: string;
+  notInSources: string;
+} {
   if (lang === 'zh-CN') {
-    return { summary: '摘要', comparison: '比较', answer: '回答', draft: '草稿', explanation: '解释', incomplete: '（未完成）', failed: '提取失败', notInSources: '来源中未提及' };
+    return {
+      summary: '摘要',
+      comparison: '比较',
+      answer: '回答',
+      draft: '草稿',
+      explanation: '解释',
+      incomplete: '（未完成）',
+      failed: '提取失败',
+      notInSources: '来源中未提及',
+    };
   }
-  return { summary: 'Summary', comparison: 'Comparison', answer: 'Answer', draft: 'Draft', explanation: 'Explanation', incomplete: '(incomplete)', failed: 'extraction failed', notInSources: 'not in the sources' };
+  return {
+    summary: 'Summary',
+    comparison: 'Comparison',
+    answer: 'Answer',
+    draft: 'Draft',
+    explanation: 'Explanation',
+    incomplete: '(incomplete)',
+    failed: 'extraction failed',
+    notInSources: 'not in the sources',
+  };
 }

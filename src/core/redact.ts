@@ -11,8 +11,8 @@ export function redact(text: string): string {
   let out = text;
   for (const pattern of SECRET_PATTERNS) {
     out = out.replace(pattern, (_m, prefix: string | undefined, bearer: string | undefined) =>
-      typeof prefix === 'string' && prefix.length > 0 ? `${prefix}${bearer ?? ''}[redacted]` : '[redacted]');
+      typeof prefix === 'string' && prefix.length > 0 ? `${prefix}${bearer ?? ''}[redacted]` : '[redacted]',
+    );
   }
   return out;
 }
-

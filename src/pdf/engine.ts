@@ -33,7 +33,10 @@ let cMapUrl: string | undefined;
 // Static imports: this module is itself the lazily loaded part (dist/pdfEngine.js), and the polyfill
 // import must come first so DOMMatrix exists when pdf.js evaluates.
 function fail(reason: string, name: string, message: string, cause?: unknown): AssistantError {
-  return new AssistantError('SourceUnreadable', `${name}: ${message}`, { data: { file: name, reason }, ...(cause === undefined ? {} : { cause }) });
+  return new AssistantError('SourceUnreadable', `${name}: ${message}`, {
+    data: { file: name, reason },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 export interface ReadItemsOptions {
@@ -102,7 +105,15 @@ export async function readPagesOf(doc: PdfDocument, first: number, last: number,
       const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = raw.transform as number[];
       if (raw.str === '' && !raw.hasEOL) continue;
       const size = Math.hypot(c, d) || Math.abs(raw.height) || 1;
-      items.push({ str: raw.str, x: e - x0, y: f - y0, w: raw.width, size, rotated: Math.abs(b) > 1e-3 * Math.abs(a) || a <= 0, eol: raw.hasEOL });
+      items.push({
+        str: raw.str,
+        x: e - x0,
+        y: f - y0,
+        w: raw.width,
+        size,
+        rotated: Math.abs(b) > 1e-3 * Math.abs(a) || a <= 0,
+        eol: raw.hasEOL,
+      });
     }
     pages.push({ page: n, width: x1 - x0, height: y1 - y0, items });
     page.cleanup();
@@ -111,7 +122,10 @@ export async function readPagesOf(doc: PdfDocument, first: number, last: number,
 }
 
 /** Positioned text items of pages firstPage..lastPage (1-based, inclusive), and the page count. */
-export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions = {}): Promise<{ pageCount: number; pages: PdfPageItems[] }> {
+export async function readPdfItems(
+  bytes: Uint8Array,
+  options: ReadItemsOptions = {},
+): Promise<{ pageCount: number; pages: PdfPageItems[] }> {
   const { doc, destroy } = await openDocument(bytes, options.name ?? 'PDF');
   try {
     const first = Math.max(1, options.firstPage ?? 1);
@@ -126,7 +140,11 @@ export async function readPdfItems(bytes: Uint8Array, options: ReadItemsOptions 
 export function layoutOrFail(pages: readonly PdfPageItems[], pageCount: number, name: string): PdfExtraction {
   const result = layoutPdf(pages, pageCount);
   if (result.characters === 0) {
-    throw fail(pageCount === 0 ? 'empty' : 'imageOnly', name, pageCount === 0 ? 'the PDF has no pages' : 'the PDF has no text layer (scanned or image-only); run OCR on it first');
+    throw fail(
+      pageCount === 0 ? 'empty' : 'imageOnly',
+      name,
+      pageCount === 0 ? 'the PDF has no pages' : 'the PDF has no text layer (scanned or image-only); run OCR on it first',
+    );
   }
   return result;
 }

@@ -32,7 +32,8 @@ type Request =
 
 type ExtractReply = { readonly extraction: PdfExtraction } | { readonly split: { readonly pageCount: number; readonly lastPage: number } };
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string; data?: Record<string, unknown> };
+type Reply =
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string; data?: Record<string, unknown> };
 
 /** Worker count for a document: at most the cores, and at least ~8 pages per worker to pay for the split. */
 export function workersFor(pageCount: number, requested?: number): number {
@@ -83,7 +84,11 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
         if (!kept) throw new Error('no open document');
         const { pages, pageCount, name } = kept;
         await close();
-        return layoutOrFail([...pages, ...req.extra].sort((a, b) => a.page - b.page), pageCount, name);
+        return layoutOrFail(
+          [...pages, ...req.extra].sort((a, b) => a.page - b.page),
+          pageCount,
+          name,
+        );
       }
       case 'close':
         await close();
@@ -127,7 +132,10 @@ function poolSize(): number {
 function spawn(): PoolWorker {
   // Under tsx (bench, tests) this file is TypeScript: the worker registers tsx's CommonJS loader first.
   const worker = __filename.endsWith('.ts')
-    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { kind: POOL_KIND } })
+    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`, {
+        eval: true,
+        workerData: { kind: POOL_KIND },
+      })
     : new Worker(__filename, { workerData: { kind: POOL_KIND } });
   const die = (error: unknown): void => {
     if (w.dead) return;
@@ -146,7 +154,12 @@ function spawn(): PoolWorker {
     if (!p || p.id !== reply.id) return;
     w.pending = undefined;
     if (reply.ok) p.resolve(reply.value);
-    else p.reject(reply.code ? new AssistantError(reply.code as AssistantError['code'], reply.message, { data: reply.data as Record<string, string> }) : new Error(reply.message));
+    else
+      p.reject(
+        reply.code
+          ? new AssistantError(reply.code as AssistantError['code'], reply.message, { data: reply.data as Record<string, string> })
+          : new Error(reply.message),
+      );
   });
   worker.on('error', die);
   worker.on('exit', (code) => die(new Error(`PDF worker exited (${code})`)));
@@ -209,18 +222,26 @@ function call<T>(w: PoolWorker, req: Request, signal: AbortSignal | undefined): 
 }
 
 /** Reads pages 1..lastPage on `workers` pool workers in contiguous ranges; results in page order. */
-export async function readPagesParallel(bytes: Uint8Array, lastPage: number, workers: number, name: string, signal?: AbortSignal): Promise<PdfPageItems[]> {
+export async function readPagesParallel(
+  bytes: Uint8Array,
+  lastPage: number,
+  workers: number,
+  name: string,
+  signal?: AbortSignal,
+): Promise<PdfPageItems[]> {
   const per = Math.ceil(lastPage / workers);
   const ranges: Array<[number, number]> = [];
   for (let first = 1; first <= lastPage; first += per) ranges.push([first, Math.min(lastPage, first + per - 1)]);
-  const results = await Promise.all(ranges.map(async ([firstPage, last]) => {
-    const w = await acquire();
-    try {
-      return await call<PdfPageItems[]>(w, { op: 'pages', bytes, firstPage, lastPage: last, name }, signal);
-    } finally {
-      release(w);
-    }
-  }));
+  const results = await Promise.all(
+    ranges.map(async ([firstPage, last]) => {
+      const w = await acquire();
+      try {
+        return await call<PdfPageItems[]>(w, { op: 'pages', bytes, firstPage, lastPage: last, name }, signal);
+      } finally {
+        release(w);
+      }
+    }),
+  );
   return results.flat();
 }
 
@@ -239,7 +260,9 @@ export async function extractOnWorker(bytes: Uint8Array, maxPages: number, name:
     const mid = helper ? Math.ceil(lastPage / 2) : lastPage;
     const [, extra] = await Promise.all([
       call<undefined>(a, { op: 'keepPages', firstPage: 1, lastPage: mid }, signal),
-      helper && mid < lastPage ? call<PdfPageItems[]>(helper, { op: 'pages', bytes, firstPage: mid + 1, lastPage, name }, signal) : Promise.resolve([]),
+      helper && mid < lastPage
+        ? call<PdfPageItems[]>(helper, { op: 'pages', bytes, firstPage: mid + 1, lastPage, name }, signal)
+        : Promise.resolve([]),
     ]);
     open = false;
     return await call<PdfExtraction>(a, { op: 'finish', extra }, signal);

@@ -8,7 +8,8 @@ import type { TemplateMessage } from './tokenizer';
 export type JsonSchema = Record<string, unknown>;
 
 // Sentences that look like the extension's own instructions rather than the user's note.
-const INSTRUCTION = /\b(summari[sz]e|you are|you must|respond|answer in|answer with|return|output|do not|don't|markdown|json|schema|format|instructions?|the following|below|above)\b/i;
+const INSTRUCTION =
+  /\b(summari[sz]e|you are|you must|respond|answer in|answer with|return|output|do not|don't|markdown|json|schema|format|instructions?|the following|below|above)\b/i;
 const SKIP_LINE = /^\s*(#|\||```|~~~|<|---|===|!\[|\[\^|\$\$)/;
 
 export interface Quote {
@@ -32,7 +33,12 @@ export function quotesOf(text: string): Quote[] {
       continue;
     }
     if (lineLocator) locator = lineLocator;
-    const cleaned = line.replace(LOCATOR, ' ').replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '').replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim();
+    const cleaned = line
+      .replace(LOCATOR, ' ')
+      .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+      .replace(/[*_`]/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (!cleaned) continue;
     for (const s of cleaned.split(/(?<=[.!?])\s+|(?<=[。！？])/u)) {
       const sentence = s.trim();
@@ -161,7 +167,8 @@ export function jsonForSchema(schema: JsonSchema | undefined, messages: readonly
       }
       case 'number':
       case 'integer': {
-        const min = typeof s['minimum'] === 'number' ? s['minimum'] : typeof s['exclusiveMinimum'] === 'number' ? s['exclusiveMinimum'] + 1 : 0;
+        const min =
+          typeof s['minimum'] === 'number' ? s['minimum'] : typeof s['exclusiveMinimum'] === 'number' ? s['exclusiveMinimum'] + 1 : 0;
         const max = typeof s['maximum'] === 'number' ? s['maximum'] : Infinity;
         const value = Math.min(Math.max(0, min), max);
         return type === 'integer' ? Math.ceil(value) : value;

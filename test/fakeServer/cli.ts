@@ -12,7 +12,9 @@ import type { FakeServerOptions, Flavour, OverflowMode, ReasoningStyle, Reply } 
 const FLAVOURS: readonly Flavour[] = ['ollama', 'lmstudio', 'vllm', 'llamacpp'];
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run fake-server -- --flavour ${FLAVOURS.join('|')} [--ctx N] [--port N] [--slots N] [--tps N] [--prefill-tps N] [--thinking] [--reply-file F] [--model M]... [--server-version V] [--api-key K] [--overflow-mode M] [--reasoning-style S] [--log]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run fake-server -- --flavour ${FLAVOURS.join('|')} [--ctx N] [--port N] [--slots N] [--tps N] [--prefill-tps N] [--thinking] [--reply-file F] [--model M]... [--server-version V] [--api-key K] [--overflow-mode M] [--reasoning-style S] [--log]\n`,
+  );
   process.exit(2);
 }
 
@@ -85,13 +87,19 @@ async function main(): Promise<void> {
     setInterval(() => {
       for (; seen < server.requests.length; seen++) {
         const r = server.requests[seen];
-        if (r) process.stderr.write(`${new Date(r.at).toISOString()} ${r.method} ${r.path}${r.promptTokens !== undefined ? ` prompt_tokens=${r.promptTokens}` : ''}\n`);
+        if (r)
+          process.stderr.write(
+            `${new Date(r.at).toISOString()} ${r.method} ${r.path}${r.promptTokens !== undefined ? ` prompt_tokens=${r.promptTokens}` : ''}\n`,
+          );
       }
     }, 250).unref();
   }
 
   const stop = (): void => {
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

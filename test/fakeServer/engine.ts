@@ -17,7 +17,12 @@ export const DEFAULT_MODELS: Record<Flavour, string[]> = {
 const DEFAULT_SLOTS: Record<Flavour, number> = { ollama: 1, lmstudio: 4, vllm: 64, llamacpp: 4 };
 const DEFAULT_VERSION: Record<Flavour, string> = { ollama: '0.12.6', lmstudio: '0.3.31', vllm: '0.11.0', llamacpp: 'b6700-0123abcd' };
 const DEFAULT_CTX: Record<Flavour, number> = { ollama: 4096, lmstudio: 4096, vllm: 32768, llamacpp: 8192 };
-const DEFAULT_REASONING: Record<Flavour, ReasoningStyle> = { ollama: 'reasoning', lmstudio: 'reasoning_content', vllm: 'reasoning', llamacpp: 'reasoning_content' };
+const DEFAULT_REASONING: Record<Flavour, ReasoningStyle> = {
+  ollama: 'reasoning',
+  lmstudio: 'reasoning_content',
+  vllm: 'reasoning',
+  llamacpp: 'reasoning_content',
+};
 const DEFAULT_OVERFLOW = { ollama: 'truncate', lmstudio: 'http400', vllm: 'http400', llamacpp: 'http400' } as const;
 
 export type ResolvedOptions = Required<Omit<FakeServerOptions, 'port' | 'apiKey' | 'reply'>> & Pick<FakeServerOptions, 'apiKey' | 'reply'>;
@@ -120,7 +125,8 @@ export class ServerState {
       if (released) return;
       released = true;
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next waiter: `active` stays the same
+      if (next)
+        next(); // the slot passes straight to the next waiter: `active` stays the same
       else this.active--;
     };
   }
@@ -164,11 +170,21 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
@@ -283,7 +299,14 @@ export function prefillMs(state: ServerState, promptTokens: number): number {
 }
 
 /** Emits events paced by the throughput model; returns false when the client went away. */
-export async function paced<T>(state: ServerState, items: T[], tokensOf: (t: T) => number, start: number, signal: AbortSignal, emit: (t: T) => void): Promise<boolean> {
+export async function paced<T>(
+  state: ServerState,
+  items: T[],
+  tokensOf: (t: T) => number,
+  start: number,
+  signal: AbortSignal,
+  emit: (t: T) => void,
+): Promise<boolean> {
   let cum = 0;
   let sinceYield = 0;
   for (const item of items) {

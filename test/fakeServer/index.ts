@@ -13,7 +13,17 @@ import { handleOllama } from './flavours/ollama';
 import { handleVllm } from './flavours/vllm';
 import type { FakeServer, FakeServerOptions, Flavour, RecordedRequest, Reply } from './types';
 
-export type { FakeServer, FakeServerOptions, Fault, Flavour, OverflowMode, ReasoningStyle, RecordedRequest, Reply, ReplyOption } from './types';
+export type {
+  FakeServer,
+  FakeServerOptions,
+  Fault,
+  Flavour,
+  OverflowMode,
+  ReasoningStyle,
+  RecordedRequest,
+  Reply,
+  ReplyOption,
+} from './types';
 export { applyChatTemplate, countPromptTokens, countTokens, tokenPieces } from './tokenizer';
 export { cannedMarkdown, jsonForSchema } from './canned';
 
@@ -112,7 +122,8 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     setOption: (patch) => {
       const { flavour: _ignored, port: _port, ...rest } = patch;
       // A new version re-derives the version-dependent defaults unless they are patched too.
-      const base = patch.version !== undefined && patch.ollamaStreamStyle === undefined ? { ...state.opts, ollamaStreamStyle: undefined } : state.opts;
+      const base =
+        patch.version !== undefined && patch.ollamaStreamStyle === undefined ? { ...state.opts, ollamaStreamStyle: undefined } : state.opts;
       const next = resolveOptions({ ...base, ...rest, flavour: state.opts.flavour });
       // A new ctx on Ollama models a reload of the auto-context runner (e.g. OLLAMA_CONTEXT_LENGTH changed).
       if (state.loaded && !state.loaded.explicit && patch.ctx !== undefined && patch.ctx !== state.loaded.ctx) {

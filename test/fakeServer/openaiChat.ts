@@ -4,7 +4,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { completionTimeMs, paced, planGeneration, prefillMs, sendText, sleep, type GenEvent, type Generation, type PreparedChat, type ServerState } from './engine';
+import {
+  completionTimeMs,
+  paced,
+  planGeneration,
+  prefillMs,
+  sendText,
+  sleep,
+  type GenEvent,
+  type Generation,
+  type PreparedChat,
+  type ServerState,
+} from './engine';
 import type { RecordedRequest } from './types';
 
 export interface ChatContext {
@@ -26,7 +37,8 @@ function styleOf(state: ServerState): Style {
   return f;
 }
 
-const OLLAMA_500 = 'model runner has unexpectedly stopped, this may be due to resource limitations or an internal error, check ollama server logs for details';
+const OLLAMA_500 =
+  'model runner has unexpectedly stopped, this may be due to resource limitations or an internal error, check ollama server logs for details';
 const BUSY: Record<string, string> = {
   ollama: 'server busy, please try again.  maximum pending requests exceeded',
   llamacpp: 'Loading model',
@@ -34,7 +46,8 @@ const BUSY: Record<string, string> = {
   lmstudio: 'Service Unavailable',
 };
 
-export const HTML_ERROR = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+export const HTML_ERROR =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 export function timingsFor(state: ServerState, promptTokens: number, completionTokens: number): Record<string, number> {
   const promptMs = prefillMs(state, promptTokens);
@@ -112,9 +125,21 @@ function baseFields(state: ServerState, model: string): Record<string, unknown> 
     case 'vllm':
       return { id: `chatcmpl-${randomBytes(16).toString('hex')}`, object: 'chat.completion.chunk', created, model };
     case 'llamacpp':
-      return { id: `chatcmpl-${randomBytes(16).toString('base64url')}`, object: 'chat.completion.chunk', created, model, system_fingerprint: state.opts.version };
+      return {
+        id: `chatcmpl-${randomBytes(16).toString('base64url')}`,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        system_fingerprint: state.opts.version,
+      };
     case 'lmstudio':
-      return { id: `chatcmpl-${randomBytes(12).toString('hex')}`, object: 'chat.completion.chunk', created, model, system_fingerprint: model };
+      return {
+        id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        system_fingerprint: model,
+      };
   }
 }
 
@@ -160,7 +185,11 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
   writeHeaders();
 
   const base = baseFields(state, p.model);
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}): Record<string, unknown> => {
+  const chunk = (
+    delta: Record<string, unknown>,
+    finish: string | null = null,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> => {
     const choice: Record<string, unknown> = { index: 0, delta };
     if (style === 'vllm' || style === 'lmstudio') choice['logprobs'] = null;
     choice['finish_reason'] = finish;
@@ -195,22 +224,32 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
   const fault = gen.fault;
   let events = gen.events;
   const partial = fault === 'stall' || fault === 'drop' || fault === 'midStreamError' || fault === 'malformedSse';
-  if (partial) events = events.slice(0, fault === 'stall' ? Math.max(1, Math.floor(events.length / 3)) : Math.max(1, Math.floor(events.length / 2)));
+  if (partial)
+    events = events.slice(0, fault === 'stall' ? Math.max(1, Math.floor(events.length / 3)) : Math.max(1, Math.floor(events.length / 2)));
   const finishOnLast = style === 'vllm' && !partial;
   const start = performance.now();
 
   opening();
   if (fault === 'malformedSse') {
     write(chunk(deltaFor({ kind: 'content', text: 'Malformed', tokens: 1 })));
-    res.end('data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"oops"\n\ndata: [DONE]\n\n');
+    res.end(
+      'data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"oops"\n\ndata: [DONE]\n\n',
+    );
     return;
   }
-  const ok = await paced(state, events, (e) => e.tokens, start, signal, (ev) => {
-    const isLast = ev === events[events.length - 1];
-    write(chunk(deltaFor(ev), finishOnLast && isLast ? gen.finishReason : null));
-    first = false;
-    if (state.opts.ssePing && style === 'llamacpp' && isLast) ping();
-  });
+  const ok = await paced(
+    state,
+    events,
+    (e) => e.tokens,
+    start,
+    signal,
+    (ev) => {
+      const isLast = ev === events[events.length - 1];
+      write(chunk(deltaFor(ev), finishOnLast && isLast ? gen.finishReason : null));
+      first = false;
+      if (state.opts.ssePing && style === 'llamacpp' && isLast) ping();
+    },
+  );
   if (!ok) return;
 
   if (fault === 'stall') {
@@ -249,7 +288,8 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
 
   if (events.length === 0 && style === 'vllm') write(chunk({ content: '' }, gen.finishReason));
   else if (style === 'ollama-old') write(chunk({ role: 'assistant', content: '' }, gen.finishReason));
-  else if (style === 'llamacpp') write(chunk({}, gen.finishReason, p.includeUsage ? {} : { timings: timingsFor(state, p.promptTokens, gen.completionTokens) }));
+  else if (style === 'llamacpp')
+    write(chunk({}, gen.finishReason, p.includeUsage ? {} : { timings: timingsFor(state, p.promptTokens, gen.completionTokens) }));
   else if (!finishOnLast) write(chunk({}, gen.finishReason));
 
   if (p.includeUsage) {
@@ -282,8 +322,14 @@ async function jsonAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation): P
     rec.status = 500;
     return ctx.error(500, 'Internal server error (fake fault)');
   }
-  const content = events.filter((e) => e.kind === 'content').map((e) => e.text).join('');
-  const reasoning = events.filter((e) => e.kind === 'reasoning').map((e) => e.text).join('');
+  const content = events
+    .filter((e) => e.kind === 'content')
+    .map((e) => e.text)
+    .join('');
+  const reasoning = events
+    .filter((e) => e.kind === 'reasoning')
+    .map((e) => e.text)
+    .join('');
   const message: Record<string, unknown> = { role: 'assistant', content };
   if (reasoning) Object.assign(message, reasoningDelta(p, reasoning));
   const choice: Record<string, unknown> = { index: 0, message };

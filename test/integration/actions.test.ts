@@ -11,7 +11,8 @@ function schemaKeys(req: RecordedRequest): string[] {
   return Object.keys(body.response_format?.json_schema?.schema?.properties ?? body.format?.properties ?? {});
 }
 
-const SUMMARY = '#### Background\n- Sleep supports memory (p. 1)\n#### Methods\n- 24 adults (p. 2)\n#### Findings\n- Recall improved by 12% (p. 3)\n#### Significance\n- Small sample (p. 4)';
+const SUMMARY =
+  '#### Background\n- Sleep supports memory (p. 1)\n#### Methods\n- 24 adults (p. 2)\n#### Findings\n- Recall improved by 12% (p. 3)\n#### Significance\n- Small sample (p. 4)';
 
 suite('actions: insertion into the editor', function () {
   this.timeout(120_000);
@@ -23,16 +24,23 @@ suite('actions: insertion into the editor', function () {
     await config().update('model', '', vscode.ConfigurationTarget.Global);
   });
   suiteTeardown(async () => {
-    for (const key of ['endpoint', 'onCancel', 'outputLanguage', 'outputStyle', 'explainTermStyle']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['endpoint', 'onCancel', 'outputLanguage', 'outputStyle', 'explainTermStyle'])
+      await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     await fake.close();
   });
   setup(() => fake.setReply(SUMMARY));
 
   test('Summarize (scripted) inserts a marked block with provenance and resolves after insertion', async () => {
-    const { doc } = await openNote('sum-basic.md', '# Sleep\n\nSlow-wave sleep supports declarative memory consolidation in adults.\n\nEnd.\n');
+    const { doc } = await openNote(
+      'sum-basic.md',
+      '# Sleep\n\nSlow-wave sleep supports declarative memory consolidation in adults.\n\nEnd.\n',
+    );
     await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri });
     const text = doc.getText();
-    assert.match(text, /^# Sleep\n\n<!-- research:summary target="note" sources="sum-basic\.md" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!summary\] Summary\n>\n> #### Background\n/);
+    assert.match(
+      text,
+      /^# Sleep\n\n<!-- research:summary target="note" sources="sum-basic\.md" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!summary\] Summary\n>\n> #### Background\n/,
+    );
     assert.match(text, /> - Small sample \(p\. 4\)\n<!-- \/research:summary -->\n\nSlow-wave sleep supports/);
   });
 
@@ -51,7 +59,12 @@ suite('actions: insertion into the editor', function () {
       for (let i = 0; i < 10; i += 1) {
         let typed = false;
         for (let attempt = 0; attempt < 50 && !typed; attempt += 1) {
-          typed = await editor.edit((b) => b.insert(new vscode.Position(0, 2), 'x'.repeat(5))).then((ok) => ok, () => false);
+          typed = await editor
+            .edit((b) => b.insert(new vscode.Position(0, 2), 'x'.repeat(5)))
+            .then(
+              (ok) => ok,
+              () => false,
+            );
           if (!typed) await sleep(5);
         }
         assert.ok(typed, `typing batch ${i} could not be applied`);
@@ -63,7 +76,10 @@ suite('actions: insertion into the editor', function () {
         assert.ok(below > 0);
         const we = new vscode.WorkspaceEdit();
         we.delete(doc.uri, new vscode.Range(doc.positionAt(below), doc.positionAt(below + 'Line below the target.\n'.length)));
-        deleted = await vscode.workspace.applyEdit(we).then((ok) => ok, () => false);
+        deleted = await vscode.workspace.applyEdit(we).then(
+          (ok) => ok,
+          () => false,
+        );
       }
       assert.ok(deleted, 'the line below could not be deleted');
       assert.ok(doc.getText().includes('word') && !doc.getText().includes('- end (p. 1)'), 'the user edits happened while streaming');
@@ -82,7 +98,10 @@ suite('actions: insertion into the editor', function () {
   });
 
   test('re-running Summarize replaces its own block and leaves user text untouched', async () => {
-    const { doc } = await openNote('sum-rerun.md', '# Note\n\nSome text about memory consolidation during sleep.\n\nUser paragraph after.\n');
+    const { doc } = await openNote(
+      'sum-rerun.md',
+      '# Note\n\nSome text about memory consolidation during sleep.\n\nUser paragraph after.\n',
+    );
     await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri });
     const first = doc.getText();
     // The user writes after the block; then a regenerated run replaces the block only.
@@ -94,7 +113,10 @@ suite('actions: insertion into the editor', function () {
     const second = doc.getText();
     assert.equal((second.match(/<!-- research:summary /g) ?? []).length, 1);
     assert.ok(second.includes('13%') && !second.includes('12%'));
-    assert.equal(second.replace(/<!-- research:summary[\s\S]*<!-- \/research:summary -->\n/, ''), first.replace(/<!-- research:summary[\s\S]*<!-- \/research:summary -->\n/, '') + 'Typed by the user.\n');
+    assert.equal(
+      second.replace(/<!-- research:summary[\s\S]*<!-- \/research:summary -->\n/, ''),
+      first.replace(/<!-- research:summary[\s\S]*<!-- \/research:summary -->\n/, '') + 'Typed by the user.\n',
+    );
   });
 
   test('a second run on the same document while one runs is refused (one request, one block)', async () => {
@@ -147,12 +169,17 @@ suite('actions: insertion into the editor', function () {
   test('Compare Linked Papers: one paper with malformed JSON still yields a valid table with one error cell', async () => {
     await writeFile('papers/c-paper.md', '# Paper C\n\n## Methods\n\nWe followed 100 older adults for two years and measured recall.\n');
     // Two PDFs of the fixture and one markdown paper.
-    const { doc } = await openNote('compare.md', '# Compare\n\n- [[papers/smith2021-sleep.pdf]]\n- [Lee 2022](papers/lee2022-nap.pdf)\n- [[papers/c-paper.md]]\n\nEnd.\n');
+    const { doc } = await openNote(
+      'compare.md',
+      '# Compare\n\n- [[papers/smith2021-sleep.pdf]]\n- [Lee 2022](papers/lee2022-nap.pdf)\n- [[papers/c-paper.md]]\n\nEnd.\n',
+    );
     fake.setReply((req): Reply => {
       const keys = schemaKeys(req);
       // Every request about paper C (the repair retry included) gets broken JSON.
       if (JSON.stringify(req.body).includes('100 older adults')) return '{"aim": {"value": "broken", "quote": ';
-      return JSON.stringify(Object.fromEntries(keys.map((k) => [k, { value: `${k} | value`, quote: 'a supporting quote', locator: 'p. 1' }])));
+      return JSON.stringify(
+        Object.fromEntries(keys.map((k) => [k, { value: `${k} | value`, quote: 'a supporting quote', locator: 'p. 1' }])),
+      );
     });
     await vscode.commands.executeCommand(Commands.compareLinkedPapers, { uri: doc.uri, columns: ['Aim', 'Sample size'] });
     const text = doc.getText();
@@ -163,11 +190,18 @@ suite('actions: insertion into the editor', function () {
     const cells = tokens.filter((t, i) => t.type === 'inline' && tokens[i - 1]?.type === 'td_open').map((t) => t.content);
     assert.equal(cells.length, 9);
     assert.equal(cells.filter((c) => /extraction failed/.test(c)).length, 1, cells.join(' || '));
-    assert.ok(cells.some((c) => c.includes('aim | value')) && (block[1] ?? '').includes('aim \\| value'), 'pipes escaped in the source, one cell when parsed');
+    assert.ok(
+      cells.some((c) => c.includes('aim | value')) && (block[1] ?? '').includes('aim \\| value'),
+      'pipes escaped in the source, one cell when parsed',
+    );
   });
 
   test('a paper 4× larger than the 4096-token context is summarised through map-reduce, never truncated; a failed run resumes', async () => {
-    const sections = Array.from({ length: 8 }, (_, i) => `## Section ${i + 1}\n\n${Array.from({ length: 70 }, (_, k) => `Finding ${i + 1}.${k + 1} shows that recall changed by ${(i * 13 + k) % 90} percent in the sample.`).join(' ')}\n`);
+    const sections = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `## Section ${i + 1}\n\n${Array.from({ length: 70 }, (_, k) => `Finding ${i + 1}.${k + 1} shows that recall changed by ${(i * 13 + k) % 90} percent in the sample.`).join(' ')}\n`,
+    );
     await writeFile('papers/big.md', `# Big paper\n\n${sections.join('\n')}`);
     const { doc } = await openNote('big-note.md', '# Big\n\nSee [[papers/big.md]] for details.\n');
     let served = 0;
@@ -193,27 +227,45 @@ suite('actions: insertion into the editor', function () {
   });
 
   test('Explain Term inserts a footnote at the term and its definition at the end; Ask and Draft insert cited blocks', async () => {
-    const { doc } = await openNote('explain.md', '# Terms\n\nSlow-wave sleep helps memory. See [[papers/c-paper.md]].\n\n## Outline\n\n- why sleep matters\n');
+    const { doc } = await openNote(
+      'explain.md',
+      '# Terms\n\nSlow-wave sleep helps memory. See [[papers/c-paper.md]].\n\n## Outline\n\n- why sleep matters\n',
+    );
     fake.setReply('Deep, synchronised sleep (general); the note links it to memory (p. 1).');
     await vscode.commands.executeCommand(Commands.explainTerm, { uri: doc.uri, term: 'Slow-wave sleep' });
     assert.match(doc.getText(), /^# Terms\n\nSlow-wave sleep\[\^slow-wave-sleep\] helps memory\./m);
-    assert.match(doc.getText(), /\n\n\[\^slow-wave-sleep\]: Deep, synchronised sleep \(general\); the note links it to memory \(p\. 1\)\.\n$/);
+    assert.match(
+      doc.getText(),
+      /\n\n\[\^slow-wave-sleep\]: Deep, synchronised sleep \(general\); the note links it to memory \(p\. 1\)\.\n$/,
+    );
     fake.setReply('The sources do not contain the answer.');
     await vscode.commands.executeCommand(Commands.askAboutNote, { uri: doc.uri, question: 'What was the sample size?' });
-    assert.match(doc.getText(), /<!-- research:answer target="question:[a-z0-9]+" sources="explain\.md; papers\/c-paper\.md"[^\n]*-->\n> \[!question\] Answer: What was the sample size\?\n>\n> The sources do not contain the answer\./);
+    assert.match(
+      doc.getText(),
+      /<!-- research:answer target="question:[a-z0-9]+" sources="explain\.md; papers\/c-paper\.md"[^\n]*-->\n> \[!question\] Answer: What was the sample size\?\n>\n> The sources do not contain the answer\./,
+    );
     assert.match(lastUser(fake.chatRequests().at(-1) as RecordedRequest), /cite as \[\[papers\/c-paper\.md\]\]/);
     const text = doc.getText();
     const at = text.indexOf('- why sleep matters');
     fake.setReply('Sleep matters [[papers/c-paper.md]].');
-    await vscode.commands.executeCommand(Commands.draftSection, { uri: doc.uri, selection: { start: at, end: at + '- why sleep matters'.length } });
-    assert.match(doc.getText(), /- why sleep matters\n\n<!-- research:draft [^\n]*-->\n> \[!note\] Draft\n>\n> Sleep matters \[\[papers\/c-paper\.md\]\]\./);
+    await vscode.commands.executeCommand(Commands.draftSection, {
+      uri: doc.uri,
+      selection: { start: at, end: at + '- why sleep matters'.length },
+    });
+    assert.match(
+      doc.getText(),
+      /- why sleep matters\n\n<!-- research:draft [^\n]*-->\n> \[!note\] Draft\n>\n> Sleep matters \[\[papers\/c-paper\.md\]\]\./,
+    );
   });
 
   test('Run Prompt… runs a template by id; Open Prompt Templates copies a built-in into the prompts folder', async () => {
     const { doc } = await openNote('run.md', '# Run\n\nNaps of 60 minutes improved recall in students.\n');
     fake.setReply('Answer from a template.');
     await vscode.commands.executeCommand(Commands.runPrompt, { uri: doc.uri, promptId: 'ask', question: 'Do naps help?' });
-    assert.match(doc.getText(), /<!-- research:prompt target="prompt:ask:[^"]+"[^\n]*-->\n> \[!note\] Answer a question from the note\n>\n> Answer from a template\./);
+    assert.match(
+      doc.getText(),
+      /<!-- research:prompt target="prompt:ask:[^"]+"[^\n]*-->\n> \[!note\] Answer a question from the note\n>\n> Answer from a template\./,
+    );
     const copied = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openPromptTemplates, { promptId: 'summarize' });
     assert.ok(copied);
     assert.equal(vscode.workspace.asRelativePath(copied), '.research/prompts/summarize.md');
@@ -224,13 +276,27 @@ suite('actions: insertion into the editor', function () {
   test('Explain Term as a callout goes below the paragraph; CodeLens shows Summarize · Compare on paper-link lines only', async () => {
     await config().update('explainTermStyle', 'callout', vscode.ConfigurationTarget.Global);
     try {
-      const { doc } = await openNote('lens.md', '# Lens\n\nSpindles matter here.\nSecond line of the paragraph.\n\n- [[papers/c-paper.md]]\n');
+      const { doc } = await openNote(
+        'lens.md',
+        '# Lens\n\nSpindles matter here.\nSecond line of the paragraph.\n\n- [[papers/c-paper.md]]\n',
+      );
       fake.setReply('Short bursts of brain activity during sleep (general).');
       await vscode.commands.executeCommand(Commands.explainTerm, { uri: doc.uri, term: 'Spindles' });
-      assert.match(doc.getText(), /Second line of the paragraph\.\n\n<!-- research:explanation target="term:spindles"[^\n]*-->\n> \[!info\] Explanation: Spindles\n>\n> Short bursts/);
+      assert.match(
+        doc.getText(),
+        /Second line of the paragraph\.\n\n<!-- research:explanation target="term:spindles"[^\n]*-->\n> \[!info\] Explanation: Spindles\n>\n> Short bursts/,
+      );
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-      const ours = lenses.filter((l) => l.command?.command === Commands.summarizeLinkedPaper || l.command?.command === Commands.compareLinkedPapers);
-      assert.deepEqual(ours.map((l) => [l.range.start.line, l.command?.title]), [[doc.lineAt(doc.lineCount - 2).lineNumber, 'Summarize'], [doc.lineAt(doc.lineCount - 2).lineNumber, 'Compare']]);
+      const ours = lenses.filter(
+        (l) => l.command?.command === Commands.summarizeLinkedPaper || l.command?.command === Commands.compareLinkedPapers,
+      );
+      assert.deepEqual(
+        ours.map((l) => [l.range.start.line, l.command?.title]),
+        [
+          [doc.lineAt(doc.lineCount - 2).lineNumber, 'Summarize'],
+          [doc.lineAt(doc.lineCount - 2).lineNumber, 'Compare'],
+        ],
+      );
       await config().update('codeLens', false, vscode.ConfigurationTarget.Global);
       const none = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       assert.equal(none.filter((l) => l.command?.command === Commands.summarizeLinkedPaper).length, 0);
@@ -248,7 +314,13 @@ suite('actions: insertion into the editor', function () {
     const before = fake.chatRequests().length;
     await vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri, link: '[[papers/smith2021-sleep.pdf]]' });
     assert.equal(fake.chatRequests().length - before, 1);
-    assert.match(lastUser(fake.chatRequests().at(-1) as RecordedRequest), /^<source id="papers\/smith2021-sleep\.pdf[^"]*" title="[^"]+">\n\[p\. 1/);
-    assert.match(doc.getText(), /Smith & Chen ran a sleep-deprivation study: \[\[papers\/smith2021-sleep\.pdf\]\]\n\n<!-- research:summary target="paper:\[\[papers\/smith2021-sleep\.pdf\]\]" sources="papers\/smith2021-sleep\.pdf"/);
+    assert.match(
+      lastUser(fake.chatRequests().at(-1) as RecordedRequest),
+      /^<source id="papers\/smith2021-sleep\.pdf[^"]*" title="[^"]+">\n\[p\. 1/,
+    );
+    assert.match(
+      doc.getText(),
+      /Smith & Chen ran a sleep-deprivation study: \[\[papers\/smith2021-sleep\.pdf\]\]\n\n<!-- research:summary target="paper:\[\[papers\/smith2021-sleep\.pdf\]\]" sources="papers\/smith2021-sleep\.pdf"/,
+    );
   });
 });

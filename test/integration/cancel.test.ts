@@ -66,7 +66,10 @@ suite('cancel: progress Cancel, closing the note, resuming after a cancel', func
       if (mode === 'remove') {
         assert.equal(text, original);
       } else {
-        assert.match(text, /^# Cancel\n\n<!-- research:summary target="note" [^\n]*incomplete="true" -->\n> \[!summary\] Summary \(incomplete\)\n>\n> word0 word1 word2 word3 word4 word5 /);
+        assert.match(
+          text,
+          /^# Cancel\n\n<!-- research:summary target="note" [^\n]*incomplete="true" -->\n> \[!summary\] Summary \(incomplete\)\n>\n> word0 word1 word2 word3 word4 word5 /,
+        );
         assert.match(text, /\n<!-- \/research:summary -->\n\nA paragraph about sleep spindles and memory\.\n\nEnd\.\n$/);
         // One undo removes the incomplete block too.
         await vscode.window.showTextDocument(doc);
@@ -110,9 +113,14 @@ suite('cancel: progress Cancel, closing the note, resuming after a cancel', func
     const t00 = Date.now();
     const watch = [
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === doc) trace.push(`${Date.now() - t00} change dirty=${e.document.isDirty} ${e.contentChanges.map((c) => `${c.rangeOffset}+${c.rangeLength}->${c.text.length}`).join(',')}`);
+        if (e.document === doc)
+          trace.push(
+            `${Date.now() - t00} change dirty=${e.document.isDirty} ${e.contentChanges.map((c) => `${c.rangeOffset}+${c.rangeLength}->${c.text.length}`).join(',')}`,
+          );
       }),
-      vscode.window.tabGroups.onDidChangeTabs((e) => trace.push(`${Date.now() - t00} tabs closed=${e.closed.length} opened=${e.opened.length} changed=${e.changed.length}`)),
+      vscode.window.tabGroups.onDidChangeTabs((e) =>
+        trace.push(`${Date.now() - t00} tabs closed=${e.closed.length} opened=${e.opened.length} changed=${e.changed.length}`),
+      ),
     ];
     // What "Don't Save" in the close prompt does: revert the note, then close its editor.
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -124,9 +132,17 @@ suite('cancel: progress Cancel, closing the note, resuming after a cancel', func
     const request = fake.chatRequests()[before];
     await waitFor(() => request?.endedAt !== undefined, 'the server to see the request end', 5000);
     assert.equal(request?.aborted, true, 'the request was not aborted');
-    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString()).length, 0, `the note is still open:\n${trace.slice(0, 30).join('\n')}`);
+    assert.equal(
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString()).length,
+      0,
+      `the note is still open:\n${trace.slice(0, 30).join('\n')}`,
+    );
     // Neither the remaining stream nor the "keep" policy touches the closed note: on disk and in memory it is the original.
-    await waitFor(() => doc.isClosed || (doc.getText() === original && !doc.isDirty), 'the note back to the original, clean', 5000).catch(() => undefined);
+    await waitFor(() => doc.isClosed || (doc.getText() === original && !doc.isDirty), 'the note back to the original, clean', 5000).catch(
+      () => undefined,
+    );
     await sleep(500);
     assert.equal(fs.readFileSync(doc.uri.fsPath, 'utf8'), original);
     if (!doc.isClosed) {
@@ -162,11 +178,18 @@ suite('cancel: progress Cancel, closing the note, resuming after a cancel', func
     await sleep(700);
     assert.equal(doc.getText(), original, 'the note changed again after it was back to the original');
     assert.equal(doc.isDirty, false);
-    assert.ok(vscode.window.visibleTextEditors.some((e) => e.document === doc), 'the note was closed');
+    assert.ok(
+      vscode.window.visibleTextEditors.some((e) => e.document === doc),
+      'the note was closed',
+    );
   });
 
   test('a paper 4× larger than the 4096-token context: Cancel after some map parts, re-run, no finished part is requested again', async () => {
-    const sections = Array.from({ length: 8 }, (_, i) => `## Part ${i + 1}\n\n${Array.from({ length: 70 }, (_, k) => `Observation ${i + 1}.${k + 1} found that sleep length changed by ${(i * 17 + k) % 90} minutes in the cohort.`).join(' ')}\n`);
+    const sections = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `## Part ${i + 1}\n\n${Array.from({ length: 70 }, (_, k) => `Observation ${i + 1}.${k + 1} found that sleep length changed by ${(i * 17 + k) % 90} minutes in the cohort.`).join(' ')}\n`,
+    );
     await writeFile('papers/cancel-big.md', `# A long paper\n\n${sections.join('\n')}`);
     const original = '# Long\n\nSee [[papers/cancel-big.md]] for the details.\n';
     const { doc } = await openNote('cancel-big-note.md', original);
@@ -179,25 +202,35 @@ suite('cancel: progress Cancel, closing the note, resuming after a cancel', func
     });
     const before = fake.chatRequests().length;
     const run = vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link });
-    await waitFor(() => {
-      const reqs = fake.chatRequests().slice(before);
-      return reqs.filter(finished).length >= 3 && reqs.some((r) => r.endedAt === undefined);
-    }, 'three finished map parts and a fourth one waiting', 60_000);
+    await waitFor(
+      () => {
+        const reqs = fake.chatRequests().slice(before);
+        return reqs.filter(finished).length >= 3 && reqs.some((r) => r.endedAt === undefined);
+      },
+      'three finished map parts and a fourth one waiting',
+      60_000,
+    );
     await pressCancel();
     await run;
     const firstRun = fake.chatRequests().slice(before);
     const done = firstRun.filter(finished);
     assert.equal(done.length, 3, `finished in the first run: ${done.length}`);
     await waitFor(() => firstRun.every((r) => r.endedAt !== undefined), 'every request of the first run to end', 5000);
-    assert.ok(firstRun.filter((r) => !finished(r)).every((r) => r.aborted), 'an unfinished request was not aborted');
+    assert.ok(
+      firstRun.filter((r) => !finished(r)).every((r) => r.aborted),
+      'an unfinished request was not aborted',
+    );
     assert.equal(doc.getText(), original, 'the cancelled run left something in the note');
 
-    fake.setReply('#### Background\n- Sleep length changed (p. 1)\n#### Methods\n- Cohort (p. 2)\n#### Findings\n- Changes up to 89 minutes (p. 3)\n#### Significance\n- Long paper (p. 4)');
+    fake.setReply(
+      '#### Background\n- Sleep length changed (p. 1)\n#### Methods\n- Cohort (p. 2)\n#### Findings\n- Changes up to 89 minutes (p. 3)\n#### Significance\n- Long paper (p. 4)',
+    );
     const mid = fake.chatRequests().length;
     await vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link });
     const secondRun = fake.chatRequests().slice(mid);
     const donePrompts = new Set(done.map(lastUser));
-    for (const r of secondRun) assert.ok(!donePrompts.has(lastUser(r)), `a finished part was requested again:\n${lastUser(r).slice(0, 200)}`);
+    for (const r of secondRun)
+      assert.ok(!donePrompts.has(lastUser(r)), `a finished part was requested again:\n${lastUser(r).slice(0, 200)}`);
     assert.ok(secondRun.every(finished), 'a request of the second run failed');
     // Every part is sent exactly once over both runs (finished ones in run 1, the rest in run 2), plus the reduce.
     const mapped = [...done, ...secondRun].map(lastUser);
@@ -207,7 +240,10 @@ suite('cancel: progress Cancel, closing the note, resuming after a cancel', func
     }
     for (const r of [...firstRun, ...secondRun]) assert.equal(r.originalPromptTokens, undefined, 'the server truncated a prompt');
     const text = doc.getText();
-    assert.match(text, /<!-- research:summary target="paper:\[\[papers\/cancel-big\.md\]\]" sources="papers\/cancel-big\.md" model="[^"]+" date="[\d-]+" figures="\d+\/\d+" -->\n> \[!summary\]/);
+    assert.match(
+      text,
+      /<!-- research:summary target="paper:\[\[papers\/cancel-big\.md\]\]" sources="papers\/cancel-big\.md" model="[^"]+" date="[\d-]+" figures="\d+\/\d+" -->\n> \[!summary\]/,
+    );
     assert.ok(!text.includes('incomplete'), 'the re-run block is marked incomplete');
     assert.match(text, /> - Long paper \(p\. 4\)\n<!-- \/research:summary -->\n/);
   });

@@ -22,7 +22,10 @@ suite('extension in the real extension host', () => {
     const contributed = (ext?.packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } })
       .contributes.commands;
     const raw = contributed.filter((c) => c.title.startsWith('%') || c.category.startsWith('%'));
-    assert.deepEqual(raw.map((c) => c.command), []);
+    assert.deepEqual(
+      raw.map((c) => c.command),
+      [],
+    );
     assert.equal(contributed.find((c) => c.command === Commands.showLog)?.category, 'Research');
   });
 
@@ -42,7 +45,7 @@ suite('extension in the real extension host', () => {
     assert.deepEqual(found.map((u) => u.path.split('/').pop()).sort(), ['lee2022-nap.pdf', 'smith2021-sleep.pdf']);
   });
 
-  test('settings can be written to the run\'s user settings (what feature tests rely on)', async () => {
+  test("settings can be written to the run's user settings (what feature tests rely on)", async () => {
     const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
     await config.update('endpoint', 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Global);
     try {

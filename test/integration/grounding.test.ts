@@ -51,8 +51,14 @@ suite('grounding: diagnostics in the editor', function () {
     const { doc } = await openNote('ground-paper.md', '# Sleep paper\n\nSee [[papers/smith2021-sleep.pdf]] for details.\n');
     // A failing command waits on its error notification: fail fast with the reason instead of hanging.
     await Promise.race([
-      vscode.commands.executeCommand(Commands.summarizeLinkedPaper, { uri: doc.uri, link: '[[papers/smith2021-sleep.pdf]]', regenerate: true }),
-      sleep(60_000).then(() => { throw new Error('Summarize Linked Paper did not finish in 60 s (is the PDF readable? see the log channel)'); }),
+      vscode.commands.executeCommand(Commands.summarizeLinkedPaper, {
+        uri: doc.uri,
+        link: '[[papers/smith2021-sleep.pdf]]',
+        regenerate: true,
+      }),
+      sleep(60_000).then(() => {
+        throw new Error('Summarize Linked Paper did not finish in 60 s (is the PDF readable? see the log channel)');
+      }),
     ]);
     assert.match(doc.getText(), /<!-- research:summary [^>]*sources="[^"]*smith2021-sleep\.pdf"/u);
     const [diagnostic] = await diagnosticsSettle(doc.uri, 1);
@@ -61,12 +67,20 @@ suite('grounding: diagnostics in the editor', function () {
     assert.equal(doc.getText(diagnostic.range), '78%');
     assert.match(diagnostic.message, /^78% not found in the sources of this summary \(nearest: 71% in [^)]+, p\. 3\)$/u);
     // The quick fix offers the nearest match (71% on page 3 of the paper); for a PDF it shows the passage, so it is not run here.
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const open = actions.find((a) => a.title.startsWith('Open nearest match in'));
     assert.ok(open, `quick fix missing; got ${actions.map((a) => a.title).join(', ')}`);
 
     // Research: Check Grounding records the count in the block header.
-    const report = await vscode.commands.executeCommand<{ blocks: { checked: number; supported: number }[]; unsupported: number }>(Commands.checkGrounding, { uri: doc.uri, all: true });
+    const report = await vscode.commands.executeCommand<{ blocks: { checked: number; supported: number }[]; unsupported: number }>(
+      Commands.checkGrounding,
+      { uri: doc.uri, all: true },
+    );
     assert.equal(report.unsupported, 1);
     const total = report.blocks[0]!.checked;
     assert.ok(total >= 10, `checked ${total}`);
@@ -103,7 +117,12 @@ suite('grounding: diagnostics in the editor', function () {
     assert.equal(doc.getText(diagnostic!.range), '64%');
     assert.match(diagnostic!.message, /^64% not found in the sources of this summary \(nearest: 72 %/u);
     // Quick fix: the nearest figure is in the note itself, outside the block; it opens there, selected.
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diagnostic!.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      diagnostic!.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const open = actions.find((a) => a.title === 'Open nearest match in ground-note.md');
     assert.ok(open?.command, `quick fix missing; got ${actions.map((a) => a.title).join(', ')}`);
     await vscode.commands.executeCommand(open.command.command, ...(open.command.arguments ?? []));
@@ -113,23 +132,32 @@ suite('grounding: diagnostics in the editor', function () {
   });
 
   test('comparison table: a value not in its quote and a quote not in its paper get ⚠ in the cell and a Warning each', async () => {
-    const write = async (rel: string, text: string): Promise<void> => { await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder().uri, rel), new TextEncoder().encode(text)); };
+    const write = async (rel: string, text: string): Promise<void> => {
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder().uri, rel), new TextEncoder().encode(text));
+    };
     await write('papers/g-a.md', '# Paper A\n\nWe enrolled 120 participants in three clinics.\n');
     await write('papers/g-b.md', '# Paper B\n\nA total of 48 adults took part in the study.\n');
     await write('papers/g-c.md', '# Paper C\n\nWe followed older adults for two years.\n');
-    const { doc } = await openNote('ground-compare.md', '# Compare\n\n- [[papers/g-a.md]]\n- [[papers/g-b.md]]\n- [[papers/g-c.md]]\n\nEnd.\n');
+    const { doc } = await openNote(
+      'ground-compare.md',
+      '# Compare\n\n- [[papers/g-a.md]]\n- [[papers/g-b.md]]\n- [[papers/g-c.md]]\n\nEnd.\n',
+    );
     fake.setReply((req): Reply => {
       const [key = 'sample_size'] = schemaKeys(req);
       const body = JSON.stringify(req.body);
       // A: genuine. B: the value (84) is not in its quote. C: the quote is not in the paper.
-      const cell = body.includes('120 participants') ? { value: '120', quote: 'We enrolled 120 participants', locator: 'p. 1' }
-        : body.includes('48 adults') ? { value: '84', quote: 'A total of 48 adults took part', locator: 'p. 1' }
+      const cell = body.includes('120 participants')
+        ? { value: '120', quote: 'We enrolled 120 participants', locator: 'p. 1' }
+        : body.includes('48 adults')
+          ? { value: '84', quote: 'A total of 48 adults took part', locator: 'p. 1' }
           : { value: '200', quote: 'We followed 200 older adults for two years', locator: 'p. 1' };
       return JSON.stringify({ [key]: cell });
     });
     await Promise.race([
       vscode.commands.executeCommand(Commands.compareLinkedPapers, { uri: doc.uri, columns: ['Sample size'], regenerate: true }),
-      sleep(60_000).then(() => { throw new Error('Compare Linked Papers did not finish in 60 s'); }),
+      sleep(60_000).then(() => {
+        throw new Error('Compare Linked Papers did not finish in 60 s');
+      }),
     ]);
     const text = doc.getText();
     assert.match(text, /\| ⚠ 84\[\^/u, text);

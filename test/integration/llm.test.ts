@@ -89,7 +89,7 @@ suite('model server: Test Connection, Select Model, Set API Key, status bar', ()
     assert.equal(server.chatRequests().at(-1)?.body.model, 'org/other:v1/q4');
   });
 
-  test('Select Model without an argument shows a quick pick of the server\'s models', async () => {
+  test("Select Model without an argument shows a quick pick of the server's models", async () => {
     await useFake({ flavour: 'lmstudio', models: ['qwen/qwen3-4b-2507', 'google/gemma-3-4b'] });
     const pending = vscode.commands.executeCommand(Commands.selectModel) as Thenable<string | undefined>;
     let chosen: string | undefined;

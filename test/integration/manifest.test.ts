@@ -31,7 +31,9 @@ suite('manifest (package.json) against the code', () => {
     JSON.parse(extensionFile(`package.nls${locale}.json`)) as Record<string, string>;
 
   test('contributed commands are exactly the Commands constants', () => {
-    const contributed = manifest().contributes.commands.map((c) => c.command).sort();
+    const contributed = manifest()
+      .contributes.commands.map((c) => c.command)
+      .sort();
     assert.deepEqual(contributed, Object.values(Commands).sort());
   });
 
@@ -50,7 +52,9 @@ suite('manifest (package.json) against the code', () => {
 
   test('settings are exactly SETTING_KEYS, each with a markdownDescription in both languages', () => {
     const props = manifest().contributes.configuration.properties;
-    const expected = Object.values(SETTING_KEYS).map((k) => `${CONFIG_SECTION}.${k}`).sort();
+    const expected = Object.values(SETTING_KEYS)
+      .map((k) => `${CONFIG_SECTION}.${k}`)
+      .sort();
     assert.deepEqual(Object.keys(props).sort(), expected);
     const en = nls('');
     const zh = nls('.zh-cn');
@@ -67,8 +71,16 @@ suite('manifest (package.json) against the code', () => {
     const keys = [...new Set([...text.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1] as string))];
     const en = nls('');
     const zh = nls('.zh-cn');
-    assert.deepEqual(keys.filter((k) => !en[k]), [], 'missing in package.nls.json');
-    assert.deepEqual(keys.filter((k) => !zh[k]), [], 'missing in package.nls.zh-cn.json');
+    assert.deepEqual(
+      keys.filter((k) => !en[k]),
+      [],
+      'missing in package.nls.json',
+    );
+    assert.deepEqual(
+      keys.filter((k) => !zh[k]),
+      [],
+      'missing in package.nls.zh-cn.json',
+    );
   });
 
   test('the host sees every setting with its default', () => {

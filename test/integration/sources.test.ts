@@ -63,7 +63,10 @@ suite('sources: Research: Preview Context in the extension host', () => {
     const dir = vscode.Uri.joinPath(folder().uri, 'sources/generated');
     await vscode.workspace.fs.createDirectory(dir);
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'long.pdf'), await headerFooterPdf(24));
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'long-note.md'), new TextEncoder().encode('# Long\n\nSee [[long.pdf]].\n'));
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(dir, 'long-note.md'),
+      new TextEncoder().encode('# Long\n\nSee [[long.pdf]].\n'),
+    );
     const result = await preview('sources/generated/long-note.md');
     const pdf = result.sources[0];
     assert.equal(pdf?.id, 'sources/generated/long.pdf');

@@ -75,7 +75,7 @@ suite('walkthrough (contributes.walkthroughs)', () => {
     assert.equal(leftover, null, `unresolved nls keys: ${leftover?.join(', ')}`);
   });
 
-  test('every step\'s media file exists in the extension folder (in both languages) and is small', () => {
+  test("every step's media file exists in the extension folder (in both languages) and is small", () => {
     const root = extension().extensionPath;
     const raw = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
     const rawSteps = raw.contributes.walkthroughs?.find((w) => w.id === WALKTHROUGH_ID)?.steps ?? [];
@@ -142,7 +142,11 @@ suite('walkthrough (contributes.walkthroughs)', () => {
     const before = new Set(tabs());
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#${WALKTHROUGH_ID}`, false);
     // the Welcome editor is not a text editor: a new tab with no text input
-    const tab = await waitFor(() => tabs().find((t) => !before.has(t) && !(t.input instanceof vscode.TabInputText)), 'the walkthrough tab', 15_000);
+    const tab = await waitFor(
+      () => tabs().find((t) => !before.has(t) && !(t.input instanceof vscode.TabInputText)),
+      'the walkthrough tab',
+      15_000,
+    );
     assert.ok(tab.label.length > 0);
     await sleep(200);
     await vscode.window.tabGroups.close(tab);

@@ -49,7 +49,10 @@ export const tests = [
         await shot('ui-ask-failure');
         throw e;
       });
-      assert.match(text, /<!-- research:answer target="question:[a-z0-9]+" sources="Background\.md[^"]*" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!question\] Answer: What does slow-wave sleep do for memory\?/);
+      assert.match(
+        text,
+        /<!-- research:answer target="question:[a-z0-9]+" sources="Background\.md[^"]*" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!question\] Answer: What does slow-wave sleep do for memory\?/,
+      );
       await shot('ui-ask');
     },
   },

@@ -40,7 +40,7 @@ async function reloadWithNote(page) {
 
 export const tests = [
   {
-    name: 'Research: Summarize, then the progress notification\'s Cancel: the partial block is removed (onCancel=remove) or kept marked incomplete (keep)',
+    name: "Research: Summarize, then the progress notification's Cancel: the partial block is removed (onCancel=remove) or kept marked incomplete (keep)",
     async run({ page, ws, server, shot }) {
       // A fake server of our own that streams 300 words at 15 tokens/s: ~40 s, so the run is surely still
       // streaming when Cancel is clicked.
@@ -55,7 +55,10 @@ export const tests = [
         fs.writeFileSync(`${file}.tmp`, text);
         fs.renameSync(`${file}.tmp`, file);
       };
-      const setSettings = (extra) => files.forEach((f, k) => writeSettings(f, JSON.stringify({ ...JSON.parse(saved[k] ?? '{}'), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2)));
+      const setSettings = (extra) =>
+        files.forEach((f, k) =>
+          writeSettings(f, JSON.stringify({ ...JSON.parse(saved[k] ?? '{}'), 'researchAssistant.endpoint': slow.url, ...extra }, null, 2)),
+        );
       try {
         const file = path.join(ws, 'notes.md');
         const original = fs.readFileSync(file, 'utf8');
@@ -83,7 +86,10 @@ export const tests = [
             assert.equal(text, original);
           } else {
             const text = await saveUntil(page, file, (t) => t.includes('incomplete="true"'), 30_000);
-            const block = /<!-- research:summary target="note" [^\n]*incomplete="true" -->\n> \[!summary\] Summary \(incomplete\)\n>\n> (word[\s\S]*?)\n<!-- \/research:summary -->\n/.exec(text);
+            const block =
+              /<!-- research:summary target="note" [^\n]*incomplete="true" -->\n> \[!summary\] Summary \(incomplete\)\n>\n> (word[\s\S]*?)\n<!-- \/research:summary -->\n/.exec(
+                text,
+              );
             assert.ok(block, `no incomplete block:\n${text}`);
             const shown = (block[1] ?? '').match(/word\d+/g) ?? [];
             assert.ok(shown.length >= 5 && shown.length < 300, `kept ${shown.length} words`);

@@ -27,8 +27,11 @@ export const tests = [
           console.log('      (Show Log: no Output panel after 20 s, running it again)');
         }
       }
-      const channel = await panel.locator('select.monaco-select-box, .monaco-select-box').first().inputValue().catch(async () =>
-        panel.locator('.monaco-select-box').first().textContent());
+      const channel = await panel
+        .locator('select.monaco-select-box, .monaco-select-box')
+        .first()
+        .inputValue()
+        .catch(async () => panel.locator('.monaco-select-box').first().textContent());
       assert.match(String(channel), /Local Research Assistant/, `selected output channel: ${channel}`);
       await shot('ui-show-log');
     },
@@ -52,9 +55,12 @@ export const tests = [
       // press can be lost while the progress notification has focus (a fresh-clone run saw the block
       // inserted and the tab still dirty).
       const after = await saveUntil(page, file, (t) => /<!-- research:summary [^\n]*figures="\d+\/\d+" -->/.test(t), 120_000);
-      assert.ok(after.startsWith(before.trimEnd()), 'the note\'s own text was changed');
+      assert.ok(after.startsWith(before.trimEnd()), "the note's own text was changed");
       const block = after.slice(before.trimEnd().length);
-      assert.ok(models.some((m) => block.includes(m)), `the block names none of the fake server's models (${models.join(', ')})`);
+      assert.ok(
+        models.some((m) => block.includes(m)),
+        `the block names none of the fake server's models (${models.join(', ')})`,
+      );
       assert.match(block, /\[!summary\]/, 'no summary callout');
       // and the editor shows it: go to the block's first line, then read the rendered lines
       const line = after.split('\n').findIndex((l) => l.includes('[!summary]')) + 1;

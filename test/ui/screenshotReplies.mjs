@@ -6,9 +6,7 @@
 // Not a UI test (no `.test.mjs`): scripts/test-ui.mjs does not load it.
 
 const OKAFOR = {
-  background: [
-    'City centres were warmest two to four hours after sunset; daytime differences were below 1 degree (§ Abstract)',
-  ],
+  background: ['City centres were warmest two to four hours after sunset; daytime differences were below 1 degree (§ Abstract)'],
   methods: [
     '42 fixed stations in three cities, measured every ten minutes over two summers (§ Data and methods)',
     'Each urban station was paired with a rural station within 25 km at a similar elevation (§ Data and methods)',
@@ -28,27 +26,83 @@ const OKAFOR = {
 // per paper (matched on the source id), per default column key: [value, verbatim quote, locator]
 const TABLE = {
   okafor2019: {
-    aim: ['When and where the night-time urban heat island is strongest', 'We measured air temperature at 42 fixed stations in three cities over two summers.', '§ Abstract'],
-    method: ['Fixed stations, urban–rural pairs', 'Each urban station was paired with a rural station within 25 km at a similar elevation.', '§ Data and methods'],
-    data: ['Air temperature every ten minutes, June to August 2017 and 2018', 'Stations recorded temperature every ten minutes from June to August in 2017 and 2018.', '§ Data and methods'],
+    aim: [
+      'When and where the night-time urban heat island is strongest',
+      'We measured air temperature at 42 fixed stations in three cities over two summers.',
+      '§ Abstract',
+    ],
+    method: [
+      'Fixed stations, urban–rural pairs',
+      'Each urban station was paired with a rural station within 25 km at a similar elevation.',
+      '§ Data and methods',
+    ],
+    data: [
+      'Air temperature every ten minutes, June to August 2017 and 2018',
+      'Stations recorded temperature every ten minutes from June to August in 2017 and 2018.',
+      '§ Data and methods',
+    ],
     sample_size: ['42 stations', 'We measured air temperature at 42 fixed stations in three cities over two summers.', '§ Abstract'],
-    key_result: ['3.1 degrees warmer at night', 'The night-time heat island intensity was 3.1 degrees on average (range 1.2 to 5.6).', '§ Results'],
-    limitations: ['Dense residential blocks under-sampled', 'Stations were placed where permission was available, which under-samples dense residential blocks.', '§ Limitations'],
+    key_result: [
+      '3.1 degrees warmer at night',
+      'The night-time heat island intensity was 3.1 degrees on average (range 1.2 to 5.6).',
+      '§ Results',
+    ],
+    limitations: [
+      'Dense residential blocks under-sampled',
+      'Stations were placed where permission was available, which under-samples dense residential blocks.',
+      '§ Limitations',
+    ],
   },
   zhang2021: {
-    aim: ['Effect of reflective roof coatings on temperatures', 'Twenty low-rise apartment blocks were given a reflective white roof coating (albedo 0.78) and compared with twenty matched blocks with dark roofs (albedo 0.12).', '§ Abstract'],
+    aim: [
+      'Effect of reflective roof coatings on temperatures',
+      'Twenty low-rise apartment blocks were given a reflective white roof coating (albedo 0.78) and compared with twenty matched blocks with dark roofs (albedo 0.12).',
+      '§ Abstract',
+    ],
     method: ['Matched-pair retrofit trial', 'A matched-pair design across one city.', '§ Method'],
-    data: ['Roof and indoor temperature loggers', 'Roof surface temperature was logged with infrared sensors, indoor air temperature with one logger per top-floor flat (n = 160 flats).', '§ Method'],
-    sample_size: ['160 flats', 'Roof surface temperature was logged with infrared sensors, indoor air temperature with one logger per top-floor flat (n = 160 flats).', '§ Method'],
-    key_result: ['Indoor maxima 1.6 degrees lower', 'Indoor maximum temperatures were 1.6 degrees lower in coated blocks (95% CI 1.1 to 2.1).', '§ Results'],
-    limitations: ['One summer; street air not measured', 'Coatings lose reflectivity as they age; the trial lasted one summer.', '§ Limitations'],
+    data: [
+      'Roof and indoor temperature loggers',
+      'Roof surface temperature was logged with infrared sensors, indoor air temperature with one logger per top-floor flat (n = 160 flats).',
+      '§ Method',
+    ],
+    sample_size: [
+      '160 flats',
+      'Roof surface temperature was logged with infrared sensors, indoor air temperature with one logger per top-floor flat (n = 160 flats).',
+      '§ Method',
+    ],
+    key_result: [
+      'Indoor maxima 1.6 degrees lower',
+      'Indoor maximum temperatures were 1.6 degrees lower in coated blocks (95% CI 1.1 to 2.1).',
+      '§ Results',
+    ],
+    limitations: [
+      'One summer; street air not measured',
+      'Coatings lose reflectivity as they age; the trial lasted one summer.',
+      '§ Limitations',
+    ],
   },
   silva2020: {
-    aim: ['Street trees and night-time air temperature', 'Using bicycle-mounted sensors on 60 evening transects, we found that streets with continuous tree canopy were 1.1 degrees cooler at 22:00 than treeless streets of the same width, while narrow treeless streets stayed warmest.', '§ Abstract'],
-    method: ['Bicycle transects, mixed model', 'A mixed model accounted for street width, building height and time since sunset.', '§ Method'],
+    aim: [
+      'Street trees and night-time air temperature',
+      'Using bicycle-mounted sensors on 60 evening transects, we found that streets with continuous tree canopy were 1.1 degrees cooler at 22:00 than treeless streets of the same width, while narrow treeless streets stayed warmest.',
+      '§ Abstract',
+    ],
+    method: [
+      'Bicycle transects, mixed model',
+      'A mixed model accounted for street width, building height and time since sunset.',
+      '§ Method',
+    ],
     data: ['Mobile air temperature, canopy maps', 'Canopy cover was mapped from aerial images in 50 m segments.', '§ Method'],
-    sample_size: ['60 evening transects', 'Using bicycle-mounted sensors on 60 evening transects, we found that streets with continuous tree canopy were 1.1 degrees cooler at 22:00 than treeless streets of the same width, while narrow treeless streets stayed warmest.', '§ Abstract'],
-    key_result: ['0.2 degrees cooler per 10 points of canopy', 'Each 10 percentage points of canopy cover lowered the air temperature by 0.2 degrees (95% CI 0.15 to 0.25).', '§ Results'],
+    sample_size: [
+      '60 evening transects',
+      'Using bicycle-mounted sensors on 60 evening transects, we found that streets with continuous tree canopy were 1.1 degrees cooler at 22:00 than treeless streets of the same width, while narrow treeless streets stayed warmest.',
+      '§ Abstract',
+    ],
+    key_result: [
+      '0.2 degrees cooler per 10 points of canopy',
+      'Each 10 percentage points of canopy cover lowered the air temperature by 0.2 degrees (95% CI 0.15 to 0.25).',
+      '§ Results',
+    ],
     limitations: ['One city, one summer', 'Only one city and one summer.', '§ Limitations'],
   },
 };
@@ -60,7 +114,11 @@ const taskOf = (prompt) => prompt.slice(prompt.lastIndexOf('</source>') + 1);
 function citer(prompt) {
   const list = [...prompt.matchAll(/source id "([^"]+)" → cite as (.+)$/gm)].map((m) => [m[1], m[2].trim()]);
   // prompts without a citation list (Explain Term): the note's own link forms
-  const fallback = { okafor2019: '[[papers/okafor2019-heat-island.pdf]]', zhang2021: '[Zhang & Müller 2021](papers/zhang2021-cool-roofs.pdf)', silva2020: '[[papers/silva2020-street-trees.pdf|Silva et al.]]' };
+  const fallback = {
+    okafor2019: '[[papers/okafor2019-heat-island.pdf]]',
+    zhang2021: '[Zhang & Müller 2021](papers/zhang2021-cool-roofs.pdf)',
+    silva2020: '[[papers/silva2020-street-trees.pdf|Silva et al.]]',
+  };
   return (fragment) => list.find(([id]) => id.includes(fragment))?.[1] ?? fallback[fragment] ?? `[[${fragment}]]`;
 }
 

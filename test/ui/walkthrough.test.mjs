@@ -8,7 +8,14 @@ async function anyFrameShows(page, text, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if (await frame.getByText(text).first().isVisible().catch(() => false)) return true;
+      if (
+        await frame
+          .getByText(text)
+          .first()
+          .isVisible()
+          .catch(() => false)
+      )
+        return true;
     }
     await sleep(300);
   }
@@ -28,13 +35,20 @@ export const tests = [
       await container.locator('h2', { hasText: 'Local Research Assistant' }).first().waitFor({ timeout: 30_000 });
       // the six steps, in order, and the first one's button
       const steps = await container.locator('.getting-started-step .step-title').allTextContents();
-      assert.deepEqual(steps.map((s) => s.trim()).slice(0, 2), ['Connect to a model server on this machine', 'Pick a model'], `steps: ${steps.join(' | ')}`);
+      assert.deepEqual(
+        steps.map((s) => s.trim()).slice(0, 2),
+        ['Connect to a model server on this machine', 'Pick a model'],
+        `steps: ${steps.join(' | ')}`,
+      );
       assert.equal(steps.length, 6, `steps: ${steps.join(' | ')}`);
       // The walkthrough opens on the step it last showed (earlier tests ran commands that complete steps):
       // select the first step, as a user would.
       await container.locator('.getting-started-step', { hasText: 'Connect to a model server' }).first().click();
       await container.getByRole('button', { name: 'Test Connection' }).first().waitFor({ timeout: 10_000 });
-      assert.ok(await anyFrameShows(page, 'Start a local model server', 30_000), 'the server table (media/walkthrough/servers.md) did not render');
+      assert.ok(
+        await anyFrameShows(page, 'Start a local model server', 30_000),
+        'the server table (media/walkthrough/servers.md) did not render',
+      );
       await shot('ui-walkthrough');
       // an image step: its screenshot (media/walkthrough/summarize.png) loads from the extension folder
       await container.locator('.getting-started-step', { hasText: 'Summarize a note' }).first().click();
@@ -59,7 +73,9 @@ export const tests = [
           break;
         } catch (e) {
           if (attempt === 3) throw e;
-          console.log(`      (Quick Open from "Open a Note" did not show notes.md, attempt ${attempt}: ${String(e.message).split('\n')[0]})`);
+          console.log(
+            `      (Quick Open from "Open a Note" did not show notes.md, attempt ${attempt}: ${String(e.message).split('\n')[0]})`,
+          );
           // Escape only closes an open Quick Open: on the walkthrough itself it goes back to the Welcome page.
           if (await input.isVisible()) await page.keyboard.press('Escape');
         }
@@ -68,7 +84,10 @@ export const tests = [
       // the privacy step's button: the Settings editor, filtered to the extension's settings
       await container.locator('.getting-started-step', { hasText: 'Your notes stay on this machine' }).first().click();
       await container.getByRole('button', { name: 'Open Settings' }).first().click();
-      await page.locator('.settings-editor .setting-item-contents', { hasText: 'Allow Remote Endpoint' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.settings-editor .setting-item-contents', { hasText: 'Allow Remote Endpoint' })
+        .first()
+        .waitFor({ timeout: 30_000 });
     },
   },
 ];

@@ -14,5 +14,8 @@ export function citationFor(source: Source): string {
 
 /** One line per source: which id cites as what (a template variable). */
 export function citationList(sources: readonly Source[]): string {
-  return sources.filter((s) => s.status === 'ok').map((s) => `- source id "${s.id}" → cite as ${citationFor(s)}`).join('\n');
+  return sources
+    .filter((s) => s.status === 'ok')
+    .map((s) => `- source id "${s.id}" → cite as ${citationFor(s)}`)
+    .join('\n');
 }

@@ -34,7 +34,12 @@ export interface CompareResult {
 export function columnKeys(columns: readonly string[]): string[] {
   const used = new Set<string>();
   return columns.map((c, i) => {
-    let key = c.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_|_$/g, '') || `column_${i + 1}`;
+    let key =
+      c
+        .normalize('NFKC')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, '_')
+        .replace(/^_|_$/g, '') || `column_${i + 1}`;
     while (used.has(key)) key += '_';
     used.add(key);
     return key;
@@ -87,7 +92,14 @@ export async function compare(ctx: ActionContext, input: CompareInput): Promise<
       if (paper.status !== 'ok') throw new AssistantError('SourceUnreadable', paper.statusDetail ?? paper.status);
       const paperHash = paper.contentHash ?? (await sha256Hex(paper.text));
       // Cache per cell: (template version, model, paper content, column, language).
-      const keyFor = (column: string): Promise<string> => cacheKey({ templateId: template.id, templateVersion: template.version, model: ctx.session.info.model, params: { column, language }, input: paperHash });
+      const keyFor = (column: string): Promise<string> =>
+        cacheKey({
+          templateId: template.id,
+          templateVersion: template.version,
+          model: ctx.session.info.model,
+          params: { column, language },
+          input: paperHash,
+        });
       const cells: Record<string, TableCell> = {};
       const missing: string[] = [];
       for (const column of input.columns) {
@@ -107,7 +119,12 @@ export async function compare(ctx: ActionContext, input: CompareInput): Promise<
         const messages = renderPrompt(template, { ...values, sources: prepared.sourcesText });
         counter.requests += 1;
         const { value, result } = await ctx.session.completeJson(
-          { messages, maxTokens: maxOutputFor(ctx, template), temperature: template.temperature ?? 0, jsonSchema: { name: 'paper_extraction', schema: extractionSchema(keys) } },
+          {
+            messages,
+            maxTokens: maxOutputFor(ctx, template),
+            temperature: template.temperature ?? 0,
+            jsonSchema: { name: 'paper_extraction', schema: extractionSchema(keys) },
+          },
           validateExtraction(keys),
           ctx.signal,
         );

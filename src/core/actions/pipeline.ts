@@ -66,10 +66,14 @@ export function splitIntoParts(sources: readonly Source[], maxTokens: number): I
 function halve(part: InputPart): InputPart[] {
   if (part.sections.length > 1) {
     const mid = Math.ceil(part.sections.length / 2);
-    return [{ source: part.source, sections: part.sections.slice(0, mid) }, { source: part.source, sections: part.sections.slice(mid) }];
+    return [
+      { source: part.source, sections: part.sections.slice(0, mid) },
+      { source: part.source, sections: part.sections.slice(mid) },
+    ];
   }
   const only = part.sections[0];
-  const tooSmall = (): AssistantError => new AssistantError('ContextTooLarge', 'A single part is too large for the context even after splitting');
+  const tooSmall = (): AssistantError =>
+    new AssistantError('ContextTooLarge', 'A single part is too large for the context even after splitting');
   if (!only || only.text.length < 400) throw tooSmall();
   const halves = sourceParts({ ...part.source, text: only.text, sections: [only] }, Math.ceil(estimateTokens(only.text) / 2), true);
   if (halves.length < 2) throw tooSmall();
@@ -77,7 +81,11 @@ function halve(part: InputPart): InputPart[] {
 }
 
 /** Runs `worker` over items with at most `limit` in flight, preserving result order. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed: unknown;
@@ -108,12 +116,25 @@ function isOverflow(error: unknown): boolean {
 }
 
 /** Map step: one part to structured notes (cached per part, so a cancelled run resumes). */
-async function mapPart(ctx: ActionContext, notesTemplate: PromptTemplate, part: InputPart, label: string, values: Readonly<Record<string, string>>, counter: Counter): Promise<string[]> {
+async function mapPart(
+  ctx: ActionContext,
+  notesTemplate: PromptTemplate,
+  part: InputPart,
+  label: string,
+  values: Readonly<Record<string, string>>,
+  counter: Counter,
+): Promise<string[]> {
   const sourceText = formatSource(part.source, part.sections, `${part.source.title} — ${label}`);
   const messages = renderPrompt(notesTemplate, { ...values, sources: sourceText });
   const maxTokens = maxOutputFor(ctx, notesTemplate);
   const temperature = notesTemplate.temperature ?? ctx.config.temperature;
-  const key = await cacheKey({ templateId: notesTemplate.id, templateVersion: notesTemplate.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...values }, input: messagesInput(messages) });
+  const key = await cacheKey({
+    templateId: notesTemplate.id,
+    templateVersion: notesTemplate.version,
+    model: ctx.session.info.model,
+    params: { maxTokens, temperature, ...values },
+    input: messagesInput(messages),
+  });
   const hit = await ctx.cache.get(key);
   if (hit) {
     counter.cached += 1;
@@ -151,10 +172,23 @@ export interface RunOptions {
 }
 
 /** Streams one request, with the cache in front. */
-async function generate(ctx: ActionContext, template: PromptTemplate, messages: ChatMessage[], params: Readonly<Record<string, unknown>>, sink: TextSink, counter: Counter): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
+async function generate(
+  ctx: ActionContext,
+  template: PromptTemplate,
+  messages: ChatMessage[],
+  params: Readonly<Record<string, unknown>>,
+  sink: TextSink,
+  counter: Counter,
+): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
   const maxTokens = maxOutputFor(ctx, template);
   const temperature = template.temperature ?? ctx.config.temperature;
-  const key = await cacheKey({ templateId: template.id, templateVersion: template.version, model: ctx.session.info.model, params: { maxTokens, temperature, ...params }, input: messagesInput(messages) });
+  const key = await cacheKey({
+    templateId: template.id,
+    templateVersion: template.version,
+    model: ctx.session.info.model,
+    params: { maxTokens, temperature, ...params },
+    input: messagesInput(messages),
+  });
   const hit = await ctx.cache.get(key);
   if (hit) {
     sink(hit.text);
@@ -164,7 +198,10 @@ async function generate(ctx: ActionContext, template: PromptTemplate, messages: 
   counter.requests += 1;
   const stream = ctx.session.stream({ messages, maxTokens, temperature }, ctx.signal);
   // Consume `result` early so a rejection is never unhandled while we iterate.
-  const settled = stream.result.then((r): { ok: true; r: ChatResult } => ({ ok: true, r }), (e: unknown) => ({ ok: false as const, e }));
+  const settled = stream.result.then(
+    (r): { ok: true; r: ChatResult } => ({ ok: true, r }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
   for await (const delta of stream) sink(delta);
   const outcome = await settled;
   if (!outcome.ok) throw outcome.e;
@@ -179,7 +216,15 @@ async function generate(ctx: ActionContext, template: PromptTemplate, messages: 
  * The `sources` value for a task: the delimited sources when the prompt fits, else the delimited
  * notes of each part (map step, concurrent up to the server's slots, cached per part).
  */
-export async function prepareSources(ctx: ActionContext, template: PromptTemplate, values: Readonly<Record<string, string>>, sources: readonly Source[], focus: string, counter: Counter, forceSplit = false): Promise<{ readonly sourcesText: string; readonly parts: number; readonly messages?: ChatMessage[] }> {
+export async function prepareSources(
+  ctx: ActionContext,
+  template: PromptTemplate,
+  values: Readonly<Record<string, string>>,
+  sources: readonly Source[],
+  focus: string,
+  counter: Counter,
+  forceSplit = false,
+): Promise<{ readonly sourcesText: string; readonly parts: number; readonly messages?: ChatMessage[] }> {
   const usable = sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0);
   if (usable.length === 0) throw new AssistantError('NoInput', 'No readable source text to send');
   const sourcesText = usable.map((s) => formatSource(s)).join('\n\n');
@@ -195,7 +240,12 @@ export async function prepareSources(ctx: ActionContext, template: PromptTemplat
   const notesOverhead = estimateMessageTokens(renderPrompt(notesTemplate, { ...noteValues, sources: '' })).budget;
   const info = ctx.session.info;
   const partBudget = info.contextLength - maxOutputFor(ctx, notesTemplate) - safetyMargin(info.contextLength) - notesOverhead - 50;
-  if (partBudget < 200) throw new AssistantError('ContextTooLarge', `The usable context (${info.contextLength} tokens) is too small to process the input in parts`, { data: { contextLength: info.contextLength } });
+  if (partBudget < 200)
+    throw new AssistantError(
+      'ContextTooLarge',
+      `The usable context (${info.contextLength} tokens) is too small to process the input in parts`,
+      { data: { contextLength: info.contextLength } },
+    );
   const parts = splitIntoParts(usable, partBudget);
   let done = 0;
   ctx.progress.report(`part 0/${parts.length}`, 0);
@@ -235,5 +285,11 @@ export async function runMarkdownTask(ctx: ActionContext, options: RunOptions): 
     messages = renderPrompt(template, { ...values, sources: prepared.sourcesText });
     r = await generate(ctx, template, messages, values, sink, counter);
   }
-  return { ...r, fromCache: r.fromCache && counter.requests === 0, warnings: counter.warnings, requests: counter.requests, parts: prepared.parts };
+  return {
+    ...r,
+    fromCache: r.fromCache && counter.requests === 0,
+    warnings: counter.warnings,
+    requests: counter.requests,
+    parts: prepared.parts,
+  };
 }

@@ -25,9 +25,17 @@ export interface RunPromptInput {
 
 export async function runPrompt(ctx: ActionContext, input: RunPromptInput, sink: TextSink): Promise<ActionResult> {
   const template = ctx.prompts.get(input.templateId);
-  if (template.output !== 'markdown') throw new AssistantError('InvalidTemplate', `${template.file}: Run Prompt… inserts markdown; this template declares output: json`, { data: { file: template.file, line: 1 } });
+  if (template.output !== 'markdown')
+    throw new AssistantError('InvalidTemplate', `${template.file}: Run Prompt… inserts markdown; this template declares output: json`, {
+      data: { file: template.file, line: 1 },
+    });
   const missing = missingVariables(template, [...RUN_PROMPT_VARIABLES]);
-  if (missing.length > 0) throw new AssistantError('InvalidTemplate', `${template.file}: unknown variables ${missing.join(', ')} (Run Prompt… supplies ${RUN_PROMPT_VARIABLES.join(', ')})`, { data: { file: template.file, line: 1 } });
+  if (missing.length > 0)
+    throw new AssistantError(
+      'InvalidTemplate',
+      `${template.file}: unknown variables ${missing.join(', ')} (Run Prompt… supplies ${RUN_PROMPT_VARIABLES.join(', ')})`,
+      { data: { file: template.file, line: 1 } },
+    );
   const values: Record<string, string> = {
     language: languageInstruction(input.language),
     selection: input.selection,

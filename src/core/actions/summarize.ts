@@ -20,7 +20,13 @@ export async function summarize(ctx: ActionContext, input: SummarizeInput, sink:
   const h = summaryHeadings(input.language);
   return runMarkdownTask(ctx, {
     template,
-    values: { language: languageInstruction(input.language), background: h.background, methods: h.methods, findings: h.findings, significance: h.significance },
+    values: {
+      language: languageInstruction(input.language),
+      background: h.background,
+      methods: h.methods,
+      findings: h.findings,
+      significance: h.significance,
+    },
     sources: input.sources,
     focus: 'background and aim, methods, key findings with their exact figures, significance and limitations',
     sink,

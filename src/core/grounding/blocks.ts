@@ -31,9 +31,14 @@ export interface BlockCheckResult {
  * Checks a block body. Comparison blocks: table cells against their quotes and the sources, other
  * prose as usual; every other kind: all figures and quotes.
  */
-export function checkBlock(body: string, sources: readonly Source[] | GroundingIndex, kind: FoundBlock['kind'] | 'auto' = 'auto'): BlockCheckResult {
+export function checkBlock(
+  body: string,
+  sources: readonly Source[] | GroundingIndex,
+  kind: FoundBlock['kind'] | 'auto' = 'auto',
+): BlockCheckResult {
   const index = Array.isArray(sources) ? buildGroundingIndex(sources as readonly Source[]) : (sources as GroundingIndex);
-  const hasTable = kind === 'comparison' || (kind === 'auto' && /^\s*\|.*\|\s*$/mu.test(body) && /^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/mu.test(body));
+  const hasTable =
+    kind === 'comparison' || (kind === 'auto' && /^\s*\|.*\|\s*$/mu.test(body) && /^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/mu.test(body));
   if (!hasTable) {
     const r = checkText(body, index);
     return { ...r, edits: [] };
@@ -84,6 +89,7 @@ export function checkNoteBlock(noteText: string, rb: ResearchBlock, sources: rea
   const items = r.items.map((i) => ({ ...i, start: i.start + shift, end: i.end + shift }));
   const edits = r.edits.map((e) => ({ start: e.start + shift, end: e.end + shift, text: e.text }));
   const figures = `${r.supported}/${r.checked}`;
-  const headerEdit = rb.block.attributes.figures === figures ? undefined : withFiguresChecked(noteText, rb.block.start, r.supported, r.checked);
+  const headerEdit =
+    rb.block.attributes.figures === figures ? undefined : withFiguresChecked(noteText, rb.block.start, r.supported, r.checked);
   return { ...r, items, edits, block: rb, ...(headerEdit === undefined ? {} : { headerEdit }) };
 }

@@ -100,10 +100,15 @@ interface Found {
  * The variants are derived from the claim's value and looked up by key, so the index stores every
  * source number once. Ties go to the earliest place in the text.
  */
-function findInSource(index: TextIndex, v: NumberValue, rounded: boolean): { posting: NumberPosting; match: MatchKind; rank: number } | undefined {
+function findInSource(
+  index: TextIndex,
+  v: NumberValue,
+  rounded: boolean,
+): { posting: NumberPosting; match: MatchKind; rank: number } | undefined {
   let best: { posting: NumberPosting; match: MatchKind; rank: number } | undefined;
   const offer = (posting: NumberPosting, match: MatchKind, rank: number): void => {
-    if (best === undefined || rank < best.rank || (rank === best.rank && posting.start < best.posting.start)) best = { posting, match, rank };
+    if (best === undefined || rank < best.rank || (rank === best.rank && posting.start < best.posting.start))
+      best = { posting, match, rank };
   };
   for (const p of index.numbers.get(v.key) ?? []) {
     if (p.unit === v.unit) offer(p, 'exact', p.kind === 'exact' ? 0 : 1);
@@ -112,11 +117,14 @@ function findInSource(index: TextIndex, v: NumberValue, rounded: boolean): { pos
   if (best !== undefined && best.rank <= 1) return best;
   if (v.unit === 'none') {
     // Source "72%", note "0.72".
-    for (const p of index.numbers.get(shiftKey(v.key, 2)) ?? []) if (p.kind === 'exact' && p.unit === 'percent') offer({ ...p, kind: 'fromPercent' }, 'variant', 2);
+    for (const p of index.numbers.get(shiftKey(v.key, 2)) ?? [])
+      if (p.kind === 'exact' && p.unit === 'percent') offer({ ...p, kind: 'fromPercent' }, 'variant', 2);
   } else if (v.unit === 'percent') {
     // Source "0.72" (a proportion, written with decimals), note "72%".
     const key = shiftKey(v.key, -2);
-    if (Math.abs(keyValue(key)) <= 1) for (const p of index.numbers.get(key) ?? []) if (p.kind === 'exact' && p.unit === 'none' && p.decimals > 0) offer({ ...p, kind: 'toPercent' }, 'variant', 2);
+    if (Math.abs(keyValue(key)) <= 1)
+      for (const p of index.numbers.get(key) ?? [])
+        if (p.kind === 'exact' && p.unit === 'none' && p.decimals > 0) offer({ ...p, kind: 'toPercent' }, 'variant', 2);
   }
   if (!v.negative && v.key !== '0') {
     // Source "−0.5", note "decreased by 0.5".
@@ -143,10 +151,11 @@ function findInSource(index: TextIndex, v: NumberValue, rounded: boolean): { pos
 /** Finds one value in any source; returns the best posting and how it matched (ties: the first source). */
 function findValue(index: GroundingIndex, v: NumberValue): Found | undefined {
   let best: Found | undefined;
-  const pass = (rounded: boolean): void => index.sources.forEach((part, source) => {
-    const found = findInSource(part.index, v, rounded);
-    if (found !== undefined && (best === undefined || found.rank < best.rank)) best = { source, ...found };
-  });
+  const pass = (rounded: boolean): void =>
+    index.sources.forEach((part, source) => {
+      const found = findInSource(part.index, v, rounded);
+      if (found !== undefined && (best === undefined || found.rank < best.rank)) best = { source, ...found };
+    });
   pass(false);
   // Rounding (rank 4, or 6 in another unit) can only win over nothing or a unit mismatch (rank 5):
   // only then scan the sources' numbers for values that round to this one.
@@ -170,8 +179,9 @@ function nearestNumber(index: GroundingIndex, v: NumberValue): { source: number;
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
       if (all[i]!.posting.unit !== unit) continue;
-      if (value < x) { if (below < 0 || value >= values[below]!) below = i; }
-      else if (above < 0 || value < values[above]!) above = i;
+      if (value < x) {
+        if (below < 0 || value >= values[below]!) below = i;
+      } else if (above < 0 || value < values[above]!) above = i;
     }
     for (const i of [below, above]) {
       if (i < 0) continue;
@@ -193,7 +203,12 @@ function checkFigure(index: GroundingIndex, claim: Claim): GroundingItem {
     const found = findValue(index, v);
     if (found === undefined) {
       const near = nearestNumber(index, v);
-      return { ...base, status: 'unsupported', reason: 'notFound', ...(near === undefined ? {} : { nearest: toMatch(index, near.source, near.posting.start, near.posting.end) }) };
+      return {
+        ...base,
+        status: 'unsupported',
+        reason: 'notFound',
+        ...(near === undefined ? {} : { nearest: toMatch(index, near.source, near.posting.start, near.posting.end) }),
+      };
     }
     first ??= found;
     if (order.indexOf(found.match) > order.indexOf(weakest)) weakest = found.match;
@@ -202,11 +217,31 @@ function checkFigure(index: GroundingIndex, claim: Claim): GroundingItem {
   return { ...base, status: 'supported', match: weakest, nearest: toMatch(index, first.source, first.posting.start, first.posting.end) };
 }
 
-const NEGATION_WORDS = new Set(['not', 'no', 'never', 'neither', 'nor', 'without', 'none', 'cannot', 't', '不', '未', '没', '无', '非', '否']);
+const NEGATION_WORDS = new Set([
+  'not',
+  'no',
+  'never',
+  'neither',
+  'nor',
+  'without',
+  'none',
+  'cannot',
+  't',
+  '不',
+  '未',
+  '没',
+  '无',
+  '非',
+  '否',
+]);
 
 function checkQuotePiece(index: GroundingIndex, piece: string): { ok: boolean; reason?: GroundingItem['reason']; match?: SourceMatch } {
   const form = normalizeForQuotes(piece).text;
-  const found = searchQuote(index.sources.map((s) => s.index), form, QUOTE_SIMILARITY_THRESHOLD);
+  const found = searchQuote(
+    index.sources.map((s) => s.index),
+    form,
+    QUOTE_SIMILARITY_THRESHOLD,
+  );
   if (found === undefined) return { ok: false, reason: 'notFound' };
   const { hit, part: si } = found;
   const src = index.sources[si]!;
@@ -230,7 +265,11 @@ function checkQuotePiece(index: GroundingIndex, piece: string): { ok: boolean; r
     const p = words(passage);
     const missing = [...unaccounted(q, p), ...unaccounted(p, q, true)];
     if (missing.length > 0) {
-      const reason = missing.some((w) => /^\p{N}+$/u.test(w)) ? 'numberDiffers' : missing.some((w) => NEGATION_WORDS.has(w)) ? 'negationDiffers' : 'wordDiffers';
+      const reason = missing.some((w) => /^\p{N}+$/u.test(w))
+        ? 'numberDiffers'
+        : missing.some((w) => NEGATION_WORDS.has(w))
+          ? 'negationDiffers'
+          : 'wordDiffers';
       return { ok: false, reason, match };
     }
   }
@@ -243,7 +282,8 @@ function checkQuote(index: GroundingIndex, claim: Claim): GroundingItem {
   let fuzzy = false;
   for (const piece of claim.quotePieces ?? [claim.text]) {
     const r = checkQuotePiece(index, piece);
-    if (!r.ok) return { ...base, status: 'unsupported', reason: r.reason ?? 'notFound', ...(r.match === undefined ? {} : { nearest: r.match }) };
+    if (!r.ok)
+      return { ...base, status: 'unsupported', reason: r.reason ?? 'notFound', ...(r.match === undefined ? {} : { nearest: r.match }) };
     first ??= r.match;
     if ((r.match?.similarity ?? 1) < 1) fuzzy = true;
   }
@@ -252,9 +292,20 @@ function checkQuote(index: GroundingIndex, claim: Claim): GroundingItem {
 
 /** Checks a passage as a quotation (the supporting quote of a table cell), ellipses allowed. */
 export function checkQuotePassage(index: GroundingIndex, passage: string): GroundingItem {
-  const pieces = passage.split(ELLIPSIS).map((p) => p.trim()).filter((p) => p.length > 0);
-  const claim: Claim = { kind: 'quote', start: 0, end: passage.length, text: passage, values: [], quotePieces: pieces.length > 0 ? pieces : [passage] };
-  if (index.sources.length === 0) return { kind: 'quote', start: 0, end: passage.length, text: passage, status: 'unsupported', reason: 'noSources' };
+  const pieces = passage
+    .split(ELLIPSIS)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const claim: Claim = {
+    kind: 'quote',
+    start: 0,
+    end: passage.length,
+    text: passage,
+    values: [],
+    quotePieces: pieces.length > 0 ? pieces : [passage],
+  };
+  if (index.sources.length === 0)
+    return { kind: 'quote', start: 0, end: passage.length, text: passage, status: 'unsupported', reason: 'noSources' };
   return checkQuote(index, claim);
 }
 
@@ -266,7 +317,8 @@ export function formatHeader(supported: number, checked: number): string {
 export function checkText(text: string, index: GroundingIndex): GroundingResult {
   const claims = extractClaims(text);
   const items = claims.map((c): GroundingItem => {
-    if (index.sources.length === 0) return { kind: c.kind, start: c.start, end: c.end, text: c.text, status: 'unsupported', reason: 'noSources' };
+    if (index.sources.length === 0)
+      return { kind: c.kind, start: c.start, end: c.end, text: c.text, status: 'unsupported', reason: 'noSources' };
     return c.kind === 'quote' ? checkQuote(index, c) : checkFigure(index, c);
   });
   const supported = items.filter((i) => i.status === 'supported').length;

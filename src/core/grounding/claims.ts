@@ -102,7 +102,10 @@ export function extractQuotes(text: string, masked = maskNonClaims(text)): Claim
       const innerStart = m.index + 1;
       const inner = text.slice(innerStart, innerStart + (m[1]?.length ?? 0));
       if (!isQuotation(inner)) continue;
-      const pieces = inner.split(ELLIPSIS).map((p) => p.trim()).filter((p) => p.replace(/[^\p{L}\p{N}]/gu, '').length >= 4);
+      const pieces = inner
+        .split(ELLIPSIS)
+        .map((p) => p.trim())
+        .filter((p) => p.replace(/[^\p{L}\p{N}]/gu, '').length >= 4);
       if (pieces.length === 0) continue;
       out.push({ kind: 'quote', start: innerStart, end: innerStart + inner.length, text: inner, values: [], quotePieces: pieces });
     }
@@ -181,9 +184,13 @@ export function chineseNumber(text: string): string | undefined {
   for (const ch of intPart) {
     const d = CN_DIGITS[ch];
     if (d !== undefined) current = d;
-    else if (ch === '十') { value += (current || 1) * 10; current = 0; }
-    else if (ch === '百') { value += current * 100; current = 0; }
-    else return undefined;
+    else if (ch === '十') {
+      value += (current || 1) * 10;
+      current = 0;
+    } else if (ch === '百') {
+      value += current * 100;
+      current = 0;
+    } else return undefined;
   }
   value += current;
   if (fracPart === undefined) return String(value);
@@ -201,7 +208,13 @@ function chinesePercents(masked: string, text: string): Claim[] {
     const decimals = digits.includes('.') ? digits.length - digits.indexOf('.') - 1 : 0;
     const start = m.index;
     const end = start + m[0].length;
-    out.push({ kind: 'percent', start, end, text: text.slice(start, end), values: [{ key: digits, unit: 'percent', decimals, negative: false }] });
+    out.push({
+      kind: 'percent',
+      start,
+      end,
+      text: text.slice(start, end),
+      values: [{ key: digits, unit: 'percent', decimals, negative: false }],
+    });
   }
   return out;
 }

@@ -32,7 +32,11 @@ function gramHash(text: string, at: number, bits: number): number {
 }
 
 /** 31^(Q−1) in int32 arithmetic, to drop the outgoing character of the rolling hash. */
-const TOP = (() => { let p = 1; for (let k = 1; k < Q; k++) p = Math.imul(p, 31); return p; })();
+const TOP = (() => {
+  let p = 1;
+  for (let k = 1; k < Q; k++) p = Math.imul(p, 31);
+  return p;
+})();
 
 export function buildGramIndex(text: string): GramIndex {
   const n = Math.max(0, text.length - Q + 1);
@@ -74,7 +78,10 @@ export function alignIn(pattern: string, text: string, from: number, to: number)
   let cur = new Int32Array(m + 1);
   let prevStart = new Int32Array(m + 1);
   let curStart = new Int32Array(m + 1);
-  for (let i = 0; i <= m; i++) { prev[i] = i; prevStart[i] = from; }
+  for (let i = 0; i <= m; i++) {
+    prev[i] = i;
+    prevStart[i] = from;
+  }
   let best = m;
   let bestEnd = from;
   let bestStart = from;
@@ -86,11 +93,22 @@ export function alignIn(pattern: string, text: string, from: number, to: number)
       const sub = prev[i - 1]! + (pattern.charCodeAt(i - 1) === c ? 0 : 1);
       const del = prev[i]! + 1;
       const ins = cur[i - 1]! + 1;
-      if (sub <= del && sub <= ins) { cur[i] = sub; curStart[i] = prevStart[i - 1]!; }
-      else if (del <= ins) { cur[i] = del; curStart[i] = prevStart[i]!; }
-      else { cur[i] = ins; curStart[i] = curStart[i - 1]!; }
+      if (sub <= del && sub <= ins) {
+        cur[i] = sub;
+        curStart[i] = prevStart[i - 1]!;
+      } else if (del <= ins) {
+        cur[i] = del;
+        curStart[i] = prevStart[i]!;
+      } else {
+        cur[i] = ins;
+        curStart[i] = curStart[i - 1]!;
+      }
     }
-    if (cur[m]! < best) { best = cur[m]!; bestEnd = j + 1; bestStart = curStart[m]!; }
+    if (cur[m]! < best) {
+      best = cur[m]!;
+      bestEnd = j + 1;
+      bestStart = curStart[m]!;
+    }
     [prev, cur] = [cur, prev];
     [prevStart, curStart] = [curStart, prevStart];
   }
@@ -110,7 +128,10 @@ export function searchExact(index: GramIndex, pattern: string): FuzzyHit | undef
   for (let i = 0; i + Q <= m; i++) {
     const h = gramHash(pattern, i, index.bits);
     const size = index.heads[h + 1]! - index.heads[h]!;
-    if (size < rarestSize) { rarest = i; rarestSize = size; }
+    if (size < rarestSize) {
+      rarest = i;
+      rarestSize = size;
+    }
     if (size === 0) return undefined;
   }
   const h = gramHash(pattern, rarest, index.bits);
@@ -140,7 +161,10 @@ export function candidates(indexes: readonly GramIndex[], pattern: string, limit
   const common = new Uint8Array(grams);
   for (let i = 0; i < grams; i++) {
     let total = 0;
-    indexes.forEach((index, part) => { const h = hashes[part]![i]!; total += index.heads[h + 1]! - index.heads[h]!; });
+    indexes.forEach((index, part) => {
+      const h = hashes[part]![i]!;
+      total += index.heads[h + 1]! - index.heads[h]!;
+    });
     if (total > COMMON_BUCKET) common[i] = 1;
   }
   const all: Candidate[] = [];
@@ -229,7 +253,10 @@ function addOccurrences(target: QuoteTarget, part: number, piece: string, hits: 
   for (let i = 0; i + Q <= piece.length; i++) {
     const h = gramHash(piece, i, grams.bits);
     const size = grams.heads[h + 1]! - grams.heads[h]!;
-    if (size < rarestSize) { rarest = i; rarestSize = size; }
+    if (size < rarestSize) {
+      rarest = i;
+      rarestSize = size;
+    }
   }
   const h = gramHash(piece, rarest, grams.bits);
   // Positions in a bucket are ascending (buildGramIndex fills them in text order).
@@ -256,7 +283,12 @@ function pieceHits(targets: readonly QuoteTarget[], piece: string): Array<[numbe
  * piece offset, in bands of 8); a piece found in too many places casts no vote. Passages further away
  * are left to the q-gram votes.
  */
-export function pieceCandidates(targets: readonly QuoteTarget[], pattern: string, limit = 2, known?: { readonly piece: number; readonly hits: ReadonlyArray<[number, number]> | undefined }): Candidate[] {
+export function pieceCandidates(
+  targets: readonly QuoteTarget[],
+  pattern: string,
+  limit = 2,
+  known?: { readonly piece: number; readonly hits: ReadonlyArray<[number, number]> | undefined },
+): Candidate[] {
   const votes = targets.map(() => new Map<number, number>());
   pieceOffsets(pattern.length).forEach(([offset, size], p) => {
     const hits = known?.piece === p ? known.hits : pieceHits(targets, pattern.slice(offset, offset + size));
@@ -267,7 +299,9 @@ export function pieceCandidates(targets: readonly QuoteTarget[], pattern: string
     }
   });
   const all: Candidate[] = [];
-  votes.forEach((v, part) => { for (const [band, n] of v) all.push({ part, diagonal: band << 3, votes: n }); });
+  votes.forEach((v, part) => {
+    for (const [band, n] of v) all.push({ part, diagonal: band << 3, votes: n });
+  });
   return all.sort((a, b) => b.votes - a.votes).slice(0, limit);
 }
 
@@ -314,6 +348,10 @@ export function searchQuote(targets: readonly QuoteTarget[], pattern: string, ac
   for (const c of pieceCandidates(targets, pattern, 2, { piece: 0, hits: firstHits })) consider(c.part, c.diagonal);
   if (best !== undefined && best.hit.similarity >= accept) return best;
   if (m < Q) return best;
-  for (const c of candidates(targets.map((t) => t.grams()), pattern)) consider(c.part, c.diagonal);
+  for (const c of candidates(
+    targets.map((t) => t.grams()),
+    pattern,
+  ))
+    consider(c.part, c.diagonal);
   return best;
 }

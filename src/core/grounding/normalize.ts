@@ -109,9 +109,13 @@ export function normalizeForNumbers(text: string): MappedText {
   const out = new MappedBuilder(text.length + 16);
   let lastSpace = true;
   const n = text.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const br = breaks[b];
-    if (br !== undefined && i === br[0]) { i = br[1]; b++; continue; }
+    if (br !== undefined && i === br[0]) {
+      i = br[1];
+      b++;
+      continue;
+    }
     const c = text.charCodeAt(i);
     if (c < 0x80) {
       if (c === 32 || (c >= 9 && c <= 13)) {
@@ -126,13 +130,23 @@ export function normalizeForNumbers(text: string): MappedText {
     }
     const cp = text.codePointAt(i) ?? c;
     const width = cp > 0xffff ? 2 : 1;
-    if (DASHES.has(cp)) { out.push(MINUS, i); lastSpace = false; }
-    else if (THIN_SPACES.has(cp)) { out.push(THIN, i); lastSpace = false; }
-    else if (INVISIBLE.has(cp)) { /* dropped */ }
-    else if (TIMES.has(cp)) { out.push(0xd7, i); lastSpace = false; }
+    if (DASHES.has(cp)) {
+      out.push(MINUS, i);
+      lastSpace = false;
+    } else if (THIN_SPACES.has(cp)) {
+      out.push(THIN, i);
+      lastSpace = false;
+    } else if (INVISIBLE.has(cp)) {
+      /* dropped */
+    } else if (TIMES.has(cp)) {
+      out.push(0xd7, i);
+      lastSpace = false;
+    }
     // The Lancet's decimal point "3·5" (a middle dot between digits).
-    else if (cp === 0xb7 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) { out.push(0x2e, i); lastSpace = false; }
-    else if (OTHER_SPACES.has(cp) || (cp >= 0x2000 && cp <= 0x200a)) {
+    else if (cp === 0xb7 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) {
+      out.push(0x2e, i);
+      lastSpace = false;
+    } else if (OTHER_SPACES.has(cp) || (cp >= 0x2000 && cp <= 0x200a)) {
       if (!lastSpace) out.push(SPACE, i);
       lastSpace = true;
     } else {
@@ -184,7 +198,10 @@ export function toQuoteForm(base: MappedText): MappedText {
       continue;
     }
     // Surrogate halves (rare CJK extension characters) are kept as they are, on both sides alike.
-    if (code >= 0xd800 && code <= 0xdfff) { out.push(code, from); continue; }
+    if (code >= 0xd800 && code <= 0xdfff) {
+      out.push(code, from);
+      continue;
+    }
     const mapped = quoteChar(code);
     for (let k = 0; k < mapped.length; k++) out.push(mapped.charCodeAt(k), from);
   }
@@ -202,13 +219,28 @@ export interface SourceForms {
 /** The quote form of one number-form code unit, pushed into a buffer; returns the new length. */
 function pushQuote(code: number, from: number, buf: Uint16Array, map: Int32Array, len: number): number {
   if (code < 0x80) {
-    if (isDigit(code) || (code >= 97 && code <= 122)) { buf[len] = code; map[len] = from; return len + 1; }
-    if (code >= 65 && code <= 90) { buf[len] = code + 32; map[len] = from; return len + 1; }
+    if (isDigit(code) || (code >= 97 && code <= 122)) {
+      buf[len] = code;
+      map[len] = from;
+      return len + 1;
+    }
+    if (code >= 65 && code <= 90) {
+      buf[len] = code + 32;
+      map[len] = from;
+      return len + 1;
+    }
     return len;
   }
-  if (code >= 0xd800 && code <= 0xdfff) { buf[len] = code; map[len] = from; return len + 1; }
+  if (code >= 0xd800 && code <= 0xdfff) {
+    buf[len] = code;
+    map[len] = from;
+    return len + 1;
+  }
   const mapped = quoteChar(code);
-  for (let k = 0; k < mapped.length; k++) { buf[len] = mapped.charCodeAt(k); map[len++] = from; }
+  for (let k = 0; k < mapped.length; k++) {
+    buf[len] = mapped.charCodeAt(k);
+    map[len++] = from;
+  }
   return len;
 }
 
@@ -233,7 +265,8 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
   let cap = n + 64;
   // The buffers are scratch space reused across calls (the function is synchronous): allocating and
   // first touching ~20 MB per 500 pages costs more than the loop itself. Only the results are copied out.
-  if (scratch.cap < cap) scratch = { cap, nb: new Uint16Array(cap), nm: new Int32Array(cap + 1), qb: new Uint16Array(cap), qm: new Int32Array(cap + 1) };
+  if (scratch.cap < cap)
+    scratch = { cap, nb: new Uint16Array(cap), nm: new Int32Array(cap + 1), qb: new Uint16Array(cap), qm: new Int32Array(cap + 1) };
   else cap = scratch.cap;
   let { nb, nm, qb, qm } = scratch;
   let nl = 0;
@@ -244,18 +277,31 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
   let nextBreak = breaks[0]?.[0] ?? n;
   let nextBlank = blank[0]?.[0] ?? n;
   let next = Math.min(nextBreak, nextBlank);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     if (i >= next) {
-      if (i === nextBreak) { i = breaks[b]![1]; b++; nextBreak = breaks[b]?.[0] ?? n; }
-      else if (i === nextBlank) {
-        if (!lastSpace) { nb[nl] = SPACE; nm[nl++] = i; lastSpace = true; }
+      if (i === nextBreak) {
+        i = breaks[b]![1];
+        b++;
+        nextBreak = breaks[b]?.[0] ?? n;
+      } else if (i === nextBlank) {
+        if (!lastSpace) {
+          nb[nl] = SPACE;
+          nm[nl++] = i;
+          lastSpace = true;
+        }
         i = blank[k]![1];
         k++;
         nextBlank = blank[k]?.[0] ?? n;
       } else {
         // A range that started inside a skipped one: drop it.
-        while (nextBreak < i) { b++; nextBreak = breaks[b]?.[0] ?? n; }
-        while (nextBlank < i) { k++; nextBlank = blank[k]?.[0] ?? n; }
+        while (nextBreak < i) {
+          b++;
+          nextBreak = breaks[b]?.[0] ?? n;
+        }
+        while (nextBlank < i) {
+          k++;
+          nextBlank = blank[k]?.[0] ?? n;
+        }
       }
       next = Math.min(nextBreak, nextBlank);
       continue;
@@ -265,12 +311,19 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
       // ASCII_QUOTE: 0 whitespace, 1 kept in the number form only, else the quote-form code.
       const q = ASCII_QUOTE[c]!;
       if (q === 0) {
-        if (!lastSpace) { nb[nl] = SPACE; nm[nl++] = i; lastSpace = true; }
+        if (!lastSpace) {
+          nb[nl] = SPACE;
+          nm[nl++] = i;
+          lastSpace = true;
+        }
       } else {
         nb[nl] = c;
         nm[nl++] = i;
         lastSpace = false;
-        if (q > 1) { qb[ql] = q; qm[ql++] = i; }
+        if (q > 1) {
+          qb[ql] = q;
+          qm[ql++] = i;
+        }
       }
       i++;
       continue;
@@ -286,11 +339,18 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
     else if (OTHER_SPACES.has(cp) || (cp >= 0x2000 && cp <= 0x200a)) out = ' ';
     else out = nfkc(cp);
     if (out === ' ') {
-      if (!lastSpace) { nb[nl] = SPACE; nm[nl++] = i; lastSpace = true; }
+      if (!lastSpace) {
+        nb[nl] = SPACE;
+        nm[nl++] = i;
+        lastSpace = true;
+      }
     } else if (out.length > 0) {
       // Room for this expansion in both buffers (a quote-form unit can expand again: NFKD, lower case).
       let quoteUnits = 0;
-      for (let j = 0; j < out.length; j++) { const code = out.charCodeAt(j); quoteUnits += code < 0x80 || (code >= 0xd800 && code <= 0xdfff) ? 1 : quoteChar(code).length; }
+      for (let j = 0; j < out.length; j++) {
+        const code = out.charCodeAt(j);
+        quoteUnits += code < 0x80 || (code >= 0xd800 && code <= 0xdfff) ? 1 : quoteChar(code).length;
+      }
       const need = Math.max(nl + out.length, ql + quoteUnits) + (n - i);
       if (need > cap) {
         cap = Math.max(cap * 2, need);

@@ -30,12 +30,12 @@ export interface NumberToken {
  */
 function numberRe(groupSpaces: string): RegExp {
   return new RegExp(
-  String.raw`(?<![0-9.])(-)?` +
-  String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[${groupSpaces}]\d{3})+(?![\d.,])|\d+(?:\.\d+)?|\.\d+)(?![\p{N}])` +
-  String.raw`(?:\s?[×x*]\s?10\s?(?:\^\s?)?(-?\s?\d{1,3})(?![\p{N}.]))?` +
-  String.raw`(?:[eE](-?\d{1,3})(?![\p{L}\p{N}]))?` +
-  String.raw`(?:\s?(%|percent(?:age points?)?\b|per ?cent\b|‰|个百分点))?`,
-  'uy',
+    String.raw`(?<![0-9.])(-)?` +
+      String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[${groupSpaces}]\d{3})+(?![\d.,])|\d+(?:\.\d+)?|\.\d+)(?![\p{N}])` +
+      String.raw`(?:\s?[×x*]\s?10\s?(?:\^\s?)?(-?\s?\d{1,3})(?![\p{N}.]))?` +
+      String.raw`(?:[eE](-?\d{1,3})(?![\p{L}\p{N}]))?` +
+      String.raw`(?:\s?(%|percent(?:age points?)?\b|per ?cent\b|‰|个百分点))?`,
+    'uy',
   );
 }
 
@@ -76,7 +76,12 @@ const SUFFIX_RE = /^\s?([\p{Script=Latin}\p{Script=Greek}µμ°][\p{Script=Latin
 /** Canonical decimal string from digits and a power-of-ten shift: ("1200", 0, -3) → "1.2". */
 export function canonicalKey(intPart: string, fracPart: string, shift: number, negative: boolean): string {
   // Most numbers in a paper are already canonical ("12", "0.35"): no leading zero, no trailing one.
-  if (shift === 0 && intPart.length > 0 && (intPart.charCodeAt(0) !== 48 || intPart.length === 1) && (fracPart.length === 0 || fracPart.charCodeAt(fracPart.length - 1) !== 48)) {
+  if (
+    shift === 0 &&
+    intPart.length > 0 &&
+    (intPart.charCodeAt(0) !== 48 || intPart.length === 1) &&
+    (fracPart.length === 0 || fracPart.charCodeAt(fracPart.length - 1) !== 48)
+  ) {
     const body = fracPart.length > 0 ? `${intPart}.${fracPart}` : intPart;
     return negative && body !== '0' ? `-${body}` : body;
   }
@@ -87,7 +92,10 @@ export function canonicalKey(intPart: string, fracPart: string, shift: number, n
   digits = digits.slice(lead);
   point -= lead;
   if (digits.length === 0) return '0';
-  if (point <= 0) { digits = '0'.repeat(1 - point) + digits; point = 1; }
+  if (point <= 0) {
+    digits = '0'.repeat(1 - point) + digits;
+    point = 1;
+  }
   if (point > digits.length) digits = digits + '0'.repeat(point - digits.length);
   const int = digits.slice(0, point).replace(/^0+(?=\d)/u, '');
   const frac = digits.slice(point).replace(/0+$/u, '');
@@ -120,7 +128,10 @@ export function roundKey(key: string, decimals: number): string {
     let i = digits.length - 1;
     for (; i >= 0; i--) {
       const d = (digits[i] ?? 0) + 1;
-      if (d < 10) { digits[i] = d; break; }
+      if (d < 10) {
+        digits[i] = d;
+        break;
+      }
       digits[i] = 0;
     }
     if (i < 0) digits = [1, ...digits];
@@ -165,8 +176,10 @@ export function scanNumbers(text: string, side: 'note' | 'source'): NumberToken[
     if (identifiers === 'skip') {
       const before = text[digitStart - 1] ?? ' ';
       const before2 = text[digitStart - 2] ?? ' ';
-      const isName = ALPHA.test(before) || before === '_'
-        || ((before === '-' || before === '/') && (ALPHA.test(before2) || digitStart - 1 === skippedEnd));
+      const isName =
+        ALPHA.test(before) ||
+        before === '_' ||
+        ((before === '-' || before === '/') && (ALPHA.test(before2) || digitStart - 1 === skippedEnd));
       if (isName) {
         // Also skip the rest of a name like "SARS-CoV-2" or "H1N1": resume after this run.
         skippedEnd = digitStart + mantissa.length;

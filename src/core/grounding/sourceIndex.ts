@@ -112,7 +112,8 @@ function pageMarkers(text: string): { ranges: Array<[number, number]>; starts: I
   for (let at = text.indexOf('[page '); at >= 0; at = text.indexOf('[page ', at + 1)) {
     let i = at + 6;
     let page = 0;
-    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57 && i - at < 14) page = page * 10 + text.charCodeAt(i++) - 48;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57 && i - at < 14)
+      page = page * 10 + text.charCodeAt(i++) - 48;
     if (i === at + 6 || text.charCodeAt(i) !== 0x5d) continue;
     ranges.push([at, i + 1]);
     numbers.push(page);
@@ -122,8 +123,11 @@ function pageMarkers(text: string): { ranges: Array<[number, number]>; starts: I
 
 function add(map: Map<string, NumberPosting[]>, key: string, posting: NumberPosting): void {
   const list = map.get(key);
-  if (list === undefined) { map.set(key, [posting]); return; }
-  for (const p of list) if (p.kind === posting.kind && p.unit === posting.unit && (p.decimals > 0) === (posting.decimals > 0)) return;
+  if (list === undefined) {
+    map.set(key, [posting]);
+    return;
+  }
+  for (const p of list) if (p.kind === posting.kind && p.unit === posting.unit && p.decimals > 0 === posting.decimals > 0) return;
   list.push(posting);
 }
 
@@ -152,7 +156,13 @@ export function indexText(text: string): TextIndex {
         if (digits === undefined) continue;
         const dot = digits.indexOf('.');
         const key = canonicalKey(dot < 0 ? digits : digits.slice(0, dot), dot < 0 ? '' : digits.slice(dot + 1), 0, false);
-        add(numbers, key, { start: orig(t.start + idx), end: orig(t.start + idx + part.length - 1) + 1, unit: 'none', decimals: 0, kind: 'groupPart' });
+        add(numbers, key, {
+          start: orig(t.start + idx),
+          end: orig(t.start + idx + part.length - 1) + 1,
+          unit: 'none',
+          decimals: 0,
+          kind: 'groupPart',
+        });
       }
     }
   }
@@ -177,7 +187,9 @@ const CACHE_MAX_CHARS = 2_500_000;
 export function textFingerprint(text: string): string {
   const n = text.length;
   let h = 0x811c9dc5;
-  const step = (i: number): void => { h = Math.imul(h ^ text.charCodeAt(i), 0x01000193); };
+  const step = (i: number): void => {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  };
   for (let i = 0; i < Math.min(n, 256); i++) step(i);
   for (let i = 256; i < n - 256; i += 7) step(i);
   for (let i = Math.max(256, n - 256); i < n; i++) step(i);
@@ -201,7 +213,10 @@ class IndexCache {
 
   set(key: string, index: TextIndex): void {
     const old = this.entries.get(key);
-    if (old !== undefined) { this.entries.delete(key); this.chars -= old.chars; }
+    if (old !== undefined) {
+      this.entries.delete(key);
+      this.chars -= old.chars;
+    }
     if (index.chars > CACHE_MAX_CHARS) return;
     this.entries.set(key, index);
     this.chars += index.chars;
@@ -237,7 +252,10 @@ export function textIndexOf(source: Source): TextIndex {
     const key = textFingerprint(source.text);
     index = byText.get(key);
     // Same key, different text (a one-character edit between samples): index it and keep the new one.
-    if (index === undefined || index.source !== source.text) { index = indexText(source.text); byText.set(key, index); }
+    if (index === undefined || index.source !== source.text) {
+      index = indexText(source.text);
+      byText.set(key, index);
+    }
   }
   bySource.set(source, index);
   return index;

@@ -31,9 +31,23 @@ export function checkTableCell(cell: { readonly value: string; readonly quote?: 
     const missing = result.items.filter((i) => i.kind !== 'quote' && i.status === 'unsupported').map((i) => i.text);
     return { ok: missing.length === 0, missingInQuote: missing };
   }
-  const quoteSource: Source = { id: 'quote', uri: '', title: 'quote', kind: 'text', status: 'ok', text: quote, sections: [], tokenEstimate: 0 };
+  const quoteSource: Source = {
+    id: 'quote',
+    uri: '',
+    title: 'quote',
+    kind: 'text',
+    status: 'ok',
+    text: quote,
+    sections: [],
+    tokenEstimate: 0,
+  };
   const quoteIndex = buildGroundingIndex([quoteSource]);
-  const missingInQuote = figures.length === 0 ? [] : checkText(figures.map((f) => f.text).join(' ; '), quoteIndex).items.filter((i) => i.status === 'unsupported').map((i) => i.text);
+  const missingInQuote =
+    figures.length === 0
+      ? []
+      : checkText(figures.map((f) => f.text).join(' ; '), quoteIndex)
+          .items.filter((i) => i.status === 'unsupported')
+          .map((i) => i.text);
   const item = checkQuotePassage(index, quote);
   return { ok: missingInQuote.length === 0 && item.status === 'supported', missingInQuote, quote: item };
 }
@@ -53,12 +67,18 @@ export interface TableCheck {
   readonly tableRanges: ReadonlyArray<readonly [number, number]>;
 }
 
-interface Line { readonly start: number; readonly text: string }
+interface Line {
+  readonly start: number;
+  readonly text: string;
+}
 
 function lines(text: string): Line[] {
   const out: Line[] = [];
   let at = 0;
-  for (const l of text.split('\n')) { out.push({ start: at, text: l }); at += l.length + 1; }
+  for (const l of text.split('\n')) {
+    out.push({ start: at, text: l });
+    at += l.length + 1;
+  }
   return out;
 }
 
@@ -66,7 +86,10 @@ function lines(text: string): Line[] {
 function cells(line: string): Array<{ start: number; end: number }> {
   const bars: number[] = [];
   for (let i = 0; i < line.length; i++) {
-    if (line[i] === '\\') { i++; continue; }
+    if (line[i] === '\\') {
+      i++;
+      continue;
+    }
     if (line[i] === '|') bars.push(i);
   }
   const out: Array<{ start: number; end: number }> = [];
@@ -84,7 +107,10 @@ export function checkTables(text: string, index: GroundingIndex): TableCheck {
   const tableRanges: Array<readonly [number, number]> = [];
   for (const l of all) {
     const m = FOOTNOTE_DEF.exec(l.text);
-    if (m) { quotes.set(m[1] ?? '', (m[2] ?? '').replace(/\u201d/gu, '"')); tableRanges.push([l.start, l.start + l.text.length]); }
+    if (m) {
+      quotes.set(m[1] ?? '', (m[2] ?? '').replace(/\u201d/gu, '"'));
+      tableRanges.push([l.start, l.start + l.text.length]);
+    }
   }
   const items: TableCellItem[] = [];
   const edits: Array<{ start: number; end: number; text: string }> = [];
@@ -92,15 +118,28 @@ export function checkTables(text: string, index: GroundingIndex): TableCheck {
   for (let li = 0; li < all.length; li++) {
     const l = all[li]!;
     const isRow = /^\s*\|.*\|\s*$/u.test(l.text);
-    if (!isRow) { inTable = false; continue; }
+    if (!isRow) {
+      inTable = false;
+      continue;
+    }
     tableRanges.push([l.start, l.start + l.text.length]);
     // The header row is the one followed by the rule; rows start after the rule.
-    if (/^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/u.test(l.text)) { inTable = true; continue; }
+    if (/^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/u.test(l.text)) {
+      inTable = true;
+      continue;
+    }
     if (!inTable) continue;
     // First cell is the paper (its link as written in the note, or its title); the rest are values.
     const rowCells = cells(l.text);
-    const paperCell = rowCells[0] ? l.text.slice(rowCells[0].start, rowCells[0].end).trim().replace(/\\([|\\])/gu, '$1') : '';
-    const rowSource = index.sources.find((s) => s.source.link?.raw.replace(/^!/u, '') === paperCell || s.source.title === paperCell)?.source;
+    const paperCell = rowCells[0]
+      ? l.text
+          .slice(rowCells[0].start, rowCells[0].end)
+          .trim()
+          .replace(/\\([|\\])/gu, '$1')
+      : '';
+    const rowSource = index.sources.find(
+      (s) => s.source.link?.raw.replace(/^!/u, '') === paperCell || s.source.title === paperCell,
+    )?.source;
     for (const c of rowCells.slice(1)) {
       const raw = l.text.slice(c.start, c.end);
       const lead = raw.length - raw.trimStart().length;
@@ -135,7 +174,9 @@ export function checkTables(text: string, index: GroundingIndex): TableCheck {
         end,
         text: shown,
         status: check.ok ? 'supported' : 'unsupported',
-        ...(check.ok ? { match: check.quote?.match ?? 'exact' } : { reason: check.quote?.status === 'unsupported' ? (check.quote.reason ?? 'notFound') : 'numberDiffers' }),
+        ...(check.ok
+          ? { match: check.quote?.match ?? 'exact' }
+          : { reason: check.quote?.status === 'unsupported' ? (check.quote.reason ?? 'notFound') : 'numberDiffers' }),
         ...(nearest === undefined ? {} : { nearest }),
         ...(label === undefined ? {} : { footnote: label }),
         ...(check.missingInQuote.length > 0 ? { missingInQuote: check.missingInQuote } : {}),

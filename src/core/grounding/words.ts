@@ -54,12 +54,21 @@ export function unaccounted(a: readonly string[], b: readonly string[], skipEdge
   for (let i = from; i < to; i++) {
     const w = a[i] ?? '';
     const n = counts.get(w) ?? 0;
-    if (n > 0) { counts.set(w, n - 1); continue; }
-    if (CJK.test(w)) { missing.push(w); continue; }
+    if (n > 0) {
+      counts.set(w, n - 1);
+      continue;
+    }
+    if (CJK.test(w)) {
+      missing.push(w);
+      continue;
+    }
     if (joined.has(w)) continue;
     let repaired = false;
     for (const c of [...b, ...joined]) {
-      if (isDropped(w, c) || isDropped(c, w) || isMisread(w, c)) { repaired = true; break; }
+      if (isDropped(w, c) || isDropped(c, w) || isMisread(w, c)) {
+        repaired = true;
+        break;
+      }
     }
     // The other side of a split word: "di" and "erent" are the start and end of "different" in b.
     if (!repaired && w.length >= 2 && b.some((x) => x.length > w.length + 1 && (x.startsWith(w) || x.endsWith(w)))) repaired = true;

@@ -37,7 +37,10 @@ function escapeAttr(value: string): string {
 }
 
 function unescapeAttr(value: string): string {
-  return value.replace(/&#45;/g, '-').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&#45;/g, '-')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 export function openingMarker(kind: BlockKind, a: BlockAttributes): string {
@@ -62,7 +65,10 @@ const ATTR = /([a-z-]+)="([^"]*)"/g;
 function parseAttributes(raw: string): BlockAttributes {
   const map = new Map<string, string>();
   for (const m of raw.matchAll(ATTR)) map.set(m[1] ?? '', unescapeAttr(m[2] ?? ''));
-  const sources = (map.get('sources') ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  const sources = (map.get('sources') ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const figures = map.get('figures');
   return {
     target: map.get('target') ?? '',
@@ -100,7 +106,12 @@ export function findOwnBlock(text: string, kind: BlockKind, target: string): Fou
 }
 
 /** Rewrites the `figures` attribute of the block opening at `blockStart` (for the grounding checker). */
-export function withFiguresChecked(text: string, blockStart: number, supported: number, total: number): { start: number; end: number; text: string } | undefined {
+export function withFiguresChecked(
+  text: string,
+  blockStart: number,
+  supported: number,
+  total: number,
+): { start: number; end: number; text: string } | undefined {
   OPEN.lastIndex = 0;
   const m = new RegExp(OPEN.source, 'y');
   m.lastIndex = blockStart;

@@ -32,9 +32,19 @@ export function lineEnd(text: string, offset: number): number {
  * An existing own block is replaced in place; a new block goes after the anchor line, but never
  * inside another block (it goes after that block instead).
  */
-export function planTarget(text: string, spec: Pick<BlockSpec, 'kind'> & { readonly target: string }, anchorOffset: number): InsertionTarget & { readonly existing?: FoundBlock } {
+export function planTarget(
+  text: string,
+  spec: Pick<BlockSpec, 'kind'> & { readonly target: string },
+  anchorOffset: number,
+): InsertionTarget & { readonly existing?: FoundBlock } {
   const own = findOwnBlock(text, spec.kind, spec.target);
-  if (own) return { insertAt: own.end, prefix: own.end > 0 && text[own.end - 1] !== '\n' ? '\n' : '', replace: { start: own.start, end: own.end }, existing: own };
+  if (own)
+    return {
+      insertAt: own.end,
+      prefix: own.end > 0 && text[own.end - 1] !== '\n' ? '\n' : '',
+      replace: { start: own.start, end: own.end },
+      existing: own,
+    };
   let at = lineEnd(text, Math.min(Math.max(0, anchorOffset), text.length));
   // Inside a front matter block or another block: move after it, so markdown stays valid.
   const fm = /^---\n[\s\S]*?\n---(?:\n|$)/.exec(text);
@@ -124,7 +134,13 @@ export class StreamingInsertion {
   onChanges(changes: readonly ContentChange[]): void {
     const p = this.pending;
     const only = changes.length === 1 ? changes[0] : undefined;
-    if (p && only && only.offset === p.change.offset && only.length === p.change.length && only.text.replace(/\r\n/g, '\n') === p.change.text) {
+    if (
+      p &&
+      only &&
+      only.offset === p.change.offset &&
+      only.length === p.change.length &&
+      only.text.replace(/\r\n/g, '\n') === p.change.text
+    ) {
       this.range = { start: this.range.start, end: this.range.end + only.text.length - only.length };
       this.displayed = p.displayed;
       this.pending = undefined;

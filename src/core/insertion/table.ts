@@ -32,14 +32,16 @@ export interface TableOptions {
 
 /** Escapes text for one GFM table cell. */
 export function escapeCell(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .trim()
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/\n+/g, '<br>')
-    // A leading/trailing footnote-like or heading-like token cannot break a cell, but `[^` from the model could fake a footnote.
-    .replace(/\[\^/g, '[\\^');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      .trim()
+      .replace(/\\/g, '\\\\')
+      .replace(/\|/g, '\\|')
+      .replace(/\n+/g, '<br>')
+      // A leading/trailing footnote-like or heading-like token cannot break a cell, but `[^` from the model could fake a footnote.
+      .replace(/\[\^/g, '[\\^')
+  );
 }
 
 /** Display width: CJK and full-width characters take two columns in a monospace editor. */
@@ -47,7 +49,17 @@ export function displayWidth(text: string): number {
   let w = 0;
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x20000 && c <= 0x3fffd)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -70,18 +82,21 @@ export function renderTable(columns: readonly string[], rows: readonly TableRow[
       const reason = row.error.trim() ? `${options.failedLabel}: ${row.error}` : options.failedLabel;
       return [first, escapeCell(`⚠ ${reason}`), ...columns.slice(1).map(() => '')];
     }
-    return [first, ...columns.map((col) => {
-      const cell = row.cells?.[col];
-      if (!cell) return '';
-      let text = escapeCell(cell.value);
-      if (cell.quote && cell.quote.trim()) {
-        const label = `${options.footnotePrefix}${footnotes.length + 1}`;
-        const where = [cell.locator?.trim(), row.paper].filter(Boolean).join(', ');
-        footnotes.push(`[^${label}]: "${quoteText(cell.quote)}"${where ? ` (${where.replace(/\n/g, ' ')})` : ''}`);
-        text += `[^${label}]`;
-      }
-      return text;
-    })];
+    return [
+      first,
+      ...columns.map((col) => {
+        const cell = row.cells?.[col];
+        if (!cell) return '';
+        let text = escapeCell(cell.value);
+        if (cell.quote && cell.quote.trim()) {
+          const label = `${options.footnotePrefix}${footnotes.length + 1}`;
+          const where = [cell.locator?.trim(), row.paper].filter(Boolean).join(', ');
+          footnotes.push(`[^${label}]: "${quoteText(cell.quote)}"${where ? ` (${where.replace(/\n/g, ' ')})` : ''}`);
+          text += `[^${label}]`;
+        }
+        return text;
+      }),
+    ];
   });
   const widths = header.map((h, i) => Math.max(3, displayWidth(h), ...body.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => pad(c, widths[i] ?? 3)).join(' | ')} |`;

@@ -3,7 +3,8 @@ import { AssistantError, isCancellationError, type AssistantErrorCode } from '..
 import { asNumber, asRecord, asString } from './http';
 
 /** Context overflow wording across servers and versions (SERVERS.md §8). */
-const OVERFLOW = /maximum context length|context length is only|exceeds? the available context|larger than the max context|Trying to keep the first|Cannot truncate prompt with n_keep|prompt is longer than the context length|Context size has been exceeded|exceed_context_size|maximum input length|input tokens and requested|is too large: \d+\. This model/i;
+const OVERFLOW =
+  /maximum context length|context length is only|exceeds? the available context|larger than the max context|Trying to keep the first|Cannot truncate prompt with n_keep|prompt is longer than the context length|Context size has been exceeded|exceed_context_size|maximum input length|input tokens and requested|is too large: \d+\. This model/i;
 const MODEL_MISSING = /model .*not found|does not exist|No models loaded|model_not_found|not found, try pulling/i;
 
 export interface ServerErrorFacts {
@@ -16,9 +17,7 @@ export interface ServerErrorFacts {
 
 /** Strips HTML to readable text so an HTML error page becomes a one-line detail. */
 export function summariseBody(text: string): string {
-  const plain = /<html|<!doctype|<body/i.test(text)
-    ? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ')
-    : text;
+  const plain = /<html|<!doctype|<body/i.test(text) ? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ') : text;
   const oneLine = plain.replace(/\s+/g, ' ').trim();
   return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
 }
@@ -27,7 +26,11 @@ export function summariseBody(text: string): string {
 export function errorFactsFromBody(status: number | undefined, body: unknown, rawText?: string): ServerErrorFacts {
   const record = asRecord(body);
   const inner = asRecord(record?.error) ?? (record?.object === 'error' ? record : undefined);
-  const message = asString(inner?.message) ?? asString(record?.error) ?? asString(record?.message) ?? summariseBody(rawText ?? (body === undefined ? '' : JSON.stringify(body)));
+  const message =
+    asString(inner?.message) ??
+    asString(record?.error) ??
+    asString(record?.message) ??
+    summariseBody(rawText ?? (body === undefined ? '' : JSON.stringify(body)));
   const code = inner?.code;
   return {
     status,
@@ -48,10 +51,21 @@ export function classifyFacts(facts: ServerErrorFacts, extra: Record<string, str
     code = 'ContextTooLarge';
     // llama.cpp gives numbers; vLLM/LM Studio only in the text.
     const body = facts.body ?? {};
-    data.promptTokens = asNumber(body.n_prompt_tokens) ?? matchNumber(message, /request \((\d+) tokens\)|passed (\d+) input tokens|first (\d+) tokens|n_keep \((\d+)\)|has (\d+) input tokens/);
-    data.contextLength = asNumber(body.n_ctx) ?? matchNumber(message, /context size \((\d+) tokens\)|context length is (?:only )?(\d+)|length of only (\d+)|n_ctx \((\d+)\)/);
+    data.promptTokens =
+      asNumber(body.n_prompt_tokens) ??
+      matchNumber(message, /request \((\d+) tokens\)|passed (\d+) input tokens|first (\d+) tokens|n_keep \((\d+)\)|has (\d+) input tokens/);
+    data.contextLength =
+      asNumber(body.n_ctx) ??
+      matchNumber(message, /context size \((\d+) tokens\)|context length is (?:only )?(\d+)|length of only (\d+)|n_ctx \((\d+)\)/);
   } else if (status === 401 || status === 403 || type === 'authentication_error') code = 'Auth';
-  else if (status === 404 || type === 'not_found_error' || type === 'NotFoundError' || facts.code === 'model_not_found' || MODEL_MISSING.test(message)) code = 'ModelNotFound';
+  else if (
+    status === 404 ||
+    type === 'not_found_error' ||
+    type === 'NotFoundError' ||
+    facts.code === 'model_not_found' ||
+    MODEL_MISSING.test(message)
+  )
+    code = 'ModelNotFound';
   else if (status === 503 || status === 429 || type === 'unavailable_error' || /server busy|Loading model/i.test(message)) code = 'Busy';
   else if (status === 400 || status === 422 || status === 501) code = 'UnsupportedParameter';
   else code = 'ServerError';
@@ -71,12 +85,14 @@ function matchNumber(text: string, pattern: RegExp): number | undefined {
  */
 export function toAssistantError(error: unknown, extra: Record<string, string | number | boolean | undefined> = {}): AssistantError {
   if (error instanceof AssistantError) return error;
-  if (error instanceof APIUserAbortError || isCancellationError(error)) return new AssistantError('Cancelled', 'Cancelled', { cause: error });
+  if (error instanceof APIUserAbortError || isCancellationError(error))
+    return new AssistantError('Cancelled', 'Cancelled', { cause: error });
   if (error instanceof APIConnectionError) {
     // Our fetch wrapper throws AssistantErrors (200-with-error bodies, HTML pages); the client wraps them.
     if (error.cause instanceof AssistantError) return error.cause;
     if (isCancellationError(error.cause)) return new AssistantError('Cancelled', 'Cancelled', { cause: error });
-    const detail = error instanceof APIConnectionTimeoutError ? 'timed out waiting for response headers' : describeCause(error.cause ?? error);
+    const detail =
+      error instanceof APIConnectionTimeoutError ? 'timed out waiting for response headers' : describeCause(error.cause ?? error);
     return new AssistantError('EndpointUnreachable', `Connection failed: ${detail}`, { cause: error, data: { ...extra, detail } });
   }
   if (error instanceof APIError) {
@@ -87,10 +103,16 @@ export function toAssistantError(error: unknown, extra: Record<string, string | 
     return withCause(classifyFacts({ ...facts, message }, extra), error);
   }
   if (error instanceof SyntaxError) {
-    return new AssistantError('BadResponse', `Malformed data from the server: ${error.message}`, { cause: error, data: { ...extra, detail: 'malformed stream data' } });
+    return new AssistantError('BadResponse', `Malformed data from the server: ${error.message}`, {
+      cause: error,
+      data: { ...extra, detail: 'malformed stream data' },
+    });
   }
   // fetch reports network failures as TypeError ("fetch failed", "terminated"); other TypeErrors are bugs, not retried.
-  if (error instanceof TypeError && (error.cause !== undefined || /fetch failed|terminated|network|socket|ECONN|other side closed/i.test(error.message))) {
+  if (
+    error instanceof TypeError &&
+    (error.cause !== undefined || /fetch failed|terminated|network|socket|ECONN|other side closed/i.test(error.message))
+  ) {
     const detail = describeCause(error);
     return new AssistantError('EndpointUnreachable', `Connection failed: ${detail}`, { cause: error, data: { ...extra, detail } });
   }

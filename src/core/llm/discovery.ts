@@ -54,7 +54,8 @@ export async function fingerprint(root: string, http: Http): Promise<Fingerprint
   const lmBody = asRecord(lm?.json);
   if (lm?.status === 200 && lmBody) {
     const first = asRecord(asArray(lmBody.data)[0]);
-    if ((first && ('state' in first || 'max_context_length' in first)) || LMSTUDIO_UNKNOWN.test(asString(lmBody.error) ?? '')) return { kind: 'lmstudio', root };
+    if ((first && ('state' in first || 'max_context_length' in first)) || LMSTUDIO_UNKNOWN.test(asString(lmBody.error) ?? ''))
+      return { kind: 'lmstudio', root };
   }
   const props = await get(http, `${root}/props`);
   const propsBody = asRecord(props?.json);
@@ -88,9 +89,7 @@ export async function fingerprint(root: string, http: Http): Promise<Fingerprint
 export async function detectServer(options: DetectOptions): Promise<DetectedServer> {
   const auto = options.endpoint.trim() === '' || options.endpoint.trim().toLowerCase() === 'auto';
   const roots = auto ? autoRoots(options.ports) : parseEndpoint(options.endpoint, options.allowRemote).roots;
-  const results: Fingerprint[] = auto
-    ? await Promise.all(roots.map((r) => fingerprint(r, options)))
-    : await sequential(roots, options);
+  const results: Fingerprint[] = auto ? await Promise.all(roots.map((r) => fingerprint(r, options))) : await sequential(roots, options);
   throwIfAborted(options.signal);
   for (const [i, r] of results.entries()) {
     options.logger.debug(`probe ${roots[i] ?? ''}: ${typeof r === 'string' ? r : 'loading' in r ? 'loading' : r.kind}`);
@@ -137,7 +136,9 @@ async function openAiModelList(server: DetectedServer, http: Http): Promise<Reco
   const result = await get(http, url);
   const body = asRecord(result?.json);
   if (result?.status !== 200 || !body || 'error' in body) throw listingError(result, url);
-  return asArray(body.data).map(asRecord).filter((m): m is Record<string, unknown> => m !== undefined);
+  return asArray(body.data)
+    .map(asRecord)
+    .filter((m): m is Record<string, unknown> => m !== undefined);
 }
 
 /** Chat-capable models on the server (embedding models left out). Throws NoModels for an empty list. */
@@ -149,12 +150,14 @@ export async function listModels(server: DetectedServer, http: Http): Promise<Mo
       const ps = await get(http, `${server.root}/api/ps`);
       if (tags?.status !== 200) throw listingError(tags, `${server.root}/api/tags`);
       const loaded = new Set(asArray(asRecord(ps?.json)?.models).map((m) => asString(asRecord(m)?.name)));
-      entries = asArray(asRecord(tags.json)?.models).map(asRecord).flatMap((m) => {
-        const id = asString(m?.name) ?? asString(m?.model);
-        const family = `${asString(asRecord(m?.details)?.family) ?? ''} ${JSON.stringify(asRecord(m?.details)?.families ?? '')}`;
-        if (!id || /embed/i.test(id) || /bert/i.test(family)) return [];
-        return [{ id, loaded: loaded.has(id) }];
-      });
+      entries = asArray(asRecord(tags.json)?.models)
+        .map(asRecord)
+        .flatMap((m) => {
+          const id = asString(m?.name) ?? asString(m?.model);
+          const family = `${asString(asRecord(m?.details)?.family) ?? ''} ${JSON.stringify(asRecord(m?.details)?.families ?? '')}`;
+          if (!id || /embed/i.test(id) || /bert/i.test(family)) return [];
+          return [{ id, loaded: loaded.has(id) }];
+        });
       break;
     }
     case 'lmstudio': {
@@ -173,7 +176,8 @@ export async function listModels(server: DetectedServer, http: Http): Promise<Mo
     }
     case 'vllm':
       entries = (await openAiModelList(server, http)).flatMap((m) =>
-        asString(m.id) ? [{ id: String(m.id), loaded: true, contextLength: asNumber(m.max_model_len) }] : []);
+        asString(m.id) ? [{ id: String(m.id), loaded: true, contextLength: asNumber(m.max_model_len) }] : [],
+      );
       break;
     case 'llamacpp':
     case 'openai-compatible':
@@ -185,7 +189,8 @@ export async function listModels(server: DetectedServer, http: Http): Promise<Mo
       });
       break;
   }
-  if (entries.length === 0) throw new AssistantError('NoModels', `${server.kind} at ${server.root} lists no chat models`, { data: { endpoint: server.root } });
+  if (entries.length === 0)
+    throw new AssistantError('NoModels', `${server.kind} at ${server.root} lists no chat models`, { data: { endpoint: server.root } });
   return entries;
 }
 
@@ -196,9 +201,14 @@ export async function listModels(server: DetectedServer, http: Http): Promise<Mo
 export function pickModel(entries: readonly ModelEntry[], wanted: string): ModelEntry {
   if (wanted.trim() !== '') {
     const w = wanted.trim();
-    const found = entries.find((e) => e.id === w) ?? entries.find((e) => e.id.toLowerCase() === w.toLowerCase())
-      ?? entries.find((e) => e.id.toLowerCase() === `${w.toLowerCase()}:latest`);
-    if (!found) throw new AssistantError('ModelNotFound', `Model ${w} is not on the server (has: ${entries.map((e) => e.id).join(', ')})`, { data: { model: w } });
+    const found =
+      entries.find((e) => e.id === w) ??
+      entries.find((e) => e.id.toLowerCase() === w.toLowerCase()) ??
+      entries.find((e) => e.id.toLowerCase() === `${w.toLowerCase()}:latest`);
+    if (!found)
+      throw new AssistantError('ModelNotFound', `Model ${w} is not on the server (has: ${entries.map((e) => e.id).join(', ')})`, {
+        data: { model: w },
+      });
     return found;
   }
   const score = (e: ModelEntry): number => {
@@ -249,10 +259,13 @@ export async function readModelFacts(server: DetectedServer, model: ModelEntry, 
     case 'ollama': {
       const show = await post(http, `${server.root}/api/show`, { model: model.id });
       const body = asRecord(show?.json);
-      if (show?.status === 404) throw new AssistantError('ModelNotFound', `Ollama does not know ${model.id}`, { data: { model: model.id } });
+      if (show?.status === 404)
+        throw new AssistantError('ModelNotFound', `Ollama does not know ${model.id}`, { data: { model: model.id } });
       const info = asRecord(body?.model_info);
       const arch = asString(info?.['general.architecture']);
-      trained = asNumber(info?.[`${arch ?? ''}.context_length`]) ?? Object.entries(info ?? {}).find(([k]) => k.endsWith('.context_length'))?.[1] as number | undefined;
+      trained =
+        asNumber(info?.[`${arch ?? ''}.context_length`]) ??
+        (Object.entries(info ?? {}).find(([k]) => k.endsWith('.context_length'))?.[1] as number | undefined);
       thinking = asArray(body?.capabilities).includes('thinking');
       // We choose num_ctx per request on the native API (see session.ts), so the usable context is ours to set.
       context = Math.min(trained ?? OLLAMA_CONTEXT_CAP, OLLAMA_CONTEXT_CAP);
@@ -260,8 +273,9 @@ export async function readModelFacts(server: DetectedServer, model: ModelEntry, 
     }
     case 'lmstudio': {
       const v1 = await get(http, `${server.root}/api/v1/models`);
-      const entry = asArray(asRecord(v1?.json)?.models).map(asRecord).find((m) =>
-        m?.key === model.id || asArray(m?.loaded_instances).some((i) => asRecord(i)?.id === model.id));
+      const entry = asArray(asRecord(v1?.json)?.models)
+        .map(asRecord)
+        .find((m) => m?.key === model.id || asArray(m?.loaded_instances).some((i) => asRecord(i)?.id === model.id));
       const instance = asRecord(asArray(entry?.loaded_instances)[0]);
       context = asNumber(asRecord(instance?.config)?.context_length) ?? model.contextLength;
       slots = asNumber(asRecord(instance?.config)?.parallel) ?? 1;
@@ -292,10 +306,24 @@ export async function readModelFacts(server: DetectedServer, model: ModelEntry, 
   }
   if (override > 0) {
     const bounded = trained !== undefined ? Math.min(override, trained) : override;
-    return { contextLength: bounded, contextSource: 'override', parallelSlots: Math.max(1, slots), trainedContext: trained, thinking, notes };
+    return {
+      contextLength: bounded,
+      contextSource: 'override',
+      parallelSlots: Math.max(1, slots),
+      trainedContext: trained,
+      thinking,
+      notes,
+    };
   }
   if (context === undefined || context <= 0) {
-    return { contextLength: FALLBACK_CONTEXT, contextSource: 'default', parallelSlots: Math.max(1, slots), trainedContext: trained, thinking, notes };
+    return {
+      contextLength: FALLBACK_CONTEXT,
+      contextSource: 'default',
+      parallelSlots: Math.max(1, slots),
+      trainedContext: trained,
+      thinking,
+      notes,
+    };
   }
   return { contextLength: context, contextSource: 'server', parallelSlots: Math.max(1, slots), trainedContext: trained, thinking, notes };
 }

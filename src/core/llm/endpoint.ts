@@ -37,10 +37,15 @@ export function parseEndpoint(endpoint: string, allowRemote: boolean): ParsedEnd
   try {
     url = new URL(text);
   } catch (cause) {
-    throw new AssistantError('EndpointUnreachable', `Invalid endpoint URL: ${endpoint}`, { cause, data: { endpoint, detail: 'not a valid URL' } });
+    throw new AssistantError('EndpointUnreachable', `Invalid endpoint URL: ${endpoint}`, {
+      cause,
+      data: { endpoint, detail: 'not a valid URL' },
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AssistantError('EndpointUnreachable', `Unsupported endpoint scheme: ${url.protocol}`, { data: { endpoint, detail: 'only http and https are supported' } });
+    throw new AssistantError('EndpointUnreachable', `Unsupported endpoint scheme: ${url.protocol}`, {
+      data: { endpoint, detail: 'only http and https are supported' },
+    });
   }
   const host = url.hostname;
   const loopback = isLoopbackHost(host);

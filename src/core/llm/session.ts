@@ -4,7 +4,16 @@ import type { AssistantConfig } from '../config';
 import { nullLogger, type Logger } from '../ports/logger';
 import { makeChatStream } from './chatStream';
 import { classifyFacts, errorFactsFromBody, isRetryable, toAssistantError } from './classify';
-import { detectServer, listModels, pickModel, readModelFacts, type DetectedServer, type Http, type ModelEntry, type ModelFacts } from './discovery';
+import {
+  detectServer,
+  listModels,
+  pickModel,
+  readModelFacts,
+  type DetectedServer,
+  type Http,
+  type ModelEntry,
+  type ModelFacts,
+} from './discovery';
 import { openAiBase } from './endpoint';
 import { asNumber, asRecord, asString, parseJsonOrUndefined, request, sleep, type FetchLike } from './http';
 import { parseLenientJson } from './lenientJson';
@@ -61,9 +70,17 @@ function httpFor(options: ConnectOptions, signal: AbortSignal): Http {
 }
 
 /** Detects the server and lists its chat models (Select Model uses this without connecting a model). */
-export async function discoverModels(options: ConnectOptions, signal: AbortSignal): Promise<{ server: DetectedServer; models: ModelEntry[] }> {
+export async function discoverModels(
+  options: ConnectOptions,
+  signal: AbortSignal,
+): Promise<{ server: DetectedServer; models: ModelEntry[] }> {
   const http = httpFor(options, signal);
-  const server = await detectServer({ ...http, endpoint: options.config.endpoint, allowRemote: options.config.allowRemoteEndpoint, ports: options.ports });
+  const server = await detectServer({
+    ...http,
+    endpoint: options.config.endpoint,
+    allowRemote: options.config.allowRemoteEndpoint,
+    ports: options.ports,
+  });
   const models = await listModels(server, http);
   return { server, models };
 }
@@ -91,7 +108,9 @@ export async function connect(options: ConnectOptions, signal: AbortSignal): Pro
     parallelSlots: facts.parallelSlots,
     exactTokenCount: exact,
   };
-  logger.info(`Connected to ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl}: model ${info.model}, context ${info.contextLength} (${info.contextSource}), ${info.parallelSlots} slot(s) in ${Date.now() - started} ms`);
+  logger.info(
+    `Connected to ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl}: model ${info.model}, context ${info.contextLength} (${info.contextSource}), ${info.parallelSlots} slot(s) in ${Date.now() - started} ms`,
+  );
   for (const note of facts.notes) logger.warn(note);
   return new ServerSession(info, facts, models, options);
 }
@@ -106,7 +125,12 @@ class ServerSession implements ConnectedSession {
   /** Set when a (generic) server rejected `stream_options`; usage is then simply missing. */
   private noStreamOptions = false;
 
-  constructor(readonly info: ServerInfo, private readonly facts: ModelFacts, readonly models: readonly ModelEntry[], private readonly options: ConnectOptions) {
+  constructor(
+    readonly info: ServerInfo,
+    private readonly facts: ModelFacts,
+    readonly models: readonly ModelEntry[],
+    private readonly options: ConnectOptions,
+  ) {
     this.notes = facts.notes;
     this.logger = options.logger ?? nullLogger;
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -117,7 +141,10 @@ class ServerSession implements ConnectedSession {
     const http = { fetch: this.fetchImpl, apiKey: this.options.apiKey, signal, timeoutMs: 10_000 };
     const root = this.info.baseUrl;
     if (this.info.kind === 'vllm') {
-      const r = await request(`${root}/tokenize`, { ...http, body: { model: this.info.model, messages, add_generation_prompt: true, chat_template_kwargs: { enable_thinking: false } } });
+      const r = await request(`${root}/tokenize`, {
+        ...http,
+        body: { model: this.info.model, messages, add_generation_prompt: true, chat_template_kwargs: { enable_thinking: false } },
+      });
       const count = asNumber(asRecord(r?.json)?.count);
       if (r?.status === 200 && count !== undefined) return { count, exact: true };
     } else if (this.info.kind === 'llamacpp') {
@@ -176,7 +203,10 @@ class ServerSession implements ConnectedSession {
       messages: [
         ...req.messages,
         { role: 'assistant', content: result.text },
-        { role: 'user', content: `Your reply could not be used: ${problem}. Reply again with only the JSON value that matches the schema, no prose and no code fences.` },
+        {
+          role: 'user',
+          content: `Your reply could not be used: ${problem}. Reply again with only the JSON value that matches the schema, no prose and no code fences.`,
+        },
       ],
     };
     const second = await this.complete(repair, signal);
@@ -184,7 +214,10 @@ class ServerSession implements ConnectedSession {
       return { value: validate(parseLenientJson(second.text)), result: second };
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      throw new AssistantError('BadResponse', `The model's JSON was unusable after one repair: ${detail}`, { cause: error, data: { detail } });
+      throw new AssistantError('BadResponse', `The model's JSON was unusable after one repair: ${detail}`, {
+        cause: error,
+        data: { detail },
+      });
     }
   }
 
@@ -223,9 +256,10 @@ class ServerSession implements ConnectedSession {
       let usage: ChatUsage | undefined;
       let answeredModel: string | undefined;
       try {
-        const events = this.info.kind === 'ollama'
-          ? this.ollamaEvents(chatRequest, estimate.budget, attemptController.signal)
-          : this.openAiEvents(chatRequest, attemptController.signal);
+        const events =
+          this.info.kind === 'ollama'
+            ? this.ollamaEvents(chatRequest, estimate.budget, attemptController.signal)
+            : this.openAiEvents(chatRequest, attemptController.signal);
         for await (const event of events) {
           if (event.type === 'text' || event.type === 'reasoning') {
             if (!anyEvent) firstTokenMs = Date.now() - started;
@@ -263,7 +297,10 @@ class ServerSession implements ConnectedSession {
         if (timedOut !== undefined && !signal.aborted) {
           error = new AssistantError('Timeout', `Timed out: ${timedOut}`, { data: { ...extra, detail: timedOut } });
         } else if (error.code === 'EndpointUnreachable' && anyEvent) {
-          error = new AssistantError('SilentFailure', `Connection lost mid-answer: ${error.message}`, { cause: error, data: { ...extra, detail: 'the connection closed mid-answer' } });
+          error = new AssistantError('SilentFailure', `Connection lost mid-answer: ${error.message}`, {
+            cause: error,
+            data: { ...extra, detail: 'the connection closed mid-answer' },
+          });
         }
         if (!anyEvent && error.code === 'UnsupportedParameter' && /stream.?options/i.test(error.message) && !this.noStreamOptions) {
           this.noStreamOptions = true;
@@ -277,14 +314,27 @@ class ServerSession implements ConnectedSession {
           await sleep(delay, signal);
           continue;
         }
-        if (error.code !== 'Cancelled') this.logger.warn(`Chat with ${this.info.model} at ${this.info.baseUrl} failed: ${error.code} ${error.message}`);
+        if (error.code !== 'Cancelled')
+          this.logger.warn(`Chat with ${this.info.model} at ${this.info.baseUrl} failed: ${error.code} ${error.message}`);
         throw error;
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
       }
       if (filter.orphanAt !== undefined) text = text.slice(filter.orphanAt).replace(/^\s+/, '');
-      return this.finishResult({ text, finish, usage, answeredModel, reasoningChunks, firstTokenMs, started, estimateLow: estimate.low, estimateBudget: estimate.budget, orphan: filter.orphanClose, maxTokens: chatRequest.maxTokens });
+      return this.finishResult({
+        text,
+        finish,
+        usage,
+        answeredModel,
+        reasoningChunks,
+        firstTokenMs,
+        started,
+        estimateLow: estimate.low,
+        estimateBudget: estimate.budget,
+        orphan: filter.orphanClose,
+        maxTokens: chatRequest.maxTokens,
+      });
     }
   }
 
@@ -292,44 +342,85 @@ class ServerSession implements ConnectedSession {
   private precheck(chatRequest: ChatRequest, promptBudget: number): void {
     if (this.info.contextSource === 'default' || this.info.exactTokenCount) return;
     if (promptBudget + chatRequest.maxTokens > this.info.contextLength) {
-      throw new AssistantError('ContextTooLarge', `Prompt ≈${promptBudget} tokens + ${chatRequest.maxTokens} output tokens exceed the usable context of ${this.info.contextLength}`, {
-        data: { promptTokens: promptBudget, contextLength: this.info.contextLength, detail: `≈${promptBudget} + ${chatRequest.maxTokens} > ${this.info.contextLength} tokens` },
-      });
+      throw new AssistantError(
+        'ContextTooLarge',
+        `Prompt ≈${promptBudget} tokens + ${chatRequest.maxTokens} output tokens exceed the usable context of ${this.info.contextLength}`,
+        {
+          data: {
+            promptTokens: promptBudget,
+            contextLength: this.info.contextLength,
+            detail: `≈${promptBudget} + ${chatRequest.maxTokens} > ${this.info.contextLength} tokens`,
+          },
+        },
+      );
     }
   }
 
   private finishResult(s: {
-    text: string; finish: string | undefined; usage: ChatUsage | undefined; answeredModel: string | undefined; reasoningChunks: number;
-    firstTokenMs: number; started: number; estimateLow: number; estimateBudget: number; orphan: boolean; maxTokens: number;
+    text: string;
+    finish: string | undefined;
+    usage: ChatUsage | undefined;
+    answeredModel: string | undefined;
+    reasoningChunks: number;
+    firstTokenMs: number;
+    started: number;
+    estimateLow: number;
+    estimateBudget: number;
+    orphan: boolean;
+    maxTokens: number;
   }): ChatResult {
     const extra = { endpoint: this.info.baseUrl, model: this.info.model };
     if (s.finish === undefined) {
-      throw new AssistantError('SilentFailure', 'The stream ended without finish_reason', { data: { ...extra, detail: 'the stream ended without a finish reason' } });
+      throw new AssistantError('SilentFailure', 'The stream ended without finish_reason', {
+        data: { ...extra, detail: 'the stream ended without a finish reason' },
+      });
     }
     if (s.finish === 'error' || s.finish === 'abort') {
-      throw new AssistantError('ServerError', `The server ended generation with finish_reason ${s.finish}`, { data: { ...extra, detail: `finish_reason ${s.finish}` } });
+      throw new AssistantError('ServerError', `The server ended generation with finish_reason ${s.finish}`, {
+        data: { ...extra, detail: `finish_reason ${s.finish}` },
+      });
     }
     const finishReason = s.finish === 'length' ? 'length' : 'stop';
     if (finishReason === 'stop' && s.text.trim() === '') {
       // LM Studio's third overflow variant: a well-formed, empty answer (SERVERS.md §3.3).
       if (s.estimateBudget >= this.info.contextLength) {
-        throw new AssistantError('ContextTooLarge', 'Empty answer for a prompt at the context limit', { data: { ...extra, promptTokens: s.estimateBudget, contextLength: this.info.contextLength, detail: 'the server returned nothing for a prompt at the context limit' } });
+        throw new AssistantError('ContextTooLarge', 'Empty answer for a prompt at the context limit', {
+          data: {
+            ...extra,
+            promptTokens: s.estimateBudget,
+            contextLength: this.info.contextLength,
+            detail: 'the server returned nothing for a prompt at the context limit',
+          },
+        });
       }
-      throw new AssistantError('SilentFailure', 'The server returned an empty answer', { data: { ...extra, detail: s.reasoningChunks > 0 ? 'the model only produced reasoning' : 'an empty answer' } });
+      throw new AssistantError('SilentFailure', 'The server returned an empty answer', {
+        data: { ...extra, detail: s.reasoningChunks > 0 ? 'the model only produced reasoning' : 'an empty answer' },
+      });
     }
     const warnings: string[] = [];
     if (s.usage && s.estimateLow >= 64 && s.usage.promptTokens < 0.9 * s.estimateLow) {
       warnings.push(`server dropped input: it processed ${s.usage.promptTokens} prompt tokens, at least ${s.estimateLow} were sent`);
     }
     if (finishReason === 'length' && s.usage && s.usage.promptTokens + s.usage.completionTokens >= 0.98 * this.info.contextLength) {
-      warnings.push(`context exhausted: prompt ${s.usage.promptTokens} + answer ${s.usage.completionTokens} tokens filled the ${this.info.contextLength}-token context`);
+      warnings.push(
+        `context exhausted: prompt ${s.usage.promptTokens} + answer ${s.usage.completionTokens} tokens filled the ${this.info.contextLength}-token context`,
+      );
     }
     const answered = s.answeredModel ?? this.info.model;
     if (!sameModel(answered, this.info.model)) warnings.push(`model mismatch: asked for ${this.info.model}, ${answered} answered`);
     if (s.orphan) warnings.push('reasoning without an opening <think> was streamed before </think>; the result text leaves it out');
     const totalMs = Date.now() - s.started;
-    const result: ChatResult = { text: s.text, finishReason, usage: s.usage, model: answered, warnings, timings: { firstTokenMs: s.firstTokenMs, totalMs } };
-    this.logger.info(`Chat ${this.info.kind} ${answered}: prompt ${s.usage?.promptTokens ?? '?'} tokens (estimate ≥${s.estimateLow}), answer ${s.usage?.completionTokens ?? '?'} tokens, finish ${finishReason}, first token ${s.firstTokenMs} ms, total ${totalMs} ms`);
+    const result: ChatResult = {
+      text: s.text,
+      finishReason,
+      usage: s.usage,
+      model: answered,
+      warnings,
+      timings: { firstTokenMs: s.firstTokenMs, totalMs },
+    };
+    this.logger.info(
+      `Chat ${this.info.kind} ${answered}: prompt ${s.usage?.promptTokens ?? '?'} tokens (estimate ≥${s.estimateLow}), answer ${s.usage?.completionTokens ?? '?'} tokens, finish ${finishReason}, first token ${s.firstTokenMs} ms, total ${totalMs} ms`,
+    );
     for (const w of warnings) this.logger.warn(w);
     this.logger.trace(`Answer text: ${s.text}`);
     return result;
@@ -372,7 +463,10 @@ class ServerSession implements ConnectedSession {
     }
     if (chatRequest.jsonSchema) {
       // json_schema everywhere (LM Studio rejects json_object); every server reads json_schema.schema.
-      body.response_format = { type: 'json_schema', json_schema: { name: chatRequest.jsonSchema.name, schema: chatRequest.jsonSchema.schema, strict: true } };
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: chatRequest.jsonSchema.name, schema: chatRequest.jsonSchema.schema, strict: true },
+      };
     }
     this.logger.trace(`POST ${openAiBase(this.info.baseUrl)}/chat/completions ${JSON.stringify(body)}`);
     const stream = await this.openAi().chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
@@ -385,7 +479,8 @@ class ServerSession implements ConnectedSession {
         if (typeof delta.content === 'string' && delta.content.length > 0) yield { type: 'text', text: delta.content };
         if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
       }
-      if (chunk.usage) yield { type: 'usage', usage: { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens } };
+      if (chunk.usage)
+        yield { type: 'usage', usage: { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens } };
     }
   }
 
@@ -403,7 +498,11 @@ class ServerSession implements ConnectedSession {
       model: this.info.model,
       messages: chatRequest.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
-      options: { num_ctx: this.ollamaNumCtx, num_predict: chatRequest.maxTokens, temperature: chatRequest.temperature ?? this.options.config.temperature },
+      options: {
+        num_ctx: this.ollamaNumCtx,
+        num_predict: chatRequest.maxTokens,
+        temperature: chatRequest.temperature ?? this.options.config.temperature,
+      },
     };
     // Only thinking-capable models accept `think`; for the others it is a no-op we do not send.
     if (this.facts.thinking) body.think = false;
@@ -425,7 +524,10 @@ class ServerSession implements ConnectedSession {
     }
     if (!response.ok || response.body === null) {
       const text = await response.text();
-      throw classifyFacts(errorFactsFromBody(response.status, parseJsonOrUndefined(text), text), { endpoint: this.info.baseUrl, model: this.info.model });
+      throw classifyFacts(errorFactsFromBody(response.status, parseJsonOrUndefined(text), text), {
+        endpoint: this.info.baseUrl,
+        model: this.info.model,
+      });
     }
     const decoder = new TextDecoder();
     let pending = '';
@@ -434,8 +536,12 @@ class ServerSession implements ConnectedSession {
       if (line.trim() === '') return [];
       const json = parseJsonOrUndefined(line);
       const record = asRecord(json);
-      if (!record) throw new AssistantError('BadResponse', `Malformed NDJSON line from Ollama: ${line.slice(0, 120)}`, { data: { detail: 'malformed stream data' } });
-      if (record.error !== undefined) throw classifyFacts(errorFactsFromBody(undefined, record), { endpoint: this.info.baseUrl, model: this.info.model });
+      if (!record)
+        throw new AssistantError('BadResponse', `Malformed NDJSON line from Ollama: ${line.slice(0, 120)}`, {
+          data: { detail: 'malformed stream data' },
+        });
+      if (record.error !== undefined)
+        throw classifyFacts(errorFactsFromBody(undefined, record), { endpoint: this.info.baseUrl, model: this.info.model });
       const out: ChatEvent[] = [];
       if (typeof record.model === 'string') out.push({ type: 'model', model: record.model });
       const message = asRecord(record.message);
@@ -444,7 +550,8 @@ class ServerSession implements ConnectedSession {
       if (record.done === true) {
         const prompt = asNumber(record.prompt_eval_count);
         const completion = asNumber(record.eval_count);
-        if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', usage: { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 } });
+        if (prompt !== undefined || completion !== undefined)
+          out.push({ type: 'usage', usage: { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 } });
         out.push({ type: 'finish', reason: asString(record.done_reason) ?? 'stop' });
       }
       return out;
@@ -486,4 +593,3 @@ export function versionAtLeast(version: string | undefined, min: readonly number
   }
   return true;
 }
-

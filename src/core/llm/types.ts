@@ -73,5 +73,9 @@ export interface LlmSession {
    * Structured output: `response_format` json_schema in the server's shape, lenient parsing,
    * `validate` (throw to reject), one repair retry, then AssistantError('BadResponse').
    */
-  completeJson<T>(request: ChatRequest & { readonly jsonSchema: NonNullable<ChatRequest['jsonSchema']> }, validate: (value: unknown) => T, signal: AbortSignal): Promise<{ readonly value: T; readonly result: ChatResult }>;
+  completeJson<T>(
+    request: ChatRequest & { readonly jsonSchema: NonNullable<ChatRequest['jsonSchema']> },
+    validate: (value: unknown) => T,
+    signal: AbortSignal,
+  ): Promise<{ readonly value: T; readonly result: ChatResult }>;
 }

@@ -44,7 +44,11 @@ export function parseAnchor(fragment: string | undefined): LinkAnchor | undefine
     return { kind: 'page', from, to };
   }
   // Obsidian nests headings as Note#H1#H2: the last one is the target.
-  const last = text.split('#').filter((s) => s.trim() !== '').pop() ?? text;
+  const last =
+    text
+      .split('#')
+      .filter((s) => s.trim() !== '')
+      .pop() ?? text;
   if (last.startsWith('^')) return { kind: 'block', id: last.slice(1).trim() };
   return { kind: 'heading', heading: last.trim() };
 }

@@ -79,7 +79,7 @@ function record(state: StateInline, raw: string, link: PendingLink['link'], same
 function wikilinkRule(state: StateInline, silent: boolean): boolean {
   const src = state.src;
   let pos = state.pos;
-  const embed = src.charCodeAt(pos) === 0x21 /* ! */;
+  const embed = src.charCodeAt(pos) === 0x21; /* ! */
   if (embed) pos++;
   if (src.charCodeAt(pos) !== 0x5b || src.charCodeAt(pos + 1) !== 0x5b) return false;
   const close = src.indexOf(']]', pos + 2);
@@ -150,7 +150,7 @@ function bareCitationRule(state: StateInline, silent: boolean): boolean {
   const start = state.pos;
   if (src.charCodeAt(start) !== 0x40 /* @ */) return false;
   if (!(state.env as ParseEnv).bareCitations) return false;
-  const prev = start > 0 ? src[start - 1] ?? '' : '';
+  const prev = start > 0 ? (src[start - 1] ?? '') : '';
   if (/[\p{L}\p{N}_.]/u.test(prev)) return false;
   const match = CITEKEY.exec(src.slice(start));
   if (!match?.[1]) return false;
@@ -318,8 +318,8 @@ function placeLinks(text: string, lineStarts: readonly number[], pending: readon
       links.push({ ...p.link, raw: p.raw, start: previous.start, end: previous.end, line: previous.line });
       continue;
     }
-    const blockStart = p.map ? lineStarts[p.map[0]] ?? 0 : 0;
-    const blockEnd = p.map ? lineStarts[p.map[1]] ?? text.length : text.length;
+    const blockStart = p.map ? (lineStarts[p.map[0]] ?? 0) : 0;
+    const blockEnd = p.map ? (lineStarts[p.map[1]] ?? text.length) : text.length;
     const key = p.map ? `${p.map[0]}:${p.map[1]}` : 'none';
     const from = cursors.get(key) ?? blockStart;
     let start = text.indexOf(p.raw, from);
@@ -341,13 +341,16 @@ function inlineText(token: Token | undefined): string {
   if (!token) return '';
   const children = token.children ?? [];
   if (children.length === 0) return token.content;
-  return children.map((c) => (c.type === 'wikilink' || c.type === 'citation' || c.type === 'text' || c.type === 'code_inline' ? c.content : '')).join('');
+  return children
+    .map((c) => (c.type === 'wikilink' || c.type === 'citation' || c.type === 'text' || c.type === 'code_inline' ? c.content : ''))
+    .join('');
 }
 
 function collectHeadings(tokens: readonly Token[], lineCount: number): NoteHeading[] {
   const raw: { level: number; text: string; line: number }[] = [];
   tokens.forEach((t, i) => {
-    if (t.type === 'heading_open' && t.map) raw.push({ level: Number(t.tag.slice(1)), text: inlineText(tokens[i + 1]).trim(), line: t.map[0] });
+    if (t.type === 'heading_open' && t.map)
+      raw.push({ level: Number(t.tag.slice(1)), text: inlineText(tokens[i + 1]).trim(), line: t.map[0] });
   });
   return raw.map((h, i) => {
     const next = raw.slice(i + 1).find((n) => n.level <= h.level);
@@ -381,7 +384,13 @@ function collectCallouts(tokens: readonly Token[]): NoteCallout[] {
     const inline = tokens[i + 2];
     if (tokens[i + 1]?.type !== 'paragraph_open' || inline?.type !== 'inline') return;
     const match = /^\[!([\w-]+)\][+-]?\s*(.*)/.exec(inline.content);
-    if (match?.[1]) callouts.push({ type: match[1].toLowerCase(), title: (match[2] ?? '').split('\n')[0]?.trim() ?? '', startLine: t.map[0], endLine: t.map[1] });
+    if (match?.[1])
+      callouts.push({
+        type: match[1].toLowerCase(),
+        title: (match[2] ?? '').split('\n')[0]?.trim() ?? '',
+        startLine: t.map[0],
+        endLine: t.map[1],
+      });
   });
   return callouts;
 }

@@ -9,7 +9,11 @@ function linesText(note: ParsedNote, startLine: number, endLine: number): string
 
 /** Obsidian matches heading anchors loosely: case and punctuation do not matter. */
 export function normaliseHeading(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 export function findHeading(note: ParsedNote, heading: string): NoteHeading | undefined {
@@ -45,13 +49,24 @@ export function noteSections(note: ParsedNote, fallbackTitle: string): SourceSec
     // Each heading's own text up to the next heading of any level, so sections do not overlap.
     const next = note.headings[i + 1]?.line ?? bodyEnd;
     const text = linesText(note, h.line, next);
-    sections.push({ title: h.text, level: h.level, text, location: { line: h.line, heading: h.text }, role: isReferencesTitle(h.text) ? 'references' : 'body' });
+    sections.push({
+      title: h.text,
+      level: h.level,
+      text,
+      location: { line: h.line, heading: h.text },
+      role: isReferencesTitle(h.text) ? 'references' : 'body',
+    });
   });
   return sections;
 }
 
 /** Reference-list headings in English and Chinese (notes and PDFs alike). */
 export function isReferencesTitle(title: string): boolean {
-  const t = title.normalize('NFKC').trim().replace(/^[\dIVX]+(\.\d+)*\.?\s+/, '').replace(/[:.]$/, '').toLowerCase();
+  const t = title
+    .normalize('NFKC')
+    .trim()
+    .replace(/^[\dIVX]+(\.\d+)*\.?\s+/, '')
+    .replace(/[:.]$/, '')
+    .toLowerCase();
   return /^(references?|bibliography|literature cited|works cited|reference list|cited literature|参考文献|引用文献)$/.test(t);
 }

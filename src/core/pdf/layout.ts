@@ -51,7 +51,9 @@ function findGutter(items: readonly PdfTextItem[], width: number): number | unde
   // (so it is rarely empty), but it must be far below the coverage of the columns on either side.
   let min = Infinity;
   for (let b = lo; b <= hi; b++) min = Math.min(min, bins[b] ?? 0);
-  const sides = [...bins.slice(Math.floor((width * 0.1) / BIN), lo), ...bins.slice(hi + 1, Math.ceil((width * 0.9) / BIN))].filter((v) => v > 0);
+  const sides = [...bins.slice(Math.floor((width * 0.1) / BIN), lo), ...bins.slice(hi + 1, Math.ceil((width * 0.9) / BIN))].filter(
+    (v) => v > 0,
+  );
   const sideLevel = median(sides);
   if (!(min <= Math.max(1, sideLevel * 0.3))) return undefined;
   const threshold = min + Math.max(1, sideLevel * 0.05);
@@ -107,7 +109,7 @@ function makeLine(items: PdfTextItem[], page: number, column: number): Line {
     y: first?.y ?? 0,
     x0: first?.x ?? 0,
     x1: last ? last.x + last.w : 0,
-    size: chars > 0 ? size / chars : first?.size ?? 0,
+    size: chars > 0 ? size / chars : (first?.size ?? 0),
     column,
     order: 0,
   };
@@ -234,7 +236,7 @@ const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+(\p{Lu}.*)$/u;
 function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
   if (p.lines !== 1) return 0;
   const text = p.text.trim();
-  if (text.length > 90 || text.length < 3 || /[.;,]$/.test(text) && !/^[\dIVX.]+\s/.test(text)) return 0;
+  if (text.length > 90 || text.length < 3 || (/[.;,]$/.test(text) && !/^[\dIVX.]+\s/.test(text))) return 0;
   const words = text.split(/\s+/).length;
   const bare = text.replace(/^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+/, '').replace(/[:.]$/, '');
   if (KNOWN_SECTIONS.test(bare)) {
@@ -242,7 +244,14 @@ function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
     return num && /^\d/.test(num) ? num.split('.').filter(Boolean).length : 1;
   }
   const numbered = NUMBERED.exec(text);
-  if (numbered?.[1] && numbered[2] && words <= 12 && p.size >= bodySize * 0.97 && !/\d{2,}/.test(numbered[2]) && /\p{L}{3}/u.test(numbered[2])) {
+  if (
+    numbered?.[1] &&
+    numbered[2] &&
+    words <= 12 &&
+    p.size >= bodySize * 0.97 &&
+    !/\d{2,}/.test(numbered[2]) &&
+    /\p{L}{3}/u.test(numbered[2])
+  ) {
     // "3.2 Results" → level 2; roman numerals are top-level.
     return /^\d/.test(numbered[1]) ? Math.min(4, numbered[1].split('.').filter(Boolean).length) : 1;
   }
@@ -265,7 +274,10 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
     }
     perPage.push(lines.filter((l) => l.text !== ''));
   }
-  const repeatedLinesRemoved = removeRepeated(perPage, pages.map((p) => p.height));
+  const repeatedLinesRemoved = removeRepeated(
+    perPage,
+    pages.map((p) => p.height),
+  );
   const vocab: Vocabulary = buildVocabulary(perPage.flatMap((lines) => lines.map((l) => l.text)).filter((t) => !t.includes('\u0000')));
   const bodySize = median(perPage.flatMap((lines) => lines.filter((l) => l.text.length > 30).map((l) => Math.round(l.size * 10) / 10)));
 
@@ -304,7 +316,8 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
           const joined = joinHyphenated(text, line.text, joinVocab);
           if (joined.dropped) hyphenationsJoined++;
           text = joined.text;
-        } else if (/[\u3000-\u9fff\uff00-\uffef]$/u.test(text.slice(-2)) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(line.text)) text += line.text;
+        } else if (/[\u3000-\u9fff\uff00-\uffef]$/u.test(text.slice(-2)) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(line.text))
+          text += line.text;
         else text += ` ${line.text}`;
       }
       paragraphs.push({ text, page: pageNo, size: size / current.lines.length, lines: current.lines.length });
@@ -315,12 +328,22 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
       const sizeJump = prev !== undefined && Math.abs(line.size - prev.size) > Math.max(0.8, bodySize * 0.12);
       const gap = prev !== undefined ? prev.y - line.y : 0;
       // Paragraph gaps are judged against the body leading, or the line's own size for larger type (titles).
-      const newBlock = prev === undefined || prev.column !== line.column || gap > Math.max(lineGap, prev.size * 1.25) * 1.45 || gap < -lineGap * 0.5 || sizeJump;
+      const newBlock =
+        prev === undefined ||
+        prev.column !== line.column ||
+        gap > Math.max(lineGap, prev.size * 1.25) * 1.45 ||
+        gap < -lineGap * 0.5 ||
+        sizeJump;
       // A short line that ends a sentence ends its paragraph; the next line starting further right is an indent.
-      const endsParagraph = prev !== undefined && /[.!?:。！？]$/.test(prev.text) && (prev.x1 - prev.x0) < (line.x1 - line.x0) * 0.8;
+      const endsParagraph = prev !== undefined && /[.!?:。！？]$/.test(prev.text) && prev.x1 - prev.x0 < (line.x1 - line.x0) * 0.8;
       // A numbered or named section title ends at its line even in body-size type; larger type (multi-line
       // titles) is split by the size change instead.
-      if (newBlock || endsParagraph || (prev && headingLevel({ text: prev.text, page: 0, size: prev.size, lines: 1 }, bodySize, false) > 0 && current?.lines.length === 1)) flush();
+      if (
+        newBlock ||
+        endsParagraph ||
+        (prev && headingLevel({ text: prev.text, page: 0, size: prev.size, lines: 1 }, bodySize, false) > 0 && current?.lines.length === 1)
+      )
+        flush();
       current ??= { lines: [] };
       current.lines.push(line);
       prev = line;
@@ -367,7 +390,12 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
       location: { page: s.page, ...(s.title === '' ? {} : { heading: s.title }) },
       role: s.role,
     }));
-  const pageTexts = pages.map((pg) => paragraphs.filter((p) => p.page === pg.page).map((p) => p.text).join('\n\n'));
+  const pageTexts = pages.map((pg) =>
+    paragraphs
+      .filter((p) => p.page === pg.page)
+      .map((p) => p.text)
+      .join('\n\n'),
+  );
   const first = paragraphs[0]?.page ?? 1;
   const text = paragraphs.length === 0 ? '' : `${pageMarker(first)}\n\n${render(paragraphs, first)}`;
   return {

@@ -129,8 +129,15 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
       // A whole known word beats a known beginning ("differentiate" from "different…").
       // A compound ending in a known word ("brightfield") scores like a known beginning.
       const tailWord = tail.toLowerCase();
-      const tailScore = parts.length === 2 && (parts[0] ?? '').length > 2 && tailWord.length > 3 ? (vocab.get(tailWord) ?? 0) + (SEED_WORDS.has(tailWord) ? 1 : 0) : 0;
-      const score = (vocab.get(lower) ?? 0) * 1000 + (SEED_WORDS.has(lower) ? 500 : 0) + prefixScore(candidate, glyphEnd, prefixesOf(vocab)) + tailScore;
+      const tailScore =
+        parts.length === 2 && (parts[0] ?? '').length > 2 && tailWord.length > 3
+          ? (vocab.get(tailWord) ?? 0) + (SEED_WORDS.has(tailWord) ? 1 : 0)
+          : 0;
+      const score =
+        (vocab.get(lower) ?? 0) * 1000 +
+        (SEED_WORDS.has(lower) ? 500 : 0) +
+        prefixScore(candidate, glyphEnd, prefixesOf(vocab)) +
+        tailScore;
       if (score > bestScore) {
         bestScore = score;
         best = candidate;
@@ -193,7 +200,8 @@ export function joinHyphenated(left: string, right: string, vocab: Vocabulary): 
   else if (joinedCount > hyphenCount) drop = true;
   else if (hyphenCount > 0) drop = false;
   // Two words the document uses on their own ("automatically-detected") form a compound.
-  else if (stem.length > 3 && head.length > 3 && (vocab.get(stem.toLowerCase()) ?? 0) > 0 && (vocab.get(head.toLowerCase()) ?? 0) > 0) drop = false;
+  else if (stem.length > 3 && head.length > 3 && (vocab.get(stem.toLowerCase()) ?? 0) > 0 && (vocab.get(head.toLowerCase()) ?? 0) > 0)
+    drop = false;
   // Unknown word: syllable breaks are lower-case on both sides; capitals or digits mean a compound (DNA-protein).
   else drop = /^\p{Ll}+$/u.test(stem) && /^\p{Ll}/u.test(head);
   return drop ? { text: base + right, dropped: true } : { text: `${base}-${right}`, dropped: false };

@@ -40,7 +40,10 @@ export interface CachedResult {
 
 /** A cache over the host's key-value store; `bypass` (regenerate) skips reads but still writes. */
 export class ResultCache {
-  constructor(private readonly store: KeyValueStore, private readonly bypass = false) {}
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly bypass = false,
+  ) {}
 
   /** A view of the same store that ignores cached entries (the user asked to regenerate). */
   regenerating(): ResultCache {

@@ -110,11 +110,23 @@ export function parseCslJson(text: string): BibEntry[] {
   if (!Array.isArray(items)) throw new Error('CSL-JSON must be an array of items');
   const out: BibEntry[] = [];
   for (const raw of items as Record<string, unknown>[]) {
-    const key = typeof raw['citation-key'] === 'string' ? raw['citation-key'] : typeof raw['id'] === 'string' || typeof raw['id'] === 'number' ? String(raw['id']) : undefined;
+    const key =
+      typeof raw['citation-key'] === 'string'
+        ? raw['citation-key']
+        : typeof raw['id'] === 'string' || typeof raw['id'] === 'number'
+          ? String(raw['id'])
+          : undefined;
     if (!key) continue;
     const fileField = raw['file'];
-    const files = typeof fileField === 'string' ? parseFileField(fileField) : Array.isArray(fileField) ? fileField.filter((f): f is string => typeof f === 'string').flatMap(parseFileField) : [];
-    const authors = Array.isArray(raw['author']) ? (raw['author'] as CslName[]).map((a) => a.literal ?? [a.given, a.family].filter(Boolean).join(' ')).join(', ') : undefined;
+    const files =
+      typeof fileField === 'string'
+        ? parseFileField(fileField)
+        : Array.isArray(fileField)
+          ? fileField.filter((f): f is string => typeof f === 'string').flatMap(parseFileField)
+          : [];
+    const authors = Array.isArray(raw['author'])
+      ? (raw['author'] as CslName[]).map((a) => a.literal ?? [a.given, a.family].filter(Boolean).join(' ')).join(', ')
+      : undefined;
     const issued = (raw['issued'] as { 'date-parts'?: unknown[][] } | undefined)?.['date-parts']?.[0]?.[0];
     out.push({
       key,

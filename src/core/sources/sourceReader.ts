@@ -127,23 +127,42 @@ export class DefaultSourceReader implements SourceReader {
     const note = parseNote(text);
     const noteSource = this.noteSource(document, note, options);
     const wanted = options.links ?? 'all';
-    const chosen = wanted === 'none' ? [] : wanted === 'all' ? note.links : note.links.filter((l) => l.start < wanted.end && l.end > wanted.start || (wanted.start === wanted.end && l.start <= wanted.start && wanted.start <= l.end));
+    const chosen =
+      wanted === 'none'
+        ? []
+        : wanted === 'all'
+          ? note.links
+          : note.links.filter(
+              (l) =>
+                (l.start < wanted.end && l.end > wanted.start) ||
+                (wanted.start === wanted.end && l.start <= wanted.start && wanted.start <= l.end),
+            );
     const trusted = this.deps.isTrusted();
     const config = this.deps.config(document.uri);
     const sources: Source[] = [];
     if (chosen.length > 0 && !trusted) {
       for (const link of dedupeLinks(chosen)) {
-        sources.push(problem(link, document.uri, link.target || `@${link.citekey ?? ''}`, 'untrusted', 'The workspace is not trusted: linked files are not read until you trust it (Manage Workspace Trust).'));
+        sources.push(
+          problem(
+            link,
+            document.uri,
+            link.target || `@${link.citekey ?? ''}`,
+            'untrusted',
+            'The workspace is not trusted: linked files are not read until you trust it (Manage Workspace Trust).',
+          ),
+        );
       }
     } else if (chosen.length > 0) {
-      const bibliography = chosen.some((l) => l.citekey !== undefined) ? await this.loadBibliography(document.uri, note, config, signal) : undefined;
+      const bibliography = chosen.some((l) => l.citekey !== undefined)
+        ? await this.loadBibliography(document.uri, note, config, signal)
+        : undefined;
       // Each resolution is a stat or two: all at once rather than one after another.
       const targets = await Promise.all(chosen.map((link) => this.resolve(link, document.uri, bibliography, config, signal)));
       const seen = new Set<string>();
       const readable = targets.filter((t) => {
         if (t.kind === 'markdown' && !config.readLinkedNotes && t.status === 'ok') return false;
         // Unresolved links count as the kind they name (citations name papers; bare wikilinks name notes).
-        const kind = t.kind ?? (t.link.citekey !== undefined ? 'pdf' : kindOf(t.link.target) ?? 'markdown');
+        const kind = t.kind ?? (t.link.citekey !== undefined ? 'pdf' : (kindOf(t.link.target) ?? 'markdown'));
         if (options.kinds && !options.kinds.includes(kind)) return false;
         const key = `${t.uri ? uriKey(t.uri) : t.link.raw}#${anchorKey(t.link)}`;
         if (seen.has(key)) return false;
@@ -190,7 +209,16 @@ export class DefaultSourceReader implements SourceReader {
     }
     const sections = this.sectionsOf(note, title);
     const body = note.text.slice(note.lineStarts[note.bodyStartLine] ?? 0);
-    return { id, uri: document.uri, title, kind: 'note', status: body.trim() === '' ? 'noText' : 'ok', text: body, sections, tokenEstimate: estimateTokens(body) };
+    return {
+      id,
+      uri: document.uri,
+      title,
+      kind: 'note',
+      status: body.trim() === '' ? 'noText' : 'ok',
+      text: body,
+      sections,
+      tokenEstimate: estimateTokens(body),
+    };
   }
 
   /** A note's sections, kept by its parse (the parse of unchanged text is reused, src/core/markdown/parseNote.ts). */
@@ -205,7 +233,8 @@ export class DefaultSourceReader implements SourceReader {
   private async loadBibliography(noteUri: string, note: ParsedNote, config: AssistantConfig, signal: AbortSignal): Promise<Bibliography> {
     const declared = note.frontMatter?.['bibliography'];
     const paths: { path: string; base: string }[] = [];
-    const fromNote = typeof declared === 'string' ? [declared] : Array.isArray(declared) ? declared.filter((d): d is string => typeof d === 'string') : [];
+    const fromNote =
+      typeof declared === 'string' ? [declared] : Array.isArray(declared) ? declared.filter((d): d is string => typeof d === 'string') : [];
     for (const p of fromNote) paths.push({ path: p, base: dirname(noteUri) });
     if (paths.length === 0 && config.bibliography.trim() !== '') {
       const folder = this.deps.workspace.folders()[0];
@@ -249,18 +278,35 @@ export class DefaultSourceReader implements SourceReader {
     return entries;
   }
 
-  private async resolve(link: NoteLink, noteUri: string, bib: Bibliography | undefined, config: AssistantConfig, signal: AbortSignal): Promise<Target> {
+  private async resolve(
+    link: NoteLink,
+    noteUri: string,
+    bib: Bibliography | undefined,
+    config: AssistantConfig,
+    signal: AbortSignal,
+  ): Promise<Target> {
     const folders = this.deps.workspace.folders();
     if (link.citekey !== undefined) {
       const found = bib?.entries.get(link.citekey);
       if (!found) {
-        return { link, status: 'missing', detail: `@${link.citekey}: not in the bibliography${bib && bib.problems.length > 0 ? ` (${bib.problems.join('; ')})` : ''}` };
+        return {
+          link,
+          status: 'missing',
+          detail: `@${link.citekey}: not in the bibliography${bib && bib.problems.length > 0 ? ` (${bib.problems.join('; ')})` : ''}`,
+        };
       }
       const title = found.entry.title;
       const pdf = pickPdf(found.entry);
-      if (!pdf) return { link, status: 'missing', detail: `@${link.citekey}: no PDF attached in the bibliography`, ...(title ? { title } : {}) };
+      if (!pdf)
+        return { link, status: 'missing', detail: `@${link.citekey}: no PDF attached in the bibliography`, ...(title ? { title } : {}) };
       const where = attachmentUri(pdf.path, found.bibUri);
-      if (where.windows || !where.uri) return { link, status: 'missing', detail: `@${link.citekey}: attachment ${pdf.path} is a Windows path, not found on this machine`, ...(title ? { title } : {}) };
+      if (where.windows || !where.uri)
+        return {
+          link,
+          status: 'missing',
+          detail: `@${link.citekey}: attachment ${pdf.path} is a Windows path, not found on this machine`,
+          ...(title ? { title } : {}),
+        };
       return this.checkFile(link, where.uri, folders, config, signal, title, true);
     }
     const target = link.target;
@@ -284,7 +330,10 @@ export class DefaultSourceReader implements SourceReader {
 
   /** Obsidian: by file name anywhere in the workspace, case-insensitive, `.md` implied, shortest path wins. */
   private async byName(target: string, noteUri: string, signal: AbortSignal): Promise<string | undefined> {
-    const name = target.replace(/\\/g, '/').replace(/^\.?\//, '').toLowerCase();
+    const name = target
+      .replace(/\\/g, '/')
+      .replace(/^\.?\//, '')
+      .toLowerCase();
     const wanted = kindOf(name) ? [name] : [`${name}.md`, name];
     const files = await this.deps.workspace.files(signal);
     const noteDir = uriKey(dirname(noteUri)).toLowerCase();
@@ -294,7 +343,11 @@ export class DefaultSourceReader implements SourceReader {
       for (const w of wanted) {
         if (path !== w && !path.endsWith(`/${w}`)) continue;
         // Same folder as the note first, then the fewest folders, then the shortest path.
-        const score: [number, number, number] = [path.startsWith(`${noteDir}/`) && !path.slice(noteDir.length + 1).includes('/') ? 0 : 1, path.split('/').length, path.length];
+        const score: [number, number, number] = [
+          path.startsWith(`${noteDir}/`) && !path.slice(noteDir.length + 1).includes('/') ? 0 : 1,
+          path.split('/').length,
+          path.length,
+        ];
         if (!best || compareScore(score, best.score) < 0) best = { uri, score };
       }
     }
@@ -308,20 +361,44 @@ export class DefaultSourceReader implements SourceReader {
     return undefined;
   }
 
-  private async checkFile(link: NoteLink, uri: string, folders: readonly string[], config: AssistantConfig, signal: AbortSignal, title?: string, fromBibliography = false): Promise<Target> {
+  private async checkFile(
+    link: NoteLink,
+    uri: string,
+    folders: readonly string[],
+    config: AssistantConfig,
+    signal: AbortSignal,
+    title?: string,
+    fromBibliography = false,
+  ): Promise<Target> {
     const name = workspaceRelative(uri, folders);
     const extra = title ? { title } : {};
     const kind = kindOf(uri);
-    if (!kind) return { link, uri, status: 'unsupported', detail: `${name}: unsupported file type (${extname(uri) || 'no extension'})`, ...extra };
+    if (!kind)
+      return { link, uri, status: 'unsupported', detail: `${name}: unsupported file type (${extname(uri) || 'no extension'})`, ...extra };
     // Zotero storage usually sits outside the workspace: attachments named by the user's own bibliography are allowed.
     const inside = folders.some((f) => isInside(uri, f));
     if (!inside && !config.allowFilesOutsideWorkspace && !fromBibliography) {
-      return { link, uri, kind, status: 'outsideWorkspace', detail: `${name}: outside the workspace folders (allow with researchAssistant.allowFilesOutsideWorkspace)`, ...extra };
+      return {
+        link,
+        uri,
+        kind,
+        status: 'outsideWorkspace',
+        detail: `${name}: outside the workspace folders (allow with researchAssistant.allowFilesOutsideWorkspace)`,
+        ...extra,
+      };
     }
     const stat = await this.deps.files.stat(uri, signal);
     if (!stat) return { link, uri, kind, status: 'missing', detail: `${name}: file not found`, ...extra };
     const max = kind === 'pdf' ? this.limits.maxPdfBytes : this.limits.maxTextBytes;
-    if (stat.size > max) return { link, uri, kind, status: 'tooLarge', detail: `${name}: ${formatBytes(stat.size)} is over the ${formatBytes(max)} limit`, ...extra };
+    if (stat.size > max)
+      return {
+        link,
+        uri,
+        kind,
+        status: 'tooLarge',
+        detail: `${name}: ${formatBytes(stat.size)} is over the ${formatBytes(max)} limit`,
+        ...extra,
+      };
     return { link, uri, kind, status: 'ok', stamp: { size: stat.size, mtime: stat.mtime }, ...extra };
   }
 
@@ -350,7 +427,16 @@ export class DefaultSourceReader implements SourceReader {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`source ${name}: ${message}`);
       const reason = error instanceof AssistantError ? String(error.data['reason'] ?? '') : '';
-      return problem(link, target.uri, target.title ?? name, reason === 'imageOnly' || reason === 'empty' ? 'noText' : 'unreadable', message.startsWith(name) ? message : `${name}: ${message}`, target.kind, undefined, sourceId);
+      return problem(
+        link,
+        target.uri,
+        target.title ?? name,
+        reason === 'imageOnly' || reason === 'empty' ? 'noText' : 'unreadable',
+        message.startsWith(name) ? message : `${name}: ${message}`,
+        target.kind,
+        undefined,
+        sourceId,
+      );
     }
   }
 
@@ -363,12 +449,16 @@ export class DefaultSourceReader implements SourceReader {
     if (anchor?.kind === 'heading') {
       const section = headingSection(parsed, anchor.heading);
       if (!section) return problem(link, uri, title, 'missing', `${name}: no heading "${anchor.heading}"`, 'markdown', undefined, id);
-      return ok(link, uri, id, `${title} § ${section.title}`, 'markdown', section.text, [{ title: section.title, level: 1, text: section.text, location: { line: section.line, heading: section.title }, role: 'body' }]);
+      return ok(link, uri, id, `${title} § ${section.title}`, 'markdown', section.text, [
+        { title: section.title, level: 1, text: section.text, location: { line: section.line, heading: section.title }, role: 'body' },
+      ]);
     }
     if (anchor?.kind === 'block') {
       const block = blockSection(parsed, anchor.id);
       if (!block) return problem(link, uri, title, 'missing', `${name}: no block ^${anchor.id}`, 'markdown', undefined, id);
-      return ok(link, uri, id, `${title} ^${anchor.id}`, 'markdown', block.text, [{ title, level: 0, text: block.text, location: { line: block.line }, role: 'body' }]);
+      return ok(link, uri, id, `${title} ^${anchor.id}`, 'markdown', block.text, [
+        { title, level: 0, text: block.text, location: { line: block.line }, role: 'body' },
+      ]);
     }
     const body = parsed.text.slice(parsed.lineStarts[parsed.bodyStartLine] ?? 0);
     return ok(link, uri, id, title, 'markdown', body, noteSections(parsed, title));
@@ -384,7 +474,9 @@ export class DefaultSourceReader implements SourceReader {
       const started = performance.now();
       const extractor = await this.deps.pdf();
       const extraction = await extractor.extract(bytes, { name, maxPages: this.limits.maxPdfPages, signal });
-      this.logger.info(`PDF ${name}: ${extraction.pagesRead}/${extraction.pageCount} pages, ${extraction.characters} chars in ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(extraction.stats)}`);
+      this.logger.info(
+        `PDF ${name}: ${extraction.pagesRead}/${extraction.pageCount} pages, ${extraction.characters} chars in ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(extraction.stats)}`,
+      );
       await this.deps.cache?.set(hash, extraction);
       return extraction;
     };
@@ -407,35 +499,58 @@ export class DefaultSourceReader implements SourceReader {
       extraction = await cache?.get(bytesHash);
       // The stamp was taken before the read: a file changed since has a newer stamp and is read again.
       if (stamp && extraction) cache?.rememberHash(uri, stamp, bytesHash);
-      if (!extraction && !extract) return problem(target.link, uri, target.title ?? name, 'unreadable', `${name}: not extracted yet`, 'pdf', bytesHash, id);
+      if (!extraction && !extract)
+        return problem(target.link, uri, target.title ?? name, 'unreadable', `${name}: not extracted yet`, 'pdf', bytesHash, id);
       if (!extraction) {
         extraction = await this.extract(bytes, bytesHash, name, signal);
         if (stamp) cache?.rememberHash(uri, stamp, bytesHash);
       }
     }
     const title = target.title ?? pdfTitle(extraction, uri);
-    const truncated = extraction.pagesRead < extraction.pageCount
-      ? `${name}: only the first ${extraction.pagesRead} of ${extraction.pageCount} pages were read (page limit)`
-      : undefined;
+    const truncated =
+      extraction.pagesRead < extraction.pageCount
+        ? `${name}: only the first ${extraction.pagesRead} of ${extraction.pageCount} pages were read (page limit)`
+        : undefined;
     const anchor = target.link.anchor;
     if (anchor?.kind === 'page') {
       const from = Math.max(1, anchor.from);
       const to = Math.min(extraction.pagesRead, anchor.to);
-      if (from > to) return problem(target.link, uri, title, 'missing', `${name}: no page ${anchor.from} (the PDF has ${extraction.pageCount})`, 'pdf', hash, id);
+      if (from > to)
+        return problem(
+          target.link,
+          uri,
+          title,
+          'missing',
+          `${name}: no page ${anchor.from} (the PDF has ${extraction.pageCount})`,
+          'pdf',
+          hash,
+          id,
+        );
       const parts: string[] = [];
       const sections: SourceSection[] = [];
       for (let p = from; p <= to; p++) {
         const pageText = extraction.pages[p - 1] ?? '';
         parts.push(`${pageMarker(p)}\n\n${pageText}`);
-        sections.push({ title: `${title}, p. ${p}`, level: 1, text: `${pageMarker(p)}\n\n${pageText}`, location: { page: p }, role: 'body' });
+        sections.push({
+          title: `${title}, p. ${p}`,
+          level: 1,
+          text: `${pageMarker(p)}\n\n${pageText}`,
+          location: { page: p },
+          role: 'body',
+        });
       }
       const text = parts.join('\n\n');
-      return { ...ok(target.link, uri, id, `${title} (p. ${from === to ? from : `${from}–${to}`})`, 'pdf', text, sections), contentHash: hash };
+      return {
+        ...ok(target.link, uri, id, `${title} (p. ${from === to ? from : `${from}–${to}`})`, 'pdf', text, sections),
+        contentHash: hash,
+      };
     }
     if (anchor?.kind === 'heading') {
       // [[paper.pdf#Methods]]: the detected section of that title ("2 Methods", "METHODS" match too).
       const wanted = normaliseHeading(anchor.heading);
-      const section = extraction.sections.find((s) => normaliseHeading(s.title.replace(/^((\d+\.)*\d+|[IVX]+)\.?\s+/, '')) === wanted || normaliseHeading(s.title) === wanted);
+      const section = extraction.sections.find(
+        (s) => normaliseHeading(s.title.replace(/^((\d+\.)*\d+|[IVX]+)\.?\s+/, '')) === wanted || normaliseHeading(s.title) === wanted,
+      );
       if (!section) return problem(target.link, uri, title, 'missing', `${name}: no section "${anchor.heading}" detected`, 'pdf', hash, id);
       return { ...ok(target.link, uri, id, `${title} § ${section.title}`, 'pdf', section.text, [section]), contentHash: hash };
     }
@@ -472,15 +587,38 @@ function dedupeLinks(links: readonly NoteLink[]): NoteLink[] {
 }
 
 function sourceLink(link: NoteLink): SourceLink {
-  return { raw: link.raw, start: link.start, end: link.end, line: link.line, ...(link.citekey === undefined ? {} : { citekey: link.citekey }) };
+  return {
+    raw: link.raw,
+    start: link.start,
+    end: link.end,
+    line: link.line,
+    ...(link.citekey === undefined ? {} : { citekey: link.citekey }),
+  };
 }
 
-function ok(link: NoteLink, uri: string, id: string, title: string, kind: SourceKind, text: string, sections: readonly SourceSection[]): Source {
+function ok(
+  link: NoteLink,
+  uri: string,
+  id: string,
+  title: string,
+  kind: SourceKind,
+  text: string,
+  sections: readonly SourceSection[],
+): Source {
   if (text.trim() === '') return problem(link, uri, title, 'noText', `${id}: no text`, kind, undefined, id);
   return { id, uri, title, kind, status: 'ok', text, sections, tokenEstimate: estimateTokens(text), link: sourceLink(link) };
 }
 
-function problem(link: NoteLink, uri: string, title: string, status: SourceStatus, detail: string, kind?: SourceKind, hash?: string, knownId?: string): Source {
+function problem(
+  link: NoteLink,
+  uri: string,
+  title: string,
+  status: SourceStatus,
+  detail: string,
+  kind?: SourceKind,
+  hash?: string,
+  knownId?: string,
+): Source {
   const id = knownId ?? (link.citekey !== undefined ? `@${link.citekey}` : `${link.target}${anchorSuffix(link)}`);
   return {
     id,
@@ -507,7 +645,8 @@ function noteTitle(note: ParsedNote, uri: string): string {
 
 function pdfTitle(extraction: PdfExtraction, uri: string): string {
   const first = extraction.sections[0];
-  if (first && first.title !== 'Front matter' && first.level === 1 && first.location.page === 1 && first.title.length > 10) return first.title;
+  if (first && first.title !== 'Front matter' && first.level === 1 && first.location.page === 1 && first.title.length > 10)
+    return first.title;
   return basename(uri).replace(/\.pdf$/i, '');
 }
 
@@ -522,7 +661,13 @@ function htmlToText(html: string): string {
     .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '')
     .replace(/<(br|\/p|\/div|\/h\d|\/li|\/tr)[^>]*>/gi, '\n')
     .replace(/<[^>]+>/g, '')
-    .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (m, e: string) => (e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : entities[e.toLowerCase()] ?? m))
+    .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (m, e: string) =>
+      e.startsWith('#x')
+        ? String.fromCodePoint(parseInt(e.slice(2), 16))
+        : e.startsWith('#')
+          ? String.fromCodePoint(Number(e.slice(1)))
+          : (entities[e.toLowerCase()] ?? m),
+    )
     .replace(/[ \t]+/g, ' ')
     .replace(/\n\s*\n\s*/g, '\n\n')
     .trim();

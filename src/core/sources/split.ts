@@ -41,13 +41,15 @@ interface Piece {
  */
 export function splitSource(source: Source, options: SplitOptions): SourcePart[] {
   const budget = Math.max(16, Math.floor(options.budgetTokens));
-  const sections: readonly SourceSection[] = source.sections.length > 0
-    ? source.sections.filter((s) => options.includeReferences === true || s.role !== 'references')
-    : [{ title: source.title, level: 0, text: source.text, location: {}, role: 'body' }];
+  const sections: readonly SourceSection[] =
+    source.sections.length > 0
+      ? source.sections.filter((s) => options.includeReferences === true || s.role !== 'references')
+      : [{ title: source.title, level: 0, text: source.text, location: {}, role: 'body' }];
   const pieces: Piece[] = [];
   for (const section of sections) {
     const tokens = estimateTokens(section.text);
-    if (tokens <= budget) pieces.push({ title: section.title, text: section.text, location: section.location, tokens, sections: [section] });
+    if (tokens <= budget)
+      pieces.push({ title: section.title, text: section.text, location: section.location, tokens, sections: [section] });
     else pieces.push(...splitLarge(section, budget));
   }
   const packed: Piece[] = [];
@@ -63,7 +65,16 @@ export function splitSource(source: Source, options: SplitOptions): SourcePart[]
       packed.push({ ...piece, sections: [...piece.sections] });
     }
   }
-  return packed.map((p, index) => ({ sourceId: source.id, index, count: packed.length, title: p.title, text: p.text, location: p.location, tokenEstimate: p.tokens, sections: p.sections }));
+  return packed.map((p, index) => ({
+    sourceId: source.id,
+    index,
+    count: packed.length,
+    title: p.title,
+    text: p.text,
+    location: p.location,
+    tokenEstimate: p.tokens,
+    sections: p.sections,
+  }));
 }
 
 function splitLarge(section: SourceSection, budget: number): Piece[] {
@@ -94,7 +105,9 @@ function splitLarge(section: SourceSection, budget: number): Piece[] {
   }
   flush();
   // Number the pieces so a model reading one knows it holds only part of the section.
-  if (out.length > 1) for (const [i, piece] of out.entries()) piece.sections = piece.sections.map((s) => ({ ...s, title: `${s.title} (${i + 1}/${out.length})` }));
+  if (out.length > 1)
+    for (const [i, piece] of out.entries())
+      piece.sections = piece.sections.map((s) => ({ ...s, title: `${s.title} (${i + 1}/${out.length})` }));
   return out;
 }
 

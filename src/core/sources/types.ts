@@ -5,15 +5,7 @@
 export type SourceKind = 'note' | 'selection' | 'markdown' | 'pdf' | 'text' | 'tex' | 'html';
 
 export type SourceStatus =
-  | 'ok'
-  | 'missing'
-  | 'tooLarge'
-  | 'outsideWorkspace'
-  | 'unsupported'
-  | 'unreadable'
-  | 'cycle'
-  | 'untrusted'
-  | 'noText';
+  'ok' | 'missing' | 'tooLarge' | 'outsideWorkspace' | 'unsupported' | 'unreadable' | 'cycle' | 'untrusted' | 'noText';
 
 /** Where a piece of text sits in its source, for citations like "(p. 3)" or "(§ Methods)". */
 export interface SourceLocation {

@@ -1,6 +1,28 @@
 import * as vscode from 'vscode';
 import { checkBlock } from '../../core/grounding';
-import { AssistantError, applyEdits, styleBody, ResultCache, blockLabels, isoDate, resolveLanguage, type ActionContext, type ActionResult, type AssistantConfig, type BlockKind, type BlockSpec, type CollectOptions, type CollectedSources, type NoteDocument, type NoteLink, type OffsetRange, type PromptLibrary, type ResolvedLanguage, type Source, type TextSink } from '../../core';
+import {
+  AssistantError,
+  applyEdits,
+  styleBody,
+  ResultCache,
+  blockLabels,
+  isoDate,
+  resolveLanguage,
+  type ActionContext,
+  type ActionResult,
+  type AssistantConfig,
+  type BlockKind,
+  type BlockSpec,
+  type CollectOptions,
+  type CollectedSources,
+  type NoteDocument,
+  type NoteLink,
+  type OffsetRange,
+  type PromptLibrary,
+  type ResolvedLanguage,
+  type Source,
+  type TextSink,
+} from '../../core';
 import type { CommandId } from '../constants';
 import type { ExtensionServices } from '../services';
 import { runWithProgress } from '../ui/progress';
@@ -64,11 +86,21 @@ export async function resolveInvocation(services: ExtensionServices, rawArgs: re
   const active = vscode.window.activeTextEditor;
   const document = args.uri ? await vscode.workspace.openTextDocument(args.uri) : active?.document;
   if (!document) throw new AssistantError('NoInput', 'No markdown note is open');
-  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document) ?? (active?.document === document ? active : undefined);
+  const editor =
+    vscode.window.visibleTextEditors.find((e) => e.document === document) ?? (active?.document === document ? active : undefined);
   let selection = args.selection;
-  if (!selection && editor && !editor.selection.isEmpty) selection = { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) };
+  if (!selection && editor && !editor.selection.isEmpty)
+    selection = { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) };
   const cursor = selection?.end ?? (editor ? document.offsetAt(editor.selection.active) : 0);
-  return { document, ...(editor ? { editor } : {}), ...(selection ? { selection } : {}), cursor, config: services.config(document.uri), args, scripted };
+  return {
+    document,
+    ...(editor ? { editor } : {}),
+    ...(selection ? { selection } : {}),
+    cursor,
+    config: services.config(document.uri),
+    args,
+    scripted,
+  };
 }
 
 /** The VS Code document as the core's minimal NoteDocument. */
@@ -76,7 +108,12 @@ export function toNoteDocument(document: vscode.TextDocument): NoteDocument {
   return { uri: document.uri.toString(), version: document.version, languageId: document.languageId, getText: () => document.getText() };
 }
 
-export async function collectSources(services: ExtensionServices, inv: Invocation, options: Omit<CollectOptions, 'signal' | 'selection'> & { readonly useSelection: boolean }, signal: AbortSignal): Promise<CollectedSources> {
+export async function collectSources(
+  services: ExtensionServices,
+  inv: Invocation,
+  options: Omit<CollectOptions, 'signal' | 'selection'> & { readonly useSelection: boolean },
+  signal: AbortSignal,
+): Promise<CollectedSources> {
   const selection = options.useSelection ? inv.selection : undefined;
   const { useSelection: _ignored, ...rest } = options;
   return services.sources.collect(toNoteDocument(inv.document), { ...rest, ...(selection ? { selection } : {}), signal });
@@ -140,41 +177,62 @@ export async function runInsertion(
   const closed = new AbortController();
   const closeSub = onNoteClosed(inv.document, () => closed.abort());
   try {
-    return await runWithProgress(title, async (signal, progress) => {
-      const started = performance.now();
-      const session = await services.llm.session(inv.config, signal);
-      const prompts = await loadPromptLibrary(services.context.extensionUri, inv.config, inv.document.uri, services.logger);
-      const store = resultCache(services);
-      const language = resolveLanguage(inv.config.outputLanguage, inv.document.getText());
-      const ctx: ActionContext = { session, prompts, config: inv.config, cache: inv.args.regenerate ? store.regenerating() : store, logger: services.logger, progress, signal };
-      const p = await plan({ ctx, language, labels: blockLabels(language), prompts }, signal);
-      if (!p) return undefined;
-      services.logger.info(`${commandId}: prepared in ${(performance.now() - started).toFixed(1)} ms (${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`);
-      const spec: BlockSpec = {
-        kind: p.kind,
-        attributes: { target: p.target, sources: sourceIds(p.sources), model: session.info.model, date: isoDate(new Date()) },
-        style: p.style ?? inv.config.outputStyle,
-        title: p.title,
-        incompleteLabel: blockLabels(language).incomplete,
-      };
-      const { result, block } = await streamIntoDocument({
-        document: inv.document,
-        spec,
-        anchorOffset: p.anchorOffset,
-        onCancel: inv.config.onCancel,
-        logger: services.logger,
-        // The source index for the grounding check is built while the model generates (GroundingDiagnostics.whileGenerating).
-        generate: (sink) => services.grounding.whileGenerating(p.sources, p.generate, sink, signal),
-        ...(p.finalBody ? { finalBody: p.finalBody } : {}),
-        prepareFinal: (body, s) => withGrounding(body, s, p.sources),
-        onDiscarded: () => closed.abort(),
-      });
-      // Diagnostics for unsupported figures (issue #6); the header already says "figures", so this adds no edit.
-      void services.grounding.afterInsertion(inv.document, p.sources);
-      services.logger.info(`${commandId}: ${result.fromCache ? 'from cache' : `${result.requests} request(s)`}, ${result.parts} part(s)${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`);
-      if (result.finishReason === 'length') void vscode.window.showWarningMessage(vscode.l10n.t('The answer reached the maximum output length and is marked incomplete. Raise researchAssistant.maxOutputTokens to allow longer answers.'));
-      return block;
-    }, closed.signal);
+    return await runWithProgress(
+      title,
+      async (signal, progress) => {
+        const started = performance.now();
+        const session = await services.llm.session(inv.config, signal);
+        const prompts = await loadPromptLibrary(services.context.extensionUri, inv.config, inv.document.uri, services.logger);
+        const store = resultCache(services);
+        const language = resolveLanguage(inv.config.outputLanguage, inv.document.getText());
+        const ctx: ActionContext = {
+          session,
+          prompts,
+          config: inv.config,
+          cache: inv.args.regenerate ? store.regenerating() : store,
+          logger: services.logger,
+          progress,
+          signal,
+        };
+        const p = await plan({ ctx, language, labels: blockLabels(language), prompts }, signal);
+        if (!p) return undefined;
+        services.logger.info(
+          `${commandId}: prepared in ${(performance.now() - started).toFixed(1)} ms (${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
+        );
+        const spec: BlockSpec = {
+          kind: p.kind,
+          attributes: { target: p.target, sources: sourceIds(p.sources), model: session.info.model, date: isoDate(new Date()) },
+          style: p.style ?? inv.config.outputStyle,
+          title: p.title,
+          incompleteLabel: blockLabels(language).incomplete,
+        };
+        const { result, block } = await streamIntoDocument({
+          document: inv.document,
+          spec,
+          anchorOffset: p.anchorOffset,
+          onCancel: inv.config.onCancel,
+          logger: services.logger,
+          // The source index for the grounding check is built while the model generates (GroundingDiagnostics.whileGenerating).
+          generate: (sink) => services.grounding.whileGenerating(p.sources, p.generate, sink, signal),
+          ...(p.finalBody ? { finalBody: p.finalBody } : {}),
+          prepareFinal: (body, s) => withGrounding(body, s, p.sources),
+          onDiscarded: () => closed.abort(),
+        });
+        // Diagnostics for unsupported figures (issue #6); the header already says "figures", so this adds no edit.
+        void services.grounding.afterInsertion(inv.document, p.sources);
+        services.logger.info(
+          `${commandId}: ${result.fromCache ? 'from cache' : `${result.requests} request(s)`}, ${result.parts} part(s)${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`,
+        );
+        if (result.finishReason === 'length')
+          void vscode.window.showWarningMessage(
+            vscode.l10n.t(
+              'The answer reached the maximum output length and is marked incomplete. Raise researchAssistant.maxOutputTokens to allow longer answers.',
+            ),
+          );
+        return block;
+      },
+      closed.signal,
+    );
   } finally {
     closeSub.dispose();
     release();
@@ -188,7 +246,11 @@ export async function runInsertion(
 function withGrounding(body: string, spec: BlockSpec, sources: readonly Source[]): { body: string; spec: BlockSpec } {
   const trimmed = body.replace(/\s+$/, '');
   const content = `\n${styleBody(spec, trimmed)}\n`;
-  const r = checkBlock(content, sources.filter((s) => s.status === 'ok'), spec.kind);
+  const r = checkBlock(
+    content,
+    sources.filter((s) => s.status === 'ok'),
+    spec.kind,
+  );
   // Cell marks are offsets in the content; only the plain style (tables) maps them back to the body 1:1.
   const marked = r.edits.length > 0 && content === `\n${trimmed}\n` ? applyEdits(content, r.edits).slice(1, -1) : trimmed;
   return { body: marked, spec: { ...spec, attributes: { ...spec.attributes, figures: `${r.supported}/${r.checked}` } } };
@@ -203,7 +265,12 @@ export function shortHash(text: string): string {
 
 /** Links in the note that point at papers or notes we can read (PDF, markdown, text, citekeys), in note order. */
 export function paperLinks(services: ExtensionServices, document: NoteDocument): NoteLink[] {
-  return services.sources.links(document).filter((l) => !l.external && (l.citekey !== undefined || /\.(pdf|md|markdown|txt|tex|html?)$/i.test(l.target) || !/\.[a-z0-9]+$/i.test(l.target)));
+  return services.sources
+    .links(document)
+    .filter(
+      (l) =>
+        !l.external && (l.citekey !== undefined || /\.(pdf|md|markdown|txt|tex|html?)$/i.test(l.target) || !/\.[a-z0-9]+$/i.test(l.target)),
+    );
 }
 
 /** The word (or hyphenated term, or CJK run) at an offset, as offsets; undefined between words. */
@@ -216,7 +283,12 @@ export function wordAt(document: vscode.TextDocument, offset: number): OffsetRan
  * Runs a command body and reports its error without waiting for the user to dismiss the message, so a
  * scripted caller (keybinding, test, another extension) resolves as soon as the run is over, never hangs.
  */
-export async function guarded<T>(services: ExtensionServices, commandId: CommandId, args: readonly unknown[], body: () => Promise<T>): Promise<T | undefined> {
+export async function guarded<T>(
+  services: ExtensionServices,
+  commandId: CommandId,
+  args: readonly unknown[],
+  body: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await body();
   } catch (error) {

@@ -1,6 +1,17 @@
 import * as vscode from 'vscode';
 import { isCancellationError, type Logger, type TextSink } from '../../core';
-import { buildGroundingIndex, checkNoteBlock, findResearchBlocks, prepareGroundingIndex, type GroundingIndex, type GroundingItem, type NoteBlockCheck, type ResearchBlock, type SourceMatch, type TextEdit } from '../../core/grounding';
+import {
+  buildGroundingIndex,
+  checkNoteBlock,
+  findResearchBlocks,
+  prepareGroundingIndex,
+  type GroundingIndex,
+  type GroundingItem,
+  type NoteBlockCheck,
+  type ResearchBlock,
+  type SourceMatch,
+  type TextEdit,
+} from '../../core/grounding';
 import type { SourceReader } from '../../core/sources/reader';
 import type { Source } from '../../core/sources/types';
 import { sourceIds, toNoteDocument } from './actionRunner';
@@ -34,7 +45,13 @@ export interface GroundingCheckOptions {
 }
 
 export interface GroundingReport {
-  readonly blocks: ReadonlyArray<{ readonly kind: string; readonly checked: number; readonly supported: number; readonly header: string; readonly missingSources: readonly string[] }>;
+  readonly blocks: ReadonlyArray<{
+    readonly kind: string;
+    readonly checked: number;
+    readonly supported: number;
+    readonly header: string;
+    readonly missingSources: readonly string[];
+  }>;
   readonly unsupported: number;
 }
 
@@ -70,7 +87,9 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   constructor(private readonly deps: { readonly logger: Logger; readonly sources: SourceReader }) {
     this.disposables.push(
       this.collection,
-      vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, this, { providedCodeActionKinds: GroundingDiagnostics.providedCodeActionKinds }),
+      vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, this, {
+        providedCodeActionKinds: GroundingDiagnostics.providedCodeActionKinds,
+      }),
       vscode.commands.registerCommand(OPEN_MATCH_COMMAND, (target: MatchTarget) => this.openMatch(target)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e.document)),
       vscode.workspace.onDidOpenTextDocument((d) => this.onChange(d)),
@@ -98,7 +117,12 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
    * per event-loop task and continues after generation ends (unless the action is cancelled); what is
    * not built yet when the block is final is built then, by the check itself.
    */
-  async whileGenerating<T>(sources: readonly Source[], generate: (sink: TextSink) => Promise<T>, sink: TextSink, signal: AbortSignal): Promise<T> {
+  async whileGenerating<T>(
+    sources: readonly Source[],
+    generate: (sink: TextSink) => Promise<T>,
+    sink: TextSink,
+    signal: AbortSignal,
+  ): Promise<T> {
     let started = false;
     const start = (): void => {
       if (started) return;
@@ -106,7 +130,10 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       clearTimeout(timer);
       const t0 = performance.now();
       prepareGroundingIndex(sources, { signal }).then(
-        () => this.deps.logger.debug(`grounding: index of ${sources.length} source(s) ready ${(performance.now() - t0).toFixed(0)} ms after the first delta`),
+        () =>
+          this.deps.logger.debug(
+            `grounding: index of ${sources.length} source(s) ready ${(performance.now() - t0).toFixed(0)} ms after the first delta`,
+          ),
         (error: unknown) => this.deps.logger.warn(`grounding: building the index ahead of the check failed: ${String(error)}`),
       );
     };
@@ -144,15 +171,22 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     if (!document.getText().includes('<!-- research:') && !this.collection.has(document.uri)) return;
     const pending = this.timers.get(key);
     if (pending) clearTimeout(pending);
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      // Never interrupt a Check Grounding run (it may be reading PDFs): try again after it.
-      if (this.running.get(key)?.explicit) { this.onChange(document); return; }
-      const controller = new AbortController();
-      void this.check(document, { signal: controller.signal, background: true }).catch((error: unknown) => {
-        if (!isCancellationError(error)) this.deps.logger.warn(`grounding: background check of ${document.uri.fsPath} failed: ${String(error)}`);
-      });
-    }, DEBOUNCE_MS));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        // Never interrupt a Check Grounding run (it may be reading PDFs): try again after it.
+        if (this.running.get(key)?.explicit) {
+          this.onChange(document);
+          return;
+        }
+        const controller = new AbortController();
+        void this.check(document, { signal: controller.signal, background: true }).catch((error: unknown) => {
+          if (!isCancellationError(error))
+            this.deps.logger.warn(`grounding: background check of ${document.uri.fsPath} failed: ${String(error)}`);
+        });
+      }, DEBOUNCE_MS),
+    );
   }
 
   private forget(uri: vscode.Uri): void {
@@ -195,18 +229,32 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
         results.push({ rb, check: checkNoteBlock(text, rb, index), missing: resolved.missing });
       }
       if (document.version !== version) throw new DOMException('document changed', 'AbortError');
-      this.collection.set(document.uri, results.flatMap((r) => this.diagnostics(document, r.rb, r.check, r.missing)));
+      this.collection.set(
+        document.uri,
+        results.flatMap((r) => this.diagnostics(document, r.rb, r.check, r.missing)),
+      );
       const report: GroundingReport = {
-        blocks: results.filter((r) => targeted.includes(r.rb)).map((r) => ({ kind: r.rb.block.kind, checked: r.check.checked, supported: r.check.supported, header: r.check.header, missingSources: r.missing })),
+        blocks: results
+          .filter((r) => targeted.includes(r.rb))
+          .map((r) => ({
+            kind: r.rb.block.kind,
+            checked: r.check.checked,
+            supported: r.check.supported,
+            header: r.check.header,
+            missingSources: r.missing,
+          })),
         unsupported: results.filter((r) => targeted.includes(r.rb)).reduce((n, r) => n + r.check.checked - r.check.supported, 0),
       };
-      this.deps.logger.info(`grounding: ${document.uri.fsPath}: ${results.map((r) => `${r.rb.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} in ${(performance.now() - started).toFixed(1)} ms (source index ${indexMs.toFixed(1)} ms)`);
+      this.deps.logger.info(
+        `grounding: ${document.uri.fsPath}: ${results.map((r) => `${r.rb.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} in ${(performance.now() - started).toFixed(1)} ms (source index ${indexMs.toFixed(1)} ms)`,
+      );
       if (options.writeEdits) {
         const edits: TextEdit[] = [];
         for (const r of results) {
           if (!targeted.includes(r.rb)) continue;
           // After an insertion (no `at`), only blocks never checked get a header: undoing it must not bring it back.
-          if (r.check.headerEdit && (options.at !== undefined || options.refreshSources || r.rb.block.attributes.figures === undefined)) edits.push(r.check.headerEdit);
+          if (r.check.headerEdit && (options.at !== undefined || options.refreshSources || r.rb.block.attributes.figures === undefined))
+            edits.push(r.check.headerEdit);
           edits.push(...r.check.edits);
         }
         if (edits.length > 0) await this.apply(document, version, edits);
@@ -228,9 +276,20 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   /** The note as a source (for summaries of the note itself), with every research block blanked out so a block never supports itself. */
   private noteSource(document: vscode.TextDocument, text: string, blocks: readonly ResearchBlock[]): Source {
     let masked = text;
-    for (const b of blocks) masked = masked.slice(0, b.block.start) + masked.slice(b.block.start, b.block.end).replace(/[^\n]/gu, ' ') + masked.slice(b.block.end);
+    for (const b of blocks)
+      masked =
+        masked.slice(0, b.block.start) + masked.slice(b.block.start, b.block.end).replace(/[^\n]/gu, ' ') + masked.slice(b.block.end);
     const name = document.uri.path.split('/').pop() ?? document.uri.path;
-    return { id: document.uri.toString(), uri: document.uri.toString(), title: name, kind: 'note', status: 'ok', text: masked, sections: [], tokenEstimate: 0 };
+    return {
+      id: document.uri.toString(),
+      uri: document.uri.toString(),
+      title: name,
+      kind: 'note',
+      status: 'ok',
+      text: masked,
+      sections: [],
+      tokenEstimate: 0,
+    };
   }
 
   /** Caches an action's sources under the `sources` attribute its block carries (see runInsertion). */
@@ -240,15 +299,26 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const ok = sources.filter((s) => s.status === 'ok');
     const isNote = (s: Source): boolean => s.kind === 'note' || s.kind === 'selection';
     let perNote = this.cache.get(document.uri.toString());
-    if (!perNote) { perNote = new Map(); this.cache.set(document.uri.toString(), perNote); }
+    if (!perNote) {
+      perNote = new Map();
+      this.cache.set(document.uri.toString(), perNote);
+    }
     perNote.set(ids.join('; '), { files: ok.filter((s) => !isNote(s)), includesNote: ok.some(isNote), missing: [] });
   }
 
-  private async sourcesFor(document: vscode.TextDocument, rb: ResearchBlock, refresh: boolean, signal: AbortSignal): Promise<CachedSources> {
+  private async sourcesFor(
+    document: vscode.TextDocument,
+    rb: ResearchBlock,
+    refresh: boolean,
+    signal: AbortSignal,
+  ): Promise<CachedSources> {
     const ids = rb.block.attributes.sources;
     const key = ids.join('; ');
     let perNote = this.cache.get(document.uri.toString());
-    if (!perNote) { perNote = new Map(); this.cache.set(document.uri.toString(), perNote); }
+    if (!perNote) {
+      perNote = new Map();
+      this.cache.set(document.uri.toString(), perNote);
+    }
     const cached = perNote.get(key);
     if (cached && !refresh) return cached;
     const collected = await this.deps.sources.collect(toNoteDocument(document), { links: 'all', signal });
@@ -257,7 +327,10 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const missing: string[] = [];
     let includesNote = ids.length === 0;
     for (const id of ids) {
-      if (withoutAnchor(id) === noteId) { includesNote = true; continue; }
+      if (withoutAnchor(id) === noteId) {
+        includesNote = true;
+        continue;
+      }
       const source = collected.sources.find((s) => s.id === id) ?? collected.sources.find((s) => withoutAnchor(s.id) === withoutAnchor(id));
       if (source && source.status === 'ok') files.push(source);
       else missing.push(source?.statusDetail ?? id);
@@ -271,12 +344,18 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
 
   private kindLabel(kind: string): string {
     switch (kind) {
-      case 'summary': return vscode.l10n.t('summary');
-      case 'comparison': return vscode.l10n.t('table');
-      case 'explanation': return vscode.l10n.t('explanation');
-      case 'answer': return vscode.l10n.t('answer');
-      case 'draft': return vscode.l10n.t('draft');
-      default: return vscode.l10n.t('block');
+      case 'summary':
+        return vscode.l10n.t('summary');
+      case 'comparison':
+        return vscode.l10n.t('table');
+      case 'explanation':
+        return vscode.l10n.t('explanation');
+      case 'answer':
+        return vscode.l10n.t('answer');
+      case 'draft':
+        return vscode.l10n.t('draft');
+      default:
+        return vscode.l10n.t('block');
     }
   }
 
@@ -286,16 +365,26 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const nearName = near ? `${near.sourceTitle}${near.page !== undefined ? `, p. ${near.page}` : ''}` : '';
     if (item.kind === 'quote') {
       switch (item.reason) {
-        case 'lowSimilarity': return vscode.l10n.t('Quote not found in the sources of this {0}; the closest passage ({1}) is {2}% similar', where, nearName, Math.round((near?.similarity ?? 0) * 100));
-        case 'numberDiffers': return vscode.l10n.t('Quote differs from the passage in {0} in a number', nearName);
-        case 'negationDiffers': return vscode.l10n.t('Quote differs from the passage in {0} in a negation', nearName);
-        default: return vscode.l10n.t('Quote not found in the sources of this {0}', where);
+        case 'lowSimilarity':
+          return vscode.l10n.t(
+            'Quote not found in the sources of this {0}; the closest passage ({1}) is {2}% similar',
+            where,
+            nearName,
+            Math.round((near?.similarity ?? 0) * 100),
+          );
+        case 'numberDiffers':
+          return vscode.l10n.t('Quote differs from the passage in {0} in a number', nearName);
+        case 'negationDiffers':
+          return vscode.l10n.t('Quote differs from the passage in {0} in a negation', nearName);
+        default:
+          return vscode.l10n.t('Quote not found in the sources of this {0}', where);
       }
     }
     if (item.kind === 'cell') {
       const missing = (item as { missingInQuote?: readonly string[] }).missingInQuote;
       if (missing && missing.length > 0) return vscode.l10n.t('{0} is not in the supporting quote of this cell', missing.join(', '));
-      if (item.reason === 'otherSource') return vscode.l10n.t('The supporting quote of this cell is from {0}, not from the paper of this row', nearName);
+      if (item.reason === 'otherSource')
+        return vscode.l10n.t('The supporting quote of this cell is from {0}, not from the paper of this row', nearName);
       return vscode.l10n.t('The supporting quote of this cell is not in the sources of this {0}', where);
     }
     return near
@@ -303,12 +392,24 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       : vscode.l10n.t('{0} not found in the sources of this {1}', item.text, where);
   }
 
-  private diagnostics(document: vscode.TextDocument, rb: ResearchBlock, check: NoteBlockCheck, missing: readonly string[]): vscode.Diagnostic[] {
+  private diagnostics(
+    document: vscode.TextDocument,
+    rb: ResearchBlock,
+    check: NoteBlockCheck,
+    missing: readonly string[],
+  ): vscode.Diagnostic[] {
     const out: vscode.Diagnostic[] = [];
     const range = (s: number, e: number): vscode.Range => new vscode.Range(document.positionAt(s), document.positionAt(e));
     if (missing.length > 0) {
       const markerEnd = document.getText().indexOf('-->', rb.block.start) + 3;
-      const d = new vscode.Diagnostic(range(rb.block.start, markerEnd), vscode.l10n.t('Some sources of this block could not be read, so its figures were not checked against them: {0}', missing.join('; ')), vscode.DiagnosticSeverity.Information);
+      const d = new vscode.Diagnostic(
+        range(rb.block.start, markerEnd),
+        vscode.l10n.t(
+          'Some sources of this block could not be read, so its figures were not checked against them: {0}',
+          missing.join('; '),
+        ),
+        vscode.DiagnosticSeverity.Information,
+      );
       d.source = GROUNDING_SOURCE;
       out.push(d);
     }
@@ -321,7 +422,12 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       if (item.nearest) {
         const src = this.sourceKindOf(item.nearest);
         this.targets.set(d, { ...item.nearest, sourceKind: src });
-        d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.parse(item.nearest.sourceUri), new vscode.Position(0, 0)), vscode.l10n.t('Nearest match: {0}', item.nearest.snippet))];
+        d.relatedInformation = [
+          new vscode.DiagnosticRelatedInformation(
+            new vscode.Location(vscode.Uri.parse(item.nearest.sourceUri), new vscode.Position(0, 0)),
+            vscode.l10n.t('Nearest match: {0}', item.nearest.snippet),
+          ),
+        ];
       }
       out.push(d);
     }
@@ -371,7 +477,10 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       }
     }
     if (best < 0) {
-      const words = needle.split(/\s+/u).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
+      const words = needle
+        .split(/\s+/u)
+        .filter(Boolean)
+        .map((w) => w.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
       const m = words.length > 0 ? new RegExp(words.join('\\s+'), 'u').exec(text) : null;
       if (m) return new vscode.Range(document.positionAt(m.index), document.positionAt(m.index + m[0].length));
       const at = document.positionAt(Math.min(target.start, text.length));

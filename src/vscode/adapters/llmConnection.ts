@@ -1,8 +1,20 @@
 import * as vscode from 'vscode';
 import {
-  AssistantError, connect, discoverModels, isCancellationError,
-  type AssistantConfig, type ChatRequest, type ChatResult, type ChatStream, type ConnectedSession, type ConnectOptions,
-  type DetectedServer, type LlmSession, type Logger, type ModelEntry, type ServerInfo,
+  AssistantError,
+  connect,
+  discoverModels,
+  isCancellationError,
+  type AssistantConfig,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStream,
+  type ConnectedSession,
+  type ConnectOptions,
+  type DetectedServer,
+  type LlmSession,
+  type Logger,
+  type ModelEntry,
+  type ServerInfo,
 } from '../../core';
 
 /** SecretStorage key of the optional API key (never in settings, never logged). */
@@ -129,7 +141,10 @@ export class LlmConnection implements vscode.Disposable {
     } catch (error) {
       if (this.cached?.session === attempt) this.cached = undefined;
       if (!isCancellationError(error) && generation === this.generation) {
-        this.setStatus({ state: 'error', error: error instanceof AssistantError ? error : new AssistantError('ServerError', String(error)) });
+        this.setStatus({
+          state: 'error',
+          error: error instanceof AssistantError ? error : new AssistantError('ServerError', String(error)),
+        });
       }
       throw error;
     }
@@ -145,13 +160,17 @@ export class LlmConnection implements vscode.Disposable {
     };
     // LM Studio loads a model on first use (JIT); its real context is readable only afterwards, so re-read it then.
     const reReadAfterLoad = session.info.kind === 'lmstudio' && session.info.contextSource === 'default';
-    const guard = <T>(promise: Promise<T>): Promise<T> => promise.then((value) => {
-      if (reReadAfterLoad) this.invalidate();
-      return value;
-    }, (error: unknown) => {
-      onError(error);
-      throw error;
-    });
+    const guard = <T>(promise: Promise<T>): Promise<T> =>
+      promise.then(
+        (value) => {
+          if (reReadAfterLoad) this.invalidate();
+          return value;
+        },
+        (error: unknown) => {
+          onError(error);
+          throw error;
+        },
+      );
     return {
       info: session.info,
       countTokens: (messages, signal) => session.countTokens(messages, signal),

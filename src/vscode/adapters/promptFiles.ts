@@ -12,8 +12,16 @@ async function readMarkdownFiles(dir: vscode.Uri, label: (name: string) => strin
   } catch {
     return [];
   }
-  const names = entries.filter(([n, t]) => t === vscode.FileType.File && n.endsWith('.md') && n.toLowerCase() !== 'readme.md').map(([n]) => n).sort();
-  return Promise.all(names.map(async (n) => ({ file: label(n), text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, n))) })));
+  const names = entries
+    .filter(([n, t]) => t === vscode.FileType.File && n.endsWith('.md') && n.toLowerCase() !== 'readme.md')
+    .map(([n]) => n)
+    .sort();
+  return Promise.all(
+    names.map(async (n) => ({
+      file: label(n),
+      text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, n))),
+    })),
+  );
 }
 
 /** The built-in templates shipped in the extension's prompts/ folder (read once). */
@@ -31,13 +39,20 @@ export function userPromptsFolder(config: AssistantConfig, resource: vscode.Uri 
 }
 
 /** Built-ins plus the user's overrides; user-file errors are logged and shown once per load (naming file and line). */
-export async function loadPromptLibrary(extensionUri: vscode.Uri, config: AssistantConfig, resource: vscode.Uri | undefined, logger: Logger): Promise<PromptLibrary> {
+export async function loadPromptLibrary(
+  extensionUri: vscode.Uri,
+  config: AssistantConfig,
+  resource: vscode.Uri | undefined,
+  logger: Logger,
+): Promise<PromptLibrary> {
   const folder = userPromptsFolder(config, resource);
   const user = folder ? await readMarkdownFiles(folder, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, n))) : [];
   const library = PromptLibrary.load(await builtinPromptFiles(extensionUri), user);
   for (const e of library.errors) {
     logger.warn(`Prompt template ignored: ${e.message}`);
-    void vscode.window.showWarningMessage(vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message),
+    );
   }
   return library;
 }

@@ -16,7 +16,11 @@ export interface VsCodeSources {
 }
 
 /** Composes the source reader from the VS Code ports (files, workspace index, global-storage cache, trust). */
-export function createVsCodeSources(context: vscode.ExtensionContext, logger: Logger, config: (resource?: vscode.Uri) => AssistantConfig): VsCodeSources {
+export function createVsCodeSources(
+  context: vscode.ExtensionContext,
+  logger: Logger,
+  config: (resource?: vscode.Uri) => AssistantConfig,
+): VsCodeSources {
   const index = new VsCodeWorkspaceIndex();
   const store = new VsCodeFileStore(context.globalStorageUri, 'extraction-cache', CACHE_BYTES, logger);
   const cache = new ExtractionCache(store, logger);
@@ -53,7 +57,10 @@ function warmActiveNote(reader: DefaultSourceReader, logger: Logger): vscode.Dis
     const started = performance.now();
     reader.warm(toNoteDocument(document), controller.signal).then(
       (held) => {
-        if (held > 0) logger.debug(`sources: ${held} linked PDF(s) of ${vscode.workspace.asRelativePath(document.uri)} in memory in ${(performance.now() - started).toFixed(0)} ms`);
+        if (held > 0)
+          logger.debug(
+            `sources: ${held} linked PDF(s) of ${vscode.workspace.asRelativePath(document.uri)} in memory in ${(performance.now() - started).toFixed(0)} ms`,
+          );
       },
       (error: unknown) => logger.debug(`sources: warming ${key} stopped: ${error instanceof Error ? error.message : String(error)}`),
     );

@@ -1,5 +1,16 @@
 import * as vscode from 'vscode';
-import { StreamingInsertion, isCancellationError, planTarget, type ActionResult, type BlockSpec, type InsertionTarget, type Logger, type OnCancel, type TextEditOp, type TextSink } from '../../core';
+import {
+  StreamingInsertion,
+  isCancellationError,
+  planTarget,
+  type ActionResult,
+  type BlockSpec,
+  type InsertionTarget,
+  type Logger,
+  type OnCancel,
+  type TextEditOp,
+  type TextSink,
+} from '../../core';
 
 /** Streamed edits at most every 33 ms (≤ ~30 per second, PRODUCT.md §6). */
 const BATCH_MS = 33;
@@ -224,7 +235,12 @@ export async function streamIntoDocument(options: StreamIntoDocumentOptions): Pr
     if (e.document.isDirty) savedClean = false;
     if (e.contentChanges.length === 0) return;
     const only = e.contentChanges.length === 1 ? e.contentChanges[0] : undefined;
-    const own = sending !== undefined && only !== undefined && only.rangeOffset === sending.start && only.rangeLength === sending.end - sending.start && only.text.replace(/\r\n/g, '\n') === sending.text;
+    const own =
+      sending !== undefined &&
+      only !== undefined &&
+      only.rangeOffset === sending.start &&
+      only.rangeLength === sending.end - sending.start &&
+      only.text.replace(/\r\n/g, '\n') === sending.text;
     const before = ins.streamedRange;
     ins.onChanges(e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text })));
     // A change event carries the dirty state from before it; a clean note that was not just saved and is not

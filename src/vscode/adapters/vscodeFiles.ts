@@ -49,7 +49,12 @@ export class VsCodeWorkspaceIndex implements WorkspaceIndex, vscode.Disposable {
     const reset = (): void => {
       this.cached = undefined;
     };
-    this.disposables.push(watcher, watcher.onDidCreate(reset), watcher.onDidDelete(reset), vscode.workspace.onDidChangeWorkspaceFolders(reset));
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(reset),
+      watcher.onDidDelete(reset),
+      vscode.workspace.onDidChangeWorkspaceFolders(reset),
+    );
   }
 
   folders(): readonly string[] {

@@ -17,7 +17,16 @@ export class AskAboutNoteCommand implements Command {
 
   private async run(args: readonly unknown[]): Promise<void> {
     const inv = await resolveInvocation(this.services, args);
-    const question = (inv.args.question ?? (inv.scripted ? '' : await vscode.window.showInputBox({ prompt: vscode.l10n.t('Ask about this note and the papers it links'), ignoreFocusOut: true })) ?? '').trim();
+    const question = (
+      inv.args.question ??
+      (inv.scripted
+        ? ''
+        : await vscode.window.showInputBox({
+            prompt: vscode.l10n.t('Ask about this note and the papers it links'),
+            ignoreFocusOut: true,
+          })) ??
+      ''
+    ).trim();
     if (!question) {
       if (inv.scripted) throw new AssistantError('NoInput', 'No question given');
       return;

@@ -23,7 +23,10 @@ export class CheckGroundingCommand implements Command {
     const uri = arg.uri instanceof vscode.Uri ? arg.uri : typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri) : undefined;
     const editor = vscode.window.activeTextEditor;
     const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
-    if (!document) throw new AssistantError('NoInput', 'No markdown note is open', { data: { detail: vscode.l10n.t('open a note with research blocks') } });
+    if (!document)
+      throw new AssistantError('NoInput', 'No markdown note is open', {
+        data: { detail: vscode.l10n.t('open a note with research blocks') },
+      });
     const text = document.getText();
     if (findResearchBlocks(text).length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('This note has no research blocks to check.'));
@@ -33,10 +36,17 @@ export class CheckGroundingCommand implements Command {
     const cursor = cursorEditor ? document.offsetAt(cursorEditor.selection.active) : undefined;
     const at = arg.all === true || cursor === undefined || blockAt(text, cursor) === undefined ? undefined : cursor;
     const report = await runWithProgress(vscode.l10n.t('Research: Check Grounding'), (signal) =>
-      this.services.grounding.check(document, { ...(at === undefined ? {} : { at }), refreshSources: true, writeEdits: true, signal }));
+      this.services.grounding.check(document, { ...(at === undefined ? {} : { at }), refreshSources: true, writeEdits: true, signal }),
+    );
     const checked = report.blocks.reduce((n, b) => n + b.checked, 0);
     const supported = report.blocks.reduce((n, b) => n + b.supported, 0);
-    const summary = vscode.l10n.t('Grounding: figures checked {0}/{1} in {2} block(s); {3} unsupported.', supported, checked, report.blocks.length, report.unsupported);
+    const summary = vscode.l10n.t(
+      'Grounding: figures checked {0}/{1} in {2} block(s); {3} unsupported.',
+      supported,
+      checked,
+      report.blocks.length,
+      report.unsupported,
+    );
     if (report.unsupported > 0) void vscode.window.showWarningMessage(summary);
     else vscode.window.setStatusBarMessage(summary, 5000);
     return report;

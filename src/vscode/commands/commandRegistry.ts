@@ -12,7 +12,10 @@ import { showAssistantError } from '../ui/errors';
 export class CommandRegistry {
   private readonly commands = new Map<CommandId, Command>();
 
-  constructor(private readonly logger: Logger, commands: readonly Command[]) {
+  constructor(
+    private readonly logger: Logger,
+    commands: readonly Command[],
+  ) {
     for (const command of commands) this.commands.set(command.id, command);
   }
 
@@ -24,8 +27,9 @@ export class CommandRegistry {
     } catch (error) {
       // Not awaited: the command resolves at once (scripted callers and tests are not blocked
       // until the user dismisses the message); the chosen action runs when the user picks it.
-      showAssistantError(error, this.logger, () => vscode.commands.executeCommand(id, ...args))
-        .catch((e: unknown) => this.logger.error(e instanceof Error ? e : String(e)));
+      showAssistantError(error, this.logger, () => vscode.commands.executeCommand(id, ...args)).catch((e: unknown) =>
+        this.logger.error(e instanceof Error ? e : String(e)),
+      );
       return undefined;
     }
   }

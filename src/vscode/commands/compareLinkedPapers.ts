@@ -69,9 +69,21 @@ export class CompareLinkedPapersCommand implements Command {
         style: 'plain',
         generate: async (sink) => {
           const r = await compare(env.ctx, { papers, columns, language: env.language, paperLabel: label });
-          const table = renderTable(columns, r.rows, { paperHeader: env.language === 'zh-CN' ? '论文' : 'Paper', failedLabel: env.labels.failed, footnotePrefix: `cmp-${shortHash(columns.join('|'))}-` });
+          const table = renderTable(columns, r.rows, {
+            paperHeader: env.language === 'zh-CN' ? '论文' : 'Paper',
+            failedLabel: env.labels.failed,
+            footnotePrefix: `cmp-${shortHash(columns.join('|'))}-`,
+          });
           sink(table);
-          return { text: table, model: r.model, fromCache: r.requests === 0, finishReason: 'stop', warnings: r.warnings, requests: r.requests, parts: papers.length };
+          return {
+            text: table,
+            model: r.model,
+            fromCache: r.requests === 0,
+            finishReason: 'stop',
+            warnings: r.warnings,
+            requests: r.requests,
+            parts: papers.length,
+          };
         },
       };
     });

@@ -18,13 +18,17 @@ export class DraftSectionCommand implements Command {
   private async run(args: readonly unknown[]): Promise<void> {
     const inv = await resolveInvocation(this.services, args);
     const text = inv.document.getText();
-    let outline = inv.selection ? text.slice(inv.selection.start, inv.selection.end) : inv.document.lineAt(inv.document.positionAt(inv.cursor).line).text;
+    let outline = inv.selection
+      ? text.slice(inv.selection.start, inv.selection.end)
+      : inv.document.lineAt(inv.document.positionAt(inv.cursor).line).text;
     let anchor = inv.selection?.end ?? inv.cursor;
     if (!outline.trim()) {
       // No selection on an empty line: the nearest heading above the cursor (from the markdown-it parse,
       // so a `#` line inside a code block is not taken for a heading).
       const cursorLine = inv.document.positionAt(inv.cursor).line;
-      const last = parseNote(text).headings.filter((h) => h.line <= cursorLine).at(-1);
+      const last = parseNote(text)
+        .headings.filter((h) => h.line <= cursorLine)
+        .at(-1);
       if (last) {
         const line = inv.document.lineAt(last.line);
         outline = line.text;

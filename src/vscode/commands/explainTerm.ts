@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { AssistantError, blockLabels, explainTerm, footnoteLabel, mapRangeThrough, planFootnote, resolveLanguage, type OffsetRange } from '../../core';
+import {
+  AssistantError,
+  blockLabels,
+  explainTerm,
+  footnoteLabel,
+  mapRangeThrough,
+  planFootnote,
+  resolveLanguage,
+  type OffsetRange,
+} from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { collectSources, guarded, resolveInvocation, resultCache, runInsertion, wordAt } from '../adapters/actionRunner';
@@ -64,7 +73,11 @@ export class ExplainTermCommand implements Command {
     if (!release) throw new AssistantError('AlreadyRunning', `${this.id} is already running`);
     let tracked = where;
     const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document === inv.document) tracked = mapRangeThrough(tracked, e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text })));
+      if (e.document === inv.document)
+        tracked = mapRangeThrough(
+          tracked,
+          e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text })),
+        );
     });
     try {
       const explanation = await runWithProgress(vscode.l10n.t('Research: Explain Term'), async (signal, progress) => {
@@ -73,14 +86,24 @@ export class ExplainTermCommand implements Command {
         const cache = resultCache(this.services);
         const language = resolveLanguage(inv.config.outputLanguage, inv.document.getText());
         const collected = await collectSources(this.services, inv, { links: 'all', useSelection: false }, signal);
-        const ctx = { session, prompts, config: inv.config, cache: inv.args.regenerate ? cache.regenerating() : cache, logger: this.services.logger, progress, signal };
+        const ctx = {
+          session,
+          prompts,
+          config: inv.config,
+          cache: inv.args.regenerate ? cache.regenerating() : cache,
+          logger: this.services.logger,
+          progress,
+          signal,
+        };
         const r = await explainTerm(ctx, { term, sources: [collected.note, ...collected.sources], language }, () => undefined);
         return r.finishReason === 'length' ? `${r.text.trim()} ${blockLabels(language).incomplete}` : r.text.trim();
       });
       const edits = planFootnote(inv.document.getText(), tracked.end, footnoteLabel(term), explanation);
       const we = new vscode.WorkspaceEdit();
-      for (const e of edits) we.replace(inv.document.uri, new vscode.Range(inv.document.positionAt(e.start), inv.document.positionAt(e.end)), e.text);
-      if (!(await vscode.workspace.applyEdit(we))) throw new AssistantError('Cancelled', 'The note changed while the footnote was inserted');
+      for (const e of edits)
+        we.replace(inv.document.uri, new vscode.Range(inv.document.positionAt(e.start), inv.document.positionAt(e.end)), e.text);
+      if (!(await vscode.workspace.applyEdit(we)))
+        throw new AssistantError('Cancelled', 'The note changed while the footnote was inserted');
     } finally {
       sub.dispose();
       release();

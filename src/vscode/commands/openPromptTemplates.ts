@@ -26,7 +26,10 @@ export class OpenPromptTemplatesCommand implements Command {
     const templates = files.map((f) => ({ file: f, template: parsePromptTemplate(f.text, f.file) }));
     let id = a.promptId;
     if (!id && !scripted) {
-      const picked = await vscode.window.showQuickPick(templates.map((t) => ({ label: t.template.title, description: t.template.id, detail: t.template.description, id: t.template.id })), { placeHolder: vscode.l10n.t('Copy which built-in template to {0} for editing?', vscode.workspace.asRelativePath(folder)) });
+      const picked = await vscode.window.showQuickPick(
+        templates.map((t) => ({ label: t.template.title, description: t.template.id, detail: t.template.description, id: t.template.id })),
+        { placeHolder: vscode.l10n.t('Copy which built-in template to {0} for editing?', vscode.workspace.asRelativePath(folder)) },
+      );
       if (!picked) return undefined;
       id = picked.id;
     }

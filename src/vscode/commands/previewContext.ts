@@ -77,16 +77,25 @@ export class PreviewContextCommand implements Command {
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     if (!document) throw new AssistantError('NoInput', 'No markdown note is open');
     const editor = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor : undefined;
-    const selection = args.selection ?? (editor && !editor.selection.isEmpty ? { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) } : undefined);
+    const selection =
+      args.selection ??
+      (editor && !editor.selection.isEmpty
+        ? { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) }
+        : undefined);
     const collected: CollectedSources = await runWithProgress(vscode.l10n.t('Reading linked sources…'), (signal, progress) =>
       this.services.sources.collect(toNoteDocument(document), { ...(selection ? { selection } : {}), links: 'all', signal, progress }),
     );
     const usableContext = args.usableContext ?? this.usableContext(document.uri);
     this.log(collected);
     if (collected.untrusted) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted, so linked files were not read. Trust the workspace to include them.'), vscode.l10n.t('Manage Workspace Trust')).then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showWarningMessage(
+          vscode.l10n.t('This workspace is not trusted, so linked files were not read. Trust the workspace to include them.'),
+          vscode.l10n.t('Manage Workspace Trust'),
+        )
+        .then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
     }
     const result = { note: collected.note, untrusted: collected.untrusted, ...(usableContext ? { usableContext } : {}) };
     if (args.pick === false) return { ...result, sources: collected.sources, totalTokens: collected.totalTokens };

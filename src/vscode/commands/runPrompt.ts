@@ -20,10 +20,20 @@ export class RunPromptCommand implements Command {
     const inv = await resolveInvocation(this.services, args);
     const library = await loadPromptLibrary(this.services.context.extensionUri, inv.config, inv.document.uri, this.services.logger);
     // Templates Run Prompt… can fill: markdown output, only variables it knows ('notes' is internal to map-reduce).
-    const runnable = library.list().filter((t) => t.output === 'markdown' && t.id !== 'notes' && missingVariables(t, [...RUN_PROMPT_VARIABLES]).length === 0);
+    const runnable = library
+      .list()
+      .filter((t) => t.output === 'markdown' && t.id !== 'notes' && missingVariables(t, [...RUN_PROMPT_VARIABLES]).length === 0);
     let id = inv.args.promptId;
     if (!id && !inv.scripted) {
-      const picked = await vscode.window.showQuickPick(runnable.map((t) => ({ label: t.title, description: t.origin === 'user' ? vscode.l10n.t('(workspace)') : t.id, detail: t.description, id: t.id })), { placeHolder: vscode.l10n.t('Prompt template to run') });
+      const picked = await vscode.window.showQuickPick(
+        runnable.map((t) => ({
+          label: t.title,
+          description: t.origin === 'user' ? vscode.l10n.t('(workspace)') : t.id,
+          detail: t.description,
+          id: t.id,
+        })),
+        { placeHolder: vscode.l10n.t('Prompt template to run') },
+      );
       if (!picked) return;
       id = picked.id;
     }
@@ -32,7 +42,9 @@ export class RunPromptCommand implements Command {
     const selection = inv.selection ? inv.document.getText().slice(inv.selection.start, inv.selection.end) : '';
     const extra: Record<string, string> = {};
     if (template.variables.includes('question')) {
-      const q = inv.args.question ?? (inv.scripted ? undefined : await vscode.window.showInputBox({ prompt: vscode.l10n.t('Question'), ignoreFocusOut: true }));
+      const q =
+        inv.args.question ??
+        (inv.scripted ? undefined : await vscode.window.showInputBox({ prompt: vscode.l10n.t('Question'), ignoreFocusOut: true }));
       if (q === undefined) return;
       extra.question = q;
     }
@@ -46,7 +58,19 @@ export class RunPromptCommand implements Command {
         title: template.title,
         sources,
         anchorOffset: inv.selection?.end ?? inv.cursor,
-        generate: (sink) => runPrompt(env.ctx, { templateId: template.id, sources, language: env.language, selection, noteTitle: vscode.workspace.asRelativePath(inv.document.uri), extra }, sink),
+        generate: (sink) =>
+          runPrompt(
+            env.ctx,
+            {
+              templateId: template.id,
+              sources,
+              language: env.language,
+              selection,
+              noteTitle: vscode.workspace.asRelativePath(inv.document.uri),
+              extra,
+            },
+            sink,
+          ),
       };
     });
   }

@@ -33,9 +33,18 @@ export class SelectModelCommand implements Command {
       const picked = await vscode.window.showQuickPick(
         models.map((m) => ({
           label: m.id,
-          description: [m.id === current ? vscode.l10n.t('current') : '', m.loaded === true ? vscode.l10n.t('loaded') : '', m.contextLength ? vscode.l10n.t('{0} tokens', m.contextLength) : ''].filter(Boolean).join(' · '),
+          description: [
+            m.id === current ? vscode.l10n.t('current') : '',
+            m.loaded === true ? vscode.l10n.t('loaded') : '',
+            m.contextLength ? vscode.l10n.t('{0} tokens', m.contextLength) : '',
+          ]
+            .filter(Boolean)
+            .join(' · '),
         })),
-        { title: vscode.l10n.t('Model on {0} ({1})', kindLabel(server.kind), server.root), placeHolder: vscode.l10n.t('Choose the model for summaries and answers') },
+        {
+          title: vscode.l10n.t('Model on {0} ({1})', kindLabel(server.kind), server.root),
+          placeHolder: vscode.l10n.t('Choose the model for summaries and answers'),
+        },
       );
       chosen = picked?.label;
     }

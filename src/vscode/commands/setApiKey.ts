@@ -18,14 +18,15 @@ export class SetApiKeyCommand implements Command {
   constructor(private readonly services: ExtensionServices) {}
 
   async execute(args?: SetApiKeyArgs): Promise<{ readonly stored: boolean } | undefined> {
-    const key = typeof args?.key === 'string'
-      ? args.key
-      : await vscode.window.showInputBox({
-        title: vscode.l10n.t('API key for the model server'),
-        prompt: vscode.l10n.t('Stored in VS Code\'s secret storage. Leave empty to remove the stored key.'),
-        password: true,
-        ignoreFocusOut: true,
-      });
+    const key =
+      typeof args?.key === 'string'
+        ? args.key
+        : await vscode.window.showInputBox({
+            title: vscode.l10n.t('API key for the model server'),
+            prompt: vscode.l10n.t("Stored in VS Code's secret storage. Leave empty to remove the stored key."),
+            password: true,
+            ignoreFocusOut: true,
+          });
     if (key === undefined) return undefined;
     await this.services.llm.setApiKey(key.trim());
     this.services.logger.info(key.trim() === '' ? 'API key removed' : 'API key stored in secret storage');

@@ -37,7 +37,12 @@ export class TestConnectionCommand implements Command {
       return await this.run(true);
     } catch (error) {
       this.services.logger.warn(`Test Connection failed: ${error instanceof Error ? error.message : String(error)}`);
-      return { error: { code: error instanceof AssistantError ? error.code : 'ServerError', message: error instanceof Error ? error.message : String(error) } };
+      return {
+        error: {
+          code: error instanceof AssistantError ? error.code : 'ServerError',
+          message: error instanceof Error ? error.message : String(error),
+        },
+      };
     }
   }
 
@@ -50,20 +55,31 @@ export class TestConnectionCommand implements Command {
         const sub = token.onCancellationRequested(() => controller.abort());
         try {
           const session = await this.services.llm.reconnect(config, controller.signal);
-          const result = await session.complete({
-            messages: [
-              { role: 'system', content: 'You are a connection test. Reply with the single word OK.' },
-              { role: 'user', content: 'Say OK.' },
-            ],
-            maxTokens: 16,
-            temperature: 0,
-          }, controller.signal);
+          const result = await session.complete(
+            {
+              messages: [
+                { role: 'system', content: 'You are a connection test. Reply with the single word OK.' },
+                { role: 'user', content: 'Say OK.' },
+              ],
+              maxTokens: 16,
+              temperature: 0,
+            },
+            controller.signal,
+          );
           const info = session.info;
           return {
-            kind: info.kind, version: info.version, baseUrl: info.baseUrl, model: info.model,
-            contextLength: info.contextLength, contextSource: info.contextSource, parallelSlots: info.parallelSlots,
-            exactTokenCount: info.exactTokenCount, firstTokenMs: result.timings.firstTokenMs, totalMs: result.timings.totalMs,
-            warnings: result.warnings, notes: session.notes,
+            kind: info.kind,
+            version: info.version,
+            baseUrl: info.baseUrl,
+            model: info.model,
+            contextLength: info.contextLength,
+            contextSource: info.contextSource,
+            parallelSlots: info.parallelSlots,
+            exactTokenCount: info.exactTokenCount,
+            firstTokenMs: result.timings.firstTokenMs,
+            totalMs: result.timings.totalMs,
+            warnings: result.warnings,
+            notes: session.notes,
           } satisfies ConnectionReport;
         } finally {
           sub.dispose();
@@ -78,7 +94,13 @@ export class TestConnectionCommand implements Command {
   private show(report: ConnectionReport): void {
     const message = vscode.l10n.t(
       '{0} {1} at {2}: model {3}, usable context {4} tokens ({5}), first token after {6} ms.',
-      kindLabel(report.kind), report.version ?? '', report.baseUrl, report.model, report.contextLength, report.contextSource, report.firstTokenMs,
+      kindLabel(report.kind),
+      report.version ?? '',
+      report.baseUrl,
+      report.model,
+      report.contextLength,
+      report.contextSource,
+      report.firstTokenMs,
     );
     const extra = [...report.notes, ...report.warnings];
     if (report.contextLength < LOW_CONTEXT_TOKENS || extra.length > 0) {

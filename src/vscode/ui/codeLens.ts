@@ -11,7 +11,10 @@ class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly features: FeatureLoader, private readonly config: (resource?: vscode.Uri) => AssistantConfig) {}
+  constructor(
+    private readonly features: FeatureLoader,
+    private readonly config: (resource?: vscode.Uri) => AssistantConfig,
+  ) {}
 
   refresh(): void {
     this.changed.fire();

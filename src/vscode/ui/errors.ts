@@ -16,31 +16,67 @@ function present(code: AssistantErrorCode, error: AssistantError): ErrorPresenta
   switch (code) {
     case 'EndpointUnreachable':
       if (d.detail === 'not a model server') {
-        return { message: vscode.l10n.t('Something answered at {0}, but it is not an OpenAI-compatible model server. Check the port in the endpoint setting.', String(d.probed ?? d.endpoint ?? '')), actions: ['openSettings', 'showLog'] };
+        return {
+          message: vscode.l10n.t(
+            'Something answered at {0}, but it is not an OpenAI-compatible model server. Check the port in the endpoint setting.',
+            String(d.probed ?? d.endpoint ?? ''),
+          ),
+          actions: ['openSettings', 'showLog'],
+        };
       }
-      return { message: vscode.l10n.t('No model server answered at {0}. Start Ollama, LM Studio, vLLM or llama-server, or set the endpoint.', String(d.probed ?? d.endpoint ?? 'the configured endpoint')), actions: ['openSettings', 'howToStart', 'showLog'] };
+      return {
+        message: vscode.l10n.t(
+          'No model server answered at {0}. Start Ollama, LM Studio, vLLM or llama-server, or set the endpoint.',
+          String(d.probed ?? d.endpoint ?? 'the configured endpoint'),
+        ),
+        actions: ['openSettings', 'howToStart', 'showLog'],
+      };
     case 'RemoteEndpointRefused':
-      return { message: vscode.l10n.t('The endpoint {0} is not on this machine. Your notes stay local unless you allow remote endpoints in your user settings.', String(d.endpoint ?? '')), actions: ['openSettings'] };
+      return {
+        message: vscode.l10n.t(
+          'The endpoint {0} is not on this machine. Your notes stay local unless you allow remote endpoints in your user settings.',
+          String(d.endpoint ?? ''),
+        ),
+        actions: ['openSettings'],
+      };
     case 'Auth':
-      return { message: vscode.l10n.t('The model server refused the API key ({0}). Set it with "Research: Set API Key".', detail), actions: ['showLog'] };
+      return {
+        message: vscode.l10n.t('The model server refused the API key ({0}). Set it with "Research: Set API Key".', detail),
+        actions: ['showLog'],
+      };
     case 'ModelNotFound':
-      return { message: vscode.l10n.t('The model "{0}" is not available on the server.', String(d.model ?? '')), actions: ['selectModel', 'showLog'] };
+      return {
+        message: vscode.l10n.t('The model "{0}" is not available on the server.', String(d.model ?? '')),
+        actions: ['selectModel', 'showLog'],
+      };
     case 'NoModels':
-      return { message: vscode.l10n.t('The server lists no models. Load or pull a model (for example qwen3:4b-instruct-2507) and try again.'), actions: ['showLog', 'retry'] };
+      return {
+        message: vscode.l10n.t('The server lists no models. Load or pull a model (for example qwen3:4b-instruct-2507) and try again.'),
+        actions: ['showLog', 'retry'],
+      };
     case 'ContextTooLarge':
-      return { message: vscode.l10n.t('The input does not fit the model\'s context ({0}).', detail), actions: ['openSettings', 'showLog'] };
+      return { message: vscode.l10n.t("The input does not fit the model's context ({0}).", detail), actions: ['openSettings', 'showLog'] };
     case 'Busy':
-      return { message: vscode.l10n.t('The model server is busy or still loading the model. Try again in a moment.'), actions: ['retry', 'showLog'] };
+      return {
+        message: vscode.l10n.t('The model server is busy or still loading the model. Try again in a moment.'),
+        actions: ['retry', 'showLog'],
+      };
     case 'UnsupportedParameter':
       return { message: vscode.l10n.t('The model server rejected a request option: {0}', detail), actions: ['showLog'] };
     case 'ServerError':
       return { message: vscode.l10n.t('The model server failed: {0}', detail), actions: ['retry', 'showLog'] };
     case 'SilentFailure':
-      return { message: vscode.l10n.t('The model server ended the answer without finishing it ({0}). Nothing was inserted.', detail), actions: ['retry', 'showLog'] };
+      return {
+        message: vscode.l10n.t('The model server ended the answer without finishing it ({0}). Nothing was inserted.', detail),
+        actions: ['retry', 'showLog'],
+      };
     case 'BadResponse':
-      return { message: vscode.l10n.t('The model\'s answer could not be used: {0}', detail), actions: ['retry', 'showLog'] };
+      return { message: vscode.l10n.t("The model's answer could not be used: {0}", detail), actions: ['retry', 'showLog'] };
     case 'Timeout':
-      return { message: vscode.l10n.t('The model server stopped sending text ({0}).', detail), actions: ['retry', 'openSettings', 'showLog'] };
+      return {
+        message: vscode.l10n.t('The model server stopped sending text ({0}).', detail),
+        actions: ['retry', 'openSettings', 'showLog'],
+      };
     case 'InvalidTemplate':
       return { message: vscode.l10n.t('Prompt template error: {0}', detail), actions: ['showLog'] };
     case 'SourceUnreadable':
@@ -58,11 +94,16 @@ function present(code: AssistantErrorCode, error: AssistantError): ErrorPresenta
 
 function actionLabel(action: Action): string {
   switch (action) {
-    case 'openSettings': return vscode.l10n.t('Open Settings');
-    case 'selectModel': return vscode.l10n.t('Select Model');
-    case 'showLog': return vscode.l10n.t('Show Log');
-    case 'retry': return vscode.l10n.t('Retry');
-    case 'howToStart': return vscode.l10n.t('How to start Ollama');
+    case 'openSettings':
+      return vscode.l10n.t('Open Settings');
+    case 'selectModel':
+      return vscode.l10n.t('Select Model');
+    case 'showLog':
+      return vscode.l10n.t('Show Log');
+    case 'retry':
+      return vscode.l10n.t('Retry');
+    case 'howToStart':
+      return vscode.l10n.t('How to start Ollama');
   }
 }
 
@@ -75,9 +116,10 @@ export async function showAssistantError(error: unknown, logger: Logger, retry?:
     logger.info('Cancelled by the user');
     return;
   }
-  const assistantError = error instanceof AssistantError
-    ? error
-    : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
+  const assistantError =
+    error instanceof AssistantError
+      ? error
+      : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
   logger.error(error instanceof Error ? error : String(error));
   const { message, actions } = present(assistantError.code, assistantError);
   const labels = actions.filter((a) => a !== 'retry' || retry !== undefined).map((a) => ({ a, label: actionLabel(a) }));
@@ -85,7 +127,10 @@ export async function showAssistantError(error: unknown, logger: Logger, retry?:
   const action = labels.find((l) => l.label === chosen)?.a;
   switch (action) {
     case 'openSettings':
-      await vscode.commands.executeCommand('workbench.action.openSettings', `@ext:local-research-assistant.local-research-assistant ${CONFIG_SECTION}`);
+      await vscode.commands.executeCommand(
+        'workbench.action.openSettings',
+        `@ext:local-research-assistant.local-research-assistant ${CONFIG_SECTION}`,
+      );
       break;
     case 'selectModel':
       await vscode.commands.executeCommand(Commands.selectModel);

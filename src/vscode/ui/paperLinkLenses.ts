@@ -16,7 +16,11 @@ export function paperLinkLenses(services: ExtensionServices, document: vscode.Te
     seenLines.add(link.line);
     const range = document.lineAt(link.line).range;
     lenses.push(
-      new vscode.CodeLens(range, { title: vscode.l10n.t('Summarize'), command: Commands.summarizeLinkedPaper, arguments: [{ uri: document.uri, link: link.raw }] }),
+      new vscode.CodeLens(range, {
+        title: vscode.l10n.t('Summarize'),
+        command: Commands.summarizeLinkedPaper,
+        arguments: [{ uri: document.uri, link: link.raw }],
+      }),
       new vscode.CodeLens(range, { title: vscode.l10n.t('Compare'), command: Commands.compareLinkedPapers, arguments: [document.uri] }),
     );
   }

@@ -10,26 +10,29 @@ export async function runWithProgress<T>(
   task: (signal: AbortSignal, progress: ProgressReporter) => Promise<T>,
   extraSignal?: AbortSignal,
 ): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    const abort = (): void => controller.abort();
-    const sub = token.onCancellationRequested(abort);
-    if (extraSignal?.aborted) abort();
-    extraSignal?.addEventListener('abort', abort, { once: true });
-    let last = 0;
-    const reporter: ProgressReporter = {
-      report: (message, fraction) => {
-        // withProgress takes increments; the core reports absolute fractions.
-        const increment = fraction === undefined ? undefined : Math.max(0, (fraction - last) * 100);
-        if (fraction !== undefined) last = Math.max(last, fraction);
-        progress.report({ message, ...(increment !== undefined ? { increment } : {}) });
-      },
-    };
-    try {
-      return await task(controller.signal, reporter);
-    } finally {
-      sub.dispose();
-      extraSignal?.removeEventListener('abort', abort);
-    }
-  });
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const abort = (): void => controller.abort();
+      const sub = token.onCancellationRequested(abort);
+      if (extraSignal?.aborted) abort();
+      extraSignal?.addEventListener('abort', abort, { once: true });
+      let last = 0;
+      const reporter: ProgressReporter = {
+        report: (message, fraction) => {
+          // withProgress takes increments; the core reports absolute fractions.
+          const increment = fraction === undefined ? undefined : Math.max(0, (fraction - last) * 100);
+          if (fraction !== undefined) last = Math.max(last, fraction);
+          progress.report({ message, ...(increment !== undefined ? { increment } : {}) });
+        },
+      };
+      try {
+        return await task(controller.signal, reporter);
+      } finally {
+        sub.dispose();
+        extraSignal?.removeEventListener('abort', abort);
+      }
+    },
+  );
 }

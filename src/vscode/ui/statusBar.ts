@@ -27,13 +27,19 @@ export function kindLabel(kind: ServerKind): string {
 export function raiseContextHint(kind: ServerKind): string {
   switch (kind) {
     case 'ollama':
-      return vscode.l10n.t('The extension asks Ollama for the context it needs, up to the model\'s trained context and the "researchAssistant.contextLength" setting (default cap 32768). Raise that setting or use a model with a longer context.');
+      return vscode.l10n.t(
+        'The extension asks Ollama for the context it needs, up to the model\'s trained context and the "researchAssistant.contextLength" setting (default cap 32768). Raise that setting or use a model with a longer context.',
+      );
     case 'lmstudio':
-      return vscode.l10n.t('In LM Studio, reload the model with a larger "Context Length" (Developer tab, model settings) or run "lms load <model> --context-length 32768".');
+      return vscode.l10n.t(
+        'In LM Studio, reload the model with a larger "Context Length" (Developer tab, model settings) or run "lms load <model> --context-length 32768".',
+      );
     case 'vllm':
       return vscode.l10n.t('Restart vLLM with a larger "--max-model-len" (for example 32768).');
     case 'llamacpp':
-      return vscode.l10n.t('Restart llama-server with a larger "-c" (for example -c 32768; with -np N each slot gets c/N unless --kv-unified).');
+      return vscode.l10n.t(
+        'Restart llama-server with a larger "-c" (for example -c 32768; with -np N each slot gets c/N unless --kv-unified).',
+      );
     case 'openai-compatible':
       return vscode.l10n.t('This server does not report its context. Set "researchAssistant.contextLength" to its real context size.');
   }
@@ -49,14 +55,22 @@ export interface StatusBarState {
 export function describeStatus(status: LlmStatus): StatusBarState {
   switch (status.state) {
     case 'unknown':
-      return { text: '$(hubot) Research', tooltip: vscode.l10n.t('Model server not checked yet. Click to test the connection.'), warning: false };
+      return {
+        text: '$(hubot) Research',
+        tooltip: vscode.l10n.t('Model server not checked yet. Click to test the connection.'),
+        warning: false,
+      };
     case 'connecting':
       return { text: '$(sync~spin) Research', tooltip: vscode.l10n.t('Looking for the model server…'), warning: false };
     case 'error': {
       const probed = status.error.data.probed ?? status.error.data.endpoint;
       return {
         text: '$(warning) Research: no model server',
-        tooltip: vscode.l10n.t('Model server unavailable ({0}): {1}. Click to test the connection.', status.error.code, String(probed ?? status.error.message)),
+        tooltip: vscode.l10n.t(
+          'Model server unavailable ({0}): {1}. Click to test the connection.',
+          status.error.code,
+          String(probed ?? status.error.message),
+        ),
         warning: true,
       };
     }
@@ -72,7 +86,11 @@ function describeInfo(info: ServerInfo, notes: readonly string[]): StatusBarStat
     vscode.l10n.t('Model: {0}', info.model),
     vscode.l10n.t('Usable context: {0} tokens ({1})', info.contextLength, info.contextSource),
   ];
-  if (low) lines.push(vscode.l10n.t('The usable context is below {0} tokens, so long notes are split into many parts.', LOW_CONTEXT_TOKENS), raiseContextHint(info.kind));
+  if (low)
+    lines.push(
+      vscode.l10n.t('The usable context is below {0} tokens, so long notes are split into many parts.', LOW_CONTEXT_TOKENS),
+      raiseContextHint(info.kind),
+    );
   lines.push(...notes);
   return { text: `${low ? '$(warning)' : '$(hubot)'} ${kindLabel(info.kind)} · ${info.model}`, tooltip: lines.join('\n'), warning: low };
 }

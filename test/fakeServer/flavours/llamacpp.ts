@@ -9,7 +9,15 @@ import { applyChatTemplate, countPromptTokens, tokenIds, tokenPieces, toTemplate
 import type { HandlerArgs } from '../handler';
 
 const PUBLIC = new Set(['/health', '/v1/health', '/models', '/v1/models', '/api/tags', '/']);
-const TYPES: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 501: 'not_supported_error', 503: 'unavailable_error', 500: 'server_error' };
+const TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  501: 'not_supported_error',
+  503: 'unavailable_error',
+  500: 'server_error',
+};
 
 /** Always {"error":{"code","message","type"}} (server-common.cpp format_error_response). */
 function llamaError(args: HandlerArgs, status: number, message: string, extra: Record<string, unknown> = {}): void {
@@ -24,13 +32,26 @@ function loading(state: ServerState): boolean {
 function modelsBody(state: ServerState): Record<string, unknown> {
   const created = Math.floor(state.startedAt / 1000); // stable across calls
   const meta = (): Record<string, unknown> => ({
-    vocab_type: 2, n_vocab: 151936,
+    vocab_type: 2,
+    n_vocab: 151936,
     ...(state.opts.llamacppEra === 'new' ? { n_ctx: state.opts.ctx } : {}),
-    n_ctx_train: state.opts.trainedCtx, n_embd: 2560, n_params: 4022468096, size: 2497280256,
+    n_ctx_train: state.opts.trainedCtx,
+    n_embd: 2560,
+    n_params: 4022468096,
+    size: 2497280256,
   });
   return {
     models: state.opts.models.map((m) => ({
-      name: m, model: m, modified_at: '', size: '', digest: '', type: 'model', description: '', tags: [''], capabilities: ['completion'], parameters: '',
+      name: m,
+      model: m,
+      modified_at: '',
+      size: '',
+      digest: '',
+      type: 'model',
+      description: '',
+      tags: [''],
+      capabilities: ['completion'],
+      parameters: '',
       details: { parent_model: '', format: 'gguf', family: '', families: [''], parameter_size: '', quantization_level: '' },
     })),
     object: 'list',
@@ -48,27 +69,54 @@ export async function handleLlamacpp(args: HandlerArgs): Promise<void> {
     return llamaError(args, 401, 'Invalid API Key');
   }
   if (method === 'GET' && (path === '/health' || path === '/v1/health')) return sendJson(res, 200, { status: 'ok' });
-  if (method === 'GET' && path === '/') return sendText(res, 200, '<!doctype html><html><head><title>llama.cpp - chat</title></head><body>fake llama-server web UI</body></html>', 'text/html; charset=utf-8');
+  if (method === 'GET' && path === '/')
+    return sendText(
+      res,
+      200,
+      '<!doctype html><html><head><title>llama.cpp - chat</title></head><body>fake llama-server web UI</body></html>',
+      'text/html; charset=utf-8',
+    );
   if (method === 'GET' && path === '/props') {
     return sendJson(res, 200, {
       default_generation_settings: {
-        id: 0, id_task: -1, n_ctx: state.opts.ctx, speculative: false, is_processing: false,
-        params: { n_predict: -1, seed: 4294967295, temperature: 0.8, top_k: 40, top_p: 0.95, min_p: 0.05, stream: true, reasoning_format: 'deepseek' },
-        prompt: '', next_token: { has_next_token: true, n_remain: -1, n_decoded: 0 },
+        id: 0,
+        id_task: -1,
+        n_ctx: state.opts.ctx,
+        speculative: false,
+        is_processing: false,
+        params: {
+          n_predict: -1,
+          seed: 4294967295,
+          temperature: 0.8,
+          top_k: 40,
+          top_p: 0.95,
+          min_p: 0.05,
+          stream: true,
+          reasoning_format: 'deepseek',
+        },
+        prompt: '',
+        next_token: { has_next_token: true, n_remain: -1, n_decoded: 0 },
       },
       total_slots: state.opts.slots,
       model_path: `/models/${state.opts.models[0] ?? 'model'}.gguf`,
-      chat_template: '{%- for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{%- endfor %}<|im_start|>assistant\n',
+      chat_template:
+        '{%- for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{%- endfor %}<|im_start|>assistant\n',
       chat_template_caps: { supports_system_role: true, supports_tools: true },
       modalities: { vision: false, audio: false },
       build_info: state.opts.version,
       is_sleeping: false,
     });
   }
-  if (method === 'GET' && (path === '/v1/models' || path === '/models' || path === '/api/tags')) return sendJson(res, 200, modelsBody(state));
+  if (method === 'GET' && (path === '/v1/models' || path === '/models' || path === '/api/tags'))
+    return sendJson(res, 200, modelsBody(state));
   if (method === 'GET' && path === '/slots') {
-    if (url.searchParams.get('fail_on_no_slot') === '1' && state.active >= state.opts.slots) return llamaError(args, 503, 'no slot available');
-    return sendJson(res, 200, Array.from({ length: state.opts.slots }, (_, id) => ({ id, n_ctx: state.opts.ctx, is_processing: id < state.active })));
+    if (url.searchParams.get('fail_on_no_slot') === '1' && state.active >= state.opts.slots)
+      return llamaError(args, 503, 'no slot available');
+    return sendJson(
+      res,
+      200,
+      Array.from({ length: state.opts.slots }, (_, id) => ({ id, n_ctx: state.opts.ctx, is_processing: id < state.active })),
+    );
   }
   if (method === 'POST' && path === '/apply-template') {
     const body = (args.body ?? {}) as Record<string, unknown>;
@@ -97,7 +145,8 @@ async function chat(args: HandlerArgs): Promise<void> {
   if (args.bodyError) return llamaError(args, 400, args.bodyError);
   const body = (args.body ?? {}) as Record<string, unknown>;
   if (body['n'] !== undefined && body['n'] !== 1) return llamaError(args, 400, 'Only one completion choice is allowed');
-  const rf = body['response_format'] as { type?: unknown; schema?: Record<string, unknown>; json_schema?: { schema?: Record<string, unknown> } } | undefined;
+  const rf = body['response_format'] as
+    { type?: unknown; schema?: Record<string, unknown>; json_schema?: { schema?: Record<string, unknown> } } | undefined;
   let json: PreparedChat['json'];
   if (rf && rf.type !== undefined && rf.type !== 'text') {
     if (rf.type === 'json_object') json = { schema: rf.schema };
@@ -119,9 +168,23 @@ async function chat(args: HandlerArgs): Promise<void> {
   if (promptTokens >= nCtx) {
     if (state.opts.overflowMode === 'inStreamError' && stream) {
       // Before PR #16486 the streamed overflow came as HTTP 200 + an SSE `error:` field.
-      forced = { kind: 'inStreamError', error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: promptTokens, n_ctx: nCtx } };
+      forced = {
+        kind: 'inStreamError',
+        error: {
+          code: 400,
+          message: 'the request exceeds the available context size, try increasing it',
+          type: 'exceed_context_size_error',
+          n_prompt_tokens: promptTokens,
+          n_ctx: nCtx,
+        },
+      };
     } else {
-      return llamaError(args, 400, `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`, { type: 'exceed_context_size_error', n_prompt_tokens: promptTokens, n_ctx: nCtx });
+      return llamaError(
+        args,
+        400,
+        `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`,
+        { type: 'exceed_context_size_error', n_prompt_tokens: promptTokens, n_ctx: nCtx },
+      );
     }
   }
   const maxRaw = body['max_completion_tokens'] ?? body['max_tokens'] ?? body['n_predict'];
@@ -139,5 +202,8 @@ async function chat(args: HandlerArgs): Promise<void> {
     json,
     forced,
   };
-  return answerChat({ state, req: args.req, res: args.res, rec, signal: args.signal, error: (status, message) => llamaError(args, status, message) }, p);
+  return answerChat(
+    { state, req: args.req, res: args.res, rec, signal: args.signal, error: (status, message) => llamaError(args, status, message) },
+    p,
+  );
 }

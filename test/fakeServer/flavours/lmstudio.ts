@@ -25,8 +25,15 @@ function errorObject(args: HandlerArgs, status: number, message: string, param: 
 function v0Model(state: ServerState, id: string): Record<string, unknown> {
   const loaded = state.opts.preloaded;
   return {
-    id, object: 'model', type: 'llm', publisher: publisherOf(id), arch: 'qwen3', compatibility_type: 'gguf', quantization: 'Q4_K_M',
-    state: loaded ? 'loaded' : 'not-loaded', max_context_length: state.opts.trainedCtx,
+    id,
+    object: 'model',
+    type: 'llm',
+    publisher: publisherOf(id),
+    arch: 'qwen3',
+    compatibility_type: 'gguf',
+    quantization: 'Q4_K_M',
+    state: loaded ? 'loaded' : 'not-loaded',
+    max_context_length: state.opts.trainedCtx,
     ...(loaded ? { loaded_context_length: state.opts.ctx } : {}),
     capabilities: ['tool_use'],
   };
@@ -43,9 +50,13 @@ export async function handleLmstudio(args: HandlerArgs): Promise<void> {
     return errorObject(args, 401, 'Invalid or missing API token. Provide it as "Authorization: Bearer <token>".', null, 'invalid_api_key');
   }
   if (method === 'GET' && path === '/v1/models') {
-    return sendJson(res, 200, { data: state.opts.models.map((id) => ({ id, object: 'model', owned_by: 'organization_owner' })), object: 'list' });
+    return sendJson(res, 200, {
+      data: state.opts.models.map((id) => ({ id, object: 'model', owned_by: 'organization_owner' })),
+      object: 'list',
+    });
   }
-  if (method === 'GET' && path === '/api/v0/models') return sendJson(res, 200, { object: 'list', data: state.opts.models.map((id) => v0Model(state, id)) });
+  if (method === 'GET' && path === '/api/v0/models')
+    return sendJson(res, 200, { object: 'list', data: state.opts.models.map((id) => v0Model(state, id)) });
   if (method === 'GET' && path.startsWith('/api/v0/models/')) {
     const id = decodeURIComponent(path.slice('/api/v0/models/'.length));
     if (state.opts.models.includes(id)) return sendJson(res, 200, v0Model(state, id));
@@ -54,13 +65,36 @@ export async function handleLmstudio(args: HandlerArgs): Promise<void> {
   if (method === 'GET' && path === '/api/v1/models') {
     return sendJson(res, 200, {
       models: state.opts.models.map((key) => ({
-        type: 'llm', publisher: publisherOf(key), key, display_name: key.split('/').pop(), architecture: 'qwen3',
-        quantization: { name: 'Q4_K_M', bits_per_weight: 4 }, size_bytes: 2497280256, params_string: '4B',
+        type: 'llm',
+        publisher: publisherOf(key),
+        key,
+        display_name: key.split('/').pop(),
+        architecture: 'qwen3',
+        quantization: { name: 'Q4_K_M', bits_per_weight: 4 },
+        size_bytes: 2497280256,
+        params_string: '4B',
         loaded_instances: state.opts.preloaded
-          ? [{ id: key, config: { context_length: state.opts.ctx, eval_batch_size: 512, parallel: state.opts.slots, flash_attention: true, num_experts: 0, offload_kv_cache_to_gpu: true } }]
+          ? [
+              {
+                id: key,
+                config: {
+                  context_length: state.opts.ctx,
+                  eval_batch_size: 512,
+                  parallel: state.opts.slots,
+                  flash_attention: true,
+                  num_experts: 0,
+                  offload_kv_cache_to_gpu: true,
+                },
+              },
+            ]
           : [],
-        max_context_length: state.opts.trainedCtx, format: 'gguf',
-        capabilities: { vision: false, trained_for_tool_use: true, ...(state.opts.thinking ? { reasoning: { allowed_options: ['off', 'on'], default: 'on' } } : {}) },
+        max_context_length: state.opts.trainedCtx,
+        format: 'gguf',
+        capabilities: {
+          vision: false,
+          trained_for_tool_use: true,
+          ...(state.opts.thinking ? { reasoning: { allowed_options: ['off', 'on'], default: 'on' } } : {}),
+        },
       })),
     });
   }
@@ -78,7 +112,13 @@ async function chat(args: HandlerArgs): Promise<void> {
   if (!model) {
     if (state.opts.ignoreModelName && state.opts.models.length === 1) model = state.opts.models[0] as string;
     else {
-      return errorObject(args, 404, `Model "${String(body['model'])}" not found. Please specify a valid model.\n\nYour models:\n\n${state.opts.models.join('\n')}`, 'model', 'model_not_found');
+      return errorObject(
+        args,
+        404,
+        `Model "${String(body['model'])}" not found. Please specify a valid model.\n\nYour models:\n\n${state.opts.models.join('\n')}`,
+        'model',
+        'model_not_found',
+      );
     }
   }
   const rf = body['response_format'] as { type?: unknown; json_schema?: { schema?: Record<string, unknown> } } | undefined;
@@ -123,5 +163,8 @@ async function chat(args: HandlerArgs): Promise<void> {
     json,
     forced,
   };
-  return answerChat({ state, req: args.req, res: args.res, rec, signal: args.signal, error: (status, message) => errorObject(args, status, message) }, p);
+  return answerChat(
+    { state, req: args.req, res: args.res, rec, signal: args.signal, error: (status, message) => errorObject(args, status, message) },
+    p,
+  );
 }

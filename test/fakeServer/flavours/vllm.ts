@@ -7,7 +7,13 @@ import { bearer, sendJson, sendText, type PreparedChat, type ServerState } from 
 import { applyChatTemplate, countPromptTokens, countTokens, tokenIds, tokenPieces, toTemplateMessages } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
 
-const TYPES: Record<number, string> = { 400: 'BadRequestError', 404: 'NotFoundError', 500: 'InternalServerError', 501: 'NotImplementedError', 503: 'ServiceUnavailableError' };
+const TYPES: Record<number, string> = {
+  400: 'BadRequestError',
+  404: 'NotFoundError',
+  500: 'InternalServerError',
+  501: 'NotImplementedError',
+  503: 'ServiceUnavailableError',
+};
 
 /** ≥ v0.10.1 nested body; `old` era: flat `{"object":"error",…}` (PR #22099). */
 function vllmError(args: HandlerArgs, status: number, message: string, param: string | null = null): void {
@@ -21,14 +27,28 @@ function findModel(state: ServerState, name: unknown): string | undefined {
 }
 
 /** The 400 for prompt (+ max_tokens) > max_model_len, in the selected era's wording (§4.3). */
-export function vllmOverflowMessage(era: 'old' | 'mid' | 'new', prompt: number, maxTokens: number | undefined, maxModelLen: number): { message: string; param: string | null } {
+export function vllmOverflowMessage(
+  era: 'old' | 'mid' | 'new',
+  prompt: number,
+  maxTokens: number | undefined,
+  maxModelLen: number,
+): { message: string; param: string | null } {
   if (era === 'old') {
     return maxTokens === undefined
-      ? { message: `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${prompt} tokens in the messages, Please reduce the length of the messages.`, param: null }
-      : { message: `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${prompt + maxTokens} tokens (${prompt} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`, param: null };
+      ? {
+          message: `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${prompt} tokens in the messages, Please reduce the length of the messages.`,
+          param: null,
+        }
+      : {
+          message: `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${prompt + maxTokens} tokens (${prompt} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+          param: null,
+        };
   }
   if (era === 'mid' && maxTokens !== undefined) {
-    return { message: `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens and your request has ${prompt} input tokens (${maxTokens} > ${maxModelLen} - ${prompt}). None`, param: null };
+    return {
+      message: `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens and your request has ${prompt} input tokens (${maxTokens} > ${maxModelLen} - ${prompt}). None`,
+      param: null,
+    };
   }
   const out = maxTokens ?? 0;
   return {
@@ -54,8 +74,29 @@ export async function handleVllm(args: HandlerArgs): Promise<void> {
     return sendJson(res, 200, {
       object: 'list',
       data: state.opts.models.map((id) => ({
-        id, object: 'model', created, owned_by: 'vllm', root: id, parent: null, max_model_len: state.opts.ctx,
-        permission: [{ id: `modelperm-${id.length}fake`, object: 'model_permission', created, allow_create_engine: false, allow_sampling: true, allow_logprobs: true, allow_search_indices: false, allow_view: true, allow_fine_tuning: false, organization: '*', group: null, is_blocking: false }],
+        id,
+        object: 'model',
+        created,
+        owned_by: 'vllm',
+        root: id,
+        parent: null,
+        max_model_len: state.opts.ctx,
+        permission: [
+          {
+            id: `modelperm-${id.length}fake`,
+            object: 'model_permission',
+            created,
+            allow_create_engine: false,
+            allow_sampling: true,
+            allow_logprobs: true,
+            allow_search_indices: false,
+            allow_view: true,
+            allow_fine_tuning: false,
+            organization: '*',
+            group: null,
+            is_blocking: false,
+          },
+        ],
       })),
     });
   }
@@ -71,7 +112,12 @@ export async function handleVllm(args: HandlerArgs): Promise<void> {
       return vllmError(args, 400, 'Either `prompt` or `messages` must be provided.');
     }
     const returnStrs = body['return_token_strs'] === true;
-    return sendJson(res, 200, { count: countTokens(text), max_model_len: state.opts.ctx, tokens: tokenIds(text), token_strs: returnStrs ? tokenPieces(text) : null });
+    return sendJson(res, 200, {
+      count: countTokens(text),
+      max_model_len: state.opts.ctx,
+      tokens: tokenIds(text),
+      token_strs: returnStrs ? tokenPieces(text) : null,
+    });
   }
   if (method === 'POST' && path === '/v1/chat/completions') return chat(args);
   args.rec.status = 404;
@@ -86,17 +132,23 @@ async function chat(args: HandlerArgs): Promise<void> {
   if (!model) return vllmError(args, 404, `The model \`${String(body['model'])}\` does not exist.`, 'model');
   const stream = body['stream'] === true;
   const streamOptions = body['stream_options'];
-  if (streamOptions !== undefined && streamOptions !== null && !stream) return vllmError(args, 400, 'Stream options can only be defined when `stream=True`.');
+  if (streamOptions !== undefined && streamOptions !== null && !stream)
+    return vllmError(args, 400, 'Stream options can only be defined when `stream=True`.');
 
   const rf = body['response_format'] as { type?: unknown; json_schema?: { schema?: Record<string, unknown> } } | undefined;
   let json: PreparedChat['json'];
   if (rf && rf.type !== undefined && rf.type !== 'text') {
     if (rf.type === 'json_object') json = {};
     else if (rf.type === 'json_schema') {
-      if (!rf.json_schema) return vllmError(args, 400, "When response_format type is 'json_schema', the 'json_schema' field must be provided.");
+      if (!rf.json_schema)
+        return vllmError(args, 400, "When response_format type is 'json_schema', the 'json_schema' field must be provided.");
       json = { schema: rf.json_schema.schema };
     } else if (rf.type !== 'structural_tag') {
-      return vllmError(args, 400, `1 validation error:\n  Input should be 'text', 'json_object', 'json_schema' or 'structural_tag' (input: ${JSON.stringify(rf.type)})`);
+      return vllmError(
+        args,
+        400,
+        `1 validation error:\n  Input should be 'text', 'json_object', 'json_schema' or 'structural_tag' (input: ${JSON.stringify(rf.type)})`,
+      );
     }
   }
   const so = body['structured_outputs'] as { json?: unknown } | undefined;
@@ -104,14 +156,24 @@ async function chat(args: HandlerArgs): Promise<void> {
 
   const kwargs = (body['chat_template_kwargs'] ?? {}) as Record<string, unknown>;
   // include_reasoning:false hides the reasoning; modelled as no reasoning at all.
-  const thinking = state.opts.thinking && kwargs['enable_thinking'] !== false && body['reasoning_effort'] !== 'none' && body['include_reasoning'] !== false;
+  const thinking =
+    state.opts.thinking &&
+    kwargs['enable_thinking'] !== false &&
+    body['reasoning_effort'] !== 'none' &&
+    body['include_reasoning'] !== false;
 
   const messages = toTemplateMessages(body['messages']);
   if (messages.length === 0) return vllmError(args, 400, 'messages: List should have at least 1 item after validation, not 0');
   const L = state.opts.ctx;
   const maxRaw = body['max_completion_tokens'] ?? body['max_tokens'];
   const maxTokens = typeof maxRaw === 'number' ? maxRaw : undefined;
-  if (maxTokens !== undefined && maxTokens > L && state.opts.vllmEra === 'new') return vllmError(args, 400, `max_tokens=${maxTokens} cannot be greater than max_model_len=${L}. Please request fewer output tokens.`, 'max_tokens');
+  if (maxTokens !== undefined && maxTokens > L && state.opts.vllmEra === 'new')
+    return vllmError(
+      args,
+      400,
+      `max_tokens=${maxTokens} cannot be greater than max_model_len=${L}. Please request fewer output tokens.`,
+      'max_tokens',
+    );
 
   let promptTokens = countPromptTokens(messages);
   let seen = messages;
@@ -133,7 +195,25 @@ async function chat(args: HandlerArgs): Promise<void> {
     return vllmError(args, 400, message, param);
   }
 
-  const includeUsage = stream && typeof streamOptions === 'object' && streamOptions !== null && (streamOptions as { include_usage?: unknown }).include_usage !== false;
-  const p: PreparedChat = { model, seen, promptTokens, stream, includeUsage, maxTokens, ctxLimit: L, thinking, reasoningStyle: state.opts.reasoningStyle, json };
-  return answerChat({ state, req: args.req, res: args.res, rec, signal: args.signal, error: (status, message) => vllmError(args, status, message) }, p);
+  const includeUsage =
+    stream &&
+    typeof streamOptions === 'object' &&
+    streamOptions !== null &&
+    (streamOptions as { include_usage?: unknown }).include_usage !== false;
+  const p: PreparedChat = {
+    model,
+    seen,
+    promptTokens,
+    stream,
+    includeUsage,
+    maxTokens,
+    ctxLimit: L,
+    thinking,
+    reasoningStyle: state.opts.reasoningStyle,
+    json,
+  };
+  return answerChat(
+    { state, req: args.req, res: args.res, rec, signal: args.signal, error: (status, message) => vllmError(args, status, message) },
+    p,
+  );
 }

@@ -8,9 +8,16 @@ import { InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
 import type { FakeLlmSession } from '../fakes/fakeLlmSession';
 
 const promptsDir = join(import.meta.dirname, '../../../prompts');
-export const library = PromptLibrary.load(readdirSync(promptsDir).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => ({ file: f, text: readFileSync(join(promptsDir, f), 'utf8') })));
+export const library = PromptLibrary.load(
+  readdirSync(promptsDir)
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .map((f) => ({ file: f, text: readFileSync(join(promptsDir, f), 'utf8') })),
+);
 
-export function makeContext(session: FakeLlmSession, opts: { store?: InMemoryKeyValueStore; config?: Partial<AssistantConfig>; signal?: AbortSignal; progress?: string[] } = {}): ActionContext {
+export function makeContext(
+  session: FakeLlmSession,
+  opts: { store?: InMemoryKeyValueStore; config?: Partial<AssistantConfig>; signal?: AbortSignal; progress?: string[] } = {},
+): ActionContext {
   const store = opts.store ?? new InMemoryKeyValueStore();
   return {
     session,

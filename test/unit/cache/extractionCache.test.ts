@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { ExtractionCache, InMemoryKeyValueStore, contentHash, decodeExtraction, encodeExtraction } from '../../../src/core/cache/extractionCache';
+import {
+  ExtractionCache,
+  InMemoryKeyValueStore,
+  contentHash,
+  decodeExtraction,
+  encodeExtraction,
+} from '../../../src/core/cache/extractionCache';
 import { isCancellationError, type PdfExtraction, type PdfTextExtractor } from '../../../src/core';
 import { extractPdfText } from '../../../src/pdf/engine';
 import { bibtexParser } from '../../../src/pdf/bibtex';
@@ -13,7 +19,13 @@ const STATS = { ligaturesRepaired: 0, controlCharsRemoved: 0, hyphenationsJoined
 function fakeExtraction(bytes: Uint8Array): PdfExtraction {
   const pages = new TextDecoder().decode(bytes).split('\f');
   const text = pages.map((p, i) => `[page ${i + 1}]\n\n${p}`).join('\n\n');
-  const sections = pages.map((p, i) => ({ title: `Part ${i + 1}`, level: 1, text: `[page ${i + 1}]\n\n${p}`, location: { page: i + 1 }, role: 'body' as const }));
+  const sections = pages.map((p, i) => ({
+    title: `Part ${i + 1}`,
+    level: 1,
+    text: `[page ${i + 1}]\n\n${p}`,
+    location: { page: i + 1 },
+    role: 'body' as const,
+  }));
   return { pageCount: pages.length, pagesRead: pages.length, pages, text, sections, stats: STATS, characters: pages.join('').length };
 }
 
@@ -35,7 +47,8 @@ function countingEngine(delayMs = 0): PdfTextExtractor & { calls: number; maxAct
   return engine;
 }
 
-const LONG = (tag: string): string => `${tag}: the treated group improved by 12.5% over eight weeks, which the authors attribute to the dose schedule.`;
+const LONG = (tag: string): string =>
+  `${tag}: the treated group improved by 12.5% over eight weeks, which the authors attribute to the dose schedule.`;
 
 suite('extraction cache: stored form', () => {
   test('a real extraction survives the compact stored form unchanged, with each text stored once', async () => {
@@ -53,7 +66,12 @@ suite('extraction cache: stored form', () => {
   test('strings that are not in the text, and short ones, are stored as they are', () => {
     const text = `[page 1]\n\n${LONG('one')}\n\n[page 2]\n\n${LONG('two')}`;
     const extraction: PdfExtraction = {
-      pageCount: 3, pagesRead: 3, pages: [LONG('one'), '', LONG('not in the text at all')], text, stats: STATS, characters: 10,
+      pageCount: 3,
+      pagesRead: 3,
+      pages: [LONG('one'), '', LONG('not in the text at all')],
+      text,
+      stats: STATS,
+      characters: 10,
       sections: [
         { title: 'A', level: 1, text: `[page 1]\n\n${LONG('one')}`, location: { page: 1 }, role: 'body' },
         { title: 'B', level: 1, text: `[page 9]\n\n${LONG('two')}`, location: { page: 9, heading: 'B' }, role: 'references' },
@@ -168,8 +186,14 @@ suite('source reader with the extraction cache', () => {
     const engine = countingEngine(5);
     const { reader } = createReader(fs, { pdf: engine });
     const reported: string[] = [];
-    const result = await reader.collect(note('index.md', names.map((n) => `[[${n}.pdf]]`).join(' ')), { signal, progress: { report: (m) => reported.push(m) } });
-    assert.deepEqual(result.sources.map((s) => s.id), names.map((n) => `papers/${n}.pdf`));
+    const result = await reader.collect(note('index.md', names.map((n) => `[[${n}.pdf]]`).join(' ')), {
+      signal,
+      progress: { report: (m) => reported.push(m) },
+    });
+    assert.deepEqual(
+      result.sources.map((s) => s.id),
+      names.map((n) => `papers/${n}.pdf`),
+    );
     for (const [i, n] of names.entries()) assert.match(result.sources[i]?.text ?? '', new RegExp(`paper ${n}`));
     assert.equal(engine.calls, names.length);
     assert.equal(engine.maxActive, 1, 'one extraction at a time');
@@ -222,6 +246,9 @@ suite('source reader with the extraction cache', () => {
     const controller = new AbortController();
     const engine: PdfTextExtractor = { extract: async (bytes) => (controller.abort(), fakeExtraction(bytes)) };
     const { reader } = createReader(fs, { pdf: engine });
-    await assert.rejects(reader.collect(note('index.md', '[[a.pdf]] [[b.pdf]] [[c.pdf]] [[d.pdf]] [[e.pdf]] [[f.pdf]]'), { signal: controller.signal }), (e: unknown) => isCancellationError(e));
+    await assert.rejects(
+      reader.collect(note('index.md', '[[a.pdf]] [[b.pdf]] [[c.pdf]] [[d.pdf]] [[e.pdf]] [[f.pdf]]'), { signal: controller.signal }),
+      (e: unknown) => isCancellationError(e),
+    );
   });
 });

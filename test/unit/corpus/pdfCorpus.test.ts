@@ -42,7 +42,10 @@ suite('PDF corpus (../shared/corpus/pdf)', () => {
     if (!available(FILES.s2orc, t)) return;
     const r = await extract(FILES.s2orc);
     const page1 = r.pages[0] ?? '';
-    assert.match(page1, /We introduce S2ORC, a large corpus of 81\.1M English-language academic papers spanning many academic disciplines\./);
+    assert.match(
+      page1,
+      /We introduce S2ORC, a large corpus of 81\.1M English-language academic papers spanning many academic disciplines\./,
+    );
     // The left column's introduction runs on without the right column's figure caption or text cutting in.
     assert.match(page1, /Academic papers are an increasingly important textual domain for natural language processing \(NLP\) research\./);
     assert.doesNotMatch(page1, /unified source, and Citations are linked/);

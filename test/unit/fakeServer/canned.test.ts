@@ -17,7 +17,10 @@ Write in English.`;
 
 void suite('fake server canned answers', () => {
   void test('quotes real sentences of the sources (numbers first) and never the instructions', () => {
-    const quotes = pickQuotes([{ role: 'user', content: 'Summarize the following note in markdown.\n\nThe weather was mild in spring. Yields grew 14% in 2022.' }], 2);
+    const quotes = pickQuotes(
+      [{ role: 'user', content: 'Summarize the following note in markdown.\n\nThe weather was mild in spring. Yields grew 14% in 2022.' }],
+      2,
+    );
     assert.deepEqual(quotes, ['Yields grew 14% in 2022.', 'The weather was mild in spring.']);
   });
 
@@ -39,7 +42,13 @@ void suite('fake server canned answers', () => {
   void test('JSON for a schema: objects, $ref, enums, anyOf, minItems, minimum, strings from the prompt', () => {
     const schema = {
       type: 'object',
-      $defs: { paper: { type: 'object', properties: { title: { type: 'string' }, year: { type: 'integer', minimum: 1990 } }, required: ['title', 'year'] } },
+      $defs: {
+        paper: {
+          type: 'object',
+          properties: { title: { type: 'string' }, year: { type: 'integer', minimum: 1990 } },
+          required: ['title', 'year'],
+        },
+      },
       properties: {
         papers: { type: 'array', items: { $ref: '#/$defs/paper' }, minItems: 2 },
         verdict: { enum: ['yes', 'no'] },
@@ -49,9 +58,15 @@ void suite('fake server canned answers', () => {
       },
       required: ['papers', 'verdict', 'note', 'score', 'done'],
     };
-    const value = jsonForSchema(schema, [{ role: 'user', content: 'We studied sleep in 120 adults over 6 weeks.' }]) as Record<string, unknown>;
+    const value = jsonForSchema(schema, [{ role: 'user', content: 'We studied sleep in 120 adults over 6 weeks.' }]) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(value, {
-      papers: [{ title: 'We studied sleep in 120 adults over 6 weeks.', year: 1990 }, { title: 'We studied sleep in 120 adults over 6 weeks.', year: 1990 }],
+      papers: [
+        { title: 'We studied sleep in 120 adults over 6 weeks.', year: 1990 },
+        { title: 'We studied sleep in 120 adults over 6 weeks.', year: 1990 },
+      ],
       verdict: 'yes',
       note: 'We studied',
       score: 0,

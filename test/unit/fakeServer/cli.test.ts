@@ -8,7 +8,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 void suite('fake server CLI', () => {
   void test('prints exactly one "listening" line on stdout, a canned-output banner on stderr, and serves', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fakeServer/cli.ts', '--flavour', 'vllm', '--ctx', '2048', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/fakeServer/cli.ts', '--flavour', 'vllm', '--ctx', '2048', '--port', '0'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -31,7 +35,9 @@ void suite('fake server CLI', () => {
     } finally {
       proc.kill('SIGTERM');
     }
-    const code = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve)));
+    const code = await new Promise<number | null>((resolve) =>
+      proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve),
+    );
     assert.equal(code, 0, 'SIGTERM closes the server cleanly');
     assert.equal(stdout.split('\n').filter(Boolean).length, 1);
   });

@@ -4,7 +4,12 @@ import { APIConnectionError, APIError } from 'openai';
 import { startFakeServer, type FakeServer, type Flavour, type Reply } from '../../fakeServer/index';
 import { clientFor, collect, type Collected } from './helpers';
 
-const MODEL: Record<Flavour, string> = { ollama: 'qwen3:4b-instruct-2507', lmstudio: 'qwen/qwen3-4b-2507', vllm: 'Qwen/Qwen3-4B-Instruct-2507', llamacpp: 'Qwen/Qwen3-4B-Instruct-2507' };
+const MODEL: Record<Flavour, string> = {
+  ollama: 'qwen3:4b-instruct-2507',
+  lmstudio: 'qwen/qwen3-4b-2507',
+  vllm: 'Qwen/Qwen3-4B-Instruct-2507',
+  llamacpp: 'Qwen/Qwen3-4B-Instruct-2507',
+};
 const TEXT = 'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.';
 
 for (const flavour of ['ollama', 'lmstudio', 'vllm', 'llamacpp'] as const) {
@@ -18,7 +23,10 @@ for (const flavour of ['ollama', 'lmstudio', 'vllm', 'llamacpp'] as const) {
       server ??= await startFakeServer({ flavour, tokensPerSecond: 100_000 });
       if (!servers.includes(server)) servers.push(server);
       server.queueReplies(reply);
-      const stream = await clientFor(server).chat.completions.create({ model: MODEL[flavour], messages: [{ role: 'user', content: 'x' }], stream: true }, { signal });
+      const stream = await clientFor(server).chat.completions.create(
+        { model: MODEL[flavour], messages: [{ role: 'user', content: 'x' }], stream: true },
+        { signal },
+      );
       return collect(stream);
     };
 
@@ -35,7 +43,10 @@ for (const flavour of ['ollama', 'lmstudio', 'vllm', 'llamacpp'] as const) {
     void test('http503 / http500 / htmlError: real HTTP statuses', async () => {
       await assert.rejects(run({ fault: 'http503' }), (e: unknown) => e instanceof APIError && e.status === 503);
       await assert.rejects(run({ fault: 'http500' }), (e: unknown) => e instanceof APIError && e.status === 500);
-      await assert.rejects(run({ fault: 'htmlError' }), (e: unknown) => e instanceof APIError && e.status === 502 && /Bad Gateway/.test(e.message));
+      await assert.rejects(
+        run({ fault: 'htmlError' }),
+        (e: unknown) => e instanceof APIError && e.status === 502 && /Bad Gateway/.test(e.message),
+      );
     });
 
     void test('refuse: connection error', async () => {
@@ -63,7 +74,7 @@ for (const flavour of ['ollama', 'lmstudio', 'vllm', 'llamacpp'] as const) {
       assert.deepEqual([got.text, got.finishReason], ['', 'stop']);
     });
 
-    void test('midStreamError: the flavour\'s own mid-stream failure', async () => {
+    void test("midStreamError: the flavour's own mid-stream failure", async () => {
       if (flavour === 'ollama') {
         // Ollama's /v1 writer drops the error: an empty chunk, then the stream just ends (SERVERS.md §2.4).
         const got = await run({ text: TEXT, fault: 'midStreamError' });

@@ -30,14 +30,30 @@ export async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.Chat
 }
 
 /** Raw SSE `data:` payloads of a streamed chat request (for wire-format assertions). */
-export async function rawSse(server: FakeServer, body: unknown, path = '/v1/chat/completions'): Promise<{ status: number; frames: string[]; text: string; headers: Headers }> {
-  const res = await fetch(server.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+export async function rawSse(
+  server: FakeServer,
+  body: unknown,
+  path = '/v1/chat/completions',
+): Promise<{ status: number; frames: string[]; text: string; headers: Headers }> {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
-  const frames = text.split('\n\n').filter((f) => f.startsWith('data: ')).map((f) => f.slice('data: '.length));
+  const frames = text
+    .split('\n\n')
+    .filter((f) => f.startsWith('data: '))
+    .map((f) => f.slice('data: '.length));
   return { status: res.status, frames, text, headers: res.headers };
 }
 
-export async function getJson(server: FakeServer, path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function getJson(
+  server: FakeServer,
+  path: string,
+  init?: RequestInit,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(server.url + path, init);
   const text = await res.text();
   let body: unknown = text;
@@ -49,7 +65,12 @@ export async function getJson(server: FakeServer, path: string, init?: RequestIn
   return { status: res.status, body, headers: res.headers };
 }
 
-export function postJson(server: FakeServer, path: string, body: unknown, headers: Record<string, string> = {}): ReturnType<typeof getJson> {
+export function postJson(
+  server: FakeServer,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ReturnType<typeof getJson> {
   return getJson(server, path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 

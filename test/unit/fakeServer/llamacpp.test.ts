@@ -45,9 +45,13 @@ void suite('fake llamacpp quirks (SERVERS.md §5, §9.4)', () => {
     const server = await start();
     const messages = [{ role: 'user' as const, content: 'Count the 42 tokens, 请.' }];
     const { prompt } = (await postJson(server, '/apply-template', { messages })).body as { prompt: string };
-    const tokens = (await postJson(server, '/tokenize', { content: prompt, add_special: true, parse_special: true })).body.tokens as number[];
+    const tokens = (await postJson(server, '/tokenize', { content: prompt, add_special: true, parse_special: true })).body
+      .tokens as number[];
     assert.equal(tokens.length, countPromptTokens(messages));
-    const pieces = (await postJson(server, '/tokenize', { content: prompt, with_pieces: true })).body.tokens as Array<{ id: number; piece: string }>;
+    const pieces = (await postJson(server, '/tokenize', { content: prompt, with_pieces: true })).body.tokens as Array<{
+      id: number;
+      piece: string;
+    }>;
     assert.equal(pieces.map((p) => p.piece).join(''), prompt);
     assert.equal((await postJson(server, '/v1/chat/completions/input_tokens', { messages })).body.input_tokens, tokens.length);
     const res = await clientFor(server).chat.completions.create({ model: MODEL, messages });
@@ -88,8 +92,15 @@ void suite('fake llamacpp quirks (SERVERS.md §5, §9.4)', () => {
 
   void test('wire format: role chunk with content null, separate finish chunk, usage chunk with timings', async () => {
     const server = await start({ reply: { chunks: ['Hi'] } });
-    const { frames } = await rawSse(server, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
-    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as { choices: Array<Record<string, unknown>>; usage?: unknown; timings?: { prompt_n: number } });
+    const { frames } = await rawSse(server, {
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks = frames
+      .slice(0, -1)
+      .map((f) => JSON.parse(f) as { choices: Array<Record<string, unknown>>; usage?: unknown; timings?: { prompt_n: number } });
     assert.deepEqual(chunks[0]?.choices[0], { index: 0, delta: { role: 'assistant', content: null }, finish_reason: null });
     assert.deepEqual(chunks[1]?.choices[0], { index: 0, delta: { content: 'Hi' }, finish_reason: null });
     assert.deepEqual(chunks[2]?.choices[0], { index: 0, delta: {}, finish_reason: 'stop' });
@@ -102,16 +113,26 @@ void suite('fake llamacpp quirks (SERVERS.md §5, §9.4)', () => {
     const server = await start({ ssePing: true, reply: 'pong' });
     const raw = await rawSse(server, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true });
     assert.match(raw.text, /^: ping\n\n/);
-    const got = await collect(await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }));
+    const got = await collect(
+      await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }),
+    );
     assert.equal(got.text, 'pong');
   });
 
   void test('response_format: json_object with schema and json_schema work; other types are a 400', async () => {
     const server = await start();
     const schema = { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] };
-    const a = await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object', schema } as never });
+    const a = await clientFor(server).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      response_format: { type: 'json_object', schema } as never,
+    });
     assert.deepEqual(JSON.parse(a.choices[0]?.message.content ?? ''), { n: 0 });
-    const bad = await postJson(server, '/v1/chat/completions', { model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'grammar' } });
+    const bad = await postJson(server, '/v1/chat/completions', {
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      response_format: { type: 'grammar' },
+    });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.message, 'response_format type must be one of "text" or "json_object", but got: grammar');
   });
@@ -133,6 +154,9 @@ void suite('fake llamacpp quirks (SERVERS.md §5, §9.4)', () => {
     assert.equal((await getJson(server, '/health')).status, 200);
     const props = await getJson(server, '/props');
     assert.deepEqual([props.status, props.body], [401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }]);
-    await assert.rejects(clientFor(server, 'bad').chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof AuthenticationError && e.message === '401 Invalid API Key');
+    await assert.rejects(
+      clientFor(server, 'bad').chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof AuthenticationError && e.message === '401 Invalid API Key',
+    );
   });
 });

@@ -45,19 +45,33 @@ void suite('fake lmstudio quirks (SERVERS.md §3, §9.2)', () => {
   void test('response_format json_object is a 400 with a string error; json_schema and text work', async () => {
     const server = await start({ reply: '{"a":1}' });
     const client = clientFor(server);
-    await assert.rejects(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' } }), (e: unknown) => {
-      assert.ok(e instanceof BadRequestError);
-      assert.equal(e.message, `400 "'response_format.type' must be 'json_schema' or 'text'"`);
-      return true;
+    await assert.rejects(
+      client.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+        response_format: { type: 'json_object' },
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof BadRequestError);
+        assert.equal(e.message, `400 "'response_format.type' must be 'json_schema' or 'text'"`);
+        return true;
+      },
+    );
+    const ok = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object' } } },
     });
-    const ok = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object' } } } });
     assert.equal(ok.choices[0]?.message.content, '{"a":1}');
     await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'text' } });
   });
 
   void test('unknown model → 404 model_not_found; ignoreModelName answers with the loaded model', async () => {
     const strict = await start();
-    await assert.rejects(clientFor(strict).chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof NotFoundError && e.code === 'model_not_found' && /Model "default" not found/.test(e.message));
+    await assert.rejects(
+      clientFor(strict).chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof NotFoundError && e.code === 'model_not_found' && /Model "default" not found/.test(e.message),
+    );
     const lax = await start({ ignoreModelName: true });
     const res = await clientFor(lax).chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] });
     assert.equal(res.model, MODEL);
@@ -69,7 +83,12 @@ void suite('fake lmstudio quirks (SERVERS.md §3, §9.2)', () => {
     const server = await start({ ctx: 512 });
     await assert.rejects(clientFor(server).chat.completions.create({ model: MODEL, messages: long, stream: true }), (e: unknown) => {
       assert.ok(e instanceof BadRequestError);
-      assert.match(e.message, new RegExp(`Trying to keep the first ${countPromptTokens(long)} tokens when context the overflows\\. However, the model is loaded with context length of only 512 tokens`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `Trying to keep the first ${countPromptTokens(long)} tokens when context the overflows\\. However, the model is loaded with context length of only 512 tokens`,
+        ),
+      );
       return true;
     });
   });
@@ -77,7 +96,10 @@ void suite('fake lmstudio quirks (SERVERS.md §3, §9.2)', () => {
   void test('overflow (b): HTTP 200 with an error body (the stream throws, non-stream returns it)', async () => {
     const server = await start({ ctx: 512, overflowMode: 'http200Error' });
     const client = clientFor(server);
-    await assert.rejects(collect(await client.chat.completions.create({ model: MODEL, messages: long, stream: true })), /Trying to keep the first/);
+    await assert.rejects(
+      collect(await client.chat.completions.create({ model: MODEL, messages: long, stream: true })),
+      /Trying to keep the first/,
+    );
     const raw = await postJson(server, '/v1/chat/completions', { model: MODEL, messages: long });
     assert.equal(raw.status, 200);
     assert.match(raw.body.error, /Trying to keep the first/);
@@ -85,7 +107,14 @@ void suite('fake lmstudio quirks (SERVERS.md §3, §9.2)', () => {
 
   void test('overflow (c): HTTP 200 well-formed stream with zero content deltas and finish_reason stop', async () => {
     const server = await start({ ctx: 512, overflowMode: 'emptyStream' });
-    const got = await collect(await clientFor(server).chat.completions.create({ model: MODEL, messages: long, stream: true, stream_options: { include_usage: true } }));
+    const got = await collect(
+      await clientFor(server).chat.completions.create({
+        model: MODEL,
+        messages: long,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
     assert.equal(got.text, '');
     assert.equal(got.finishReason, 'stop');
     assert.equal(got.usage?.completion_tokens, 0);
@@ -98,11 +127,15 @@ void suite('fake lmstudio quirks (SERVERS.md §3, §9.2)', () => {
     const a = await clientFor(rc).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] });
     assert.equal((a.choices[0]?.message as unknown as { reasoning_content: string }).reasoning_content, 'Hmm.');
     const inline = await start({ thinking: true, reasoningStyle: 'inline-think', reply });
-    const b = await collect(await clientFor(inline).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }));
+    const b = await collect(
+      await clientFor(inline).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }),
+    );
     assert.equal(b.text, '<think>\nHmm.\n</think>\n\nAnswer.');
     assert.equal(b.reasoning, '');
     // The /no_think soft switch turns thinking off.
-    const c = await collect(await clientFor(rc).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x /no_think' }], stream: true }));
+    const c = await collect(
+      await clientFor(rc).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x /no_think' }], stream: true }),
+    );
     assert.equal(c.reasoning, '');
   });
 

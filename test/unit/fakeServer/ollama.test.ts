@@ -50,7 +50,15 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
     const tail = 'TAILMARK The last sentence says the budget was 5 million euros.';
     const messages = [{ role: 'user' as const, content: `${head}\n${wordsOfTokens(3000)}\n${tail}` }];
     const sent = countPromptTokens(messages);
-    const got = await collect(await clientFor(server).chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true }, max_tokens: 400 }));
+    const got = await collect(
+      await clientFor(server).chat.completions.create({
+        model: MODEL,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        max_tokens: 400,
+      }),
+    );
     assert.ok(sent > 3000);
     assert.equal(got.usage?.prompt_tokens, 1024 - Math.floor((1024 - 4) / 2)); // 514: 4 head tokens + tail
     assert.ok(['stop', 'length'].includes(got.finishReason ?? ''));
@@ -79,7 +87,10 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
     const res = await clientFor(full).chat.completions.create({ model: MODEL, messages, max_tokens: 10 });
     assert.equal(res.usage?.prompt_tokens, 512);
     const reject = await start({ ctx: 512, overflowMode: 'reject' });
-    await assert.rejects(clientFor(reject).chat.completions.create({ model: MODEL, messages }), (e: unknown) => e instanceof BadRequestError && /prompt is longer than the context length/.test(e.message));
+    await assert.rejects(
+      clientFor(reject).chat.completions.create({ model: MODEL, messages }),
+      (e: unknown) => e instanceof BadRequestError && /prompt is longer than the context length/.test(e.message),
+    );
   });
 
   void test('/v1 ignores num_ctx and options: the loaded context stays', async () => {
@@ -107,8 +118,14 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
       assert.equal(e.type, 'not_found_error');
       return true;
     });
-    await assert.rejects(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'high' }), (e: unknown) => e instanceof BadRequestError && e.message === `400 "${MODEL}" does not support thinking`);
-    await assert.rejects(client.chat.completions.create({ model: MODEL, messages: [] }), (e: unknown) => e instanceof BadRequestError && /too short/.test(e.message));
+    await assert.rejects(
+      client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'high' }),
+      (e: unknown) => e instanceof BadRequestError && e.message === `400 "${MODEL}" does not support thinking`,
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: MODEL, messages: [] }),
+      (e: unknown) => e instanceof BadRequestError && /too short/.test(e.message),
+    );
     // reasoning_effort none is always safe
     await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'none' });
   });
@@ -118,7 +135,14 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
     const { frames, headers } = await rawSse(server, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true });
     assert.match(headers.get('content-type') ?? '', /text\/event-stream/);
     assert.equal(frames.at(-1), '[DONE]');
-    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as { system_fingerprint: string; id: string; choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }> });
+    const chunks = frames.slice(0, -1).map(
+      (f) =>
+        JSON.parse(f) as {
+          system_fingerprint: string;
+          id: string;
+          choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
+        },
+    );
     assert.equal(chunks.length, 3);
     for (const c of chunks) {
       assert.equal(c.system_fingerprint, 'fp_ollama');
@@ -130,8 +154,15 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
 
   void test('wire format from v0.32.6: role only first, dedicated empty-delta finish chunk, usage chunk only on request', async () => {
     const server = await start({ version: '0.32.6', thinking: true, reply: { chunks: ['Hi'], reasoning: 'Hmm' } });
-    const { frames } = await rawSse(server, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
-    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as { choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>; usage?: unknown });
+    const { frames } = await rawSse(server, {
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks = frames
+      .slice(0, -1)
+      .map((f) => JSON.parse(f) as { choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>; usage?: unknown });
     assert.deepEqual(chunks[0]?.choices[0]?.delta, { role: 'assistant', content: '', reasoning: 'Hmm' });
     assert.deepEqual(chunks[1]?.choices[0]?.delta, { content: 'Hi' });
     assert.deepEqual(chunks[2]?.choices[0], { index: 0, delta: {}, finish_reason: 'stop' });
@@ -143,8 +174,14 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
 
   void test('native /api/chat: NDJSON, options.num_ctx reloads the model, truncate:false gives 400', async () => {
     const server = await start({ ctx: 4096, reply: 'Native answer.' });
-    const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], options: { num_ctx: 16384 } }) });
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { done: boolean; message: { content: string }; prompt_eval_count?: number });
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], options: { num_ctx: 16384 } }),
+    });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { done: boolean; message: { content: string }; prompt_eval_count?: number });
     assert.equal(lines.map((l) => l.message.content).join(''), 'Native answer.');
     assert.equal(lines.at(-1)?.done, true);
     assert.equal(lines.at(-1)?.prompt_eval_count, countPromptTokens([{ role: 'user', content: 'hi' }]));
@@ -154,7 +191,12 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
     await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] });
     assert.equal((await getJson(server, '/api/ps')).body.models[0].context_length, 4096);
     assert.equal(server.reloads, 2);
-    const tooLong = await postJson(server, '/api/chat', { model: MODEL, stream: false, truncate: false, messages: [{ role: 'user', content: wordsOfTokens(5000) }] });
+    const tooLong = await postJson(server, '/api/chat', {
+      model: MODEL,
+      stream: false,
+      truncate: false,
+      messages: [{ role: 'user', content: wordsOfTokens(5000) }],
+    });
     assert.equal(tooLong.status, 400);
     assert.match(tooLong.body.error, /prompt is longer than the context length/);
     const missing = await postJson(server, '/api/chat', { model: 'nope', messages: [] });
@@ -164,7 +206,11 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
   void test('native /api/chat: a client that disconnects mid-stream is recorded as aborted', async () => {
     const server = await start({ tokensPerSecond: 50, reply: wordsOfTokens(200) });
     const controller = new AbortController();
-    const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }), signal: controller.signal });
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    });
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
@@ -186,7 +232,11 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
     const client = clientFor(server);
     const first = client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] });
     while (server.chatRequests()[0]?.startedAt === undefined) await new Promise((r) => setTimeout(r, 5));
-    await assert.rejects(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'y' }] }), (e: unknown) => e instanceof APIError && e.status === 503 && e.message === '503 server busy, please try again.  maximum pending requests exceeded');
+    await assert.rejects(
+      client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'y' }] }),
+      (e: unknown) =>
+        e instanceof APIError && e.status === 503 && e.message === '503 server busy, please try again.  maximum pending requests exceeded',
+    );
     await first;
   });
 });

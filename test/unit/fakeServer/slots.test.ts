@@ -6,7 +6,12 @@ import { clientFor, wordsOfTokens } from './helpers';
 const MODEL = 'Qwen/Qwen3-4B-Instruct-2507';
 
 function maxOverlap(recs: RecordedRequest[]): number {
-  const events = recs.flatMap((r) => [{ t: r.startedAt ?? 0, d: 1 }, { t: r.endedAt ?? 0, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  const events = recs
+    .flatMap((r) => [
+      { t: r.startedAt ?? 0, d: 1 },
+      { t: r.endedAt ?? 0, d: -1 },
+    ])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   let cur = 0;
   let max = 0;
   for (const e of events) max = Math.max(max, (cur += e.d));
@@ -16,10 +21,11 @@ function maxOverlap(recs: RecordedRequest[]): number {
 /** A reply function that holds every request until `n` have arrived, so a loaded machine cannot serialise them. */
 function barrier(n: number, reply: Reply): () => Promise<Reply> {
   const waiting: Array<() => void> = [];
-  return () => new Promise<Reply>((resolve) => {
-    waiting.push(() => resolve(reply));
-    if (waiting.length === n) for (const release of waiting) release();
-  });
+  return () =>
+    new Promise<Reply>((resolve) => {
+      waiting.push(() => resolve(reply));
+      if (waiting.length === n) for (const release of waiting) release();
+    });
 }
 
 void suite('fake server slots and throughput model', () => {
@@ -33,7 +39,11 @@ void suite('fake server slots and throughput model', () => {
     return s;
   };
   const fire = (server: FakeServer, n: number): Promise<unknown[]> =>
-    Promise.all(Array.from({ length: n }, (_, i) => clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: `request ${i}` }] })));
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: `request ${i}` }] }),
+      ),
+    );
 
   void test('with slots=2, six parallel requests never have more than 2 served at once (all 6 are open)', async () => {
     const server = await start(2, { reply: barrier(6, wordsOfTokens(40)) });
@@ -53,7 +63,8 @@ void suite('fake server slots and throughput model', () => {
     await fire(server, 4);
     const four = Date.now() - t;
     const recs = [...server.chatRequests()].sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
-    for (let i = 1; i < recs.length; i++) assert.ok((recs[i]?.startedAt ?? 0) >= (recs[i - 1]?.endedAt ?? Infinity), 'no overlap on one slot');
+    for (let i = 1; i < recs.length; i++)
+      assert.ok((recs[i]?.startedAt ?? 0) >= (recs[i - 1]?.endedAt ?? Infinity), 'no overlap on one slot');
     assert.ok(one >= 38, `40 tokens at 1000 tok/s take ≥ 40 ms (took ${one})`);
     assert.ok(four >= 4 * 38, `four requests on one slot took ${four} ms`);
   });
@@ -63,14 +74,21 @@ void suite('fake server slots and throughput model', () => {
     await fire(server, 4);
     const recs = server.chatRequests();
     const firstEnd = Math.min(...recs.map((r) => r.endedAt ?? Infinity));
-    assert.ok(recs.every((r) => (r.startedAt ?? Infinity) <= firstEnd), 'all started before any finished');
+    assert.ok(
+      recs.every((r) => (r.startedAt ?? Infinity) <= firstEnd),
+      'all started before any finished',
+    );
     assert.equal(server.maxActive, 4);
   });
 
   void test('prefill cost delays the first token by prompt tokens / prefill speed', async () => {
     const server = await start(1, { prefillTokensPerSecond: 2000, tokensPerSecond: 100_000, reply: 'ok' });
     const t = Date.now();
-    const stream = await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: wordsOfTokens(400) }], stream: true });
+    const stream = await clientFor(server).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: wordsOfTokens(400) }],
+      stream: true,
+    });
     for await (const _ of stream) break;
     assert.ok(Date.now() - t >= 195, `~405 prompt tokens at 2000 tok/s ≥ 200 ms (took ${Date.now() - t})`);
   });

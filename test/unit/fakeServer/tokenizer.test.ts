@@ -30,7 +30,10 @@ void suite('fake server tokenizer', () => {
   });
 
   void test('chat template is Qwen-like and prompt tokens are counted over it', () => {
-    const messages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello there' }];
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hello there' },
+    ];
     const rendered = applyChatTemplate(messages);
     assert.equal(rendered, '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHello there<|im_end|>\n<|im_start|>assistant\n');
     // system: 1 + 2("system") + 1("Be") + 2("brief.") + 1 = 7; user: 1 + 1 + 2 + 2 + 1 = 7; assistant: 1 + 3 = 4

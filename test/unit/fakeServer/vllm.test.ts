@@ -31,7 +31,10 @@ void suite('fake vllm quirks (SERVERS.md §4, §9.3)', () => {
 
   void test('/tokenize counts the templated chat exactly like usage.prompt_tokens', async () => {
     const server = await start({ ctx: 16384 });
-    const messages = [{ role: 'system' as const, content: 'Be brief.' }, { role: 'user' as const, content: 'How many 数据 points were there in 2020?' }];
+    const messages = [
+      { role: 'system' as const, content: 'Be brief.' },
+      { role: 'user' as const, content: 'How many 数据 points were there in 2020?' },
+    ];
     const tok = await postJson(server, '/tokenize', { model: MODEL, messages });
     assert.equal(tok.body.count, countPromptTokens(messages));
     assert.equal(tok.body.tokens.length, tok.body.count);
@@ -45,13 +48,19 @@ void suite('fake vllm quirks (SERVERS.md §4, §9.3)', () => {
     const messages = [{ role: 'user' as const, content: wordsOfTokens(900) }];
     const p = countPromptTokens(messages);
     assert.ok(p < 1000 && p + 200 > 1000);
-    await assert.rejects(clientFor(server).chat.completions.create({ model: MODEL, messages, max_tokens: 200, stream: true }), (e: unknown) => {
-      assert.ok(e instanceof BadRequestError);
-      assert.equal(e.message, `400 You passed ${p} input tokens and requested 200 output tokens. However, the model's context length is only 1000 tokens, resulting in a maximum input length of 800 tokens. Please reduce the length of the input prompt. (parameter=input_tokens, value=${p})`);
-      assert.equal(e.param, 'input_tokens');
-      assert.equal(e.type, 'BadRequestError');
-      return true;
-    });
+    await assert.rejects(
+      clientFor(server).chat.completions.create({ model: MODEL, messages, max_tokens: 200, stream: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof BadRequestError);
+        assert.equal(
+          e.message,
+          `400 You passed ${p} input tokens and requested 200 output tokens. However, the model's context length is only 1000 tokens, resulting in a maximum input length of 800 tokens. Please reduce the length of the input prompt. (parameter=input_tokens, value=${p})`,
+        );
+        assert.equal(e.param, 'input_tokens');
+        assert.equal(e.type, 'BadRequestError');
+        return true;
+      },
+    );
     // Without max_tokens the same prompt fits.
     const ok = await clientFor(server).chat.completions.create({ model: MODEL, messages });
     assert.equal(ok.usage?.prompt_tokens, p);
@@ -63,18 +72,40 @@ void suite('fake vllm quirks (SERVERS.md §4, §9.3)', () => {
     const p = countPromptTokens(messages);
     const res = await postJson(server, '/v1/chat/completions', { model: MODEL, messages, max_tokens: 200 });
     assert.equal(res.status, 400);
-    assert.deepEqual(res.body, { object: 'error', message: `This model's maximum context length is 1000 tokens. However, you requested ${p + 200} tokens (${p} in the messages, 200 in the completion). Please reduce the length of the messages or completion.`, type: 'BadRequestError', param: null, code: 400 });
+    assert.deepEqual(res.body, {
+      object: 'error',
+      message: `This model's maximum context length is 1000 tokens. However, you requested ${p + 200} tokens (${p} in the messages, 200 in the completion). Please reduce the length of the messages or completion.`,
+      type: 'BadRequestError',
+      param: null,
+      code: 400,
+    });
     // openai 6.x reads only `body.error`, so a flat body loses its message (SERVERS.md §6 says `body.error || body`).
-    await assert.rejects(clientFor(server).chat.completions.create({ model: MODEL, messages, max_tokens: 200 }), (e: unknown) => e instanceof BadRequestError && e.message === '400 status code (no body)');
+    await assert.rejects(
+      clientFor(server).chat.completions.create({ model: MODEL, messages, max_tokens: 200 }),
+      (e: unknown) => e instanceof BadRequestError && e.message === '400 status code (no body)',
+    );
   });
 
   void test('stream_options without stream is a 400; with stream the usage chunk comes by default', async () => {
     const server = await start({ reply: { chunks: ['Hel', 'lo'] } });
-    await assert.rejects(clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } }), (e: unknown) => e instanceof BadRequestError && /Stream options can only be defined when `stream=True`/.test(e.message));
+    await assert.rejects(
+      clientFor(server).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+        stream_options: { include_usage: true },
+      }),
+      (e: unknown) => e instanceof BadRequestError && /Stream options can only be defined when `stream=True`/.test(e.message),
+    );
     const { frames } = await rawSse(server, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: {} });
     const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as { choices: Array<Record<string, unknown>>; usage?: unknown });
     assert.deepEqual(chunks[0]?.choices[0], { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null });
-    assert.deepEqual(chunks[2]?.choices[0], { index: 0, delta: { content: 'lo' }, logprobs: null, finish_reason: 'stop', stop_reason: null }); // finish on the last token chunk
+    assert.deepEqual(chunks[2]?.choices[0], {
+      index: 0,
+      delta: { content: 'lo' },
+      logprobs: null,
+      finish_reason: 'stop',
+      stop_reason: null,
+    }); // finish on the last token chunk
     assert.deepEqual(chunks[3]?.choices, []);
     assert.ok(chunks[3]?.usage);
     assert.equal(frames.at(-1), '[DONE]');
@@ -84,31 +115,64 @@ void suite('fake vllm quirks (SERVERS.md §4, §9.3)', () => {
     const server = await start({ apiKey: 'k' });
     const denied = await getJson(server, '/v1/models');
     assert.deepEqual([denied.status, denied.body], [401, { error: 'Unauthorized' }]);
-    await assert.rejects(clientFor(server, 'wrong').chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof AuthenticationError && e.message === '401 "Unauthorized"');
+    await assert.rejects(
+      clientFor(server, 'wrong').chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof AuthenticationError && e.message === '401 "Unauthorized"',
+    );
     assert.equal((await getJson(server, '/version')).status, 200);
     assert.equal((await postJson(server, '/tokenize', { model: MODEL, prompt: 'hi' })).status, 200);
-    assert.ok((await clientFor(server, 'k').chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })).choices[0]);
+    assert.ok(
+      (await clientFor(server, 'k').chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })).choices[0],
+    );
   });
 
   void test('unknown model → 404 "The model `x` does not exist."; unknown fields are ignored', async () => {
     const server = await start({ reply: 'ok' });
-    await assert.rejects(clientFor(server).chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof NotFoundError && e.message === '404 The model `x` does not exist.');
-    const res = await postJson(server, '/v1/chat/completions', { model: MODEL, messages: [{ role: 'user', content: 'x' }], options: { num_ctx: 9 }, guided_json: {} });
+    await assert.rejects(
+      clientFor(server).chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof NotFoundError && e.message === '404 The model `x` does not exist.',
+    );
+    const res = await postJson(server, '/v1/chat/completions', {
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      options: { num_ctx: 9 },
+      guided_json: {},
+    });
     assert.equal(res.status, 200);
   });
 
   void test('reasoning: delta.reasoning by default, reasoning_content for the old era; enable_thinking:false turns it off', async () => {
     const reply = { text: 'A.', reasoning: 'R.' };
     const server = await start({ thinking: true, reply });
-    const got = await collect(await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }));
+    const got = await collect(
+      await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }),
+    );
     assert.deepEqual([got.reasoning, got.text], ['R.', 'A.']);
     const { frames } = await rawSse(server, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true });
     assert.ok(frames.some((f) => f.includes('"reasoning":"R."')));
     const old = await start({ thinking: true, reasoningStyle: 'reasoning_content', reply });
-    assert.ok((await rawSse(old, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true })).frames.some((f) => f.includes('"reasoning_content":"R."')));
-    const off = await collect(await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true, chat_template_kwargs: { enable_thinking: false } } as never) as never);
+    assert.ok(
+      (await rawSse(old, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true })).frames.some((f) =>
+        f.includes('"reasoning_content":"R."'),
+      ),
+    );
+    const off = await collect(
+      (await clientFor(server).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+        chat_template_kwargs: { enable_thinking: false },
+      } as never)) as never,
+    );
     assert.equal(off.reasoning, '');
-    const hidden = await collect(await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true, include_reasoning: false } as never) as never);
+    const hidden = await collect(
+      (await clientFor(server).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+        include_reasoning: false,
+      } as never)) as never,
+    );
     assert.equal(hidden.reasoning, '');
   });
 });

@@ -3,7 +3,16 @@
  * request, streams are split into small chunks, and a prompt larger than the context either throws
  * ContextTooLarge (like a server that rejects) so overflow handling is exercised.
  */
-import { AssistantError, type ChatRequest, type ChatResult, type ChatStream, type LlmSession, type ServerInfo, type TokenCount, type ChatMessage } from '../../../src/core';
+import {
+  AssistantError,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStream,
+  type LlmSession,
+  type ServerInfo,
+  type TokenCount,
+  type ChatMessage,
+} from '../../../src/core';
 
 export type FakeReply = string | Error | { text: string; delayMs?: number; finishReason?: 'stop' | 'length' };
 
@@ -31,10 +40,14 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new AssistantError('Cancelled', 'Cancelled'));
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new AssistantError('Cancelled', 'Cancelled'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new AssistantError('Cancelled', 'Cancelled'));
+      },
+      { once: true },
+    );
   });
 
 export class FakeLlmSession implements LlmSession {
@@ -63,7 +76,10 @@ export class FakeLlmSession implements LlmSession {
     return Promise.resolve({ count: promptTokens(messages), exact: true });
   }
 
-  private async answer(request: ChatRequest, signal: AbortSignal): Promise<{ text: string; finishReason: 'stop' | 'length'; delayMs: number }> {
+  private async answer(
+    request: ChatRequest,
+    signal: AbortSignal,
+  ): Promise<{ text: string; finishReason: 'stop' | 'length'; delayMs: number }> {
     const index = this.requests.length;
     this.requests.push(request);
     const tokens = promptTokens(request.messages);
@@ -134,7 +150,11 @@ export class FakeLlmSession implements LlmSession {
     }
   }
 
-  async completeJson<T>(request: ChatRequest & { readonly jsonSchema: NonNullable<ChatRequest['jsonSchema']> }, validate: (value: unknown) => T, signal: AbortSignal): Promise<{ value: T; result: ChatResult }> {
+  async completeJson<T>(
+    request: ChatRequest & { readonly jsonSchema: NonNullable<ChatRequest['jsonSchema']> },
+    validate: (value: unknown) => T,
+    signal: AbortSignal,
+  ): Promise<{ value: T; result: ChatResult }> {
     const result = await this.complete(request, signal);
     try {
       return { value: validate(JSON.parse(result.text)), result };

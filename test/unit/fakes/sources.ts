@@ -2,9 +2,25 @@
 import type { Source, SourceSection } from '../../../src/core/sources/types';
 
 export function makeSource(id: string, sections: { title: string; text: string; page?: number }[], extra: Partial<Source> = {}): Source {
-  const secs: SourceSection[] = sections.map((s) => ({ title: s.title, level: 2, text: s.text, location: s.page ? { page: s.page } : { heading: s.title }, role: 'body' }));
+  const secs: SourceSection[] = sections.map((s) => ({
+    title: s.title,
+    level: 2,
+    text: s.text,
+    location: s.page ? { page: s.page } : { heading: s.title },
+    role: 'body',
+  }));
   const text = sections.map((s) => `${s.title}\n${s.text}`).join('\n\n');
-  return { id, uri: `file:///ws/${id}`, title: id, kind: 'pdf', status: 'ok', text, sections: secs, tokenEstimate: Math.ceil(text.length / 4), ...extra };
+  return {
+    id,
+    uri: `file:///ws/${id}`,
+    title: id,
+    kind: 'pdf',
+    status: 'ok',
+    text,
+    sections: secs,
+    tokenEstimate: Math.ceil(text.length / 4),
+    ...extra,
+  };
 }
 
 /** A paper of about `tokens` tokens in `n` sections, each sentence numbered so tests can check nothing was dropped. */

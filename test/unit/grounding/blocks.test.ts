@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { blockAt, buildGroundingIndex, checkBlock, checkNoteBlock, checkTableCell, CELL_WARNING, findResearchBlocks } from '../../../src/core/grounding';
+import {
+  blockAt,
+  buildGroundingIndex,
+  checkBlock,
+  checkNoteBlock,
+  checkTableCell,
+  CELL_WARNING,
+  findResearchBlocks,
+} from '../../../src/core/grounding';
 import { renderBlock, type BlockSpec } from '../../../src/core/insertion/block';
 import { findBlocks } from '../../../src/core/insertion/markers';
 import { renderTable } from '../../../src/core/insertion/table';
@@ -68,14 +76,33 @@ void suite('grounding: comparison table cells', () => {
   });
 
   void test('rendered tables: failing cells get ⚠ (and diagnostics items), passing cells lose a stale ⚠', () => {
-    const table = renderTable(columns, [
-      { paper: '[[exercise-trial.pdf]]', cells: { 'Sample size': { value: '1,248', quote: 'We enrolled 1,248 participants', locator: 'p. 1' }, Response: { value: '78%', quote: 'The response rate was 72.4% in the exercise group', locator: 'p. 2' } } },
-      { paper: '[[zh-abstract.pdf]]', cells: { 'Sample size': { value: '360例', quote: '本研究共纳入360例患者' }, Response: { value: '72%', quote: '干预组有效率为72%' } } },
-      { paper: '[[missing.pdf]]', error: 'HTTP 500 after 3 tries' },
-    ], options);
+    const table = renderTable(
+      columns,
+      [
+        {
+          paper: '[[exercise-trial.pdf]]',
+          cells: {
+            'Sample size': { value: '1,248', quote: 'We enrolled 1,248 participants', locator: 'p. 1' },
+            Response: { value: '78%', quote: 'The response rate was 72.4% in the exercise group', locator: 'p. 2' },
+          },
+        },
+        {
+          paper: '[[zh-abstract.pdf]]',
+          cells: {
+            'Sample size': { value: '360例', quote: '本研究共纳入360例患者' },
+            Response: { value: '72%', quote: '干预组有效率为72%' },
+          },
+        },
+        { paper: '[[missing.pdf]]', error: 'HTTP 500 after 3 tries' },
+      ],
+      options,
+    );
     const r = checkBlock(table, index, 'comparison');
     const bad = r.items.filter((i) => i.status === 'unsupported');
-    assert.deepEqual(bad.map((i) => table.slice(i.start, i.end)), ['78%']);
+    assert.deepEqual(
+      bad.map((i) => table.slice(i.start, i.end)),
+      ['78%'],
+    );
     assert.equal(r.items.filter((i) => i.status === 'supported').length, 3);
     assert.equal(r.edits.length, 1);
     const marked = apply(table, r.edits);

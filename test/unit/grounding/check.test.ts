@@ -24,7 +24,10 @@ function score(sentences: readonly string[]): Scored {
   for (const e of marked.expected) {
     const item = byRange.get(`${e.start}:${e.end}`);
     byRange.delete(`${e.start}:${e.end}`);
-    if (item === undefined) { problems.push(`not extracted: ${e.text}`); continue; }
+    if (item === undefined) {
+      problems.push(`not extracted: ${e.text}`);
+      continue;
+    }
     assert.equal(item.text, e.text);
     if (e.genuine && item.status === 'supported') genuineOk++;
     else if (!e.genuine && item.status === 'unsupported') plantedFlagged++;
@@ -41,7 +44,9 @@ void suite('grounding: fixtures (English and Chinese, format variants)', () => {
     const p = score(PLANTED);
     const genuine = g.genuineOk + p.genuineOk;
     const genuineTotal = g.genuineTotal + p.genuineTotal;
-    console.log(`grounding fixtures: genuine supported ${genuine}/${genuineTotal} (${((100 * genuine) / genuineTotal).toFixed(1)}%), planted flagged ${p.plantedFlagged}/${p.plantedTotal} (${((100 * p.plantedFlagged) / p.plantedTotal).toFixed(1)}%)`);
+    console.log(
+      `grounding fixtures: genuine supported ${genuine}/${genuineTotal} (${((100 * genuine) / genuineTotal).toFixed(1)}%), planted flagged ${p.plantedFlagged}/${p.plantedTotal} (${((100 * p.plantedFlagged) / p.plantedTotal).toFixed(1)}%)`,
+    );
     assert.deepEqual([...g.problems, ...p.problems], []);
     assert.ok(genuineTotal >= 40 && p.plantedTotal >= 20, 'fixture set is large enough');
     assert.equal(p.plantedFlagged, p.plantedTotal);
@@ -53,7 +58,9 @@ void suite('grounding: fixtures (English and Chinese, format variants)', () => {
     for (const set of [GENUINE, PLANTED]) {
       const marked = assemble(set);
       for (const item of checkText(marked.text, index).items.filter((i) => i.kind === 'quote')) {
-        rows.push(`${item.status.padEnd(11)} sim=${(item.nearest?.similarity ?? 0).toFixed(3)} ${item.reason ?? item.match ?? ''} «${item.text.slice(0, 50)}»`);
+        rows.push(
+          `${item.status.padEnd(11)} sim=${(item.nearest?.similarity ?? 0).toFixed(3)} ${item.reason ?? item.match ?? ''} «${item.text.slice(0, 50)}»`,
+        );
       }
     }
     console.log(`quote similarity (threshold ${QUOTE_SIMILARITY_THRESHOLD}):\n  ${rows.join('\n  ')}`);
@@ -95,7 +102,10 @@ void suite('grounding: fixtures (English and Chinese, format variants)', () => {
   });
 
   void test('page markers of PDF text support no figure', () => {
-    const r = checkText('The effect appeared on 3 occasions.', buildGroundingIndex([{ ...SOURCE_EN, text: '[page 3]\nNothing numeric here.' }]));
+    const r = checkText(
+      'The effect appeared on 3 occasions.',
+      buildGroundingIndex([{ ...SOURCE_EN, text: '[page 3]\nNothing numeric here.' }]),
+    );
     assert.equal(r.items[0]?.status, 'unsupported');
   });
 });

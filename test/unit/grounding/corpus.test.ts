@@ -25,7 +25,9 @@ function sentences(text: string): string[] {
     .replace(/\[page \d+\]/gu, ' ')
     .split(/(?<=[.!?])\s+/u)
     .map((s) => s.replace(/\s+/gu, ' ').trim())
-    .filter((s) => s.length >= 60 && s.length <= 220 && /^[A-Z]/u.test(s) && !/["“”]/u.test(s) && (s.match(/[a-z]{4,}/gu)?.length ?? 0) >= 8);
+    .filter(
+      (s) => s.length >= 60 && s.length <= 220 && /^[A-Z]/u.test(s) && !/["“”]/u.test(s) && (s.match(/[a-z]{4,}/gu)?.length ?? 0) >= 8,
+    );
 }
 
 /** Replaces the middle long word with another word of the sentence's vocabulary that it does not contain here. */
@@ -44,7 +46,16 @@ void suite('grounding: real papers', { skip: available ? false : 'corpus absent 
     const sources: Source[] = [];
     for (const name of PAPERS) {
       const x = await extractPdfText(new Uint8Array(readFileSync(join(CORPUS, name))), { name, workers: 1 });
-      sources.push({ id: name, uri: `file:///corpus/${name}`, title: name, kind: 'pdf', status: 'ok', text: x.text, sections: x.sections, tokenEstimate: 0 });
+      sources.push({
+        id: name,
+        uri: `file:///corpus/${name}`,
+        title: name,
+        kind: 'pdf',
+        status: 'ok',
+        text: x.text,
+        sections: x.sections,
+        tokenEstimate: 0,
+      });
     }
     const index = buildGroundingIndex(sources);
     const picked = sources.flatMap((s) => {
@@ -67,7 +78,9 @@ void suite('grounding: real papers', { skip: available ? false : 'corpus absent 
     // paper never contains, they must be flagged.
     const figures = sources.flatMap((s) => {
       const norm = normalizeForNumbers(s.text.replace(/\[page \d+\]/gu, ' ')).text;
-      const tokens = scanNumbers(norm, 'note').map((t) => norm.slice(t.start, t.end)).filter((f) => /\d{3,}|\d\.\d/u.test(f));
+      const tokens = scanNumbers(norm, 'note')
+        .map((t) => norm.slice(t.start, t.end))
+        .filter((f) => /\d{3,}|\d\.\d/u.test(f));
       const step = Math.max(1, Math.floor(tokens.length / 30));
       return tokens.filter((_, i) => i % step === 0).slice(0, 30);
     });
@@ -88,15 +101,21 @@ void suite('grounding: real papers', { skip: available ? false : 'corpus absent 
     const mutatedCheck = checkText(mutated.map((f) => `- value ${f}`).join('\n'), index);
     const mutatedFlagged = mutatedCheck.items.filter((i) => i.status === 'unsupported').length;
 
-    console.log(`corpus grounding: genuine quotes ${quotesOk}/${quotesAll}, changed quotes flagged ${quotesFlagged}/${changed.length}, genuine figures ${figuresOk}/${figureCheck.checked}, changed figures flagged ${mutatedFlagged}/${mutatedCheck.checked}`);
-    const misses = genuine.items.filter((i) => i.status !== 'supported').map((i) => `${i.reason} ${i.nearest?.similarity?.toFixed(3)} «${i.text}» ≈ «${i.nearest?.matched ?? ''}»`);
+    console.log(
+      `corpus grounding: genuine quotes ${quotesOk}/${quotesAll}, changed quotes flagged ${quotesFlagged}/${changed.length}, genuine figures ${figuresOk}/${figureCheck.checked}, changed figures flagged ${mutatedFlagged}/${mutatedCheck.checked}`,
+    );
+    const misses = genuine.items
+      .filter((i) => i.status !== 'supported')
+      .map((i) => `${i.reason} ${i.nearest?.similarity?.toFixed(3)} «${i.text}» ≈ «${i.nearest?.matched ?? ''}»`);
     assert.deepEqual(misses, []);
     assert.equal(quotesAll, picked.length);
     const passed = planted.items.filter((i) => i.status === 'supported').map((i) => `«${i.text}»`);
     assert.deepEqual(passed, []);
     assert.equal(figuresOk, figureCheck.checked);
     assert.ok(mutatedCheck.checked >= 10, `only ${mutatedCheck.checked} mutated figures`);
-    const notFlagged = mutatedCheck.items.filter((i) => i.status === 'supported').map((i) => `${i.text} (${i.match ?? ''} ≈ ${i.nearest?.matched ?? ''})`);
+    const notFlagged = mutatedCheck.items
+      .filter((i) => i.status === 'supported')
+      .map((i) => `${i.text} (${i.match ?? ''} ≈ ${i.nearest?.matched ?? ''})`);
     assert.deepEqual(notFlagged, []);
     assert.equal(mutatedFlagged, mutatedCheck.checked);
   });

@@ -12,38 +12,44 @@ function source(id: string, text: string, kind: Source['kind'] = 'pdf'): Source 
 }
 
 /** English trial report as PDF text comes out: page markers, line-break hyphens, ligatures, U+2212, thin spaces, "3·5". */
-export const SOURCE_EN = source('papers/exercise-trial.pdf', [
-  '[page 1]',
-  'Effects of a structured exercise programme on glycaemic control in older adults: a randomised',
-  'controlled trial',
-  'Background: Type 2 diabetes affects 1 in 10 adults worldwide. We enrolled 1,248 participants',
-  'aged 65\u201380 years from 12 centres between 2016 and 2019.',
-  'Methods: Participants were randomly assigned (1:1) to exercise (n = 624) or usual care (n = 624).',
-  'The primary outcome was the change in HbA1c at 12 months.',
-  '',
-  '[page 2]',
-  'Results: The response rate was 72.4% in the exercise group and 58 % in the control group',
-  '(difference 14.4 percentage points; 95% CI 9.1\u201319.7; p < 0.001). HbA1c fell by \u22120.52% (SD 0.31)',
-  'with exercise. The odds ratio for remission was 2.31 (95% CI, 1.45 to 3.68; P = .002). The hazard ra-',
-  'tio for hospitalisation was 0.72. Median follow-up was 3\u00B75 years. Serum concentration was 4.5 \u00D7 10\u22123 mol/L.',
-  'A total of 12\u2009345 screening visits were recorded. Adherence was 0.81 overall.',
-  'Adverse events occurred in 3.2 per cent of participants; the \uFB01nal analysis included 1 190 participants.',
-  '',
-  '[page 3]',
-  'Discussion: \u201CStructured exercise is a safe and effective intervention for older adults with type 2 diabetes,\u201D the authors',
-  'concluded. Exercise did not increase the risk of falls (relative risk 1.04). The effect was signi\uFB01cant in all',
-  'pre-speci\uFB01ed subgroups. Costs were US$1,000 per participant per year. The di erent intensities were well tolerated',
-  'by participants in both arms of the trial.',
-].join('\n'));
+export const SOURCE_EN = source(
+  'papers/exercise-trial.pdf',
+  [
+    '[page 1]',
+    'Effects of a structured exercise programme on glycaemic control in older adults: a randomised',
+    'controlled trial',
+    'Background: Type 2 diabetes affects 1 in 10 adults worldwide. We enrolled 1,248 participants',
+    'aged 65\u201380 years from 12 centres between 2016 and 2019.',
+    'Methods: Participants were randomly assigned (1:1) to exercise (n = 624) or usual care (n = 624).',
+    'The primary outcome was the change in HbA1c at 12 months.',
+    '',
+    '[page 2]',
+    'Results: The response rate was 72.4% in the exercise group and 58 % in the control group',
+    '(difference 14.4 percentage points; 95% CI 9.1\u201319.7; p < 0.001). HbA1c fell by \u22120.52% (SD 0.31)',
+    'with exercise. The odds ratio for remission was 2.31 (95% CI, 1.45 to 3.68; P = .002). The hazard ra-',
+    'tio for hospitalisation was 0.72. Median follow-up was 3\u00B75 years. Serum concentration was 4.5 \u00D7 10\u22123 mol/L.',
+    'A total of 12\u2009345 screening visits were recorded. Adherence was 0.81 overall.',
+    'Adverse events occurred in 3.2 per cent of participants; the \uFB01nal analysis included 1 190 participants.',
+    '',
+    '[page 3]',
+    'Discussion: \u201CStructured exercise is a safe and effective intervention for older adults with type 2 diabetes,\u201D the authors',
+    'concluded. Exercise did not increase the risk of falls (relative risk 1.04). The effect was signi\uFB01cant in all',
+    'pre-speci\uFB01ed subgroups. Costs were US$1,000 per participant per year. The di erent intensities were well tolerated',
+    'by participants in both arms of the trial.',
+  ].join('\n'),
+);
 
 /** Chinese abstract with full-width digits, ％, ＜, ～ and Chinese punctuation. */
-export const SOURCE_ZH = source('papers/zh-abstract.pdf', [
-  '[page 1]',
-  '背景：2型糖尿病在老年人群中的患病率为１２．８％。',
-  '方法：本研究共纳入３６０例患者，随机分为干预组（ｎ＝１８０）和对照组（n=180）。',
-  '结果：干预组有效率为７２％，对照组为５８．３％（Ｐ＜０．０５）。干预组糖化血红蛋白下降０．６％（９５％ＣＩ：０．３～０．９）。',
-  '结论：“该方法显著提高了老年患者的血糖控制水平”，且未增加低血糖风险。患者平均年龄为６８．５岁，随访时间为２４个月。',
-].join('\n'));
+export const SOURCE_ZH = source(
+  'papers/zh-abstract.pdf',
+  [
+    '[page 1]',
+    '背景：2型糖尿病在老年人群中的患病率为１２．８％。',
+    '方法：本研究共纳入３６０例患者，随机分为干预组（ｎ＝１８０）和对照组（n=180）。',
+    '结果：干预组有效率为７２％，对照组为５８．３％（Ｐ＜０．０５）。干预组糖化血红蛋白下降０．６％（９５％ＣＩ：０．３～０．９）。',
+    '结论：“该方法显著提高了老年患者的血糖控制水平”，且未增加低血糖风险。患者平均年龄为６８．５岁，随访时间为２４个月。',
+  ].join('\n'),
+);
 
 export const SOURCES: readonly Source[] = [SOURCE_EN, SOURCE_ZH];
 

@@ -3,7 +3,10 @@ import { suite, test } from 'node:test';
 import { alignIn, buildGramIndex, searchFuzzy } from '../../../src/core/grounding/fuzzy';
 import { unaccounted, words } from '../../../src/core/grounding/words';
 
-const diff = (quote: string, passage: string): string[] => [...unaccounted(words(quote), words(passage)), ...unaccounted(words(passage), words(quote), true)];
+const diff = (quote: string, passage: string): string[] => [
+  ...unaccounted(words(quote), words(passage)),
+  ...unaccounted(words(passage), words(quote), true),
+];
 
 void suite('grounding: quote matching', () => {
   void test('extraction damage is not a difference', () => {

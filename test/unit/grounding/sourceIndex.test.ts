@@ -5,7 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { buildGroundingIndex, checkText, clearGroundingCache, isIndexed, prepareGroundingIndex, type GroundingItem } from '../../../src/core/grounding';
+import {
+  buildGroundingIndex,
+  checkText,
+  clearGroundingCache,
+  isIndexed,
+  prepareGroundingIndex,
+  type GroundingItem,
+} from '../../../src/core/grounding';
 import { normalizeForNumbers, normalizeSource, toQuoteForm } from '../../../src/core/grounding/normalize';
 import { absKey, keyValue, roundKey, scanNumbers, shiftKey, type NumberUnit } from '../../../src/core/grounding/numbers';
 import { textFingerprint } from '../../../src/core/grounding/sourceIndex';
@@ -18,7 +25,24 @@ function source(id: string, text: string): Source {
 
 /** Deterministic filler prose (no digits), so sizes and positions in the tests are exact. */
 function prose(words: number, seed: number): string {
-  const vocab = ['patients', 'outcome', 'analysis', 'cohort', 'baseline', 'treatment', 'reported', 'measured', 'significant', 'interval', 'sample', 'observed', 'clinical', 'effect', 'study', 'group'];
+  const vocab = [
+    'patients',
+    'outcome',
+    'analysis',
+    'cohort',
+    'baseline',
+    'treatment',
+    'reported',
+    'measured',
+    'significant',
+    'interval',
+    'sample',
+    'observed',
+    'clinical',
+    'effect',
+    'study',
+    'group',
+  ];
   let x = seed;
   const out: string[] = [];
   for (let i = 0; i < words; i++) {
@@ -32,7 +56,12 @@ function prose(words: number, seed: number): string {
 // every source number indexed under each key it supports (itself, without sign, as percent/proportion,
 // rounded to each shorter precision), first posting per kind/unit/precision, best rank wins.
 type Kind = 'exact' | 'fromPercent' | 'toPercent' | 'unsigned' | 'rounded';
-interface RefPosting { start: number; unit: NumberUnit; decimals: number; kind: Kind }
+interface RefPosting {
+  start: number;
+  unit: NumberUnit;
+  decimals: number;
+  kind: Kind;
+}
 const RANK: Record<Kind, number> = { exact: 0, fromPercent: 2, toPercent: 2, unsigned: 3, rounded: 4 };
 
 function referenceIndex(text: string): Map<string, RefPosting[]> {
@@ -55,15 +84,27 @@ function referenceIndex(text: string): Map<string, RefPosting[]> {
   return map;
 }
 
-function referenceFind(map: Map<string, RefPosting[]>, v: { key: string; unit: NumberUnit; decimals: number; negative: boolean }): { start: number; rank: number } | undefined {
+function referenceFind(
+  map: Map<string, RefPosting[]>,
+  v: { key: string; unit: NumberUnit; decimals: number; negative: boolean },
+): { start: number; rank: number } | undefined {
   let best: { start: number; rank: number } | undefined;
   for (const p of map.get(v.key) ?? []) {
     let rank: number;
     if (p.kind === 'exact') rank = p.unit === v.unit ? 0 : 5;
-    else if (p.kind === 'fromPercent') { if (v.unit !== 'none') continue; rank = 2; }
-    else if (p.kind === 'toPercent') { if (v.unit !== 'percent') continue; rank = 2; }
-    else if (p.kind === 'unsigned') { if (v.negative) continue; rank = 3; }
-    else { if (p.decimals !== v.decimals) continue; rank = p.unit === v.unit ? RANK.rounded : 6; }
+    else if (p.kind === 'fromPercent') {
+      if (v.unit !== 'none') continue;
+      rank = 2;
+    } else if (p.kind === 'toPercent') {
+      if (v.unit !== 'percent') continue;
+      rank = 2;
+    } else if (p.kind === 'unsigned') {
+      if (v.negative) continue;
+      rank = 3;
+    } else {
+      if (p.decimals !== v.decimals) continue;
+      rank = p.unit === v.unit ? RANK.rounded : 6;
+    }
     if (best === undefined || rank < best.rank) best = { start: p.start, rank };
   }
   return best;
@@ -76,7 +117,10 @@ function referenceNearest(texts: readonly string[], v: { key: string; unit: Numb
   let best: { source: number; value: number; start: number } | undefined;
   texts.forEach((text, source) => {
     const norm = normalizeForNumbers(text.replace(/\[page \d+\]/gu, (m) => ' '.repeat(m.length)));
-    const list = scanNumbers(norm.text, 'source').filter((t) => t.unit === unit).map((t) => ({ value: Number(t.key), start: norm.map[t.start]! })).sort((a, b) => a.value - b.value);
+    const list = scanNumbers(norm.text, 'source')
+      .filter((t) => t.unit === unit)
+      .map((t) => ({ value: Number(t.key), start: norm.map[t.start]! }))
+      .sort((a, b) => a.value - b.value);
     const lo = list.findIndex((c) => c.value >= x);
     const at = lo < 0 ? list.length : lo;
     for (const c of [list[at - 1], list[at]]) {
@@ -144,7 +188,10 @@ void suite('grounding: source index', () => {
       compared++;
       if (expected === undefined) {
         assert.equal(item.status, 'unsupported', `${claim}: the reference finds nothing`);
-        const near = referenceNearest(SOURCES.map((s) => s.text), v);
+        const near = referenceNearest(
+          SOURCES.map((s) => s.text),
+          v,
+        );
         assert.equal(item.nearest?.sourceId, near === undefined ? undefined : SOURCES[near.source]!.id, `${claim}: nearest`);
         assert.equal(item.nearest?.start, near?.start, `${claim}: nearest`);
       } else {
@@ -208,7 +255,10 @@ void suite('grounding: source index', () => {
     assert.equal(droppedWord?.status, 'unsupported');
     assert.equal(part.hasGrams, false, 'no q-gram index for near-verbatim quotes');
     // A paraphrase shares only scattered q-grams: the wide search (and its index) is needed for its nearest passage.
-    const paraphrase = checkText('They wrote "Organised exercising cut the hazard of hospital admission by 0.72 among elderly adults with diabetes".', index).items[0];
+    const paraphrase = checkText(
+      'They wrote "Organised exercising cut the hazard of hospital admission by 0.72 among elderly adults with diabetes".',
+      index,
+    ).items[0];
     assert.equal(paraphrase?.status, 'unsupported');
     assert.equal(part.hasGrams, true);
     assert.equal(paraphrase?.reason, 'lowSimilarity');
@@ -227,7 +277,10 @@ void suite('grounding: source index', () => {
     assert.ok(fresh.every((s) => isIndexed(s, true)));
     const prepared = checkText(text, buildGroundingIndex(fresh));
     assert.deepEqual(prepared.items, cold.items);
-    assert.ok(cold.items.some((i) => i.kind === 'quote' && i.status === 'supported') && cold.items.some((i) => i.kind === 'quote' && i.status === 'unsupported'));
+    assert.ok(
+      cold.items.some((i) => i.kind === 'quote' && i.status === 'supported') &&
+        cold.items.some((i) => i.kind === 'quote' && i.status === 'unsupported'),
+    );
   });
 
   void test('prepareGroundingIndex builds every source, then the q-grams, one step per host turn; stops when aborted', async () => {
@@ -249,14 +302,26 @@ void suite('grounding: source index', () => {
     assert.ok(sources.every((s) => isIndexed(s, true)));
     // Already built: nothing to do, no turns taken.
     let more = 0;
-    await prepareGroundingIndex(sources, { yieldToHost: async () => { more++; } });
+    await prepareGroundingIndex(sources, {
+      yieldToHost: async () => {
+        more++;
+      },
+    });
     assert.equal(more, 0);
     // Aborted after the first step: the rest is left to the check.
     const fresh = [4, 5, 6].map((i) => source(`papers/q${i}.pdf`, `${prose(500, 20 + i)} value ${i}.5%`));
     const controller = new AbortController();
     let steps = 0;
-    await prepareGroundingIndex(fresh, { signal: controller.signal, yieldToHost: async () => { if (++steps === 2) controller.abort(); } });
-    assert.deepEqual(fresh.map((s) => isIndexed(s)), [true, false, false]);
+    await prepareGroundingIndex(fresh, {
+      signal: controller.signal,
+      yieldToHost: async () => {
+        if (++steps === 2) controller.abort();
+      },
+    });
+    assert.deepEqual(
+      fresh.map((s) => isIndexed(s)),
+      [true, false, false],
+    );
     assert.equal(checkText('A value of 6.5% was seen.', buildGroundingIndex(fresh)).items[0]?.status, 'supported');
   });
 });

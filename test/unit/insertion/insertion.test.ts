@@ -20,7 +20,10 @@ const spec = (style: BlockSpec['style'] = 'callout', target = 'note'): BlockSpec
 
 /** A document simulator: applies edits and reports changes like VS Code's onDidChangeTextDocument. */
 class Doc {
-  constructor(public text: string, private readonly listener: (c: { offset: number; length: number; text: string }[]) => void) {}
+  constructor(
+    public text: string,
+    private readonly listener: (c: { offset: number; length: number; text: string }[]) => void,
+  ) {}
   edit(e: TextEditOp): void {
     this.text = this.text.slice(0, e.start) + e.text + this.text.slice(e.end);
     this.listener([{ offset: e.start, length: e.end - e.start, text: e.text }]);
@@ -30,7 +33,10 @@ class Doc {
 void suite('markers', () => {
   void test('the opening marker carries provenance and round-trips through findBlocks', () => {
     const block = renderBlock(spec(), '- point (p. 3)');
-    assert.match(block, /^<!-- research:summary target="note" sources="papers\/x\.pdf; notes\.md" model="qwen3:4b" date="2026-11-22" -->\n> \[!summary\] Summary\n>\n> - point \(p\. 3\)\n<!-- \/research:summary -->\n$/);
+    assert.match(
+      block,
+      /^<!-- research:summary target="note" sources="papers\/x\.pdf; notes\.md" model="qwen3:4b" date="2026-11-22" -->\n> \[!summary\] Summary\n>\n> - point \(p\. 3\)\n<!-- \/research:summary -->\n$/,
+    );
     const text = `# T\n\n${block}\nafter`;
     const [b] = findBlocks(text);
     assert.equal(b?.kind, 'summary');
@@ -70,7 +76,13 @@ void suite('anchor tracking', () => {
     assert.deepEqual(mapRange(r, { offset: 2, length: 5, text: '' }), { start: 5, end: 15, touched: false });
     assert.deepEqual(mapRange(r, { offset: 12, length: 2, text: 'xyz' }), { start: 10, end: 21, touched: true });
     assert.deepEqual(mapRange(r, { offset: 5, length: 30, text: 'q' }), { start: 6, end: 6, touched: true });
-    assert.deepEqual(mapRangeThrough(r, [{ offset: 30, length: 1, text: '' }, { offset: 0, length: 1, text: '' }]), { start: 9, end: 19, touched: false });
+    assert.deepEqual(
+      mapRangeThrough(r, [
+        { offset: 30, length: 1, text: '' },
+        { offset: 0, length: 1, text: '' },
+      ]),
+      { start: 9, end: 19, touched: false },
+    );
   });
 });
 
@@ -97,13 +109,16 @@ void suite('streaming insertion', () => {
 
   void test('streamed text lands after the anchor line while the user types above and deletes below', () => {
     const typed = 'x'.repeat(50);
-    const { doc, beforeFinal } = run((d, step) => {
-      if (step === 1) d.edit({ start: 2, end: 2, text: typed }); // inside the title line, above the anchor
-      if (step === 3) {
-        const at = d.text.indexOf('Line below.\n');
-        d.edit({ start: at, end: at + 'Line below.\n'.length, text: '' });
-      }
-    }, ['#### Back', 'ground\n- a (p. 1)\n', '#### Methods\n', '- b (p. 2)']);
+    const { doc, beforeFinal } = run(
+      (d, step) => {
+        if (step === 1) d.edit({ start: 2, end: 2, text: typed }); // inside the title line, above the anchor
+        if (step === 3) {
+          const at = d.text.indexOf('Line below.\n');
+          d.edit({ start: at, end: at + 'Line below.\n'.length, text: '' });
+        }
+      },
+      ['#### Back', 'ground\n- a (p. 1)\n', '#### Methods\n', '- b (p. 2)'],
+    );
     const userOnly = `# ${typed}Title\n\nSome paragraph to summarize.\nLast line.\n`;
     // Before the final edit the document is exactly the user's version (the streamed text was removed).
     assert.equal(beforeFinal, userOnly);
@@ -178,11 +193,18 @@ void suite('tables and footnotes', () => {
   const md = new MarkdownIt().use(footnote);
 
   void test('a table rendered by code parses as a table: pipes escaped, breaks as <br>, quotes as footnotes, error cell', () => {
-    const table = renderTable(['Aim', 'Sample size'], [
-      { paper: '[[a.pdf]]', cells: { Aim: { value: 'test | pipe', quote: 'We aim to test.', locator: 'p. 1' }, 'Sample size': { value: 'n = 24\nadults' } } },
-      { paper: '[Lee 2022](papers/lee.pdf)', error: 'BadResponse' },
-      { paper: '[[c.pdf]]', cells: { Aim: { value: '睡眠研究' } } },
-    ], { paperHeader: 'Paper', failedLabel: 'extraction failed', footnotePrefix: 'cmp-' });
+    const table = renderTable(
+      ['Aim', 'Sample size'],
+      [
+        {
+          paper: '[[a.pdf]]',
+          cells: { Aim: { value: 'test | pipe', quote: 'We aim to test.', locator: 'p. 1' }, 'Sample size': { value: 'n = 24\nadults' } },
+        },
+        { paper: '[Lee 2022](papers/lee.pdf)', error: 'BadResponse' },
+        { paper: '[[c.pdf]]', cells: { Aim: { value: '睡眠研究' } } },
+      ],
+      { paperHeader: 'Paper', failedLabel: 'extraction failed', footnotePrefix: 'cmp-' },
+    );
     const tokens = md.parse(table, {});
     assert.equal(tokens.filter((t) => t.type === 'tr_open').length, 4);
     const cells = tokens.filter((t) => t.type === 'inline' && tokens[tokens.indexOf(t) - 1]?.type === 'td_open').map((t) => t.content);

@@ -1,6 +1,13 @@
 import { suite, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countPromptTokens, startFakeServer, type FakeServer, type FakeServerOptions, type Fault, type Flavour } from '../../fakeServer/index';
+import {
+  countPromptTokens,
+  startFakeServer,
+  type FakeServer,
+  type FakeServerOptions,
+  type Fault,
+  type Flavour,
+} from '../../fakeServer/index';
 import { connect, type ConnectedSession, type ConnectOptions } from '../../../src/core/llm/session';
 import { DEFAULT_CONFIG, type AssistantConfig } from '../../../src/core/config';
 import { AssistantError } from '../../../src/core/errors';
@@ -8,17 +15,31 @@ import type { ChatMessage } from '../../../src/core/llm/types';
 
 const FLAVOURS: readonly Flavour[] = ['ollama', 'lmstudio', 'vllm', 'llamacpp'];
 const signal = (ms = 10_000): AbortSignal => AbortSignal.timeout(ms);
-const user = (content: string): ChatMessage[] => [{ role: 'system', content: 'You summarise research notes.' }, { role: 'user', content }];
+const user = (content: string): ChatMessage[] => [
+  { role: 'system', content: 'You summarise research notes.' },
+  { role: 'user', content },
+];
 const NOTE = 'The trial enrolled 412 adults with type 2 diabetes. HbA1c fell by 0.8 points after 18 months.';
 
-async function withFake(options: FakeServerOptions, body: (fake: FakeServer, connectTo: (patch?: Partial<AssistantConfig>, extra?: Partial<ConnectOptions>) => Promise<ConnectedSession>) => Promise<void>): Promise<void> {
+async function withFake(
+  options: FakeServerOptions,
+  body: (
+    fake: FakeServer,
+    connectTo: (patch?: Partial<AssistantConfig>, extra?: Partial<ConnectOptions>) => Promise<ConnectedSession>,
+  ) => Promise<void>,
+): Promise<void> {
   const fake = await startFakeServer(options);
   try {
-    await body(fake, (patch = {}, extra = {}) => connect({
-      config: { ...DEFAULT_CONFIG, endpoint: fake.url, ...patch },
-      retry: { attempts: 2, baseDelayMs: 5 },
-      ...extra,
-    }, signal()));
+    await body(fake, (patch = {}, extra = {}) =>
+      connect(
+        {
+          config: { ...DEFAULT_CONFIG, endpoint: fake.url, ...patch },
+          retry: { attempts: 2, baseDelayMs: 5 },
+          ...extra,
+        },
+        signal(),
+      ),
+    );
   } finally {
     await fake.close();
   }
@@ -96,10 +117,18 @@ void suite('streaming chat on every flavour', () => {
 
   for (const style of ['reasoning', 'reasoning_content', 'both', 'inline-think'] as const) {
     void test(`LM Studio reasoning style ${style}: dropped from the answer`, async () => {
-      await withFake({ flavour: 'lmstudio', thinking: true, reasoningStyle: style, reply: { text: 'The visible answer.', reasoning: 'SECRET CHAIN OF THOUGHT' } }, async (_fake, connectTo) => {
-        const result = await (await connectTo()).complete({ messages: user(NOTE), maxTokens: 300 }, signal());
-        assert.equal(result.text, 'The visible answer.');
-      });
+      await withFake(
+        {
+          flavour: 'lmstudio',
+          thinking: true,
+          reasoningStyle: style,
+          reply: { text: 'The visible answer.', reasoning: 'SECRET CHAIN OF THOUGHT' },
+        },
+        async (_fake, connectTo) => {
+          const result = await (await connectTo()).complete({ messages: user(NOTE), maxTokens: 300 }, signal());
+          assert.equal(result.text, 'The visible answer.');
+        },
+      );
     });
   }
 
@@ -119,27 +148,37 @@ void suite('streaming chat on every flavour', () => {
   });
 
   void test('split `</thi` + `nk>` tag across chunks', async () => {
-    await withFake({ flavour: 'vllm', reply: { chunks: ['<think>plan the', ' answer</thi', 'nk>', 'Answer ', 'text.'] } }, async (_fake, connectTo) => {
-      const stream = (await connectTo()).stream({ messages: user(NOTE), maxTokens: 100 }, signal());
-      let streamed = '';
-      for await (const piece of stream) streamed += piece;
-      assert.equal(streamed, 'Answer text.');
-      assert.equal((await stream.result).text, 'Answer text.');
-    });
+    await withFake(
+      { flavour: 'vllm', reply: { chunks: ['<think>plan the', ' answer</thi', 'nk>', 'Answer ', 'text.'] } },
+      async (_fake, connectTo) => {
+        const stream = (await connectTo()).stream({ messages: user(NOTE), maxTokens: 100 }, signal());
+        let streamed = '';
+        for await (const piece of stream) streamed += piece;
+        assert.equal(streamed, 'Answer text.');
+        assert.equal((await stream.result).text, 'Answer text.');
+      },
+    );
   });
 
   void test('only a closing </think> (Thinking-2507 template) and an empty <think></think>', async () => {
     // A Thinking model is held back until `</think>`: nothing of the reasoning is streamed.
-    await withFake({ flavour: 'llamacpp', models: ['Qwen3-4B-Thinking-2507'], reply: { chunks: ['I will reason here first.', '</think>', '\n\nFinal.'] } }, async (fake, connectTo) => {
-      const session = await connectTo();
-      const stream = session.stream({ messages: user(NOTE), maxTokens: 100 }, signal());
-      let streamed = '';
-      for await (const piece of stream) streamed += piece;
-      assert.equal(streamed, 'Final.');
-      assert.equal((await stream.result).text, 'Final.');
-      fake.setReply({ chunks: ['<think>', '</think>', 'Direct.'] });
-      assert.equal((await session.complete({ messages: user(NOTE), maxTokens: 100 }, signal())).text, 'Direct.');
-    });
+    await withFake(
+      {
+        flavour: 'llamacpp',
+        models: ['Qwen3-4B-Thinking-2507'],
+        reply: { chunks: ['I will reason here first.', '</think>', '\n\nFinal.'] },
+      },
+      async (fake, connectTo) => {
+        const session = await connectTo();
+        const stream = session.stream({ messages: user(NOTE), maxTokens: 100 }, signal());
+        let streamed = '';
+        for await (const piece of stream) streamed += piece;
+        assert.equal(streamed, 'Final.');
+        assert.equal((await stream.result).text, 'Final.');
+        fake.setReply({ chunks: ['<think>', '</think>', 'Direct.'] });
+        assert.equal((await session.complete({ messages: user(NOTE), maxTokens: 100 }, signal())).text, 'Direct.');
+      },
+    );
   });
 });
 
@@ -171,9 +210,12 @@ void suite('faults on every flavour', () => {
   }
 
   void test('Ollama mid-stream error (empty chunk, no done) is never a success', async () => {
-    await withFake({ flavour: 'ollama', reply: { text: 'partial answer here and more words', fault: 'midStreamError' } }, async (_fake, connectTo) => {
-      await rejectsWith((await connectTo()).complete({ messages: user(NOTE), maxTokens: 100 }, signal()), 'ServerError', /runner/);
-    });
+    await withFake(
+      { flavour: 'ollama', reply: { text: 'partial answer here and more words', fault: 'midStreamError' } },
+      async (_fake, connectTo) => {
+        await rejectsWith((await connectTo()).complete({ messages: user(NOTE), maxTokens: 100 }, signal()), 'ServerError', /runner/);
+      },
+    );
   });
 
   void test('503 is retried with backoff, then succeeds', async () => {
@@ -230,13 +272,17 @@ void suite('faults on every flavour', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       // The fake's native Ollama path does not set `aborted`; the response ending long before 5 s of tokens shows the disconnect.
       const rec = fake.chatRequests()[0];
-      assert.ok(rec?.endedAt !== undefined && rec.endedAt - rec.at < 2000, `ended after ${String((rec?.endedAt ?? Infinity) - (rec?.at ?? 0))} ms`);
+      assert.ok(
+        rec?.endedAt !== undefined && rec.endedAt - rec.at < 2000,
+        `ended after ${String((rec?.endedAt ?? Infinity) - (rec?.at ?? 0))} ms`,
+      );
     });
   });
 });
 
 void suite('context: Ollama truncation avoided or detected, overflow errors per server', () => {
-  const longNote = (tokens: number): string => 'Patients were randomised to metformin or placebo in equal numbers. '.repeat(Math.ceil(tokens / 17));
+  const longNote = (tokens: number): string =>
+    'Patients were randomised to metformin or placebo in equal numbers. '.repeat(Math.ceil(tokens / 17));
 
   void test('Ollama: num_ctx sized to the request in 8k steps and never shrinking (no reload back and forth)', async () => {
     await withFake({ flavour: 'ollama', ctx: 4096 }, async (fake, connectTo) => {
@@ -270,7 +316,10 @@ void suite('context: Ollama truncation avoided or detected, overflow errors per 
       const result = await session.complete({ messages: user(longNote(9000)), maxTokens: 200 }, signal());
       assert.ok(fake.chatRequests()[0]?.originalPromptTokens !== undefined, 'fake did not truncate');
       assert.equal('truncate' in (fake.chatRequests()[0]?.body as object), false);
-      assert.ok(result.warnings.some((w) => /server dropped input/.test(w)), JSON.stringify(result.warnings));
+      assert.ok(
+        result.warnings.some((w) => /server dropped input/.test(w)),
+        JSON.stringify(result.warnings),
+      );
     });
   });
 
@@ -279,23 +328,36 @@ void suite('context: Ollama truncation avoided or detected, overflow errors per 
       delete (body.options as Record<string, unknown>).num_ctx;
     });
     await withFake({ flavour: 'ollama', ctx: 4096, version: '0.12.6' }, async (fake, connectTo) => {
-      await rejectsWith((await connectTo({}, { fetch: dropNumCtx })).complete({ messages: user(longNote(9000)), maxTokens: 200 }, signal()), 'ContextTooLarge');
+      await rejectsWith(
+        (await connectTo({}, { fetch: dropNumCtx })).complete({ messages: user(longNote(9000)), maxTokens: 200 }, signal()),
+        'ContextTooLarge',
+      );
       assert.equal(fake.chatRequests()[0]?.body.truncate, false);
     });
   });
 
   // The user's context override is larger than what the server really loaded, so the request goes out and the server reacts.
   void test('LM Studio overflow: 400, 200-with-error and empty stream are all errors', async () => {
-    for (const [mode, code] of [['http400', 'ContextTooLarge'], ['http200Error', 'ContextTooLarge'], ['emptyStream', 'SilentFailure']] as const) {
+    for (const [mode, code] of [
+      ['http400', 'ContextTooLarge'],
+      ['http200Error', 'ContextTooLarge'],
+      ['emptyStream', 'SilentFailure'],
+    ] as const) {
       await withFake({ flavour: 'lmstudio', ctx: 2048, overflowMode: mode }, async (_fake, connectTo) => {
-        await rejectsWith((await connectTo({ contextLength: 100_000 })).complete({ messages: user(longNote(4000)), maxTokens: 200 }, signal()), code);
+        await rejectsWith(
+          (await connectTo({ contextLength: 100_000 })).complete({ messages: user(longNote(4000)), maxTokens: 200 }, signal()),
+          code,
+        );
       });
     }
   });
 
   void test('llama.cpp exceed_context_size_error (400) carries the numbers', async () => {
     await withFake({ flavour: 'llamacpp', ctx: 2048 }, async (_fake, connectTo) => {
-      const error = await rejectsWith((await connectTo()).complete({ messages: user(longNote(4000)), maxTokens: 200 }, signal()), 'ContextTooLarge');
+      const error = await rejectsWith(
+        (await connectTo()).complete({ messages: user(longNote(4000)), maxTokens: 200 }, signal()),
+        'ContextTooLarge',
+      );
       assert.equal(error.data.contextLength, 2048);
       assert.ok(Number(error.data.promptTokens) > 2048);
     });
@@ -371,7 +433,9 @@ void suite('models, tokens and structured output', () => {
   for (const flavour of FLAVOURS) {
     void test(`${flavour}: json_schema in the server's shape (never json_object), parsed and validated`, async () => {
       await withFake({ flavour }, async (fake, connectTo) => {
-        const { value } = await (await connectTo()).completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 'table', schema } }, validate, signal());
+        const { value } = await (
+          await connectTo()
+        ).completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 'table', schema } }, validate, signal());
         assert.ok(Array.isArray(value.rows));
         const sent = fake.chatRequests()[0]?.body as Record<string, unknown>;
         if (flavour === 'ollama') assert.deepEqual(sent.format, schema);
@@ -382,7 +446,9 @@ void suite('models, tokens and structured output', () => {
 
   void test('lenient parse of fenced JSON with a trailing comma', async () => {
     await withFake({ flavour: 'lmstudio', reply: 'Here it is:\n```json\n{"rows": ["a", "b",]}\n```' }, async (_fake, connectTo) => {
-      const { value } = await (await connectTo()).completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 't', schema } }, validate, signal());
+      const { value } = await (
+        await connectTo()
+      ).completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 't', schema } }, validate, signal());
       assert.deepEqual(value, { rows: ['a', 'b'] });
     });
   });
@@ -391,12 +457,19 @@ void suite('models, tokens and structured output', () => {
     await withFake({ flavour: 'vllm' }, async (fake, connectTo) => {
       const session = await connectTo();
       fake.queueReplies('Sorry, no JSON here.', '{"rows": ["fixed"]}');
-      const { value } = await session.completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 't', schema } }, validate, signal());
+      const { value } = await session.completeJson(
+        { messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 't', schema } },
+        validate,
+        signal(),
+      );
       assert.deepEqual(value, { rows: ['fixed'] });
       const repair = fake.chatRequests()[1]?.body.messages as ChatMessage[];
       assert.match(repair.at(-1)?.content ?? '', /could not be used/);
       fake.queueReplies('{"rows": 3}', 'still not it');
-      await rejectsWith(session.completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 't', schema } }, validate, signal()), 'BadResponse');
+      await rejectsWith(
+        session.completeJson({ messages: user(NOTE), maxTokens: 300, jsonSchema: { name: 't', schema } }, validate, signal()),
+        'BadResponse',
+      );
       assert.equal(fake.chatRequests().length, 4);
     });
   });
@@ -407,15 +480,24 @@ void suite('streaming starts at once for instruct and hybrid models', () => {
     void test(`${flavour}: the first piece arrives long before the answer ends`, async () => {
       // Hybrid Qwen3 (thinks unless switched off): each server gets its own switch, so no reasoning delays the answer.
       const models = [flavour === 'ollama' ? 'qwen3:8b' : flavour === 'lmstudio' ? 'qwen/qwen3-8b' : 'Qwen/Qwen3-8B'];
-      await withFake({ flavour, models, thinking: true, tokensPerSecond: 20, reply: { chunks: ['First. ', ...Array.from({ length: 15 }, () => 'more ')] } }, async (fake, connectTo) => {
-        const started = Date.now();
-        const stream = (await connectTo()).stream({ messages: user(NOTE), maxTokens: 100 }, signal());
-        let firstAt = -1;
-        for await (const _piece of stream) if (firstAt < 0) firstAt = Date.now() - started;
-        const total = Date.now() - started;
-        assert.ok(firstAt >= 0 && firstAt < total / 2, `first piece after ${firstAt} ms of ${total} ms`);
-        if (flavour === 'lmstudio') assert.match(JSON.stringify(fake.chatRequests()[0]?.body.messages), /\/no_think/);
-      });
+      await withFake(
+        {
+          flavour,
+          models,
+          thinking: true,
+          tokensPerSecond: 20,
+          reply: { chunks: ['First. ', ...Array.from({ length: 15 }, () => 'more ')] },
+        },
+        async (fake, connectTo) => {
+          const started = Date.now();
+          const stream = (await connectTo()).stream({ messages: user(NOTE), maxTokens: 100 }, signal());
+          let firstAt = -1;
+          for await (const _piece of stream) if (firstAt < 0) firstAt = Date.now() - started;
+          const total = Date.now() - started;
+          assert.ok(firstAt >= 0 && firstAt < total / 2, `first piece after ${firstAt} ms of ${total} ms`);
+          if (flavour === 'lmstudio') assert.match(JSON.stringify(fake.chatRequests()[0]?.body.messages), /\/no_think/);
+        },
+      );
     });
   }
 });

@@ -127,10 +127,16 @@ void suite('detection against every fake flavour', () => {
 
 void suite('models', () => {
   void test('prefers a Qwen3 instruct model; a configured model must exist', async () => {
-    const fake = await startFakeServer({ flavour: 'vllm', models: ['meta/llama-3-8b', 'Qwen/Qwen3-4B-Thinking-2507', 'Qwen/Qwen3-4B-Instruct-2507'] });
+    const fake = await startFakeServer({
+      flavour: 'vllm',
+      models: ['meta/llama-3-8b', 'Qwen/Qwen3-4B-Thinking-2507', 'Qwen/Qwen3-4B-Instruct-2507'],
+    });
     try {
       assert.equal((await connect({ config: config({ endpoint: fake.url }) }, signal())).info.model, 'Qwen/Qwen3-4B-Instruct-2507');
-      assert.equal((await connect({ config: config({ endpoint: fake.url, model: 'meta/llama-3-8b' }) }, signal())).info.model, 'meta/llama-3-8b');
+      assert.equal(
+        (await connect({ config: config({ endpoint: fake.url, model: 'meta/llama-3-8b' }) }, signal())).info.model,
+        'meta/llama-3-8b',
+      );
       await rejectsWith(connect({ config: config({ endpoint: fake.url, model: 'nope' }) }, signal()), 'ModelNotFound', /nope/);
     } finally {
       await fake.close();
@@ -143,7 +149,10 @@ void suite('models', () => {
     try {
       const session = await connect({ config: config({ endpoint: fake.url, model: name }) }, signal());
       assert.equal(session.info.model, name);
-      const result = await session.complete({ messages: [{ role: 'user', content: 'Say something about the note please.' }], maxTokens: 50 }, signal());
+      const result = await session.complete(
+        { messages: [{ role: 'user', content: 'Say something about the note please.' }], maxTokens: 50 },
+        signal(),
+      );
       assert.ok(result.text.length > 0);
       assert.equal(fake.chatRequests().at(-1)?.body.model, name);
     } finally {
@@ -163,7 +172,16 @@ void suite('models', () => {
   });
 
   void test('pickModel prefers loaded models among equals', () => {
-    assert.equal(pickModel([{ id: 'qwen3-4b-instruct', loaded: false }, { id: 'qwen3-8b-instruct', loaded: true }], '').id, 'qwen3-8b-instruct');
+    assert.equal(
+      pickModel(
+        [
+          { id: 'qwen3-4b-instruct', loaded: false },
+          { id: 'qwen3-8b-instruct', loaded: true },
+        ],
+        '',
+      ).id,
+      'qwen3-8b-instruct',
+    );
   });
 });
 
@@ -171,13 +189,21 @@ void suite('bad endpoints', () => {
   void test('nothing listening → EndpointUnreachable naming what was probed', async () => {
     const dead = await startPlainServer('', 'text/plain');
     await dead.close();
-    await rejectsWith(connect({ config: config({ endpoint: dead.url }) }, signal()), 'EndpointUnreachable', new RegExp(String(portOf(dead.url))));
+    await rejectsWith(
+      connect({ config: config({ endpoint: dead.url }) }, signal()),
+      'EndpointUnreachable',
+      new RegExp(String(portOf(dead.url))),
+    );
   });
 
   void test('auto with nothing on any port → EndpointUnreachable listing the ports', async () => {
     const dead = await startPlainServer('', 'text/plain');
     await dead.close();
-    await rejectsWith(connect({ config: config({ endpoint: 'auto' }), ports: [portOf(dead.url)] }, signal()), 'EndpointUnreachable', /probed/);
+    await rejectsWith(
+      connect({ config: config({ endpoint: 'auto' }), ports: [portOf(dead.url)] }, signal()),
+      'EndpointUnreachable',
+      /probed/,
+    );
   });
 
   void test('a non-LLM web server on the port (HTML) → clear "not a model server"', async () => {
@@ -218,7 +244,10 @@ void suite('bad endpoints', () => {
       calls++;
       return fetch(...args);
     };
-    await rejectsWith(connect({ config: config({ endpoint: 'http://10.1.2.3:11434' }), fetch: fetchSpy }, signal()), 'RemoteEndpointRefused');
+    await rejectsWith(
+      connect({ config: config({ endpoint: 'http://10.1.2.3:11434' }), fetch: fetchSpy }, signal()),
+      'RemoteEndpointRefused',
+    );
     assert.equal(calls, 0);
   });
 
@@ -295,8 +324,18 @@ void suite('generic OpenAI-compatible server (injected fetch, no HTTP server)', 
       return Promise.resolve(Response.json({ object: 'list', data: [{ id: 'house-model', object: 'model', owned_by: 'acme' }] }));
     }
     if (url.pathname === '/v1/chat/completions') {
-      const chunk = (delta: object, finish: string | null): object => ({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'house-model', choices: [{ index: 0, delta, finish_reason: finish }] });
-      return Promise.resolve(new Response(sse([chunk({ role: 'assistant', content: 'Hel' }, null), chunk({ content: 'lo' }, null), chunk({}, 'stop')]), { headers: { 'content-type': 'text/event-stream' } }));
+      const chunk = (delta: object, finish: string | null): object => ({
+        id: 'x',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'house-model',
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      });
+      return Promise.resolve(
+        new Response(sse([chunk({ role: 'assistant', content: 'Hel' }, null), chunk({ content: 'lo' }, null), chunk({}, 'stop')]), {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+      );
     }
     return Promise.resolve(new Response('Not Found', { status: 404 }));
   };
@@ -314,7 +353,10 @@ void suite('generic OpenAI-compatible server (injected fetch, no HTTP server)', 
   });
 
   void test('unknown server with a context override uses it', async () => {
-    const session = await connect({ config: config({ endpoint: 'http://127.0.0.1:5000', contextLength: 65536 }), fetch: genericFetch }, signal());
+    const session = await connect(
+      { config: config({ endpoint: 'http://127.0.0.1:5000', contextLength: 65536 }), fetch: genericFetch },
+      signal(),
+    );
     assert.equal(session.info.contextLength, 65536);
     assert.equal(session.info.contextSource, 'override');
   });
@@ -325,13 +367,28 @@ void suite('a generic server that rejects stream_options', () => {
     const bodies: Record<string, unknown>[] = [];
     const strictFetch: typeof fetch = (input, init) => {
       const url = new URL(String(input instanceof Request ? input.url : input));
-      if (url.pathname === '/v1/models') return Promise.resolve(Response.json({ object: 'list', data: [{ id: 'm', object: 'model', owned_by: 'x' }] }));
+      if (url.pathname === '/v1/models')
+        return Promise.resolve(Response.json({ object: 'list', data: [{ id: 'm', object: 'model', owned_by: 'x' }] }));
       if (url.pathname === '/v1/chat/completions') {
         const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
         bodies.push(body);
-        if ('stream_options' in body) return Promise.resolve(Response.json({ error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error' } }, { status: 400 }));
-        const frame = { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'OK' }, finish_reason: 'stop' }] };
-        return Promise.resolve(new Response(`data: ${JSON.stringify(frame)}\n\ndata: [DONE]\n\n`, { headers: { 'content-type': 'text/event-stream' } }));
+        if ('stream_options' in body)
+          return Promise.resolve(
+            Response.json(
+              { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error' } },
+              { status: 400 },
+            ),
+          );
+        const frame = {
+          id: 'x',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, delta: { content: 'OK' }, finish_reason: 'stop' }],
+        };
+        return Promise.resolve(
+          new Response(`data: ${JSON.stringify(frame)}\n\ndata: [DONE]\n\n`, { headers: { 'content-type': 'text/event-stream' } }),
+        );
       }
       return Promise.resolve(new Response('Not Found', { status: 404 }));
     };

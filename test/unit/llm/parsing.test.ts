@@ -33,7 +33,8 @@ void suite('parseLenientJson', () => {
 void suite('endpoint parsing and loopback', () => {
   void test('loopback hosts', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '[::1]', '::1']) assert.equal(isLoopbackHost(h), true, h);
-    for (const h of ['192.168.1.5', '10.0.0.1', 'example.com', '128.0.0.1', '[::2]', '127.0.0.256']) assert.equal(isLoopbackHost(h), false, h);
+    for (const h of ['192.168.1.5', '10.0.0.1', 'example.com', '128.0.0.1', '[::2]', '127.0.0.256'])
+      assert.equal(isLoopbackHost(h), false, h);
   });
   void test('`/v1` and trailing slashes are dropped; scheme added', () => {
     assert.deepEqual(parseEndpoint('http://127.0.0.1:1234/v1/', false).roots, ['http://127.0.0.1:1234']);
@@ -43,15 +44,27 @@ void suite('endpoint parsing and loopback', () => {
     assert.deepEqual(parseEndpoint('http://localhost:11434', false).roots, ['http://127.0.0.1:11434', 'http://[::1]:11434']);
   });
   void test('remote endpoint refused unless allowed', () => {
-    assert.throws(() => parseEndpoint('http://192.168.1.20:11434', false), (e: unknown) => e instanceof AssistantError && e.code === 'RemoteEndpointRefused');
+    assert.throws(
+      () => parseEndpoint('http://192.168.1.20:11434', false),
+      (e: unknown) => e instanceof AssistantError && e.code === 'RemoteEndpointRefused',
+    );
     assert.deepEqual(parseEndpoint('http://192.168.1.20:11434', true).roots, ['http://192.168.1.20:11434']);
   });
   void test('a hostname that only starts with 127 is remote', () => {
-    assert.throws(() => parseEndpoint('http://127.0.0.1.evil.example:80', false), (e: unknown) => e instanceof AssistantError && e.code === 'RemoteEndpointRefused');
+    assert.throws(
+      () => parseEndpoint('http://127.0.0.1.evil.example:80', false),
+      (e: unknown) => e instanceof AssistantError && e.code === 'RemoteEndpointRefused',
+    );
   });
   void test('invalid URL is a clear error', () => {
-    assert.throws(() => parseEndpoint('http://exa mple:99', false), (e: unknown) => e instanceof AssistantError && e.code === 'EndpointUnreachable');
-    assert.throws(() => parseEndpoint('ftp://127.0.0.1', false), (e: unknown) => e instanceof AssistantError && e.code === 'EndpointUnreachable');
+    assert.throws(
+      () => parseEndpoint('http://exa mple:99', false),
+      (e: unknown) => e instanceof AssistantError && e.code === 'EndpointUnreachable',
+    );
+    assert.throws(
+      () => parseEndpoint('ftp://127.0.0.1', false),
+      (e: unknown) => e instanceof AssistantError && e.code === 'EndpointUnreachable',
+    );
   });
 });
 
@@ -59,7 +72,11 @@ void suite('token estimate', () => {
   // Realistic prose in both scripts: the fake tokenizer approximates BPE (≈4 chars/token Latin, 1 token/char CJK).
   const english = 'The study enrolled 412 adults with type 2 diabetes and followed them for eighteen months. '.repeat(20);
   const chinese = '本研究纳入了四百一十二名二型糖尿病成人患者，随访十八个月，主要终点为糖化血红蛋白的变化。'.repeat(20);
-  for (const [name, text] of [['English', english], ['Chinese', chinese], ['mixed', english + chinese]] as const) {
+  for (const [name, text] of [
+    ['English', english],
+    ['Chinese', chinese],
+    ['mixed', english + chinese],
+  ] as const) {
     void test(`${name}: low ≤ fake count ≤ budget`, () => {
       const messages = [{ role: 'user' as const, content: text }];
       const e = estimateMessageTokens(messages);
@@ -81,27 +98,64 @@ void suite('token estimate', () => {
 void suite('error classification', () => {
   const code = (status: number | undefined, body: unknown): string => classifyFacts(errorFactsFromBody(status, body)).code;
   void test('llama.cpp exceed_context_size_error with numbers', () => {
-    const e = classifyFacts(errorFactsFromBody(400, { error: { code: 400, message: 'request (13392 tokens) exceeds the available context size (8192 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 13392, n_ctx: 8192 } }));
+    const e = classifyFacts(
+      errorFactsFromBody(400, {
+        error: {
+          code: 400,
+          message: 'request (13392 tokens) exceeds the available context size (8192 tokens), try increasing it',
+          type: 'exceed_context_size_error',
+          n_prompt_tokens: 13392,
+          n_ctx: 8192,
+        },
+      }),
+    );
     assert.equal(e.code, 'ContextTooLarge');
     assert.equal(e.data.promptTokens, 13392);
     assert.equal(e.data.contextLength, 8192);
   });
   void test('vLLM nested and flat overflow bodies', () => {
-    assert.equal(code(400, { error: { message: 'You passed 31745 input tokens and requested 1024 output tokens. However, the model\'s context length is only 32768 tokens', type: 'BadRequestError', code: 400 } }), 'ContextTooLarge');
-    assert.equal(code(400, { object: 'error', message: 'This model\'s maximum context length is 32768 tokens. However, you requested 33000 tokens', type: 'BadRequestError', code: 400 }), 'ContextTooLarge');
+    assert.equal(
+      code(400, {
+        error: {
+          message:
+            "You passed 31745 input tokens and requested 1024 output tokens. However, the model's context length is only 32768 tokens",
+          type: 'BadRequestError',
+          code: 400,
+        },
+      }),
+      'ContextTooLarge',
+    );
+    assert.equal(
+      code(400, {
+        object: 'error',
+        message: "This model's maximum context length is 32768 tokens. However, you requested 33000 tokens",
+        type: 'BadRequestError',
+        code: 400,
+      }),
+      'ContextTooLarge',
+    );
   });
   void test('LM Studio overflow wording (string error body, HTTP 200)', () => {
-    assert.equal(code(200, { error: 'Trying to keep the first 5000 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens' }), 'ContextTooLarge');
+    assert.equal(
+      code(200, {
+        error:
+          'Trying to keep the first 5000 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens',
+      }),
+      'ContextTooLarge',
+    );
   });
   void test('auth, not found, busy, unsupported, server error', () => {
     assert.equal(code(401, { error: 'Unauthorized' }), 'Auth');
     assert.equal(code(404, { error: { message: 'The model `x` does not exist.', type: 'NotFoundError' } }), 'ModelNotFound');
     assert.equal(code(404, { error: { message: 'No models loaded.', code: 'model_not_found' } }), 'ModelNotFound');
     assert.equal(code(503, { error: 'server busy, please try again.  maximum pending requests exceeded' }), 'Busy');
-    assert.equal(code(400, { error: '\'response_format.type\' must be \'json_schema\' or \'text\'' }), 'UnsupportedParameter');
+    assert.equal(code(400, { error: "'response_format.type' must be 'json_schema' or 'text'" }), 'UnsupportedParameter');
     assert.equal(code(500, { error: 'model runner has unexpectedly stopped' }), 'ServerError');
   });
   void test('HTML pages become one readable line', () => {
-    assert.equal(summariseBody('<html><head><title>502 Bad Gateway</title><style>x{}</style></head><body><h1>Bad Gateway</h1></body></html>'), '502 Bad Gateway Bad Gateway');
+    assert.equal(
+      summariseBody('<html><head><title>502 Bad Gateway</title><style>x{}</style></head><body><h1>Bad Gateway</h1></body></html>'),
+      '502 Bad Gateway Bad Gateway',
+    );
   });
 });

@@ -75,30 +75,58 @@ suite('parseNote (markdown-it)', () => {
 
   test('bare @key is a citation only when the note has a bibliography', () => {
     assert.deepEqual(parseNote('Thanks @alice for the idea.').links, []);
-    assert.deepEqual(parseNote('Thanks @alice.', { bareCitations: true }).links.map((l) => l.citekey), ['alice']);
+    assert.deepEqual(
+      parseNote('Thanks @alice.', { bareCitations: true }).links.map((l) => l.citekey),
+      ['alice'],
+    );
   });
 
   test('headings, block ids, callouts and footnotes', () => {
-    assert.deepEqual(note.headings.map((h) => [h.level, h.text, h.line]), [[1, 'Reading list', 5]]);
-    assert.deepEqual(note.blocks.map((b) => b.id), ['item-1']);
-    assert.deepEqual(note.callouts.map((c) => [c.type, c.title]), [['summary', 'A callout']]);
+    assert.deepEqual(
+      note.headings.map((h) => [h.level, h.text, h.line]),
+      [[1, 'Reading list', 5]],
+    );
+    assert.deepEqual(
+      note.blocks.map((b) => b.id),
+      ['item-1'],
+    );
+    assert.deepEqual(
+      note.callouts.map((c) => [c.type, c.title]),
+      [['summary', 'A callout']],
+    );
     assert.equal(note.footnoteCount, 1);
   });
 
   test('heading and block anchors select only their part', () => {
-    const other = parseNote('# Paper\n\nIntro text.\n\n## Methods\n\nWe did X.\n\n### Detail\n\nMore X.\n\n## Results\n\nY rose by 5%. ^claim\n\nOther paragraph.\n');
+    const other = parseNote(
+      '# Paper\n\nIntro text.\n\n## Methods\n\nWe did X.\n\n### Detail\n\nMore X.\n\n## Results\n\nY rose by 5%. ^claim\n\nOther paragraph.\n',
+    );
     assert.equal(headingSection(other, 'methods')?.text, '## Methods\n\nWe did X.\n\n### Detail\n\nMore X.');
     assert.equal(headingSection(other, 'Results')?.text, '## Results\n\nY rose by 5%. ^claim\n\nOther paragraph.');
     assert.equal(headingSection(other, 'Missing'), undefined);
     assert.equal(blockSection(other, 'claim')?.text, 'Y rose by 5%.');
     const sections = noteSections(other, 'Paper');
-    assert.deepEqual(sections.map((s) => [s.title, s.level, s.location.line]), [['Paper', 1, 0], ['Methods', 2, 4], ['Detail', 3, 8], ['Results', 2, 12]]);
+    assert.deepEqual(
+      sections.map((s) => [s.title, s.level, s.location.line]),
+      [
+        ['Paper', 1, 0],
+        ['Methods', 2, 4],
+        ['Detail', 3, 8],
+        ['Results', 2, 12],
+      ],
+    );
   });
 
   test('a link inside a blockquote list item is located in the source', () => {
     const text = '> - see [[Deep Note#Part]]\n>   and [x](y.md)\n';
     const links = parseNote(text).links;
-    assert.deepEqual(links.map((l) => text.slice(l.start, l.end)), ['[[Deep Note#Part]]', '[x](y.md)']);
-    assert.deepEqual(links.map((l) => l.line), [0, 1]);
+    assert.deepEqual(
+      links.map((l) => text.slice(l.start, l.end)),
+      ['[[Deep Note#Part]]', '[x](y.md)'],
+    );
+    assert.deepEqual(
+      links.map((l) => l.line),
+      [0, 1],
+    );
   });
 });

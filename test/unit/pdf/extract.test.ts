@@ -3,7 +3,18 @@ import { suite, test } from 'node:test';
 import { AssistantError } from '../../../src/core/errors';
 import { extractPdfText } from '../../../src/pdf/engine';
 import { engine } from '../../../src/pdf';
-import { cjkPdf, predefinedCmapPdf, corruptPdfs, encryptedPdf, headerFooterPdf, hyphenationPdf, imageOnlyPdf, ligaturePdf, sectionsPdf, twoColumnPdf } from '../../fixtures/pdf-gen/generate';
+import {
+  cjkPdf,
+  predefinedCmapPdf,
+  corruptPdfs,
+  encryptedPdf,
+  headerFooterPdf,
+  hyphenationPdf,
+  imageOnlyPdf,
+  ligaturePdf,
+  sectionsPdf,
+  twoColumnPdf,
+} from '../../fixtures/pdf-gen/generate';
 
 async function rejectsWith(promise: Promise<unknown>, reason: string, file: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -25,7 +36,10 @@ suite('PDF extraction (generated fixtures)', () => {
     assert.ok(lastLeft > 0 && firstRight > 0, 'both columns present');
     assert.ok(lastLeft < firstRight, 'the whole left column comes before the right column');
     assert.ok(text.indexOf('A Study of Column Order') < text.indexOf('This abstract spans'), 'title before abstract');
-    assert.ok(text.indexOf('This abstract spans') < text.indexOf('Left column sentence number 1 '), 'full-width abstract before the columns');
+    assert.ok(
+      text.indexOf('This abstract spans') < text.indexOf('Left column sentence number 1 '),
+      'full-width abstract before the columns',
+    );
     assert.doesNotMatch(text, /Left column sentence number \d+ ends here\. Right/);
   });
 

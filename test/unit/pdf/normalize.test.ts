@@ -5,7 +5,10 @@ import { buildVocabulary, joinHyphenated, normaliseChars, repairLigatures } from
 suite('PDF character normalisation', () => {
   test('missing ligature glyphs (U+0000 from pdf.js, U+FFFE from PDFium) are repaired to real words', () => {
     const vocab = buildVocabulary(['The effect was different in the first field.']);
-    const { text, repaired } = repairLigatures('di\u0000erent e\u0000ect, signi\u0000cant, e\u0000cient, in\u0000uence, \u0000rst, o\u0000, di\uFFFEerent', vocab);
+    const { text, repaired } = repairLigatures(
+      'di\u0000erent e\u0000ect, signi\u0000cant, e\u0000cient, in\u0000uence, \u0000rst, o\u0000, di\uFFFEerent',
+      vocab,
+    );
     assert.equal(text, 'different effect, significant, efficient, influence, first, off, different');
     assert.equal(repaired, 8);
   });

@@ -101,7 +101,14 @@ suite('pdf.js text-only patches (scripts/pdfjsTextOnly.mjs)', () => {
 
   test('generated PDFs (two columns, hyphenation, sections, a predefined CJK CMap, embedded TrueType and CFF fonts) give the same items patched and unpatched', async () => {
     const engine = await patchedEngine();
-    const makers = [['two.pdf', twoColumnPdf], ['hyph.pdf', hyphenationPdf], ['sections.pdf', sectionsPdf], ['gb.pdf', predefinedCmapPdf], ['lig.pdf (DejaVu Sans, TrueType)', ligaturePdf], ['cjk.pdf (Noto Sans CJK, CFF)', cjkPdf]] as const;
+    const makers = [
+      ['two.pdf', twoColumnPdf],
+      ['hyph.pdf', hyphenationPdf],
+      ['sections.pdf', sectionsPdf],
+      ['gb.pdf', predefinedCmapPdf],
+      ['lig.pdf (DejaVu Sans, TrueType)', ligaturePdf],
+      ['cjk.pdf (Noto Sans CJK, CFF)', cjkPdf],
+    ] as const;
     for (const [name, make] of makers) {
       const bytes = await make();
       // the embedded-font fixtures need system fonts (apt fonts-dejavu-core, fonts-noto-cjk); the corpus test covers these font kinds too
@@ -110,7 +117,10 @@ suite('pdf.js text-only patches (scripts/pdfjsTextOnly.mjs)', () => {
         continue;
       }
       const patched = await engine.readPdfItems(new Uint8Array(bytes));
-      assert.ok(patched.pages.some((p) => p.items.length > 0), `${name}: items`);
+      assert.ok(
+        patched.pages.some((p) => p.items.length > 0),
+        `${name}: items`,
+      );
       assert.deepEqual(patched, await readPdfItems(new Uint8Array(bytes)), `${name}: same items`);
     }
   });
@@ -120,7 +130,10 @@ suite('pdf.js text-only patches (scripts/pdfjsTextOnly.mjs)', () => {
   test('content streams zlib accepts, or rejects (no checksum, cut short, junk after the end), read the same patched and unpatched', async () => {
     const engine = await patchedEngine();
     const sentence = 'Flate streams decoded by zlib or by pdf.js read the same';
-    const content = Buffer.from(`BT /F1 14 Tf 72 700 Td (${sentence}) Tj ET\nBT /F1 14 Tf 72 680 Td (second line of the page) Tj ET\n`, 'latin1');
+    const content = Buffer.from(
+      `BT /F1 14 Tf 72 700 Td (${sentence}) Tj ET\nBT /F1 14 Tf 72 680 Td (second line of the page) Tj ET\n`,
+      'latin1',
+    );
     const packed = deflateSync(content);
     const variants: Array<[string, Buffer, boolean]> = [
       ['intact', packed, true],
@@ -130,7 +143,8 @@ suite('pdf.js text-only patches (scripts/pdfjsTextOnly.mjs)', () => {
     ];
     for (const [label, stream, whole] of variants) {
       const bytes = pdfWithContent(stream);
-      const settle = <T>(p: Promise<T>): Promise<T | string> => p.catch((e: unknown) => `error: ${e instanceof Error ? e.message : String(e)}`);
+      const settle = <T>(p: Promise<T>): Promise<T | string> =>
+        p.catch((e: unknown) => `error: ${e instanceof Error ? e.message : String(e)}`);
       const patched = await settle(engine.readPdfItems(new Uint8Array(bytes)));
       const original = await settle(readPdfItems(new Uint8Array(bytes)));
       // the same items, or the same error (pdf.js's own decoder gives up on a stream cut in the middle)
@@ -173,7 +187,12 @@ function pdfWithContent(stream: Buffer): Buffer {
   obj(4, `<< /Length ${stream.length} /Filter /FlateDecode >>`, stream);
   obj(5, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
   const xref = length;
-  push(`xref\n0 6\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
+  push(
+    `xref\n0 6\n0000000000 65535 f \n${offsets
+      .slice(1)
+      .map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)
+      .join('')}`,
+  );
   push(`trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
   return Buffer.concat(parts);
 }

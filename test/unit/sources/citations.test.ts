@@ -31,21 +31,29 @@ suite('citekeys through a bibliography', () => {
 
   test('BibTeX is parsed with @retorquere/bibtex-parser', async () => {
     const entries = await bibtexParser.parse(BIB);
-    assert.deepEqual(entries.map((e) => e.key), ['smith2020', 'abs2021', 'win2019', 'multi2018', 'nofile2017']);
+    assert.deepEqual(
+      entries.map((e) => e.key),
+      ['smith2020', 'abs2021', 'win2019', 'multi2018', 'nofile2017'],
+    );
     assert.equal(entries[0]?.title, 'A DNA Study of Things');
     assert.equal(entries[0]?.year, '2020');
     assert.equal(entries[0]?.files.length, 2);
   });
 
   test('CSL-JSON with citation-key / id and file fields', () => {
-    const entries = parseCslJson(JSON.stringify([
-      { id: 'a1', title: 'CSL one', author: [{ family: 'Wu', given: 'Li' }], issued: { 'date-parts': [[2019]] }, file: 'papers/a1.pdf' },
-      { id: 'x', 'citation-key': 'b2', title: 'CSL two', file: ['papers/b2.pdf'] },
-    ]));
-    assert.deepEqual(entries.map((e) => [e.key, e.title, e.authors ?? '', e.year ?? '', e.files[0]?.path]), [
-      ['a1', 'CSL one', 'Li Wu', '2019', 'papers/a1.pdf'],
-      ['b2', 'CSL two', '', '', 'papers/b2.pdf'],
-    ]);
+    const entries = parseCslJson(
+      JSON.stringify([
+        { id: 'a1', title: 'CSL one', author: [{ family: 'Wu', given: 'Li' }], issued: { 'date-parts': [[2019]] }, file: 'papers/a1.pdf' },
+        { id: 'x', 'citation-key': 'b2', title: 'CSL two', file: ['papers/b2.pdf'] },
+      ]),
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.key, e.title, e.authors ?? '', e.year ?? '', e.files[0]?.path]),
+      [
+        ['a1', 'CSL one', 'Li Wu', '2019', 'papers/a1.pdf'],
+        ['b2', 'CSL two', '', '', 'papers/b2.pdf'],
+      ],
+    );
   });
 
   test('[@key], [@a; @b], @key and [[@key]] resolve to the attached PDFs; problems are reported', async () => {
@@ -58,7 +66,8 @@ suite('citekeys through a bibliography', () => {
       'notes/index.md': '',
     });
     const { reader } = createReader(fs);
-    const text = '---\nbibliography: ../lib/refs.bib\n---\nAs shown [@smith2020; @abs2021], and @multi2018 and [[@win2019]] and [@nofile2017] and [@unknown].';
+    const text =
+      '---\nbibliography: ../lib/refs.bib\n---\nAs shown [@smith2020; @abs2021], and @multi2018 and [[@win2019]] and [@nofile2017] and [@unknown].';
     const result = await reader.collect(note('notes/index.md', text), { signal });
     const rows = result.sources.map((s) => [s.link?.citekey, s.status, s.title]);
     assert.deepEqual(rows, [
@@ -70,7 +79,11 @@ suite('citekeys through a bibliography', () => {
       ['unknown', 'missing', '@unknown'],
     ]);
     assert.equal(result.sources[0]?.id, 'lib/files/12/smith.pdf');
-    assert.match(result.sources[1]?.text ?? '', /page number 2/, 'absolute attachment outside the workspace is read: the user\'s own bibliography names it');
+    assert.match(
+      result.sources[1]?.text ?? '',
+      /page number 2/,
+      "absolute attachment outside the workspace is read: the user's own bibliography names it",
+    );
     assert.match(result.sources[3]?.statusDetail ?? '', /Windows path/);
     assert.match(result.sources[4]?.statusDetail ?? '', /no PDF attached/);
     assert.match(result.sources[5]?.statusDetail ?? '', /not in the bibliography/);
@@ -84,7 +97,10 @@ suite('citekeys through a bibliography', () => {
     });
     const { reader } = createReader(fs, { config: { bibliography: 'refs.json' } });
     const result = await reader.collect(note('index.md', 'See [@c1].'), { signal });
-    assert.deepEqual(result.sources.map((s) => [s.id, s.status, s.title]), [['papers/c1.pdf', 'ok', 'From CSL']]);
+    assert.deepEqual(
+      result.sources.map((s) => [s.id, s.status, s.title]),
+      [['papers/c1.pdf', 'ok', 'From CSL']],
+    );
   });
 
   test('without any bibliography a citation is reported as missing with the reason', async () => {

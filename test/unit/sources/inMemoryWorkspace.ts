@@ -76,7 +76,10 @@ export interface ReaderOptions {
   readonly bibtex?: BibtexParser;
 }
 
-export function createReader(fs: InMemoryFiles, options: ReaderOptions = {}): { reader: DefaultSourceReader; cache: ExtractionCache; pdfCalls: () => number } {
+export function createReader(
+  fs: InMemoryFiles,
+  options: ReaderOptions = {},
+): { reader: DefaultSourceReader; cache: ExtractionCache; pdfCalls: () => number } {
   let pdfCalls = 0;
   const cache = options.cache ?? new ExtractionCache(new InMemoryKeyValueStore());
   const pdf: PdfTextExtractor = options.pdf ?? { extract: (bytes, o) => extractPdfText(bytes, o) };

@@ -34,7 +34,13 @@ suite('DefaultSourceReader', () => {
     });
     const { reader } = createReader(fs);
     const result = await reader.collect(note('notes/index.md', 'See [[other]] and [[second note|alias]].'), { signal });
-    assert.deepEqual(result.sources.map((s) => [s.id, s.status, s.kind]), [['Other.md', 'ok', 'markdown'], ['misc/Second Note.md', 'ok', 'markdown']]);
+    assert.deepEqual(
+      result.sources.map((s) => [s.id, s.status, s.kind]),
+      [
+        ['Other.md', 'ok', 'markdown'],
+        ['misc/Second Note.md', 'ok', 'markdown'],
+      ],
+    );
     assert.equal(result.sources[0]?.title, 'Other note');
     assert.match(result.sources[0]?.text ?? '', /Intro of the other note/);
     assert.equal(result.sources[0]?.link?.raw, '[[other]]');
@@ -67,19 +73,26 @@ suite('DefaultSourceReader', () => {
       'page.html': '<html><head><title>t</title></head><body><p>Hello &amp; welcome</p><script>x()</script></body></html>',
     });
     const { reader } = createReader(fs);
-    const text = '[x](../papers/x.txt) [gone](../papers/gone.pdf) [csv](data.csv) [out](file:///elsewhere/secret.md) [self](index.md) [h](/page.html) [web](https://example.org/a.pdf)';
+    const text =
+      '[x](../papers/x.txt) [gone](../papers/gone.pdf) [csv](data.csv) [out](file:///elsewhere/secret.md) [self](index.md) [h](/page.html) [web](https://example.org/a.pdf)';
     const result = await reader.collect(note('notes/index.md', text), { signal });
-    assert.deepEqual(result.sources.map((s) => [s.id, s.status]), [
-      ['papers/x.txt', 'ok'],
-      ['papers/gone.pdf', 'missing'],
-      ['notes/data.csv', 'unsupported'],
-      ['/elsewhere/secret.md', 'outsideWorkspace'],
-      ['notes/index.md', 'cycle'],
-      ['page.html', 'ok'],
-    ]);
+    assert.deepEqual(
+      result.sources.map((s) => [s.id, s.status]),
+      [
+        ['papers/x.txt', 'ok'],
+        ['papers/gone.pdf', 'missing'],
+        ['notes/data.csv', 'unsupported'],
+        ['/elsewhere/secret.md', 'outsideWorkspace'],
+        ['notes/index.md', 'cycle'],
+        ['page.html', 'ok'],
+      ],
+    );
     assert.match(result.sources[1]?.statusDetail ?? '', /papers\/gone\.pdf: file not found/);
     assert.equal(result.sources[5]?.text, 'Hello & welcome');
-    const allowed = await createReader(fs, { config: { allowFilesOutsideWorkspace: true } }).reader.collect(note('notes/index.md', '[out](file:///elsewhere/secret.md)'), { signal });
+    const allowed = await createReader(fs, { config: { allowFilesOutsideWorkspace: true } }).reader.collect(
+      note('notes/index.md', '[out](file:///elsewhere/secret.md)'),
+      { signal },
+    );
     assert.equal(allowed.sources[0]?.status, 'ok');
   });
 
@@ -149,17 +162,29 @@ suite('DefaultSourceReader', () => {
     const sel = await reader.collect(doc, { selection: { start: 0, end: 16 }, links: { start: 0, end: 16 }, signal });
     assert.equal(sel.note.kind, 'selection');
     assert.equal(sel.note.text, 'First [[Other]].');
-    assert.deepEqual(sel.sources.map((s) => s.id), ['Other.md']);
+    assert.deepEqual(
+      sel.sources.map((s) => s.id),
+      ['Other.md'],
+    );
     const cursor = text.indexOf('p.pdf');
     const atCursor = await reader.collect(doc, { links: { start: cursor, end: cursor }, signal });
-    assert.deepEqual(atCursor.sources.map((s) => s.id), ['p.pdf']);
+    assert.deepEqual(
+      atCursor.sources.map((s) => s.id),
+      ['p.pdf'],
+    );
     const pdfOnly = await reader.collect(doc, { kinds: ['pdf'], signal });
-    assert.deepEqual(pdfOnly.sources.map((s) => s.id), ['p.pdf']);
+    assert.deepEqual(
+      pdfOnly.sources.map((s) => s.id),
+      ['p.pdf'],
+    );
     const none = await reader.collect(doc, { links: 'none', signal });
     assert.deepEqual(none.sources, []);
     assert.equal(none.links.length, 2);
     const noNotes = await createReader(fs, { config: { readLinkedNotes: false } }).reader.collect(doc, { signal });
-    assert.deepEqual(noNotes.sources.map((s) => s.id), ['p.pdf']);
+    assert.deepEqual(
+      noNotes.sources.map((s) => s.id),
+      ['p.pdf'],
+    );
     assert.equal(noNotes.totalTokens, noNotes.note.tokenEstimate + (noNotes.sources[0]?.tokenEstimate ?? 0));
   });
 
@@ -168,6 +193,9 @@ suite('DefaultSourceReader', () => {
     const { reader } = createReader(fs);
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(reader.collect(note('index.md', '[[Other]]'), { signal: controller.signal }), (e: unknown) => (e as { code?: string }).code === 'Cancelled');
+    await assert.rejects(
+      reader.collect(note('index.md', '[[Other]]'), { signal: controller.signal }),
+      (e: unknown) => (e as { code?: string }).code === 'Cancelled',
+    );
   });
 });

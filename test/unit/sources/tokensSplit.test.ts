@@ -9,7 +9,16 @@ import type { PdfExtraction } from '../../../src/core/pdf/types';
 
 function source(sections: SourceSection[]): Source {
   const text = sections.map((s) => s.text).join('\n\n');
-  return { id: 'p.pdf', uri: 'file:///ws/p.pdf', title: 'P', kind: 'pdf', status: 'ok', text, sections, tokenEstimate: estimateTokens(text) };
+  return {
+    id: 'p.pdf',
+    uri: 'file:///ws/p.pdf',
+    title: 'P',
+    kind: 'pdf',
+    status: 'ok',
+    text,
+    sections,
+    tokenEstimate: estimateTokens(text),
+  };
 }
 
 const para = (n: number, words: number): string => Array.from({ length: words }, (_, i) => `word${n}x${i}`).join(' ') + '.';
@@ -30,7 +39,31 @@ function referenceEstimate(text: string): { low: number; high: number } {
 
 suite('token estimates and splitting', () => {
   test('the estimate counts Latin, CJK and other code points exactly as defined, surrogate pairs and lone halves included', () => {
-    const pieces = ['word ', 'é', 'ß', 'ǿ', 'ɐ', 'α', '–', '“', '深度', '学习', 'の', 'カ', '한국', '、', '，', '😀', '𠀀', '\ud800', '\udc00', '42.5%', '\n\n', 'ﬁ', '\u3000'];
+    const pieces = [
+      'word ',
+      'é',
+      'ß',
+      'ǿ',
+      'ɐ',
+      'α',
+      '–',
+      '“',
+      '深度',
+      '学习',
+      'の',
+      'カ',
+      '한국',
+      '、',
+      '，',
+      '😀',
+      '𠀀',
+      '\ud800',
+      '\udc00',
+      '42.5%',
+      '\n\n',
+      'ﬁ',
+      '\u3000',
+    ];
     let seed = 7;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -57,7 +90,7 @@ suite('token estimates and splitting', () => {
     assert.equal(estimateTokens('mixed 中文 text'), 7); // 11 Latin + 2 CJK: ceil(11 / 3 + 2) = 6, × 1.1 = 6.6
   });
 
-  test('the planning estimate is never below the fake servers\' tokenizer count, for English and Chinese prose', () => {
+  test("the planning estimate is never below the fake servers' tokenizer count, for English and Chinese prose", () => {
     const paragraphs = [
       'The study enrolled 412 adults with type 2 diabetes and followed them for eighteen months. The primary end point was the change in HbA1c; secondary end points included weight, blood pressure and adverse events.',
       'I think a lot of it is in the data: if we go by what is in the appendix, the effect is at or below 0.3 SD, and it is not clear to me why it was not reported as such (see Table 2, p. 14).',
@@ -74,10 +107,16 @@ suite('token estimates and splitting', () => {
       assert.ok(estimate <= counted * 2 + 8, `estimate ${estimate} far above tokenizer ${counted} for: ${text.slice(0, 40)}…`);
     }
     // The parts a split plans are conservative too (each part's text counted as it is sent).
-    const s = source(paragraphs.map((text, i) => ({ title: `S${i}`, level: 1, text: `${text} ${text}\n\n${text}`, location: {}, role: 'body' as const })));
+    const s = source(
+      paragraphs.map((text, i) => ({ title: `S${i}`, level: 1, text: `${text} ${text}\n\n${text}`, location: {}, role: 'body' as const })),
+    );
     const parts = splitSource(s, { budgetTokens: 60 });
     assert.ok(parts.length > paragraphs.length);
-    for (const p of parts) assert.ok(p.tokenEstimate >= countTokens(p.text) && p.tokenEstimate <= 60, `part ${p.index}: ${p.tokenEstimate} vs ${countTokens(p.text)}`);
+    for (const p of parts)
+      assert.ok(
+        p.tokenEstimate >= countTokens(p.text) && p.tokenEstimate <= 60,
+        `part ${p.index}: ${p.tokenEstimate} vs ${countTokens(p.text)}`,
+      );
   });
 
   test('sections that fit are packed together; references are left out by default', () => {
@@ -108,11 +147,17 @@ suite('token estimates and splitting', () => {
     assert.equal(parts.at(-1)?.location.page, 4);
     const joined = parts.map((p) => p.text).join('\n\n');
     for (const n of [0, 1, 2, 3]) assert.match(joined, new RegExp(`word${n}x0 `), `paragraph ${n} kept`);
-    assert.deepEqual(parts.map((p) => p.index), parts.map((_, i) => i));
+    assert.deepEqual(
+      parts.map((p) => p.index),
+      parts.map((_, i) => i),
+    );
     // Each part lists its sections (what the pipeline puts locators before): whole ones as they are, pieces numbered.
     assert.equal(parts[0]?.sections[0], s.sections[0]);
     const pieces = parts.flatMap((p) => p.sections).filter((x) => x.title.startsWith('Results'));
-    assert.deepEqual(pieces.map((x) => x.title), pieces.map((_, i) => `Results (${i + 1}/${pieces.length})`));
+    assert.deepEqual(
+      pieces.map((x) => x.title),
+      pieces.map((_, i) => `Results (${i + 1}/${pieces.length})`),
+    );
     assert.equal(pieces.at(-1)?.location.page, 4);
     for (const p of parts) assert.equal(p.sections.map((x) => x.text).join('\n\n'), p.text);
   });
@@ -135,7 +180,15 @@ suite('token estimates and splitting', () => {
     const hash = await contentHash(new TextEncoder().encode('abc'));
     // The first 256 bits of SHA-512("abc") (FIPS 180-2 test vector).
     assert.equal(hash, 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a');
-    const extraction: PdfExtraction = { pageCount: 1, pagesRead: 1, pages: ['x'], text: '[page 1]\n\nx', sections: [], stats: { ligaturesRepaired: 0, controlCharsRemoved: 0, hyphenationsJoined: 0, repeatedLinesRemoved: 0, twoColumnPages: 0 }, characters: 1 };
+    const extraction: PdfExtraction = {
+      pageCount: 1,
+      pagesRead: 1,
+      pages: ['x'],
+      text: '[page 1]\n\nx',
+      sections: [],
+      stats: { ligaturesRepaired: 0, controlCharsRemoved: 0, hyphenationsJoined: 0, repeatedLinesRemoved: 0, twoColumnPages: 0 },
+      characters: 1,
+    };
     assert.equal(await cache.get(hash), undefined);
     await cache.set(hash, extraction);
     assert.deepEqual(await cache.get(hash), extraction);
