@@ -87,6 +87,8 @@ export interface RunOptions {
 
 export interface TaskOutcome {
   readonly task: TaskId;
+  /** A block between markers, or Explain Term's footnote (a reference at the term and its definition). */
+  readonly form: 'block' | 'footnote';
   /** The rendered block, markers included, as inserted (for a footnote: the footnote definition). */
   readonly block: string;
   /** The block's content without markers. */
@@ -249,7 +251,7 @@ class AssistantImpl implements Assistant {
         title: chosen.title,
         incompleteLabel: labels.incomplete,
       };
-      const base = { task: request.task, sources, collected };
+      const base = { task: request.task, form: 'block' as const, sources, collected };
 
       let outcome: TaskOutcome;
       if (prepared.footnote && footnoteAt) {
@@ -264,6 +266,7 @@ class AssistantImpl implements Assistant {
         const { grounding } = groundBlock(explanation, spec, sources);
         outcome = {
           ...base,
+          form: 'footnote',
           block: definition,
           body: explanation,
           spec,
