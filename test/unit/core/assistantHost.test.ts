@@ -41,17 +41,6 @@ function assistantFor(files: InMemoryFiles, config: Partial<AssistantConfig>) {
   });
 }
 
-function live(editor: InMemoryDocumentEditor): NoteDocument {
-  return {
-    uri: editor.uri,
-    languageId: 'markdown',
-    getText: () => editor.getText(),
-    get version() {
-      return editor.version;
-    },
-  };
-}
-
 const signal = new AbortController().signal;
 
 void suite('assistant over a real HTTP server (default provider) and the in-memory editor', () => {
@@ -71,7 +60,7 @@ void suite('assistant over a real HTTP server (default provider) and the in-memo
     const session = await assistant.connect(signal);
     assert.equal(session.info.kind, 'llamacpp');
     const outcome = await assistant.run(
-      { task: 'ask', note: live(editor), args: { question: 'How much did symptoms fall?' } },
+      { task: 'ask', note: editor.asNote(), args: { question: 'How much did symptoms fall?' } },
       { signal, editor },
     );
     assert.equal(server.chatRequests().length, 1);
@@ -81,7 +70,7 @@ void suite('assistant over a real HTTP server (default provider) and the in-memo
     assert.ok(outcome.grounding.checked >= 3);
     assert.equal(outcome.grounding.checked - outcome.grounding.supported, 1, 'only 45% is not in the paper');
 
-    const check = await assistant.check(live(editor), { signal });
+    const check = await assistant.check(editor.asNote(), { signal });
     assert.equal(check.report.unsupported, 1);
     const unsupported = check.blocks[0]?.check.items.filter((i) => i.status === 'unsupported') ?? [];
     assert.equal(unsupported.length, 1);
