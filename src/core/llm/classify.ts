@@ -2,7 +2,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 import { AssistantError, isCancellationError, type AssistantErrorCode } from '../errors';
 import { asNumber, asRecord, asString } from './http';
 
-/** Context overflow wording across servers and versions (SERVERS.md §8). */
+/** Context overflow wording across servers and versions. */
 const OVERFLOW =
   /maximum context length|context length is only|exceeds? the available context|larger than the max context|Trying to keep the first|Cannot truncate prompt with n_keep|prompt is longer than the context length|Context size has been exceeded|exceed_context_size|maximum input length|input tokens and requested|is too large: \d+\. This model/i;
 const MODEL_MISSING = /model .*not found|does not exist|No models loaded|model_not_found|not found, try pulling/i;
@@ -41,7 +41,7 @@ export function errorFactsFromBody(status: number | undefined, body: unknown, ra
   };
 }
 
-/** Maps server error facts to an AssistantError code (SERVERS.md §8 table). */
+/** Maps server error facts to an AssistantError code. */
 export function classifyFacts(facts: ServerErrorFacts, extra: Record<string, string | number | boolean | undefined> = {}): AssistantError {
   const { status, message, type } = facts;
   const text = `${type ?? ''} ${String(facts.code ?? '')} ${message}`;

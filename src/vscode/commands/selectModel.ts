@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { AssistantError } from '../../core';
+import { AssistantError, serverPresentation } from '../../core';
 import { CONFIG_SECTION, Commands } from '../constants';
 import type { ExtensionServices } from '../services';
-import { kindLabel } from '../ui/statusBar';
 import type { Command } from './command';
 
 export interface SelectModelArgs {
@@ -42,7 +41,7 @@ export class SelectModelCommand implements Command {
             .join(' · '),
         })),
         {
-          title: vscode.l10n.t('Model on {0} ({1})', kindLabel(server.kind), server.root),
+          title: vscode.l10n.t('Model on {0} ({1})', serverPresentation(server.kind).displayName, server.root),
           placeHolder: vscode.l10n.t('Choose the model for summaries and answers'),
         },
       );
