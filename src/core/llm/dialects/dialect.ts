@@ -119,6 +119,7 @@ export type ChatEvent =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'reasoning' }
   | { readonly type: 'finish'; readonly reason: string }
+  /** Token counts as the server reports them (an OpenAI usage chunk, Ollama's final prompt_eval_count/eval_count). */
   | { readonly type: 'usage'; readonly usage: ChatUsage }
   | { readonly type: 'model'; readonly model: string };
 
