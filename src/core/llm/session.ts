@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { AssistantError, throwIfAborted } from '../errors';
+import { AssistantError, hasErrorCode, throwIfAborted } from '../errors';
 import type { AssistantConfig } from '../config';
 import { nullLogger, type Logger } from '../ports/logger';
 import { makeChatStream } from './chatStream';
@@ -186,7 +186,7 @@ class ServerSession implements ConnectedSession {
       result = await this.complete(req, signal);
     } catch (error) {
       // A server without structured output (generic OpenAI-compatible) refuses response_format: ask in words instead.
-      if (!(error instanceof AssistantError) || error.code !== 'UnsupportedParameter') throw error;
+      if (!hasErrorCode(error, 'UnsupportedParameter')) throw error;
       this.logger.warn(`Server refused response_format (${error.message}); retrying without it`);
       req = { ...chatRequest, jsonSchema: undefined };
       result = await this.complete(req, signal);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, type ServerInfo } from '../../core';
+import { isAssistantError, type ServerInfo } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { kindLabel, LOW_CONTEXT_TOKENS, raiseContextHint } from '../ui/statusBar';
@@ -39,7 +39,7 @@ export class TestConnectionCommand implements Command {
       this.services.logger.warn(`Test Connection failed: ${error instanceof Error ? error.message : String(error)}`);
       return {
         error: {
-          code: error instanceof AssistantError ? error.code : 'ServerError',
+          code: isAssistantError(error) ? error.code : 'ServerError',
           message: error instanceof Error ? error.message : String(error),
         },
       };
