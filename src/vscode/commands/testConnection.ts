@@ -47,7 +47,8 @@ export class TestConnectionCommand implements Command {
   }
 
   private async run(quiet: boolean): Promise<ConnectionReport> {
-    const config = this.services.config();
+    // The connection settings are machine-wide: no note involved.
+    const config = this.services.config(null);
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the model server…'), cancellable: true },
       async (_progress, token) => {
