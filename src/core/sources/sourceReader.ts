@@ -1,5 +1,5 @@
 import type { AssistantConfig } from '../config';
-import { AssistantError, isCancellationError, throwIfAborted } from '../errors';
+import { isAssistantError, isCancellationError, throwIfAborted } from '../errors';
 import { contentHash, type ExtractionCache } from '../cache/extractionCache';
 import type { NoteLink } from '../markdown/links';
 import { lineAt, parseNote, type ParsedNote } from '../markdown/parseNote';
@@ -426,7 +426,7 @@ export class DefaultSourceReader implements SourceReader {
       if (isCancellationError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`source ${name}: ${message}`);
-      const reason = error instanceof AssistantError ? String(error.data['reason'] ?? '') : '';
+      const reason = isAssistantError(error) ? String(error.data['reason'] ?? '') : '';
       return problem(
         link,
         target.uri,
