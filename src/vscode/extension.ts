@@ -16,7 +16,7 @@ declare const __VERSION__: string;
  * (services, command classes, dist/features.js) are loaded on first use by FeatureLoader (lazy.ts), so activation
  * — on opening a markdown file, for the CodeLens — evaluates only this small bundle.
  */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): { extendMarkdownIt: typeof extendMarkdownIt } {
   const started = performance.now();
   const { logger, channel } = createVsCodeLogger();
   context.subscriptions.push(channel);
@@ -29,13 +29,16 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(new LlmStatusBar(features, () => readConfig()), registerPaperCodeLens(features, readConfig));
 
   logger.info(`Local Research Assistant ${__VERSION__} activated in ${(performance.now() - started).toFixed(1)} ms`);
+  // The markdown extension takes its plugins from the extension's exports, which are what activate returns.
+  return { extendMarkdownIt };
 }
 
 /**
- * VS Code's markdown preview asks for its markdown-it plugins here (`markdown.markdownItPlugins`): callouts, footnotes
- * and wikilinks, from their own bundle (dist/preview.js), so neither activation nor the features load them.
+ * VS Code's markdown preview asks for its markdown-it plugins here (`markdown.markdownItPlugins`, through the value
+ * activate returns): callouts, footnotes and wikilinks, from their own bundle (dist/preview.js), so neither
+ * activation nor the features load them.
  */
-export function extendMarkdownIt(md: MarkdownIt): MarkdownIt {
+function extendMarkdownIt(md: MarkdownIt): MarkdownIt {
   // A runtime require of a computed path: esbuild leaves it alone, so the plugins stay out of extension.js.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(`${__dirname}/preview.js`) as typeof PreviewModule).extendMarkdownIt(md);
