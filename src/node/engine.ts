@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { PdfExtraction, PdfExtractOptions } from '../core/pdf/types';
 import type { BibEntry, BibtexParser } from '../core/sources/bibliography';
-import type { PdfTextExtractor } from '../core/sources/sourceReader';
+import type { PdfTextExtractor } from '../core/sources/readers/pdf';
 import type { EngineModule } from '../pdf';
 
 /** Where the engine is: `dist/pdfEngine.js` beside a bundled host, else the source entry (under tsx). */
