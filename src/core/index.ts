@@ -25,6 +25,7 @@ export type {
 export { connect, discoverModels, type ConnectOptions, type ConnectedSession } from './llm/session';
 export type { ModelEntry, DetectedServer } from './llm/discovery';
 export { FALLBACK_CONTEXT, OLLAMA_CONTEXT_CAP } from './llm/discovery';
+export { serverPresentation, type ServerPresentation } from './llm/dialects';
 export { parseEndpoint, isLoopbackHost } from './llm/endpoint';
 export { estimateMessageTokens, estimateTextTokens, estimateTokens } from './llm/tokens';
 export { parseLenientJson } from './llm/lenientJson';

@@ -5,8 +5,7 @@
 import { promises as fsp, type Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { throwIfAborted } from '../core/errors';
-import type { FileReader, FileStamp, WorkspaceIndex } from '../core/ports/files';
+import { throwIfAborted, type FileReader, type FileStamp, type WorkspaceIndex } from '../core';
 
 /** An absolute or relative path as a file URI, without a trailing slash (the form WorkspaceIndex.folders uses). */
 export function fileUri(path: string): string {

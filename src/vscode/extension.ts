@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const id of Object.values(Commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => features.loadFeatures().execute(id, args)));
   }
-  context.subscriptions.push(new LlmStatusBar(features, () => readConfig()), registerPaperCodeLens(features, readConfig));
+  context.subscriptions.push(new LlmStatusBar(features, () => readConfig(null)), registerPaperCodeLens(features, readConfig));
 
   logger.info(`Local Research Assistant ${__VERSION__} activated in ${(performance.now() - started).toFixed(1)} ms`);
 }

@@ -19,7 +19,7 @@ export interface VsCodeSources {
 export function createVsCodeSources(
   context: vscode.ExtensionContext,
   logger: Logger,
-  config: (resource?: vscode.Uri) => AssistantConfig,
+  config: (resource: vscode.Uri | null) => AssistantConfig,
 ): VsCodeSources {
   const index = new VsCodeWorkspaceIndex();
   const store = new VsCodeFileStore(context.globalStorageUri, 'extraction-cache', CACHE_BYTES, logger);

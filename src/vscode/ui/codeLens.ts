@@ -13,7 +13,7 @@ class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
 
   constructor(
     private readonly features: FeatureLoader,
-    private readonly config: (resource?: vscode.Uri) => AssistantConfig,
+    private readonly config: (resource: vscode.Uri | null) => AssistantConfig,
   ) {}
 
   refresh(): void {
@@ -26,7 +26,10 @@ class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-export function registerPaperCodeLens(features: FeatureLoader, config: (resource?: vscode.Uri) => AssistantConfig): vscode.Disposable {
+export function registerPaperCodeLens(
+  features: FeatureLoader,
+  config: (resource: vscode.Uri | null) => AssistantConfig,
+): vscode.Disposable {
   const provider = new PaperLinkCodeLensProvider(features, config);
   return vscode.Disposable.from(
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, provider),

@@ -3,7 +3,7 @@
  * and what a library indexer or a batch run does with a file it found itself.
  */
 import type { ExtractionCache } from '../../cache/extractionCache';
-import { AssistantError, isCancellationError, throwIfAborted } from '../../errors';
+import { isAssistantError, isCancellationError, throwIfAborted } from '../../errors';
 import { NoteParser, type ParsedNote } from '../../markdown/parseNote';
 import type { FileReader, WorkspaceIndex } from '../../ports/files';
 import { nullLogger, type Logger } from '../../ports/logger';
@@ -114,7 +114,7 @@ export class SourceFileReader {
       const { name } = target;
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`source ${name}: ${message}`);
-      const reason = error instanceof AssistantError ? String(error.data['reason'] ?? '') : '';
+      const reason = isAssistantError(error) ? String(error.data['reason'] ?? '') : '';
       return problemSource(
         target,
         target.title ?? name,

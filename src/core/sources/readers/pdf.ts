@@ -82,9 +82,9 @@ export class PdfReader {
       const started = performance.now();
       const extractor = await this.deps.pdf();
       const extraction = await extractor.extract(bytes, { name, maxPages: this.deps.maxPages, signal });
-      this.deps.logger.info(
-        `PDF ${name}: ${extraction.pagesRead}/${extraction.pageCount} pages, ${extraction.characters} chars in ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(extraction.stats)}`,
-      );
+      const ms = (performance.now() - started).toFixed(0);
+      const { pagesRead, pageCount, characters, stats } = extraction;
+      this.deps.logger.info(`PDF ${name}: ${pagesRead}/${pageCount} pages, ${characters} chars in ${ms} ms ${JSON.stringify(stats)}`);
       await this.deps.cache?.set(hash, extraction);
       return extraction;
     };
