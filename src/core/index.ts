@@ -41,11 +41,14 @@ export {
   type SourceLimits,
   type PdfTextExtractor,
 } from './sources/sourceReader';
+export { SourceFileReader, type SourceFileReaderDeps, type ReadSourceOptions, type ReadTarget } from './sources/readers';
+export { LinkResolver, type LinkResolverDeps, type LinkTarget } from './sources/linkResolver';
 export { splitSource, type SourcePart, type SplitOptions } from './sources/split';
 export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliography';
 export type { WorkspaceIndex } from './ports/files';
+export type { PromptSource } from './ports/prompts';
 export type { NoteLink, LinkAnchor, LinkForm } from './markdown/links';
-export { parseNote, type ParsedNote, type NoteHeading } from './markdown/parseNote';
+export { parseNote, NoteParser, type ParsedNote, type NoteHeading } from './markdown/parseNote';
 export {
   ExtractionCache,
   InMemoryKeyValueStore,

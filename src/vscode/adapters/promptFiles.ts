@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PromptLibrary, type AssistantConfig, type Logger, type PromptFile } from '../../core';
+import { PromptLibrary, type AssistantConfig, type Logger, type PromptFile, type PromptSource } from '../../core';
 
 let builtins: Promise<PromptFile[]> | undefined;
 
@@ -55,4 +55,28 @@ export async function loadPromptLibrary(
     );
   }
   return library;
+}
+
+/**
+ * The PromptSource port in the extension: the built-in templates in the extension's prompts/ folder, and a
+ * note's override folder inside its workspace folder, read through workspace.fs. Trust is the caller's check.
+ */
+export class VsCodePromptSource implements PromptSource {
+  private builtinFiles: Promise<readonly PromptFile[]> | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  builtins(): Promise<readonly PromptFile[]> {
+    this.builtinFiles ??= readMarkdownFiles(vscode.Uri.joinPath(this.extensionUri, 'prompts'), (n) => `prompts/${n}`);
+    return this.builtinFiles;
+  }
+
+  async overrides(folder: string, noteUri: string | undefined): Promise<readonly PromptFile[]> {
+    if (folder.trim() === '') return [];
+    const resource = noteUri === undefined ? undefined : vscode.Uri.parse(noteUri, true);
+    const home = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!home) return [];
+    const dir = vscode.Uri.joinPath(home.uri, folder);
+    return readMarkdownFiles(dir, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(dir, n)));
+  }
 }

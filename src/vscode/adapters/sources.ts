@@ -32,6 +32,8 @@ export function createVsCodeSources(
     config: (noteUri) => config(vscode.Uri.parse(noteUri, true)),
     isTrusted: () => vscode.workspace.isTrusted,
     cache,
+    // Parsed bibliographies share the bounded store (and Clear Cache) with the extractions.
+    store,
     logger,
   });
   const warming = warmActiveNote(reader, logger);
