@@ -57,10 +57,23 @@ export function uprightPage(page: PdfPageItems): { page: PdfPageItems; turned: b
   return { page: upright, turned: true };
 }
 
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+
 function joinItems(items: readonly PdfTextItem[]): string {
   let text = '';
   let end = -Infinity;
-  for (const item of items) {
+  const body = Math.max(...items.map((i) => i.size));
+  for (const [k, item] of items.entries()) {
+    // A footnote marker in smaller type between two CJK characters ("因¹此") would split the word: leave it out.
+    if (
+      item.size < body * 0.8 &&
+      /^\d{1,3}$/.test(item.str.trim()) &&
+      CJK_CHAR.test(text.at(-1) ?? '') &&
+      CJK_CHAR.test(items[k + 1]?.str.charAt(0) ?? '')
+    ) {
+      end = Math.max(end, item.x + item.w);
+      continue;
+    }
     const gap = item.x - end;
     if (text !== '' && gap > item.size * 0.15 && !/\s/.test(text.at(-1) ?? '') && !/^\s/.test(item.str)) text += ' ';
     text += item.str;
@@ -185,7 +198,13 @@ export function pageLines(input: PdfPageItems): PageLayout {
   for (const item of sorted) {
     const row = rowItems[rowItems.length - 1];
     const ref = row?.[0];
-    if (row && ref && Math.abs(ref.y - item.y) <= Math.max(1, Math.min(ref.size, item.size) * 0.4)) row.push(item);
+    // In CJK text a footnote marker (smaller type raised above the baseline) belongs to its line: on a row of
+    // its own it would split the word it sits in. (Latin text keeps its markers apart, as before.)
+    const small = ref ? Math.min(ref.size, item.size) : 0;
+    const large = ref ? Math.max(ref.size, item.size) : 0;
+    const cjkMarker = small < large * 0.8 && (CJK_CHAR.test(ref?.str ?? '') || CJK_CHAR.test(item.str));
+    const tolerance = cjkMarker ? large * 0.5 : small * 0.4;
+    if (row && ref && Math.abs(ref.y - item.y) <= Math.max(1, tolerance)) row.push(item);
     else rowItems.push([item]);
   }
   const rows = rowItems.map(segmentsOf).filter((r) => r.length > 0);

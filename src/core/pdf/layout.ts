@@ -84,13 +84,22 @@ function median(values: number[]): number {
 
 const KNOWN_SECTIONS =
   /^(abstract|summary|introduction|background|related work|methods?|materials and methods|methods and materials|methodology|experimental( section| procedures)?|experiments?|results|results and discussion|discussion|conclusions?|conclusions and future work|limitations|future work|acknowledge?ments?|funding|author contributions|data availability( statement)?|competing interests|conflicts? of interest|ethics statement|supporting information|supplementary (material|information)|appendix( [a-z])?|references?|bibliography|literature cited|works cited|摘要|引言|方法|结果|讨论|结论|参考文献)$/i;
-const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+(\p{Lu}.*)$/u;
+const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+((?:\p{Lu}|\p{Script=Han}).*)$/u;
+/** Figure and table labels ("Figure 3", "Table 2", "图 1", "表 3") are captions, never section titles. */
+const CAPTION_LABEL = /^(fig(ure)?s?\.?|tab(le)?s?\.?|scheme|chart|plate|图|表)\s*[\dIVX]/iu;
+
+/** Letter-spaced type ("P A R T I C I P A N T S"): mostly one-character words, as in table headers. */
+function letterSpaced(text: string): boolean {
+  const words = text.split(/\s+/);
+  return words.length >= 4 && words.filter((w) => w.length === 1).length >= words.length * 0.6;
+}
 
 /** Section level when a paragraph is a section title, else 0. */
 function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
   if (p.lines !== 1) return 0;
   const text = p.text.trim();
   if (text.length > 90 || text.length < 3 || (/[.;,]$/.test(text) && !/^[\dIVX.]+\s/.test(text))) return 0;
+  if (CAPTION_LABEL.test(text) || letterSpaced(text) || /[。，；：！？]/u.test(text)) return 0;
   const words = text.split(/\s+/).length;
   const bare = text.replace(/^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+/, '').replace(/[:.]$/, '');
   if (KNOWN_SECTIONS.test(bare)) {
@@ -104,7 +113,8 @@ function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
     words <= 12 &&
     p.size >= bodySize * 0.97 &&
     !/\d{2,}/.test(numbered[2]) &&
-    /\p{L}{3}/u.test(numbered[2])
+    // A Latin title has a word of three letters or more; a Chinese one ("2 概述", "4.1 数据收集") is short.
+    (/\p{L}{3}/u.test(numbered[2]) || /^\p{Script=Han}{2,16}$/u.test(numbered[2].replace(/\s+/g, '')))
   ) {
     // "3.2 Results" → level 2; roman numerals are top-level.
     return /^\d/.test(numbered[1]) ? Math.min(4, numbered[1].split('.').filter(Boolean).length) : 1;
