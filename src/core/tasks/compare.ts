@@ -34,7 +34,6 @@ export const compareTask: TaskDescriptor = {
         const table = renderTable(columns, r.rows, {
           paperHeader: env.language === 'zh-CN' ? '论文' : 'Paper',
           failedLabel: env.labels.failed,
-          footnotePrefix: `cmp-${shortHash(columns.join('|'))}-`,
         });
         sink(table);
         return {
