@@ -87,8 +87,9 @@ export class ServerState {
   lastPromptIds: number[] = [];
   /** The prompt each slot (llama.cpp) or the runner (Ollama, slot 0) holds in its KV cache. */
   slotPrompts: number[][] = [];
-  /** llama.cpp: slots holding a request right now. */
+  /** llama.cpp: slots holding a request right now, and when each was last given one (a sequence number). */
   slotBusy: boolean[] = [];
+  slotUsedAt: number[] = [];
   /** Ollama: how long the model stays loaded after a request (the last request's `keep_alive`; default 5 minutes). */
   keepAliveMs = 5 * 60_000;
   /** Ollama: the loaded runner (undefined = nothing loaded). `explicit` = loaded with a request's num_ctx. */

@@ -87,7 +87,8 @@ function serverCounters(usage: ChatUsage | undefined): string {
   if (!usage) return '';
   const parts: string[] = [];
   if (usage.cachedTokens !== undefined) {
-    const share = usage.promptTokens > 0 ? Math.round((100 * usage.cachedTokens) / usage.promptTokens) : 0;
+    // Rounded down: "100 %" only when nothing was evaluated.
+    const share = usage.promptTokens > 0 ? Math.floor((100 * usage.cachedTokens) / usage.promptTokens) : 0;
     parts.push(`${usage.cachedTokens} from the server's prompt cache (${share} %)`);
   }
   if (usage.promptMs !== undefined) parts.push(`evaluated in ${Math.round(usage.promptMs)} ms`);

@@ -37,27 +37,33 @@ function renderPrompt(state: ServerState, messages: readonly TemplateMessage[], 
   return applyChatTemplate(messages) + (state.opts.thinking && off ? EMPTY_THINK : '');
 }
 
+/** llama-server's default `--slot-prompt-similarity`: below it, the least recently used idle slot is taken instead. */
+const SLOT_SIMILARITY = 0.5;
+
 /**
- * The slot for a request: the requested `id_slot`, else the idle slot whose cached prompt shares the longest
- * prefix with this one ("selected slot by LCP similarity"). With `cache_prompt` (on by default) the shared prefix
- * is not evaluated again.
+ * The slot for a request: the requested `id_slot`, else the idle slot whose cached prompt shares the longest prefix
+ * with this one ("selected slot by LCP similarity") when that covers enough of it, else the least recently used idle
+ * slot. With `cache_prompt` (on by default) the shared prefix is not evaluated again.
  */
 function takeSlot(state: ServerState, ids: number[], idSlot: unknown, cachePrompt: boolean): { slot: number; cached: number } {
   const n = state.opts.slots;
   while (state.slotPrompts.length < n) state.slotPrompts.push([]);
   while (state.slotBusy.length < n) state.slotBusy.push(false);
+  while (state.slotUsedAt.length < n) state.slotUsedAt.push(0);
   let slot: number;
   if (typeof idSlot === 'number' && Number.isInteger(idSlot) && idSlot >= 0 && idSlot < n) slot = idSlot;
   else {
     const idle = [...Array(n).keys()].filter((i) => !state.slotBusy[i]);
     const candidates = idle.length > 0 ? idle : [...Array(n).keys()];
-    slot = candidates.reduce((best, i) =>
-      commonPrefix(state.slotPrompts[i] ?? [], ids) > commonPrefix(state.slotPrompts[best] ?? [], ids) ? i : best,
-    );
+    const lcp = (i: number): number => commonPrefix(state.slotPrompts[i] ?? [], ids);
+    const similar = candidates.reduce((best, i) => (lcp(i) > lcp(best) ? i : best));
+    const lru = candidates.reduce((best, i) => ((state.slotUsedAt[i] ?? 0) < (state.slotUsedAt[best] ?? 0) ? i : best));
+    slot = lcp(similar) >= SLOT_SIMILARITY * ids.length ? similar : lru;
   }
   const cached = cachePrompt ? reusable(state.slotPrompts[slot] ?? [], ids) : 0;
   state.slotPrompts[slot] = ids;
   state.slotBusy[slot] = true;
+  state.slotUsedAt[slot] = state.nextId();
   return { slot, cached };
 }
 

@@ -11,7 +11,7 @@ const THINKING_OFF = { enable_thinking: false } as const;
  * expects the generation prompt, which then carries an empty think block.
  */
 const SCHEMA_WITH_THINKING_OFF_REFUSED = /Failed to initialize samplers/i;
-/** How much of the first non-system message identifies the sources for slot affinity (sources come first). */
+/** How much of the sources identifies them for slot affinity. */
 const SLOT_KEY_CHARS = 8192;
 
 /**
@@ -104,7 +104,7 @@ export const llamacpp: ServerDialect = {
 
 /**
  * Sends requests on the same sources to the same slot, so its cached prompt prefix serves them. The slot is a
- * stable hash of the sources (the start of the first non-system message), so it survives a restart of the client
+ * stable hash of the sources (the first non-system message without its last paragraph), so it survives a restart of the client
  * while the server keeps its slots. With one slot there is nothing to choose. A slot this client is already using
  * is left alone: the request then goes to whichever slot the server picks, so parallel requests never queue
  * behind each other.
@@ -118,7 +118,7 @@ class SlotAffinity {
     if (this.count <= 1) return undefined;
     const first = messages.find((m) => m.role !== 'system') ?? messages[0];
     if (!first) return undefined;
-    const slot = fnv1a(first.content.slice(0, SLOT_KEY_CHARS)) % this.count;
+    const slot = fnv1a(sourcesPart(first.content).slice(0, SLOT_KEY_CHARS)) % this.count;
     if ((this.busy.get(slot) ?? 0) > 0) return undefined;
     this.busy.set(slot, 1);
     return slot;
@@ -128,6 +128,15 @@ class SlotAffinity {
     const slot = body.id_slot;
     if (typeof slot === 'number') this.busy.set(slot, Math.max(0, (this.busy.get(slot) ?? 0) - 1));
   }
+}
+
+/**
+ * The part of a prompt message that names the sources: the sources come first and the task and question last,
+ * after the last blank line, so a follow-up question on the same sources hashes the same.
+ */
+function sourcesPart(content: string): string {
+  const end = content.trimEnd().lastIndexOf('\n\n');
+  return end > 0 ? content.slice(0, end) : content;
 }
 
 /** 32-bit FNV-1a over UTF-16 code units: stable across runs and hosts, which a slot choice must be. */
