@@ -27,6 +27,19 @@ export type {
   ReplyOption,
 } from './types';
 export { applyChatTemplate, countPromptTokens, countTokens, tokenPieces } from './tokenizer';
+
+/**
+ * The share of `next`'s prompt tokens (fake tokenizer, chat template applied) that are identical to the start of
+ * `previous`'s: what a server's prefix cache could serve when `next` follows `previous`.
+ */
+export function sharedPrefixShare(
+  previous: readonly { role: string; content: string }[],
+  next: readonly { role: string; content: string }[],
+): number {
+  const a = tokenIds(applyChatTemplate(previous));
+  const b = tokenIds(applyChatTemplate(next));
+  return b.length === 0 ? 0 : commonPrefix(a, b) / b.length;
+}
 export { cannedMarkdown, jsonForSchema } from './canned';
 
 const HANDLERS: Record<Flavour, (args: HandlerArgs) => Promise<void>> = {

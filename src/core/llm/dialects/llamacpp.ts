@@ -104,7 +104,7 @@ export const llamacpp: ServerDialect = {
 
 /**
  * Sends requests on the same sources to the same slot, so its cached prompt prefix serves them. The slot is a
- * stable hash of the sources (the first non-system message without its last paragraph), so it survives a restart of the client
+ * stable hash of the first source in the first non-system message, so it survives a restart of the client
  * while the server keeps its slots. With one slot there is nothing to choose. A slot this client is already using
  * is left alone: the request then goes to whichever slot the server picks, so parallel requests never queue
  * behind each other.
@@ -131,10 +131,13 @@ class SlotAffinity {
 }
 
 /**
- * The part of a prompt message that names the sources: the sources come first and the task and question last,
- * after the last blank line, so a follow-up question on the same sources hashes the same.
+ * The part of a prompt message that the following requests on the same sources share: the first delimited source
+ * (sources come first, in a canonical order; the task and question last). Without delimiters, everything before
+ * the last paragraph (the task).
  */
 function sourcesPart(content: string): string {
+  const source = content.indexOf('</source>');
+  if (source > 0) return content.slice(0, source);
   const end = content.trimEnd().lastIndexOf('\n\n');
   return end > 0 ? content.slice(0, end) : content;
 }
