@@ -5,7 +5,6 @@
  * usage: core <json-args>  with { runs, engine, pdfs: string[], prompts, tmp }; prints one JSON line.
  */
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { basename, join } from 'node:path';
 import {
@@ -30,8 +29,7 @@ import {
 } from '../../src/core';
 import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
 import { forgetTokenEstimates } from '../../src/core/llm/tokens';
-import type { EngineModule } from '../../src/pdf';
-import { NodeFileStore, NodeFiles, fileUri, timed } from './common';
+import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
 import { startFakeProcess } from './fakeProcess';
 
 interface Args {
@@ -49,13 +47,20 @@ interface Args {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const engine = (createRequire(__filename)(args.engine) as { engine: EngineModule }).engine;
+const engine = loadEngineModule(args.engine);
 const prompts = PromptLibrary.load(
   readdirSync(args.prompts)
     .filter((f) => f.endsWith('.md') && f !== 'README.md')
     .map((f) => ({ file: f, text: readFileSync(join(args.prompts, f), 'utf8') })),
 );
 const out: Record<string, unknown> = {};
+
+/** Wall time of one call, in milliseconds. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
 const wanted = (name: string): boolean => !args.only || args.only.includes(name);
 
 function context(session: ConnectedSession, store = new InMemoryKeyValueStore()): ActionContext {
@@ -147,7 +152,7 @@ async function overheadAndCache(): Promise<void> {
   );
   writeFileSync(join(ws, 'note.md'), text);
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
-  const files = new NodeFiles(ws);
+  const files = new NodeWorkspace(ws);
   const config = resolveConfig({ ...DEFAULT_CONFIG });
   // A reader as a session of the extension makes it: the persisted extraction cache (on disk, shared by all
   // sessions) behind a fresh in-memory layer. A new reader = the first action of a new session.

@@ -18,7 +18,6 @@ export { termAt, wordAt } from './tasks/explainTerm';
 export { createLlmProvider } from './llmProvider';
 export type { DocumentEditor, DocumentChange, Disposable } from './ports/documentEditor';
 export { systemClock, sleep, type Clock, type TimerHandle } from './ports/clock';
-export type { PromptSource } from './ports/promptSource';
 export type { StoreProvider, StoreArea } from './ports/store';
 export type { LlmProvider, LlmTransport } from './ports/llm';
 export {
@@ -77,11 +76,14 @@ export {
   type SourceLimits,
   type PdfTextExtractor,
 } from './sources/sourceReader';
+export { SourceFileReader, type SourceFileReaderDeps, type ReadSourceOptions, type ReadTarget } from './sources/readers';
+export { LinkResolver, type LinkResolverDeps, type LinkTarget } from './sources/linkResolver';
 export { splitSource, type SourcePart, type SplitOptions } from './sources/split';
 export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliography';
 export type { WorkspaceIndex } from './ports/files';
+export type { PromptSource } from './ports/prompts';
 export type { NoteLink, LinkAnchor, LinkForm } from './markdown/links';
-export { parseNote, type ParsedNote, type NoteHeading } from './markdown/parseNote';
+export { parseNote, NoteParser, type ParsedNote, type NoteHeading } from './markdown/parseNote';
 export {
   ExtractionCache,
   InMemoryKeyValueStore,

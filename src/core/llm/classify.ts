@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { AssistantError, isCancellationError, type AssistantErrorCode } from '../errors';
+import { AssistantError, isAssistantError, isCancellationError, type AssistantErrorCode } from '../errors';
 import { asNumber, asRecord, asString } from './http';
 
 /** Context overflow wording across servers and versions. */
@@ -84,12 +84,12 @@ function matchNumber(text: string, pattern: RegExp): number | undefined {
  * `extra` adds context for the message (endpoint, model).
  */
 export function toAssistantError(error: unknown, extra: Record<string, string | number | boolean | undefined> = {}): AssistantError {
-  if (error instanceof AssistantError) return error;
+  if (isAssistantError(error)) return error;
   if (error instanceof APIUserAbortError || isCancellationError(error))
     return new AssistantError('Cancelled', 'Cancelled', { cause: error });
   if (error instanceof APIConnectionError) {
     // Our fetch wrapper throws AssistantErrors (200-with-error bodies, HTML pages); the client wraps them.
-    if (error.cause instanceof AssistantError) return error.cause;
+    if (isAssistantError(error.cause)) return error.cause;
     if (isCancellationError(error.cause)) return new AssistantError('Cancelled', 'Cancelled', { cause: error });
     const detail =
       error instanceof APIConnectionTimeoutError ? 'timed out waiting for response headers' : describeCause(error.cause ?? error);

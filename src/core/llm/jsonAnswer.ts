@@ -1,4 +1,4 @@
-import { AssistantError } from '../errors';
+import { AssistantError, hasErrorCode } from '../errors';
 import type { Logger } from '../ports/logger';
 import { parseLenientJson } from './lenientJson';
 import type { ChatRequest, ChatResult } from './types';
@@ -22,7 +22,7 @@ export async function completeJson<T>(
   try {
     result = await complete(req, signal);
   } catch (error) {
-    if (!(error instanceof AssistantError) || error.code !== 'UnsupportedParameter') throw error;
+    if (!hasErrorCode(error, 'UnsupportedParameter')) throw error;
     logger.warn(`Server refused response_format (${error.message}); retrying without it`);
     req = { ...chatRequest, jsonSchema: undefined };
     result = await complete(req, signal);

@@ -3,6 +3,7 @@ import {
   AssistantError,
   connect,
   discoverModels,
+  isAssistantError,
   isCancellationError,
   serverPresentation,
   type AssistantConfig,
@@ -157,7 +158,7 @@ export class LlmConnection implements vscode.Disposable {
       if (!isCancellationError(error) && generation === this.generation) {
         this.setStatus({
           state: 'error',
-          error: error instanceof AssistantError ? error : new AssistantError('ServerError', String(error)),
+          error: isAssistantError(error) ? error : new AssistantError('ServerError', String(error)),
         });
       }
       throw error;
@@ -167,7 +168,7 @@ export class LlmConnection implements vscode.Disposable {
   /** Wraps a session so errors that mean "the server changed" drop the cache and show in the status bar. */
   private watch(session: ConnectedSession): LlmSession {
     const onError = (error: unknown): void => {
-      if (error instanceof AssistantError && STALE_CODES.has(error.code)) {
+      if (isAssistantError(error) && STALE_CODES.has(error.code)) {
         this.invalidate();
         if (error.code === 'EndpointUnreachable' || error.code === 'Auth') this.setStatus({ state: 'error', error });
       }

@@ -16,7 +16,7 @@ export class SelectModelCommand implements Command {
   constructor(private readonly services: ExtensionServices) {}
 
   async execute(args?: SelectModelArgs): Promise<string | undefined> {
-    const config = this.services.config();
+    const config = this.services.config(null);
     const controller = new AbortController();
     const { server, models } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Listing models…') },

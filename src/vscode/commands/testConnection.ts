@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, serverPresentation, type ServerInfo } from '../../core';
+import { isAssistantError, serverPresentation, type ServerInfo } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { LOW_CONTEXT_TOKENS, raiseContextHint } from '../ui/serverLabels';
@@ -39,7 +39,7 @@ export class TestConnectionCommand implements Command {
       this.services.logger.warn(`Test Connection failed: ${error instanceof Error ? error.message : String(error)}`);
       return {
         error: {
-          code: error instanceof AssistantError ? error.code : 'ServerError',
+          code: isAssistantError(error) ? error.code : 'ServerError',
           message: error instanceof Error ? error.message : String(error),
         },
       };
@@ -47,7 +47,8 @@ export class TestConnectionCommand implements Command {
   }
 
   private async run(quiet: boolean): Promise<ConnectionReport> {
-    const config = this.services.config();
+    // The connection settings are machine-wide: no note involved.
+    const config = this.services.config(null);
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the model server…'), cancellable: true },
       async (_progress, token) => {
