@@ -166,7 +166,13 @@ async function buildAndSize() {
 async function bundleChildren() {
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ['bench/node/core.ts', 'bench/node/pdf.ts', 'bench/node/genPdfs.ts', 'bench/node/fakeServerProcess.ts'],
+    entryPoints: [
+      'bench/node/core.ts',
+      'bench/node/efficiency.ts',
+      'bench/node/pdf.ts',
+      'bench/node/genPdfs.ts',
+      'bench/node/fakeServerProcess.ts',
+    ],
     outdir: path.join(OUT, 'js'),
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -365,6 +371,42 @@ async function coreRows(files) {
   } else row('Grounding check (1,000 words vs 500 pages)', { reason: r.groundingError });
 }
 
+async function efficiencyRows() {
+  say('efficiency: prefix reuse across actions, Ollama reloads');
+  let r = {};
+  try {
+    r = await child([path.join(OUT, 'js/efficiency.cjs'), JSON.stringify({ prompts: path.join(ROOT, 'prompts') })]);
+  } catch (e) {
+    r = { prefixError: e.message, ollamaError: e.message };
+  }
+  if (r.prefix) {
+    const p = r.prefix;
+    const share = (i) => (100 * p.shared[i]) / p.promptTokens[i];
+    row('Prompt tokens shared with the previous action: Summarize Linked Paper → Ask → Explain Term on one paper (fake tokenizer)', {
+      measured: `${share(1).toFixed(1)} % → ${share(2).toFixed(1)} % (of ${p.promptTokens[1]} and ${p.promptTokens[2]} tokens)`,
+      value: Math.min(share(1), share(2)),
+      target: '≥ 95 %',
+      limit: 95,
+      le: false,
+    });
+    row(
+      "Ask after Summarize on the same paper: first answer text with the server's prefix cache vs without (fake llama.cpp, 2,000 prompt tokens/s)",
+      {
+        measured: `${fmt(p.askFirstTextMs / 1000, 's')} vs ${fmt(p.askColdFirstTextMs / 1000, 's')} (${p.cached[1]} of ${p.promptTokens[1]} prompt tokens cached)`,
+        value: p.askFirstTextMs / 1000,
+      },
+    );
+  } else row('Prompt prefix shared between actions', { reason: r.prefixError });
+  if (r.ollama) {
+    row(`Ollama: model reloads in a ${r.ollama.actions}-action session (${r.ollama.requests} requests)`, {
+      measured: String(r.ollama.reloads),
+      value: r.ollama.reloads,
+      target: '0',
+      limit: 0,
+    });
+  } else row('Ollama: model reloads in a 10-action session', { reason: r.ollamaError });
+}
+
 async function hostRows() {
   if (opt['skip-host']) {
     for (const m of [
@@ -513,6 +555,7 @@ try {
   corpusNote = note;
   await pdfRows(files);
   await coreRows(files);
+  await efficiencyRows();
   await hostRows();
 } catch (e) {
   console.error(`bench harness error: ${e.stack ?? e}`);

@@ -4,11 +4,9 @@
  * hit, map-reduce on 1 and 4 slots, grounding.
  * usage: core <json-args>  with { runs, engine, pdfs: string[], prompts, tmp }; prints one JSON line.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   DEFAULT_CONFIG,
   DefaultSourceReader,
@@ -31,8 +29,8 @@ import {
 } from '../../src/core';
 import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
 import { forgetTokenEstimates } from '../../src/core/llm/tokens';
-import type { FakeServerOptions } from '../../test/fakeServer/index';
 import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
+import { startFakeProcess } from './fakeProcess';
 
 interface Args {
   readonly runs: number;
@@ -82,46 +80,6 @@ async function session(url: string): Promise<ConnectedSession> {
     { config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), retry: { attempts: 0, baseDelayMs: 0 } },
     new AbortController().signal,
   );
-}
-
-interface FakeStats {
-  readonly maxActive: number;
-  readonly chats: readonly { at: number; startedAt?: number; endedAt?: number; promptTokens?: number }[];
-}
-
-interface FakeProcess {
-  readonly url: string;
-  readonly port: number;
-  stats(): Promise<FakeStats>;
-  close(): Promise<void>;
-}
-
-/** Starts bench/node/fakeServerProcess.ts (bundled beside this file) and talks to it over stdio. */
-function startFakeProcess(options: FakeServerOptions): Promise<FakeProcess> {
-  const proc = spawn(process.execPath, [join(dirname(__filename), 'fakeServerProcess.cjs'), JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: proc.stdout });
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
-  return next().then((first) => {
-    const { url } = JSON.parse(first) as { url: string };
-    return {
-      url,
-      port: Number(new URL(url).port),
-      stats: async () => {
-        const answer = next();
-        proc.stdin.write('stats\n');
-        return JSON.parse(await answer) as FakeStats;
-      },
-      close: () =>
-        new Promise<void>((resolve) => {
-          proc.once('exit', () => resolve());
-          proc.stdin.end();
-        }),
-    };
-  });
 }
 
 /**

@@ -2,7 +2,8 @@
  * The fake model server in a process of its own, so its work (tokenizing prompts, pacing tokens) does not
  * share the measured client's event loop and heap, as with a real server.
  * usage: fakeServerProcess <FakeServerOptions as JSON>; prints {"url":…} once listening; each "stats" line on
- * stdin is answered with one JSON line: {maxActive, chats: [{at, startedAt, endedAt, promptTokens}]}.
+ * stdin is answered with one JSON line: the fake's stats ({reloads, maxActive, maxConcurrent, chats: [{at, startedAt,
+ * endedAt, promptTokens, sharedPrefixTokens, cachedTokens, slot}]}).
  */
 import { createInterface } from 'node:readline';
 import { startFakeServer, type FakeServerOptions } from '../../test/fakeServer/index';
@@ -13,8 +14,7 @@ async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() !== 'stats') return;
-    const chats = fake.chatRequests().map((r) => ({ at: r.at, startedAt: r.startedAt, endedAt: r.endedAt, promptTokens: r.promptTokens }));
-    process.stdout.write(`${JSON.stringify({ maxActive: fake.maxActive, chats })}\n`);
+    process.stdout.write(`${JSON.stringify(fake.stats())}\n`);
   });
   lines.on('close', () => {
     void fake.close().then(() => process.exit(0));

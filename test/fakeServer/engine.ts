@@ -83,6 +83,15 @@ export class ServerState {
   reloads = 0;
   private waiting: Array<() => void> = [];
   private counter = 0;
+  /** Token ids of the previous chat request's prompt (for the shared-prefix report). */
+  lastPromptIds: number[] = [];
+  /** The prompt each slot (llama.cpp) or the runner (Ollama, slot 0) holds in its KV cache. */
+  slotPrompts: number[][] = [];
+  /** llama.cpp: slots holding a request right now, and when each was last given one (a sequence number). */
+  slotBusy: boolean[] = [];
+  slotUsedAt: number[] = [];
+  /** Ollama: how long the model stays loaded after a request (the last request's `keep_alive`; default 5 minutes). */
+  keepAliveMs = 5 * 60_000;
   /** Ollama: the loaded runner (undefined = nothing loaded). `explicit` = loaded with a request's num_ctx. */
   loaded: { model: string; ctx: number; explicit: boolean } | undefined;
   closing = false;
@@ -219,6 +228,8 @@ export interface PreparedChat {
   /** Messages as processed (after Ollama's message-level truncation). */
   seen: TemplateMessage[];
   promptTokens: number;
+  /** Prompt tokens served from the server's cache: they cost no prompt-processing time. */
+  cachedTokens?: number;
   stream: boolean;
   includeUsage: boolean;
   maxTokens?: number;
@@ -296,6 +307,27 @@ export function planGeneration(state: ServerState, p: PreparedChat, reply: Reply
 
 export function prefillMs(state: ServerState, promptTokens: number): number {
   return (promptTokens / state.opts.prefillTokensPerSecond) * 1000;
+}
+
+/** Prompt tokens the server has to evaluate (the cached prefix is free). */
+export function evaluatedTokens(p: PreparedChat): number {
+  return p.promptTokens - (p.cachedTokens ?? 0);
+}
+
+/** Length of the common prefix of two token id sequences. */
+export function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * A cache serves the common prefix but always evaluates at least the last prompt token (llama.cpp: the same prompt
+ * again gives prompt_n 1, cache_n n-1).
+ */
+export function reusable(cached: readonly number[], prompt: readonly number[]): number {
+  return Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
 }
 
 /** Emits events paced by the throughput model; returns false when the client went away. */

@@ -5,16 +5,18 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, resolveOptions, sendJson, ServerState } from './engine';
+import { commonPrefix, readBody, resolveOptions, sendJson, ServerState } from './engine';
+import { applyChatTemplate, tokenIds, toTemplateMessages } from './tokenizer';
 import type { HandlerArgs } from './handler';
 import { handleLlamacpp } from './flavours/llamacpp';
 import { handleLmstudio } from './flavours/lmstudio';
 import { handleOllama } from './flavours/ollama';
 import { handleVllm } from './flavours/vllm';
-import type { FakeServer, FakeServerOptions, Flavour, RecordedRequest, Reply } from './types';
+import type { FakeServer, FakeServerOptions, FakeStats, Flavour, RecordedRequest, Reply } from './types';
 
 export type {
   FakeServer,
+  FakeStats,
   FakeServerOptions,
   Fault,
   Flavour,
@@ -25,6 +27,19 @@ export type {
   ReplyOption,
 } from './types';
 export { applyChatTemplate, countPromptTokens, countTokens, tokenPieces } from './tokenizer';
+
+/**
+ * The share of `next`'s prompt tokens (fake tokenizer, chat template applied) that are identical to the start of
+ * `previous`'s: what a server's prefix cache could serve when `next` follows `previous`.
+ */
+export function sharedPrefixShare(
+  previous: readonly { role: string; content: string }[],
+  next: readonly { role: string; content: string }[],
+): number {
+  const a = tokenIds(applyChatTemplate(previous));
+  const b = tokenIds(applyChatTemplate(next));
+  return b.length === 0 ? 0 : commonPrefix(a, b) / b.length;
+}
 export { cannedMarkdown, jsonForSchema } from './canned';
 
 const HANDLERS: Record<Flavour, (args: HandlerArgs) => Promise<void>> = {
@@ -38,6 +53,41 @@ const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/c
 
 export function isChatPath(path: string): boolean {
   return CHAT_PATHS.has(path);
+}
+
+/** Fake-only endpoint with the counters tests and the bench read (every flavour). */
+const STATS_PATH = '/_fake/stats';
+/** Response header of every chat answer: leading prompt tokens shared with the previous chat request. */
+export const SHARED_PREFIX_HEADER = 'X-Fake-Shared-Prefix-Tokens';
+
+/** Compares the request's rendered prompt with the previous chat request's, token by token. */
+function reportSharedPrefix(state: ServerState, rec: RecordedRequest, res: ServerResponse): void {
+  const messages = toTemplateMessages((rec.body as { messages?: unknown } | undefined)?.messages);
+  if (messages.length === 0) return;
+  const ids = tokenIds(applyChatTemplate(messages));
+  rec.sharedPrefixTokens = commonPrefix(state.lastPromptIds, ids);
+  state.lastPromptIds = ids;
+  res.setHeader(SHARED_PREFIX_HEADER, String(rec.sharedPrefixTokens));
+}
+
+function statsOf(state: ServerState): FakeStats {
+  return {
+    reloads: state.reloads,
+    maxActive: state.maxActive,
+    maxConcurrent: state.maxOpen,
+    chats: state.requests
+      .filter((r) => isChatPath(r.path))
+      .map((r) => ({
+        path: r.path,
+        at: r.at,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        promptTokens: r.promptTokens,
+        sharedPrefixTokens: r.sharedPrefixTokens,
+        cachedTokens: r.cachedTokens,
+        slot: r.slot,
+      })),
+  };
 }
 
 export async function startFakeServer(options: FakeServerOptions): Promise<FakeServer> {
@@ -82,6 +132,8 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
       }
     }
     rec.body = body;
+    if (chat && !bodyError) reportSharedPrefix(state, rec, res);
+    if (req.method === 'GET' && url.pathname === STATS_PATH) return sendJson(res, 200, statsOf(state));
     const handler = HANDLERS[state.opts.flavour];
     await handler({ state, req, res, rec, url, body, bodyError, signal: controller.signal });
   };
@@ -129,6 +181,7 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
       if (state.loaded && !state.loaded.explicit && patch.ctx !== undefined && patch.ctx !== state.loaded.ctx) {
         state.loaded = { ...state.loaded, ctx: patch.ctx };
         state.reloads++;
+        state.slotPrompts = [];
       }
       state.opts = next;
     },
@@ -141,6 +194,7 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     get reloads() {
       return state.reloads;
     },
+    stats: () => statsOf(state),
     close: async () => {
       state.startClosing();
       await new Promise<void>((resolve) => {

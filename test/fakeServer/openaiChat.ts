@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
   completionTimeMs,
+  evaluatedTokens,
   paced,
   planGeneration,
   prefillMs,
@@ -49,14 +50,16 @@ const BUSY: Record<string, string> = {
 export const HTML_ERROR =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
-export function timingsFor(state: ServerState, promptTokens: number, completionTokens: number): Record<string, number> {
-  const promptMs = prefillMs(state, promptTokens);
+/** llama.cpp's `timings`: `prompt_n` counts only the evaluated tokens, `cache_n` the ones its slot already held. */
+export function timingsFor(state: ServerState, p: PreparedChat, completionTokens: number): Record<string, number> {
+  const evaluated = evaluatedTokens(p);
+  const promptMs = prefillMs(state, evaluated);
   const predictedMs = completionTimeMs(state, completionTokens);
   return {
-    cache_n: 0,
-    prompt_n: promptTokens,
+    cache_n: p.cachedTokens ?? 0,
+    prompt_n: evaluated,
     prompt_ms: promptMs,
-    prompt_per_token_ms: promptTokens ? promptMs / promptTokens : 0,
+    prompt_per_token_ms: evaluated ? promptMs / evaluated : 0,
     prompt_per_second: state.opts.prefillTokensPerSecond,
     predicted_n: completionTokens,
     predicted_ms: predictedMs,
@@ -154,8 +157,14 @@ function reasoningDelta(p: PreparedChat, text: string): Record<string, string> {
   }
 }
 
-function usageOf(p: PreparedChat, gen: Generation): Record<string, number> {
-  return { prompt_tokens: p.promptTokens, completion_tokens: gen.completionTokens, total_tokens: p.promptTokens + gen.completionTokens };
+function usageOf(state: ServerState, p: PreparedChat, gen: Generation): Record<string, unknown> {
+  const usage: Record<string, unknown> = {
+    prompt_tokens: p.promptTokens,
+    completion_tokens: gen.completionTokens,
+    total_tokens: p.promptTokens + gen.completionTokens,
+  };
+  if (state.opts.flavour === 'llamacpp') usage['prompt_tokens_details'] = { cached_tokens: p.cachedTokens ?? 0 };
+  return usage;
 }
 
 async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation): Promise<void> {
@@ -163,7 +172,12 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
   const style = styleOf(state);
   const writeHeaders = (): void => {
     if (res.headersSent) return;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    // llama-server: no charset, and a hint for proxies not to buffer the stream.
+    const sseHeaders: Record<string, string> =
+      style === 'llamacpp'
+        ? { 'Content-Type': 'text/event-stream', 'X-Accel-Buffering': 'no' }
+        : { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' };
+    res.writeHead(200, sseHeaders);
     res.flushHeaders();
     rec.status = 200;
   };
@@ -180,7 +194,7 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
     writeHeaders();
     ping();
   }
-  await sleep(prefillMs(state, p.promptTokens), signal);
+  await sleep(prefillMs(state, evaluatedTokens(p)), signal);
   if (signal.aborted) return;
   writeHeaders();
 
@@ -289,12 +303,12 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
   if (events.length === 0 && style === 'vllm') write(chunk({ content: '' }, gen.finishReason));
   else if (style === 'ollama-old') write(chunk({ role: 'assistant', content: '' }, gen.finishReason));
   else if (style === 'llamacpp')
-    write(chunk({}, gen.finishReason, p.includeUsage ? {} : { timings: timingsFor(state, p.promptTokens, gen.completionTokens) }));
+    write(chunk({}, gen.finishReason, p.includeUsage ? {} : { timings: timingsFor(state, p, gen.completionTokens) }));
   else if (!finishOnLast) write(chunk({}, gen.finishReason));
 
   if (p.includeUsage) {
-    const extra = style === 'llamacpp' ? { timings: timingsFor(state, p.promptTokens, gen.completionTokens) } : {};
-    write({ ...base, choices: [], usage: usageOf(p, gen), ...extra });
+    const extra = style === 'llamacpp' ? { timings: timingsFor(state, p, gen.completionTokens) } : {};
+    write({ ...base, choices: [], usage: usageOf(state, p, gen), ...extra });
   }
   res.end('data: [DONE]\n\n');
 }
@@ -311,7 +325,7 @@ async function jsonAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation): P
   }
   const fault = gen.fault;
   const events = gen.events;
-  await sleep(prefillMs(state, p.promptTokens) + completionTimeMs(state, gen.completionTokens), signal);
+  await sleep(prefillMs(state, evaluatedTokens(p)) + completionTimeMs(state, gen.completionTokens), signal);
   if (signal.aborted) return;
   if (fault === 'stall') {
     await state.untilClosed(signal);
@@ -337,8 +351,8 @@ async function jsonAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation): P
   choice['finish_reason'] = gen.finishReason;
   if (style === 'vllm') choice['stop_reason'] = null;
   const base = baseFields(state, p.model);
-  const body: Record<string, unknown> = { ...base, object: 'chat.completion', choices: [choice], usage: usageOf(p, gen) };
-  if (style === 'llamacpp') body['timings'] = timingsFor(state, p.promptTokens, gen.completionTokens);
+  const body: Record<string, unknown> = { ...base, object: 'chat.completion', choices: [choice], usage: usageOf(state, p, gen) };
+  if (style === 'llamacpp') body['timings'] = timingsFor(state, p, gen.completionTokens);
   if (style === 'lmstudio' && rec.path === '/api/v0/chat/completions') {
     // LM Studio's own REST API adds stats and model_info (SERVERS.md §3.2).
     body['stats'] = {

@@ -54,6 +54,12 @@ export interface RecordedRequest {
   promptTokens?: number;
   /** Prompt tokens before truncation (only set when the server truncated). */
   originalPromptTokens?: number;
+  /** Chat only: leading prompt tokens identical to the previous chat request's (what a prefix cache could reuse). */
+  sharedPrefixTokens?: number;
+  /** Chat only: prompt tokens the server took from its own cache (llama.cpp slot, Ollama runner) instead of evaluating. */
+  cachedTokens?: number;
+  /** llama.cpp: the slot that served the request. */
+  slot?: number;
   /** ms since epoch when the request arrived. */
   at: number;
   /** ms since epoch when a slot was taken (chat only). */
@@ -134,5 +140,24 @@ export interface FakeServer {
   readonly maxActive: number;
   /** Ollama: how many times the model was (re)loaded because num_ctx changed. */
   readonly reloads: number;
+  /** What `GET /_fake/stats` answers: reloads, concurrency and per-chat prefix reuse. */
+  stats(): FakeStats;
   close(): Promise<void>;
+}
+
+/** Counters a test or the bench reads from a fake (also served as JSON at `GET /_fake/stats`). */
+export interface FakeStats {
+  reloads: number;
+  maxActive: number;
+  maxConcurrent: number;
+  chats: Array<{
+    path: string;
+    at: number;
+    startedAt?: number;
+    endedAt?: number;
+    promptTokens?: number;
+    sharedPrefixTokens?: number;
+    cachedTokens?: number;
+    slot?: number;
+  }>;
 }

@@ -225,7 +225,7 @@ export async function prepareSources(
   counter: Counter,
   forceSplit = false,
 ): Promise<{ readonly sourcesText: string; readonly parts: number; readonly messages?: ChatMessage[] }> {
-  const usable = sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0);
+  const usable = canonicalOrder(sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0));
   if (usable.length === 0) throw new AssistantError('NoInput', 'No readable source text to send');
   const sourcesText = usable.map((s) => formatSource(s)).join('\n\n');
   if (!forceSplit) {
@@ -262,6 +262,17 @@ export async function prepareSources(
     return `<source id="${part.source.id}" title="${part.source.title.replace(/"/g, "'")} — notes of part ${i + 1}/${parts.length}">\n${text.replace(/<\/?source\b/gi, (m) => m.replace('<', '‹'))}\n</source>`;
   });
   return { sourcesText: noteSources.join('\n\n'), parts: parts.length };
+}
+
+/**
+ * Sources in the order that lets the server reuse its prompt cache across actions: linked papers first, by id
+ * (whatever order the note links them in), so Summarize, Ask and Explain on the same paper begin with the same
+ * tokens; the note and the selection last, because they change with every inserted answer.
+ */
+export function canonicalOrder(sources: readonly Source[]): Source[] {
+  const changing = (s: Source): boolean => s.kind === 'note' || s.kind === 'selection';
+  const stable = sources.filter((s) => !changing(s)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...stable, ...sources.filter(changing)];
 }
 
 export function newCounter(): Counter {

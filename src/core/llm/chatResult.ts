@@ -72,11 +72,28 @@ export function finishResult(info: ServerInfo, logger: Logger, s: StreamOutcome)
     timings: { firstTokenMs: s.firstTokenMs, totalMs },
   };
   logger.info(
-    `Chat ${info.kind} ${answered}: prompt ${s.usage?.promptTokens ?? '?'} tokens (estimate ≥${s.estimateLow}), answer ${s.usage?.completionTokens ?? '?'} tokens, finish ${finishReason}, first token ${s.firstTokenMs} ms, total ${totalMs} ms`,
+    `Chat ${info.kind} ${answered}: prompt ${s.usage?.promptTokens ?? '?'} tokens (estimate ≥${s.estimateLow}${serverCounters(s.usage)}), answer ${s.usage?.completionTokens ?? '?'} tokens, finish ${finishReason}, first token ${s.firstTokenMs} ms, total ${totalMs} ms`,
   );
   for (const w of warnings) logger.warn(w);
   logger.trace(`Answer text: ${s.text}`);
   return result;
+}
+
+/**
+ * What the server says about its own work on the prompt: tokens served from its prefix cache, evaluation and load
+ * time. A follow-up on the same sources should show most of the prompt cached and no load.
+ */
+function serverCounters(usage: ChatUsage | undefined): string {
+  if (!usage) return '';
+  const parts: string[] = [];
+  if (usage.cachedTokens !== undefined) {
+    // Rounded down: "100 %" only when nothing was evaluated.
+    const share = usage.promptTokens > 0 ? Math.floor((100 * usage.cachedTokens) / usage.promptTokens) : 0;
+    parts.push(`${usage.cachedTokens} from the server's prompt cache (${share} %)`);
+  }
+  if (usage.promptMs !== undefined) parts.push(`evaluated in ${Math.round(usage.promptMs)} ms`);
+  if (usage.loadMs !== undefined) parts.push(`model load ${Math.round(usage.loadMs)} ms`);
+  return parts.map((p) => `, ${p}`).join('');
 }
 
 /** Equal ids, ignoring case and Ollama's implicit `:latest`. */

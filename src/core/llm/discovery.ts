@@ -149,6 +149,7 @@ export async function readModelFacts(server: DetectedServer, model: ModelEntry, 
     trainedContext: read.trainedContext,
     thinking: read.thinking,
     notes: read.notes,
+    ...(read.loadedContext !== undefined ? { loadedContext: read.loadedContext } : {}),
   };
   if (override > 0) {
     const bounded = read.trainedContext !== undefined ? Math.min(override, read.trainedContext) : override;

@@ -38,6 +38,15 @@ export interface ChatRequest {
 export interface ChatUsage {
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /**
+   * Prompt tokens the server took from its prefix cache instead of evaluating them (llama.cpp `timings.cache_n` or
+   * `usage.prompt_tokens_details.cached_tokens`, vLLM `cached_tokens`); undefined when the server does not say.
+   */
+  readonly cachedTokens?: number;
+  /** Time the server spent evaluating the prompt (llama.cpp `timings.prompt_ms`, Ollama `prompt_eval_duration`). */
+  readonly promptMs?: number;
+  /** Time the server spent loading the model for this request (Ollama `load_duration`). */
+  readonly loadMs?: number;
 }
 
 export interface ChatResult {

@@ -4,8 +4,8 @@
  * 400 exceed_context_size_error (or, old era, HTTP 200 with an in-stream `error:` line).
  */
 import { answerChat } from '../openaiChat';
-import { bearer, sendJson, sendText, type PreparedChat, type ServerState } from '../engine';
-import { applyChatTemplate, countPromptTokens, tokenIds, tokenPieces, toTemplateMessages } from '../tokenizer';
+import { bearer, commonPrefix, reusable, sendJson, sendText, type PreparedChat, type ServerState } from '../engine';
+import { applyChatTemplate, countTokens, tokenIds, tokenPieces, toTemplateMessages, type TemplateMessage } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
 
 const PUBLIC = new Set(['/health', '/v1/health', '/models', '/v1/models', '/api/tags', '/']);
@@ -23,6 +23,48 @@ const TYPES: Record<number, string> = {
 function llamaError(args: HandlerArgs, status: number, message: string, extra: Record<string, unknown> = {}): void {
   args.rec.status = status;
   sendJson(args.res, status, { error: { code: status, message, type: TYPES[status] ?? 'server_error', ...extra } });
+}
+
+/** What a Qwen3 hybrid template appends to the generation prompt when thinking is switched off. */
+const EMPTY_THINK = '<think>\n\n</think>\n\n';
+
+/**
+ * The model's chat template. With `thinking` the fake models a hybrid (Qwen3) template: `enable_thinking:false`
+ * adds an empty think block to the generation prompt (so it counts in the prompt and in /apply-template).
+ */
+function renderPrompt(state: ServerState, messages: readonly TemplateMessage[], kwargs: unknown): string {
+  const off = (kwargs as { enable_thinking?: unknown } | undefined)?.enable_thinking === false;
+  return applyChatTemplate(messages) + (state.opts.thinking && off ? EMPTY_THINK : '');
+}
+
+/** llama-server's default `--slot-prompt-similarity`: below it, the least recently used idle slot is taken instead. */
+const SLOT_SIMILARITY = 0.5;
+
+/**
+ * The slot for a request: the requested `id_slot`, else the idle slot whose cached prompt shares the longest prefix
+ * with this one ("selected slot by LCP similarity") when that covers enough of it, else the least recently used idle
+ * slot. With `cache_prompt` (on by default) the shared prefix is not evaluated again.
+ */
+function takeSlot(state: ServerState, ids: number[], idSlot: unknown, cachePrompt: boolean): { slot: number; cached: number } {
+  const n = state.opts.slots;
+  while (state.slotPrompts.length < n) state.slotPrompts.push([]);
+  while (state.slotBusy.length < n) state.slotBusy.push(false);
+  while (state.slotUsedAt.length < n) state.slotUsedAt.push(0);
+  let slot: number;
+  if (typeof idSlot === 'number' && Number.isInteger(idSlot) && idSlot >= 0 && idSlot < n) slot = idSlot;
+  else {
+    const idle = [...Array(n).keys()].filter((i) => !state.slotBusy[i]);
+    const candidates = idle.length > 0 ? idle : [...Array(n).keys()];
+    const lcp = (i: number): number => commonPrefix(state.slotPrompts[i] ?? [], ids);
+    const similar = candidates.reduce((best, i) => (lcp(i) > lcp(best) ? i : best));
+    const lru = candidates.reduce((best, i) => ((state.slotUsedAt[i] ?? 0) < (state.slotUsedAt[best] ?? 0) ? i : best));
+    slot = lcp(similar) >= SLOT_SIMILARITY * ids.length ? similar : lru;
+  }
+  const cached = cachePrompt ? reusable(state.slotPrompts[slot] ?? [], ids) : 0;
+  state.slotPrompts[slot] = ids;
+  state.slotBusy[slot] = true;
+  state.slotUsedAt[slot] = state.nextId();
+  return { slot, cached };
 }
 
 function loading(state: ServerState): boolean {
@@ -63,6 +105,8 @@ export async function handleLlamacpp(args: HandlerArgs): Promise<void> {
   const { state, req, res, url } = args;
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  res.setHeader('Server', 'llama.cpp');
+  res.setHeader('Access-Control-Allow-Origin', '*');
 
   if (loading(state)) return llamaError(args, 503, 'Loading model');
   if (state.opts.apiKey && method !== 'OPTIONS' && !PUBLIC.has(path) && bearer(req) !== state.opts.apiKey) {
@@ -120,7 +164,7 @@ export async function handleLlamacpp(args: HandlerArgs): Promise<void> {
   }
   if (method === 'POST' && path === '/apply-template') {
     const body = (args.body ?? {}) as Record<string, unknown>;
-    return sendJson(res, 200, { prompt: applyChatTemplate(toTemplateMessages(body['messages'])) });
+    return sendJson(res, 200, { prompt: renderPrompt(state, toTemplateMessages(body['messages']), body['chat_template_kwargs']) });
   }
   if (method === 'POST' && path === '/tokenize') {
     const body = (args.body ?? {}) as Record<string, unknown>;
@@ -134,7 +178,8 @@ export async function handleLlamacpp(args: HandlerArgs): Promise<void> {
   }
   if (method === 'POST' && path === '/v1/chat/completions/input_tokens') {
     const body = (args.body ?? {}) as Record<string, unknown>;
-    return sendJson(res, 200, { object: 'response.input_tokens', input_tokens: countPromptTokens(toTemplateMessages(body['messages'])) });
+    const prompt = renderPrompt(state, toTemplateMessages(body['messages']), body['chat_template_kwargs']);
+    return sendJson(res, 200, { object: 'response.input_tokens', input_tokens: countTokens(prompt) });
   }
   if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) return chat(args);
   return llamaError(args, 404, 'File Not Found');
@@ -142,7 +187,8 @@ export async function handleLlamacpp(args: HandlerArgs): Promise<void> {
 
 async function chat(args: HandlerArgs): Promise<void> {
   const { state, rec } = args;
-  if (args.bodyError) return llamaError(args, 400, args.bodyError);
+  // The JSON parser's exception surfaces as a 500 server_error.
+  if (args.bodyError) return llamaError(args, 500, args.bodyError);
   const body = (args.body ?? {}) as Record<string, unknown>;
   if (body['n'] !== undefined && body['n'] !== 1) return llamaError(args, 400, 'Only one completion choice is allowed');
   const rf = body['response_format'] as
@@ -156,11 +202,15 @@ async function chat(args: HandlerArgs): Promise<void> {
   if (body['json_schema'] && typeof body['json_schema'] === 'object') json = { schema: body['json_schema'] as Record<string, unknown> };
 
   const kwargs = (body['chat_template_kwargs'] ?? {}) as Record<string, unknown>;
+  // A hybrid template's grammar expects the generation prompt, which then holds the empty think block.
+  if (json && state.opts.thinking && kwargs['enable_thinking'] === false)
+    return llamaError(args, 400, 'Failed to initialize samplers: std::exception');
   const thinking = state.opts.thinking && kwargs['enable_thinking'] !== false && body['reasoning_effort'] !== 'none';
   const reasoningStyle = body['reasoning_format'] === 'none' ? 'inline-think' : state.opts.reasoningStyle;
 
   const messages = toTemplateMessages(body['messages']);
-  const promptTokens = countPromptTokens(messages);
+  const ids = tokenIds(renderPrompt(state, messages, kwargs));
+  const promptTokens = ids.length;
   rec.promptTokens = promptTokens;
   const nCtx = state.opts.ctx;
   const stream = body['stream'] === true;
@@ -188,11 +238,19 @@ async function chat(args: HandlerArgs): Promise<void> {
     }
   }
   const maxRaw = body['max_completion_tokens'] ?? body['max_tokens'] ?? body['n_predict'];
-  const model = typeof body['model'] === 'string' && body['model'] ? body['model'] : (state.opts.models[0] ?? 'model');
+  // Single-model mode ignores the requested name and answers with its alias.
+  const model = state.opts.models[0] ?? 'model';
+  const { slot, cached } = takeSlot(state, ids, body['id_slot'], body['cache_prompt'] !== false);
+  rec.slot = slot;
+  rec.cachedTokens = cached;
+  args.res.on('close', () => {
+    state.slotBusy[slot] = false;
+  });
   const p: PreparedChat = {
-    model, // single-model mode does not validate the name; it is echoed back
+    model,
     seen: messages,
     promptTokens,
+    cachedTokens: cached,
     stream,
     includeUsage: stream && (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true,
     maxTokens: typeof maxRaw === 'number' && maxRaw >= 0 ? maxRaw : undefined,

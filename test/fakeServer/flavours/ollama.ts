@@ -6,16 +6,18 @@
 import { answerChat, type ChatContext } from '../openaiChat';
 import {
   completionTimeMs,
+  evaluatedTokens,
   paced,
   planGeneration,
   prefillMs,
+  reusable,
   sendJson,
   sendText,
   sleep,
   type PreparedChat,
   type ServerState,
 } from '../engine';
-import { applyChatTemplate, countPromptTokens, tokenPieces, toTemplateMessages, type TemplateMessage } from '../tokenizer';
+import { applyChatTemplate, countPromptTokens, tokenIds, tokenPieces, toTemplateMessages, type TemplateMessage } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
 
 const DIGEST = 'a383baf4993bed20dd7bbb1fc1e8e0d4b4d4d5d6b3f0a7a4c3b1d2e3f4a5b6c7';
@@ -81,7 +83,10 @@ export function ollamaFit(
   return { seen: [{ role: 'user', content: seenText }], promptTokens: limit, originalPromptTokens: original };
 }
 
-/** Loads the runner with `ctx` (auto = the server's default) and reports whether that was a reload. */
+/**
+ * Loads the runner with `ctx` (auto = the server's default) unless the loaded one has the same options; a load
+ * replacing a loaded runner counts as a reload, takes `loadMs` and empties the runner's prompt cache.
+ */
 async function ensureLoaded(
   state: ServerState,
   model: string,
@@ -92,7 +97,26 @@ async function ensureLoaded(
   if (l && l.model === model && l.ctx === want.ctx && l.explicit === want.explicit) return;
   if (l) state.reloads++;
   state.loaded = { model, ctx: want.ctx, explicit: want.explicit };
+  state.slotPrompts = [];
   await sleep(state.opts.loadMs, signal);
+}
+
+/** The runner keeps the previous prompt in its KV cache: the shared prefix is not evaluated again. */
+function runnerCache(state: ServerState, seen: readonly TemplateMessage[]): number {
+  const ids = tokenIds(applyChatTemplate(seen));
+  const cached = reusable(state.slotPrompts[0] ?? [], ids);
+  state.slotPrompts[0] = ids;
+  return cached;
+}
+
+/** `keep_alive` as Ollama reads it: a duration string ("30m", "1h", "90s"), seconds as a number, negative = forever. */
+function keepAliveMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return value < 0 ? Number.POSITIVE_INFINITY : value * 1000;
+  const m = typeof value === 'string' ? /^(-?\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim()) : null;
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (n < 0) return Number.POSITIVE_INFINITY;
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
 }
 
 export async function handleOllama(args: HandlerArgs): Promise<void> {
@@ -154,7 +178,7 @@ export async function handleOllama(args: HandlerArgs): Promise<void> {
               size: 3600000000,
               digest: DIGEST,
               details: details(),
-              expires_at: new Date(Date.now() + 5 * 60_000).toISOString(),
+              expires_at: new Date(Math.min(Date.now() + state.keepAliveMs, 8.64e15)).toISOString(),
               size_vram: 3600000000,
               context_length: l.ctx,
             },
@@ -218,10 +242,13 @@ async function v1Chat(args: HandlerArgs): Promise<void> {
   if (fit.originalPromptTokens !== undefined) rec.originalPromptTokens = fit.originalPromptTokens;
 
   const stream = body['stream'] === true;
+  const cached = runnerCache(state, fit.seen);
+  rec.cachedTokens = cached;
   const p: PreparedChat = {
     model: withTag(model),
     seen: fit.seen,
     promptTokens: fit.promptTokens,
+    cachedTokens: cached,
     stream,
     includeUsage: stream && (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true,
     maxTokens: typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined, // max_completion_tokens is ignored
@@ -259,6 +286,9 @@ async function nativeChat(args: HandlerArgs): Promise<void> {
   const created_at = (): string => new Date().toISOString();
   const loadStart = performance.now();
   await ensureLoaded(state, model, want, signal);
+  const loadNs = Math.round((performance.now() - loadStart) * 1e6);
+  const keepAlive = keepAliveMs(body['keep_alive']);
+  if (keepAlive !== undefined) state.keepAliveMs = keepAlive;
   if (messages.length === 0) {
     rec.status = 200;
     return sendJson(res, 200, {
@@ -276,10 +306,13 @@ async function nativeChat(args: HandlerArgs): Promise<void> {
   rec.promptTokens = fit.promptTokens;
   if (fit.originalPromptTokens !== undefined) rec.originalPromptTokens = fit.originalPromptTokens;
   const format = body['format'];
+  const cached = runnerCache(state, fit.seen);
+  rec.cachedTokens = cached;
   const p: PreparedChat = {
     model: withTag(model),
     seen: fit.seen,
     promptTokens: fit.promptTokens,
+    cachedTokens: cached,
     stream: body['stream'] !== false,
     includeUsage: false,
     maxTokens: typeof options['num_predict'] === 'number' && options['num_predict'] >= 0 ? options['num_predict'] : undefined,
@@ -314,19 +347,19 @@ async function nativeChat(args: HandlerArgs): Promise<void> {
   }
   try {
     rec.startedAt = Date.now();
-    await sleep(gen.delayMs + prefillMs(state, p.promptTokens), signal);
+    const promptMs = prefillMs(state, evaluatedTokens(p));
+    await sleep(gen.delayMs + promptMs, signal);
     if (signal.aborted) return;
-    const loadNs = Math.round((performance.now() - loadStart) * 1e6);
     const final = (): Record<string, unknown> => ({
       model: p.model,
       created_at: created_at(),
       message: { role: 'assistant', content: '' },
       done: true,
       done_reason: gen.finishReason,
-      total_duration: loadNs + Math.round((prefillMs(state, p.promptTokens) + completionTimeMs(state, gen.completionTokens)) * 1e6),
+      total_duration: loadNs + Math.round((promptMs + completionTimeMs(state, gen.completionTokens)) * 1e6),
       load_duration: loadNs,
       prompt_eval_count: p.promptTokens,
-      prompt_eval_duration: Math.round(prefillMs(state, p.promptTokens) * 1e6),
+      prompt_eval_duration: Math.round(promptMs * 1e6),
       eval_count: gen.completionTokens,
       eval_duration: Math.round(completionTimeMs(state, gen.completionTokens) * 1e6),
     });

@@ -80,7 +80,7 @@ const ndjson = (): Response =>
 function chatContext(
   kind: ServerKind,
   fetch: FetchLike,
-  patch: { model?: string; version?: string; thinking?: boolean; context?: number } = {},
+  patch: { model?: string; version?: string; thinking?: boolean; context?: number; slots?: number; loadedContext?: number } = {},
 ): ChatContext {
   const info: ServerInfo = {
     kind,
@@ -89,15 +89,16 @@ function chatContext(
     model: patch.model ?? 'qwen3-4b-instruct-2507',
     contextLength: patch.context ?? 32768,
     contextSource: 'server',
-    parallelSlots: 1,
+    parallelSlots: patch.slots ?? 1,
     exactTokenCount: false,
   };
   const facts: ModelFacts = {
     contextLength: info.contextLength,
     contextSource: 'server',
-    parallelSlots: 1,
+    parallelSlots: patch.slots ?? 1,
     thinking: patch.thinking ?? false,
     notes: [],
+    ...(patch.loadedContext !== undefined ? { loadedContext: patch.loadedContext } : {}),
   };
   return { info, facts, config: DEFAULT_CONFIG, fetch, logger: nullLogger };
 }
@@ -252,7 +253,7 @@ void suite('dialects: what each server is sent', () => {
     );
   });
 
-  void test('Ollama: native /api/chat, num_ctx in 8k steps that never shrink, bounded by the usable context', async () => {
+  void test('Ollama: native /api/chat, num_ctx from a 16k floor in 8k steps that never shrink, bounded by the usable context', async () => {
     const rec = recordingFetch(ndjson);
     const transport = dialectFor('ollama').openChat(
       chatContext('ollama', rec.fetch, { context: 20000, version: '0.12.6', thinking: true }),
@@ -264,7 +265,8 @@ void suite('dialects: what each server is sent', () => {
     await drain(transport.events(ask('Hi', { maxTokens: 1000 }), 19000, signal));
     assert.match(rec.urls[0] ?? '', /\/api\/chat$/);
     const numCtx = rec.bodies.map((b) => (b.options as { num_ctx: number }).num_ctx);
-    assert.deepEqual(numCtx, [8192, 16384, 16384, 20000]);
+    assert.deepEqual(numCtx, [16384, 16384, 16384, 20000]);
+    assert.equal(rec.bodies[0]?.keep_alive, '30m');
     assert.equal(rec.bodies[0]?.think, false);
     assert.equal(rec.bodies[0]?.truncate, false);
     assert.deepEqual(
@@ -330,6 +332,8 @@ void suite('dialects: exact counts and context', () => {
     );
     assert.equal(await dialectFor('llamacpp').countTokens?.(messages, target, http(rec.fetch)), 5);
     assert.deepEqual(rec.urls, [`${ROOT}/apply-template`, `${ROOT}/tokenize`]);
+    // The template arguments of the chat request: the thinking-off switch renders an empty think block.
+    assert.deepEqual(rec.bodies[0], { messages, chat_template_kwargs: { enable_thinking: false } });
     assert.deepEqual(rec.bodies[1], { content: '<|im_start|>user\nHi', add_special: true, parse_special: true });
     const noTemplate = recordingFetch(() => new Response('Not Found', { status: 404 }));
     assert.equal(await dialectFor('llamacpp').countTokens?.(messages, target, http(noTemplate.fetch)), undefined);

@@ -57,6 +57,8 @@ export interface ModelEntry {
   readonly loaded?: boolean;
   /** Usable context if the listing reports it (vLLM max_model_len, LM Studio loaded_context_length). */
   readonly contextLength?: number;
+  /** The context the loaded model runs with, on servers that choose it per request (Ollama `/api/ps`). */
+  readonly loadedContext?: number;
 }
 
 /** What a dialect reads about a model; the session applies the user's override and the fallback on top. */
@@ -71,6 +73,8 @@ export interface ServerContext {
   readonly thinking: boolean;
   /** Problems worth a log line and a status-bar hint. */
   readonly notes: readonly string[];
+  /** The context the model is loaded with right now, where the server loads on demand and says (Ollama `/api/ps`). */
+  readonly loadedContext?: number;
 }
 
 export interface ModelFacts {
@@ -80,6 +84,7 @@ export interface ModelFacts {
   readonly trainedContext?: number;
   readonly thinking: boolean;
   readonly notes: readonly string[];
+  readonly loadedContext?: number;
 }
 
 /** Answers during one root's fingerprinting, each path fetched at most once however many dialects ask for it. */

@@ -14,6 +14,13 @@ export const OLLAMA_CONTEXT_CAP = 32768;
 const TRUNCATE_FALSE_SINCE = [0, 12, 4] as const;
 /** num_ctx grows in these steps, so a slightly longer prompt does not reload the model. */
 const NUM_CTX_STEP = 8192;
+/**
+ * The smallest num_ctx we load with: one paper plus a question usually fits, so a session rarely has to grow it
+ * (each growth is a reload). Bounded by the usable context like every other choice.
+ */
+const NUM_CTX_FLOOR = 16384;
+/** How long the model stays loaded after a request: long enough to read an answer and ask the next question. */
+export const SESSION_KEEP_ALIVE = '30m';
 
 /**
  * Ollama. Chat goes through the native `/api/chat`, not `/v1`: `/v1` ignores `num_ctx` and silently cuts the front of
@@ -41,14 +48,17 @@ export const ollama: ServerDialect = {
     const tags = await httpGet(http, `${server.root}/api/tags`);
     const ps = await httpGet(http, `${server.root}/api/ps`);
     if (tags?.status !== 200) throw listingError(tags, `${server.root}/api/tags`);
-    const loaded = new Set(asArray(asRecord(ps?.json)?.models).map((m) => asString(asRecord(m)?.name)));
+    const running = new Map(
+      asArray(asRecord(ps?.json)?.models).map((m) => [asString(asRecord(m)?.name), asNumber(asRecord(m)?.context_length)]),
+    );
     return asArray(asRecord(tags.json)?.models)
       .map(asRecord)
       .flatMap((m) => {
         const id = asString(m?.name) ?? asString(m?.model);
         const family = `${asString(asRecord(m?.details)?.family) ?? ''} ${JSON.stringify(asRecord(m?.details)?.families ?? '')}`;
         if (!id || /embed/i.test(id) || /bert/i.test(family)) return [];
-        return [{ id, loaded: loaded.has(id) }];
+        const loadedContext = running.get(id);
+        return [{ id, loaded: running.has(id), ...(loadedContext ? { loadedContext } : {}) }];
       });
   },
 
@@ -68,6 +78,8 @@ export const ollama: ServerDialect = {
       trainedContext: trained,
       thinking: asArray(body?.capabilities).includes('thinking'),
       notes: [],
+      // Reusing the loaded runner's context avoids a reload, also when another client (the CLI, an earlier window) loaded it.
+      ...(model.loadedContext ? { loadedContext: model.loadedContext } : {}),
     };
   },
 
@@ -75,10 +87,16 @@ export const ollama: ServerDialect = {
 };
 
 class OllamaChat implements ChatTransport {
-  /** The num_ctx we load with; grows in steps and never shrinks, so requests do not reload the model back and forth. */
-  private numCtx = 0;
+  /**
+   * The num_ctx we load with: the loaded runner's when it was loaded at connect, else chosen on the first request;
+   * it grows only when a prompt does not fit and never shrinks, so requests do not reload the model back and forth.
+   */
+  private numCtx: number;
 
-  constructor(private readonly context: ChatContext) {}
+  constructor(private readonly context: ChatContext) {
+    const loaded = context.facts.loadedContext ?? 0;
+    this.numCtx = loaded <= context.info.contextLength ? loaded : 0;
+  }
 
   adaptToRejection(): boolean {
     return false;
@@ -90,12 +108,12 @@ class OllamaChat implements ChatTransport {
    */
   async *events(request: ChatRequest, promptBudget: number, signal: AbortSignal): AsyncGenerator<ChatEvent> {
     const { info, facts, config, logger } = this.context;
-    const needed = Math.ceil((promptBudget + request.maxTokens) / NUM_CTX_STEP) * NUM_CTX_STEP;
-    this.numCtx = Math.min(info.contextLength, Math.max(this.numCtx, needed));
+    this.numCtx = chooseNumCtx(this.numCtx, promptBudget + request.maxTokens, info.contextLength);
     const body: Record<string, unknown> = {
       model: info.model,
       messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
+      keep_alive: SESSION_KEEP_ALIVE,
       options: { num_ctx: this.numCtx, num_predict: request.maxTokens, temperature: request.temperature ?? config.temperature },
     };
     // Only thinking-capable models accept `think`; for the others it is a no-op we do not send.
@@ -171,12 +189,33 @@ class OllamaChat implements ChatTransport {
       // The native API reports usage on the final line as prompt_eval_count / eval_count.
       const prompt = asNumber(record.prompt_eval_count);
       const completion = asNumber(record.eval_count);
+      const promptNs = asNumber(record.prompt_eval_duration);
+      const loadNs = asNumber(record.load_duration);
       if (prompt !== undefined || completion !== undefined)
-        out.push({ type: 'usage', usage: { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 } });
+        out.push({
+          type: 'usage',
+          usage: {
+            promptTokens: prompt ?? 0,
+            completionTokens: completion ?? 0,
+            ...(promptNs !== undefined ? { promptMs: promptNs / 1e6 } : {}),
+            ...(loadNs !== undefined ? { loadMs: loadNs / 1e6 } : {}),
+          },
+        });
       out.push({ type: 'finish', reason: asString(record.done_reason) ?? 'stop' });
     }
     return out;
   }
+}
+
+/**
+ * The num_ctx for a request needing `needed` tokens (prompt + answer). The current one stays whenever it fits, since
+ * any change reloads the model; otherwise it grows to the next step, at least to a floor that holds a typical paper,
+ * and never beyond the usable context (an overflow is then the server's to report).
+ */
+export function chooseNumCtx(current: number, needed: number, usable: number): number {
+  if (current >= needed && current <= usable) return current;
+  const grown = Math.max(current, NUM_CTX_FLOOR, Math.ceil(needed / NUM_CTX_STEP) * NUM_CTX_STEP);
+  return Math.min(usable, grown);
 }
 
 /** True when `version` (e.g. "0.12.6") is at least `min` ([0, 12, 4]); false when it cannot be read. */

@@ -1,14 +1,22 @@
 import OpenAI from 'openai';
 import type { AssistantError } from '../../errors';
 import { openAiBase } from '../endpoint';
+import { asNumber, asRecord } from '../http';
 import { wrapFetchForOpenAi } from '../openAiFetch';
-import type { ChatRequest } from '../types';
+import type { ChatRequest, ChatUsage } from '../types';
 import type { ChatContext, ChatEvent, ChatTransport } from './dialect';
 
 /** What a server adds to the standard chat body (thinking switches, template arguments). */
 export interface OpenAiChatOptions {
   /** Adjusts the body just before it is sent; `body.messages` are copies the hook may change. */
   readonly adjustBody?: (body: OpenAiChatBody, request: ChatRequest, context: ChatContext) => void;
+  /**
+   * A server-specific answer to a refused attempt (before any output): true when the hook changed what
+   * `adjustBody` will send, so that the same request may succeed at once.
+   */
+  readonly adaptToRejection?: (error: AssistantError, context: ChatContext) => boolean;
+  /** Called once when an attempt's body is done with (answered, failed or abandoned). */
+  readonly settled?: (body: OpenAiChatBody) => void;
 }
 
 export interface OpenAiChatBody extends Record<string, unknown> {
@@ -31,6 +39,7 @@ class OpenAiChat implements ChatTransport {
   ) {}
 
   adaptToRejection(error: AssistantError): boolean {
+    if (this.options.adaptToRejection?.(error, this.context) === true) return true;
     if (this.noStreamOptions || error.code !== 'UnsupportedParameter' || !/stream.?options/i.test(error.message)) return false;
     this.noStreamOptions = true;
     this.context.logger.warn('The server rejected stream_options; streaming without usage counts');
@@ -57,8 +66,19 @@ class OpenAiChat implements ChatTransport {
       };
     }
     logger.trace(`POST ${openAiBase(info.baseUrl)}/chat/completions ${JSON.stringify(body)}`);
+    try {
+      yield* this.send(body, signal);
+    } finally {
+      this.options.settled?.(body);
+    }
+  }
+
+  private async *send(body: OpenAiChatBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
     const stream = await this.openAi().chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
+    // llama.cpp reports its own prompt counters in `timings` (on the usage chunk, or on the finish chunk without one).
+    let timings: Record<string, unknown> | undefined;
     for await (const chunk of stream) {
+      timings = asRecord((chunk as unknown as Record<string, unknown>).timings) ?? timings;
       if (typeof chunk.model === 'string' && chunk.model) yield { type: 'model', model: chunk.model };
       for (const choice of chunk.choices ?? []) {
         const delta = (choice.delta ?? {}) as Record<string, unknown>;
@@ -68,8 +88,7 @@ class OpenAiChat implements ChatTransport {
         if (typeof delta.content === 'string' && delta.content.length > 0) yield { type: 'text', text: delta.content };
         if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
       }
-      if (chunk.usage)
-        yield { type: 'usage', usage: { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens } };
+      if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage, timings) };
     }
   }
 
@@ -87,4 +106,16 @@ class OpenAiChat implements ChatTransport {
     });
     return this.client;
   }
+}
+
+/** Token counts plus the server's prefix-cache counters where it reports them. */
+function usageOf(usage: OpenAI.CompletionUsage, timings: Record<string, unknown> | undefined): ChatUsage {
+  const cached = asNumber(usage.prompt_tokens_details?.cached_tokens) ?? asNumber(timings?.cache_n);
+  const promptMs = asNumber(timings?.prompt_ms);
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    ...(cached !== undefined ? { cachedTokens: cached } : {}),
+    ...(promptMs !== undefined ? { promptMs } : {}),
+  };
 }
