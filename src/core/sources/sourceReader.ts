@@ -73,6 +73,7 @@ export class DefaultSourceReader implements SourceReader {
       ...(deps.store ? { store: deps.store } : {}),
       logger,
       ...(deps.limits ? { limits: deps.limits } : {}),
+      parseMarkdown: (text) => this.parser.parse(text),
     });
   }
 
@@ -135,7 +136,8 @@ export class DefaultSourceReader implements SourceReader {
         // Unresolved links count as the kind they name (citations name papers; bare wikilinks name notes).
         const kind = t.kind ?? (t.link.citekey !== undefined ? 'pdf' : (kindOf(t.link.target) ?? 'markdown'));
         if (options.kinds && !options.kinds.includes(kind)) return false;
-        const key = `${t.uri ? uriKey(t.uri) : t.link.raw}#${anchorKey(t.link)}`;
+        // Unresolved citations count by key: `[@a; @b]` and `[@b; @c]` report a, b and c once each.
+        const key = `${t.uri ? uriKey(t.uri) : t.link.citekey !== undefined ? `@${t.link.citekey}` : t.link.raw}#${anchorKey(t.link)}`;
         if (seen.has(key)) return false;
         seen.add(key);
         return true;
