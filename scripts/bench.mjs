@@ -166,7 +166,13 @@ async function buildAndSize() {
 async function bundleChildren() {
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ['bench/node/core.ts', 'bench/node/pdf.ts', 'bench/node/genPdfs.ts', 'bench/node/fakeServerProcess.ts'],
+    entryPoints: [
+      'bench/node/core.ts',
+      'bench/node/pdf.ts',
+      'bench/node/genPdfs.ts',
+      'bench/node/fakeServerProcess.ts',
+      'bench/node/bibtex.ts',
+    ],
     outdir: path.join(OUT, 'js'),
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -365,6 +371,38 @@ async function coreRows(files) {
   } else row('Grounding check (1,000 words vs 500 pages)', { reason: r.groundingError });
 }
 
+async function bibliographyRows() {
+  say('bibliography: an 850-entry Zotero export, cold and from the store');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-bib-'));
+  let r = {};
+  try {
+    r = await child([path.join(OUT, 'js/bibtex.cjs'), JSON.stringify({ runs: RUNS, engine: path.join(OUT, 'pdfEngine.cjs'), tmp })]);
+  } catch (e) {
+    r = { error: e.message };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!r.cold) {
+    row('Bibliography parse (Zotero export)', { reason: r.error });
+    return;
+  }
+  const what = `${r.entries}-entry Better BibTeX export, ${(r.bytes / MB).toFixed(2)} MB`;
+  row(`Bibliography: cold parse (${what})`, {
+    measured: `${spread(r.cold)} (first session, parse + store: ${fmt(r.firstSession)})`,
+    value: median(r.cold),
+    target: '≤ 1 s',
+    limit: 1000,
+    samples: r.cold,
+  });
+  row('Bibliography: new session, parse from the store (reading sources of a note citing it)', {
+    measured: `${spread(r.fromStore)} (again in the same session: ${spread(r.inMemory)})`,
+    value: median(r.fromStore),
+    target: '≤ 1 s',
+    limit: 1000,
+    samples: r.fromStore,
+  });
+}
+
 async function hostRows() {
   if (opt['skip-host']) {
     for (const m of [
@@ -513,6 +551,7 @@ try {
   corpusNote = note;
   await pdfRows(files);
   await coreRows(files);
+  await bibliographyRows();
   await hostRows();
 } catch (e) {
   console.error(`bench harness error: ${e.stack ?? e}`);
