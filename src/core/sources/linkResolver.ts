@@ -53,7 +53,7 @@ export class LinkResolver {
   private readonly logger: Logger;
   private readonly limits: SourceLimits;
   /** The last few bibliographies parsed, by URI (see parseBibliography). */
-  private readonly bibliographies = new Map<string, { readonly text: string; readonly entries: readonly BibEntry[] }>();
+  private readonly bibliographies = new Map<string, { readonly text: string; readonly entries: Promise<readonly BibEntry[]> }>();
 
   constructor(private readonly deps: LinkResolverDeps) {
     this.logger = deps.logger ?? nullLogger;
@@ -168,21 +168,33 @@ export class LinkResolver {
    * to parse than to read, and every action on a note with citations needs it. Kept in memory by the exact
    * text (an edit, saved or not, parses anew) and in the store by its hash (a new session or CLI run).
    */
-  private async parseBibliography(uri: string, path: string, text: string): Promise<readonly BibEntry[]> {
+  private parseBibliography(uri: string, path: string, text: string): Promise<readonly BibEntry[]> {
     const known = this.bibliographies.get(uri);
+    // A parse under way is shared: the note's opening starts it, and an action begun meanwhile waits for it.
     if (known?.text === text) return known.entries;
+    const entries = this.parseOrLoad(path, text);
+    this.bibliographies.delete(uri);
+    if (this.bibliographies.size >= BIBLIOGRAPHIES_HELD) this.bibliographies.delete(this.bibliographies.keys().next().value ?? '');
+    this.bibliographies.set(uri, { text, entries });
+    // A failed parse is not kept: the next action tries again (and reports the error again).
+    entries.catch(() => {
+      if (this.bibliographies.get(uri)?.entries === entries) this.bibliographies.delete(uri);
+    });
+    return entries;
+  }
+
+  private async parseOrLoad(path: string, text: string): Promise<readonly BibEntry[]> {
     const key = this.deps.store ? `bib-v${BIBLIOGRAPHY_VERSION}-${await contentHash(new TextEncoder().encode(text))}` : undefined;
     let entries = key ? await this.storedEntries(key) : undefined;
     if (!entries) {
+      const started = Date.now();
       entries = /\.json$/i.test(path) ? parseCslJson(text) : await (await this.deps.bibtex()).parse(text);
+      this.logger.info(`bibliography ${path}: ${entries.length} entries parsed in ${Date.now() - started} ms (kept for later sessions)`);
       if (key)
         await this.deps.store
           ?.set(key, JSON.stringify(entries))
           .catch((error: unknown) => this.logger.warn(`bibliography cache: ${String(error)}`));
     }
-    this.bibliographies.delete(uri);
-    if (this.bibliographies.size >= BIBLIOGRAPHIES_HELD) this.bibliographies.delete(this.bibliographies.keys().next().value ?? '');
-    this.bibliographies.set(uri, { text, entries });
     return entries;
   }
 

@@ -125,6 +125,8 @@ export class DefaultSourceReader implements SourceReader {
             );
     const trusted = this.deps.isTrusted();
     const config = this.deps.config(document.uri);
+    // A large Zotero export takes seconds to parse the first time: say so rather than wait silently.
+    if (trusted && chosen.some((l) => l.citekey !== undefined)) options.progress?.report('Reading the bibliography…');
     const targets = await this.resolver.resolveAll(document.uri, note, chosen, config, trusted, signal);
     const sources: Source[] = [];
     if (!trusted) {
