@@ -172,6 +172,7 @@ async function bundleChildren() {
       'bench/node/pdf.ts',
       'bench/node/genPdfs.ts',
       'bench/node/fakeServerProcess.ts',
+      'bench/node/bibtex.ts',
     ],
     outdir: path.join(OUT, 'js'),
     outExtension: { '.js': '.cjs' },
@@ -407,6 +408,38 @@ async function efficiencyRows() {
   } else row('Ollama: model reloads in a 10-action session', { reason: r.ollamaError });
 }
 
+async function bibliographyRows() {
+  say('bibliography: an 850-entry Zotero export, cold and from the store');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-bib-'));
+  let r = {};
+  try {
+    r = await child([path.join(OUT, 'js/bibtex.cjs'), JSON.stringify({ runs: RUNS, engine: path.join(OUT, 'pdfEngine.cjs'), tmp })]);
+  } catch (e) {
+    r = { error: e.message };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!r.cold) {
+    row('Bibliography parse (Zotero export)', { reason: r.error });
+    return;
+  }
+  const what = `${r.entries}-entry Better BibTeX export, ${(r.bytes / MB).toFixed(2)} MB`;
+  row(`Bibliography: cold parse (${what})`, {
+    measured: `${spread(r.cold)} (first session, parse + store: ${fmt(r.firstSession)})`,
+    value: median(r.cold),
+    target: '≤ 1 s',
+    limit: 1000,
+    samples: r.cold,
+  });
+  row('Bibliography: new session, parse from the store (reading sources of a note citing it)', {
+    measured: `${spread(r.fromStore)} (again in the same session: ${spread(r.inMemory)})`,
+    value: median(r.fromStore),
+    target: '≤ 1 s',
+    limit: 1000,
+    samples: r.fromStore,
+  });
+}
+
 async function hostRows() {
   if (opt['skip-host']) {
     for (const m of [
@@ -556,6 +589,7 @@ try {
   await pdfRows(files);
   await coreRows(files);
   await efficiencyRows();
+  await bibliographyRows();
   await hostRows();
 } catch (e) {
   console.error(`bench harness error: ${e.stack ?? e}`);

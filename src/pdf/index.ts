@@ -4,7 +4,7 @@
  */
 import type { BibtexParser } from '../core/sources/bibliography';
 import type { PdfTextExtractor } from '../core/sources/readers/pdf';
-import { bibtexParser } from './bibtex';
+import { bibtexParserOffMainThread } from './bibtexWorker';
 import { extractPdfText } from './engine';
 
 export interface EngineModule {
@@ -15,7 +15,8 @@ export interface EngineModule {
 export const engine: EngineModule = {
   // In the extension host pdf.js runs on worker threads only, so typing never waits for a PDF.
   pdf: { extract: (bytes, options) => extractPdfText(bytes, { ...options, offMainThread: true }) },
-  bibtex: bibtexParser,
+  // A large Zotero export takes seconds to parse: on a worker thread too, for the same reason.
+  bibtex: bibtexParserOffMainThread,
 };
 
 export { extractPdfText, readPdfItems } from './engine';

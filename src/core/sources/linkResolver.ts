@@ -35,6 +35,8 @@ export interface LinkResolverDeps {
   readonly store?: KeyValueStore;
   readonly logger?: Logger;
   readonly limits?: Partial<SourceLimits>;
+  /** Parses a literature note (`[[@key]]` → `@key.md`) to find the PDF it links. */
+  readonly parseMarkdown: (text: string) => ParsedNote;
 }
 
 interface Bibliography {
@@ -51,7 +53,7 @@ export class LinkResolver {
   private readonly logger: Logger;
   private readonly limits: SourceLimits;
   /** The last few bibliographies parsed, by URI (see parseBibliography). */
-  private readonly bibliographies = new Map<string, { readonly text: string; readonly entries: readonly BibEntry[] }>();
+  private readonly bibliographies = new Map<string, { readonly text: string; readonly entries: Promise<readonly BibEntry[]> }>();
 
   constructor(private readonly deps: LinkResolverDeps) {
     this.logger = deps.logger ?? nullLogger;
@@ -82,7 +84,50 @@ export class LinkResolver {
       ? await this.loadBibliography(noteUri, note, config, signal)
       : undefined;
     // Each resolution is a stat or two: all at once rather than one after another.
-    return Promise.all(links.map((link) => this.resolve(link, noteUri, bibliography, config, signal)));
+    const resolved = await Promise.all(
+      links.map((link) =>
+        link.citekey !== undefined && link.form === 'wikilink'
+          ? this.resolveLiteratureNote(link, link.citekey, noteUri, bibliography, config, signal)
+          : this.resolve(link, noteUri, bibliography, config, signal),
+      ),
+    );
+    return resolved.flat();
+  }
+
+  /**
+   * `[[@key]]` is a wikilink: in an Obsidian vault with literature notes (Zotero Integration names them
+   * `@key.md`) it points at that note, which is read like any linked note and followed to the PDFs it links
+   * (in its text or in a `pdf` / `file` front-matter field). Without such a note, or when the note links no
+   * PDF, the key goes to the bibliography as for `[@key]`.
+   */
+  private async resolveLiteratureNote(
+    link: NoteLink,
+    key: string,
+    noteUri: string,
+    bib: Bibliography | undefined,
+    config: AssistantConfig,
+    signal: AbortSignal,
+  ): Promise<LinkTarget[]> {
+    const folders = this.deps.workspace.folders();
+    const uri = await this.byName(`@${key}`, noteUri, signal, true);
+    if (!uri) return [await this.resolve(link, noteUri, bib, config, signal)];
+    const noteTarget = await this.checkFile(link, uri, folders, config, signal);
+    if (noteTarget.status !== 'ok') return [noteTarget];
+    let literature: ParsedNote;
+    try {
+      literature = this.deps.parseMarkdown(await this.deps.files.readText(uri, signal));
+    } catch (error) {
+      if (isCancellationError(error)) throw error;
+      return [noteTarget];
+    }
+    const pdfLinks = [...literatureNotePdfLinks(literature, this.deps.parseMarkdown)];
+    if (pdfLinks.length === 0) {
+      const fromBibliography = bib?.entries.has(key) ? await this.resolve(link, noteUri, bib, config, signal) : undefined;
+      return fromBibliography ? [noteTarget, fromBibliography] : [noteTarget];
+    }
+    // The PDFs stand for the citation: they carry the link as written in the note (and its citekey).
+    const pdfs = await Promise.all(pdfLinks.map(async (pdfLink) => ({ ...(await this.resolve(pdfLink, uri, bib, config, signal)), link })));
+    return [noteTarget, ...pdfs];
   }
 
   private async loadBibliography(noteUri: string, note: ParsedNote, config: AssistantConfig, signal: AbortSignal): Promise<Bibliography> {
@@ -123,21 +168,33 @@ export class LinkResolver {
    * to parse than to read, and every action on a note with citations needs it. Kept in memory by the exact
    * text (an edit, saved or not, parses anew) and in the store by its hash (a new session or CLI run).
    */
-  private async parseBibliography(uri: string, path: string, text: string): Promise<readonly BibEntry[]> {
+  private parseBibliography(uri: string, path: string, text: string): Promise<readonly BibEntry[]> {
     const known = this.bibliographies.get(uri);
+    // A parse under way is shared: the note's opening starts it, and an action begun meanwhile waits for it.
     if (known?.text === text) return known.entries;
+    const entries = this.parseOrLoad(path, text);
+    this.bibliographies.delete(uri);
+    if (this.bibliographies.size >= BIBLIOGRAPHIES_HELD) this.bibliographies.delete(this.bibliographies.keys().next().value ?? '');
+    this.bibliographies.set(uri, { text, entries });
+    // A failed parse is not kept: the next action tries again (and reports the error again).
+    entries.catch(() => {
+      if (this.bibliographies.get(uri)?.entries === entries) this.bibliographies.delete(uri);
+    });
+    return entries;
+  }
+
+  private async parseOrLoad(path: string, text: string): Promise<readonly BibEntry[]> {
     const key = this.deps.store ? `bib-v${BIBLIOGRAPHY_VERSION}-${await contentHash(new TextEncoder().encode(text))}` : undefined;
     let entries = key ? await this.storedEntries(key) : undefined;
     if (!entries) {
+      const started = Date.now();
       entries = /\.json$/i.test(path) ? parseCslJson(text) : await (await this.deps.bibtex()).parse(text);
+      this.logger.info(`bibliography ${path}: ${entries.length} entries parsed in ${Date.now() - started} ms (kept for later sessions)`);
       if (key)
         await this.deps.store
           ?.set(key, JSON.stringify(entries))
           .catch((error: unknown) => this.logger.warn(`bibliography cache: ${String(error)}`));
     }
-    this.bibliographies.delete(uri);
-    if (this.bibliographies.size >= BIBLIOGRAPHIES_HELD) this.bibliographies.delete(this.bibliographies.keys().next().value ?? '');
-    this.bibliographies.set(uri, { text, entries });
     return entries;
   }
 
@@ -204,12 +261,12 @@ export class LinkResolver {
   }
 
   /** Obsidian: by file name anywhere in the workspace, case-insensitive, `.md` implied, shortest path wins. */
-  private async byName(target: string, noteUri: string, signal: AbortSignal): Promise<string | undefined> {
+  private async byName(target: string, noteUri: string, signal: AbortSignal, notesOnly = false): Promise<string | undefined> {
     const name = target
       .replace(/\\/g, '/')
       .replace(/^\.?\//, '')
       .toLowerCase();
-    const wanted = kindOf(name) ? [name] : [`${name}.md`, name];
+    const wanted = notesOnly ? [`${name}.md`] : kindOf(name) ? [name] : [`${name}.md`, name];
     const files = await this.deps.workspace.files(signal);
     const noteDir = uriKey(dirname(noteUri)).toLowerCase();
     let best: { uri: string; score: [number, number, number] } | undefined;
@@ -229,7 +286,7 @@ export class LinkResolver {
     if (best) return best.uri;
     // Not in the index (e.g. created a moment ago, before the file watcher refreshed it): the note's own folder.
     const asWritten = target.replace(/\\/g, '/').replace(/^\.?\//, '');
-    for (const candidate of kindOf(asWritten) ? [asWritten] : [`${asWritten}.md`, asWritten]) {
+    for (const candidate of notesOnly ? [`${asWritten}.md`] : kindOf(asWritten) ? [asWritten] : [`${asWritten}.md`, asWritten]) {
       const uri = resolveRelative(candidate, dirname(noteUri));
       if (await this.deps.files.stat(uri, signal)) return uri;
     }
@@ -281,6 +338,44 @@ export class LinkResolver {
 function compareScore(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
   return 0;
+}
+
+/** Front-matter fields in which literature-note templates name the paper's PDF. */
+const PDF_FIELDS = ['pdf', 'file', 'files', 'attachment', 'attachments'];
+
+/**
+ * The links to PDFs of a literature note: front-matter fields first (a path, a `[[name.pdf]]` or a markdown
+ * link, alone or in a list), then the PDF links in its text; each target once. Citekeys inside the note are
+ * not followed (no chains from one paper to the next).
+ */
+function* literatureNotePdfLinks(note: ParsedNote, parseMarkdown: (text: string) => ParsedNote): Generator<NoteLink> {
+  const seen = new Set<string>();
+  const fm = note.frontMatter ?? {};
+  const values = PDF_FIELDS.flatMap((field) => {
+    const value = fm[field];
+    return typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  });
+  const fromFields = values.flatMap((value): NoteLink[] => {
+    const text = value.trim();
+    if (text.includes('[[') || text.includes('](')) return [...parseMarkdown(text).links];
+    const path = text.startsWith('file://') ? text : text.replace(/^<|>$/g, '');
+    return [
+      {
+        form: 'markdown',
+        raw: text,
+        start: 0,
+        end: 0,
+        line: 0,
+        target: path,
+        external: /^[a-z][a-z0-9+.-]+:/i.test(path) && !path.startsWith('file:'),
+      },
+    ];
+  });
+  for (const l of [...fromFields, ...note.links]) {
+    if (l.external || l.citekey !== undefined || kindOf(l.target) !== 'pdf' || seen.has(l.target)) continue;
+    seen.add(l.target);
+    yield l;
+  }
 }
 
 /** A key for what part of its target a link names (two links to one file and anchor are read once). */

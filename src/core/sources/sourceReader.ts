@@ -73,6 +73,7 @@ export class DefaultSourceReader implements SourceReader {
       ...(deps.store ? { store: deps.store } : {}),
       logger,
       ...(deps.limits ? { limits: deps.limits } : {}),
+      parseMarkdown: (text) => this.parser.parse(text),
     });
   }
 
@@ -124,6 +125,8 @@ export class DefaultSourceReader implements SourceReader {
             );
     const trusted = this.deps.isTrusted();
     const config = this.deps.config(document.uri);
+    // A large Zotero export takes seconds to parse the first time: say so rather than wait silently.
+    if (trusted && chosen.some((l) => l.citekey !== undefined)) options.progress?.report('Reading the bibliography…');
     const targets = await this.resolver.resolveAll(document.uri, note, chosen, config, trusted, signal);
     const sources: Source[] = [];
     if (!trusted) {
@@ -135,7 +138,8 @@ export class DefaultSourceReader implements SourceReader {
         // Unresolved links count as the kind they name (citations name papers; bare wikilinks name notes).
         const kind = t.kind ?? (t.link.citekey !== undefined ? 'pdf' : (kindOf(t.link.target) ?? 'markdown'));
         if (options.kinds && !options.kinds.includes(kind)) return false;
-        const key = `${t.uri ? uriKey(t.uri) : t.link.raw}#${anchorKey(t.link)}`;
+        // Unresolved citations count by key: `[@a; @b]` and `[@b; @c]` report a, b and c once each.
+        const key = `${t.uri ? uriKey(t.uri) : t.link.citekey !== undefined ? `@${t.link.citekey}` : t.link.raw}#${anchorKey(t.link)}`;
         if (seen.has(key)) return false;
         seen.add(key);
         return true;

@@ -240,6 +240,24 @@ suite('source reader with the extraction cache', () => {
     assert.equal(parses, 2);
   });
 
+  test('a bibliography parse under way is shared: an action started while the note opens does not parse again', async () => {
+    const fs = new InMemoryFiles({ 'index.md': '', 'refs.bib': '@article{smith2020, title = {Shared}, file = {papers/s.pdf}}\n' });
+    fs.add('papers/s.pdf', LONG('smith'), 1_000);
+    let parses = 0;
+    const slow = { parse: async (text: string) => (parses++, await new Promise((r) => setTimeout(r, 50)), bibtexParser.parse(text)) };
+    const { reader } = createReader(fs, { pdf: countingEngine(), bibtex: slow });
+    const doc = note('index.md', '---\nbibliography: refs.bib\n---\nSee [@smith2020].');
+    const reports: string[] = [];
+    const progress = { report: (message: string) => void reports.push(message) };
+    const [, collected] = await Promise.all([reader.warm(doc, signal), reader.collect(doc, { signal, progress })]);
+    assert.equal(collected.sources[0]?.title, 'Shared');
+    assert.equal(parses, 1);
+    assert.ok(
+      reports.some((r) => /bibliography/i.test(r)),
+      'the wait for the bibliography is reported',
+    );
+  });
+
   test('cancellation while papers are read rejects collect with Cancelled', async () => {
     const fs = new InMemoryFiles({ 'index.md': '' });
     for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) fs.add(`papers/${n}.pdf`, LONG(n), 1_000);

@@ -13,6 +13,8 @@ import { AssistantError, hasErrorCode } from '../../../src/core/errors';
 import type { EngineModule } from '../../../src/pdf';
 import { corruptPdfs, imageOnlyPdf, pagesPdf } from '../../fixtures/pdf-gen/generate';
 import { InMemoryFiles, createReader, note, signal } from '../sources/inMemoryWorkspace';
+import { bibtexParser } from '../../../src/pdf/bibtex';
+import { zoteroBib } from '../../../bench/node/bibGen';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ENGINE = join(ROOT, 'dist', 'pdfEngine.js');
@@ -72,5 +74,37 @@ suite('PDF engine bundle (dist/pdfEngine.js, loaded as the extension loads it)',
     assert.match(result.sources[0]?.statusDetail ?? '', /scan\.pdf: .*no text layer/);
     assert.match(result.sources[1]?.statusDetail ?? '', /bad\.pdf: not a readable PDF/);
     assert.match(result.sources[2]?.text ?? '', /page number 1/);
+  });
+});
+
+suite('BibTeX parse in the engine bundle', () => {
+  const engine = loadBuiltEngine();
+
+  test('runs off the main thread: the event loop keeps turning while a bibliography is parsed', async () => {
+    const text = zoteroBib(5);
+    const inThread = performance.now();
+    const expected = await bibtexParser.parse(text);
+    const inThreadMs = performance.now() - inThread;
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      const entries = await engine.bibtex.parse(text);
+      // The stretch since the last tick counts too (a parse on this thread leaves no tick at all).
+      longestGap = Math.max(longestGap, performance.now() - last);
+      assert.deepEqual(entries, expected);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.equal(expected.length, 5);
+    // On the main thread the loop would stand still for the whole parse.
+    assert.ok(
+      longestGap < inThreadMs / 2,
+      `the main thread stood still for ${longestGap.toFixed(0)} ms (parse ${inThreadMs.toFixed(0)} ms)`,
+    );
   });
 });

@@ -111,3 +111,45 @@ suite('citekeys through a bibliography', () => {
     assert.match(result.sources[0]?.statusDetail ?? '', /no bibliography/);
   });
 });
+
+suite('citations: every key reported, literature notes followed', () => {
+  test('each missing key of a multi-key citation is reported once, even when brackets share some keys', async () => {
+    const fs = new InMemoryFiles({ 'refs.bib': '@book{nofile2017, title = {No File}}\n', 'index.md': '' });
+    const { reader } = createReader(fs, { config: { bibliography: 'refs.bib' } });
+    const text = 'First [@gone1; @gone2]. Again [@gone2; @gone3] and [@gone1] and [@nofile2017; @gone3].';
+    const result = await reader.collect(note('index.md', text), { signal });
+    assert.deepEqual(
+      result.sources.map((s) => [s.link?.citekey, s.status]),
+      [
+        ['gone1', 'missing'],
+        ['gone2', 'missing'],
+        ['gone3', 'missing'],
+        ['nofile2017', 'missing'],
+      ],
+    );
+  });
+
+  test('[[@key]] opens the literature note @key.md when the vault has one, and follows it to its PDF', async () => {
+    const pdf = await pagesPdf(1);
+    const fs = new InMemoryFiles({
+      'refs.bib': '@article{smith2020, title = {From the bibliography}, file = {bib/wrong.pdf}}\n@article{doe2019, title = {Doe}}\n',
+      'literature/@smith2020.md': '---\ntitle: Smith literature note\n---\n# Smith 2020\n\nMy notes on it. PDF: [[smith-paper.pdf]]\n',
+      'literature/@doe2019.md': '---\npdf: "[[doe.pdf]]"\n---\nDoe notes.\n',
+      'papers/smith-paper.pdf': pdf,
+      'papers/doe.pdf': await pagesPdf(2),
+      'index.md': '',
+    });
+    const { reader } = createReader(fs, { config: { bibliography: 'refs.bib' } });
+    const result = await reader.collect(note('index.md', 'See [[@smith2020]] and [[@doe2019]] and [@smith2020].'), { signal });
+    const rows = result.sources.map((s) => [s.id, s.kind, s.status]);
+    assert.deepEqual(rows, [
+      ['literature/@smith2020.md', 'markdown', 'ok'],
+      ['papers/smith-paper.pdf', 'pdf', 'ok'],
+      ['literature/@doe2019.md', 'markdown', 'ok'],
+      ['papers/doe.pdf', 'pdf', 'ok'],
+      ['bib/wrong.pdf', 'pdf', 'missing'],
+    ]);
+    assert.match(result.sources[0]?.text ?? '', /My notes on it/);
+    assert.match(result.sources[3]?.text ?? '', /page number 2/);
+  });
+});
