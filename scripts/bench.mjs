@@ -1,4 +1,4 @@
-// `npm run bench`: measures the extension against PRODUCT.md §12 on this machine and prints ONE table
+// `npm run bench`: measures the extension against its performance targets on this machine and prints ONE table
 // (metric | measured | target | status). Every figure comes from a run made now; timings are repeated
 // (--runs, default 5) and shown as median (min–max).
 // usage: npm run bench [-- --json FILE] [--runs N] [--skip-host] [--readme]

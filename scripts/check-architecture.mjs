@@ -20,7 +20,9 @@ const MAX_LINE_CHARS = 160;
 /** Folders of the hosts, which may use the core only through its entry. */
 const HOSTS = ['src/vscode/', 'src/cli/', 'src/node/'];
 /** The core's public entry: a host importing any other file under src/core couples itself to the core's layout. */
-const CORE_ENTRIES = new Set(['src/core/index.ts']);
+// src/core/activation.ts is the second, narrow entry: the leaf modules (settings, redaction, the logger port) that the
+// activation bundle may load, because the full index would pull the feature libraries into dist/extension.js.
+const CORE_ENTRIES = new Set(['src/core/index.ts', 'src/core/activation.ts']);
 /** Where comments and `instanceof AssistantError` are looked for: every folder holding our code. */
 const CODE_DIRS = ['src', 'test', 'scripts', 'bench'];
 const CITATION = /\b(?:PRODUCT|SERVERS|ARCHITECTURE|ANCHORS)\.md\b|\bissues?\s+#\d+|\(#\d+\)/i;

@@ -2,7 +2,7 @@
 // failed phase so the summary is complete, exits non-zero if anything failed. Static checks count as one test
 // each; the test phases contribute their own counts. The LAST line is exactly `N passed, N failed[, N skipped]`
 // (CI reads it).
-//   phases: host install (when missing) · check-types · lint · check:core · build · unit · package (+ vsce ls)
+//   phases: host install (when missing) · check-types · lint · check:architecture · check:core · build · unit · package (+ vsce ls)
 //           · integration (code-server extension host) · UI (Chromium, command palette) · start (npm start --check)
 // usage: node scripts/test-all.mjs [--only phase,phase]
 import { spawn } from 'node:child_process';
@@ -58,6 +58,11 @@ const phases = [
       const prettier = await exec([bin('prettier/bin/prettier.cjs'), '--check', '.']);
       return check(eslint || prettier);
     },
+  ],
+  [
+    'check:architecture',
+    'file length, import cycles, hosts past the core entries, design-doc citations, long lines',
+    async () => check(await exec(['scripts/check-architecture.mjs'])),
   ],
   ['check:core', 'src/core bundles for the browser', async () => check(await exec(['scripts/check-core.mjs']))],
   ['build', 'esbuild bundle', async () => check(await exec(['esbuild.mjs']))],

@@ -1,7 +1,8 @@
 /**
  * Output language: `auto` follows the note, and the meta-instructions stay in English with one
- * explicit output-language line (Chinese instruction text makes small models mix languages,
- * ANCHORS.md "none of them" item 10). Headings are localised by code, not left to the model.
+ * explicit output-language line (Chinese instruction text makes small models mix languages;
+ * Chinese output keeps technical terms as "中文 (English)"). Headings are localised by code, not
+ * left to the model.
  */
 import type { OutputLanguage } from './config';
 
@@ -27,9 +28,17 @@ export function resolveLanguage(setting: OutputLanguage, noteText: string): Reso
 export function languageInstruction(lang: ResolvedLanguage): string {
   switch (lang) {
     case 'zh-CN':
-      return 'Write the answer in Simplified Chinese. Keep technical terms as 中文 (English), e.g. 注意力机制 (attention mechanism). Keep numbers, units and citations exactly as in the sources.';
+      return [
+        'Write the answer in Simplified Chinese.',
+        'Keep technical terms as 中文 (English), e.g. 注意力机制 (attention mechanism).',
+        'Keep numbers, units and citations exactly as in the sources.',
+      ].join(' ');
     case 'bilingual':
-      return 'Write each point in Simplified Chinese first, then the same point in English on the next line. Keep technical terms as 中文 (English). Keep numbers exactly as in the sources.';
+      return [
+        'Write each point in Simplified Chinese first, then the same point in English on the next line.',
+        'Keep technical terms as 中文 (English).',
+        'Keep numbers exactly as in the sources.',
+      ].join(' ');
     default:
       return 'Write the answer in English. Keep numbers, units and citations exactly as in the sources.';
   }
@@ -47,7 +56,7 @@ const HEADINGS: Record<'en' | 'zh-CN', SummaryHeadings> = {
   'zh-CN': { background: '背景', methods: '方法', findings: '发现', significance: '意义' },
 };
 
-/** Section headings of a structured summary (PRODUCT.md §6), bilingual as "背景 / Background". */
+/** Section headings of a structured summary, bilingual as "背景 / Background". */
 export function summaryHeadings(lang: ResolvedLanguage): SummaryHeadings {
   if (lang !== 'bilingual') return HEADINGS[lang];
   const zh = HEADINGS['zh-CN'];

@@ -11,7 +11,7 @@ import { paperLinkLenses } from './ui/paperLinkLenses';
 
 /**
  * Entry of the second bundle, dist/features.js: the model server client (openai), the source readers (markdown-it),
- * grounding and every command. Activation does not evaluate it (PRODUCT.md §12: activation ≤ 50 ms); lazy.ts
+ * grounding and every command. Activation does not evaluate it (activation has a 50 ms budget); lazy.ts
  * requires it on first use and calls createFeatures once.
  */
 

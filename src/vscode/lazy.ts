@@ -4,7 +4,7 @@ import type { ActivationServices, Features } from './features';
 
 /**
  * Loads the feature bundle (dist/features.js, see features.ts) on first use — a command, a CodeLens request, the
- * status bar's probe after activation — so activation evaluates only the small dist/extension.js (PRODUCT.md §12).
+ * status bar's probe after activation — so activation evaluates only the small dist/extension.js (activation has a 50 ms budget).
  */
 export class FeatureLoader implements vscode.Disposable {
   private features: Features | undefined;

@@ -1,5 +1,5 @@
 /**
- * Cancelling a run (issue #5): the progress notification's Cancel, closing the note, and resuming a
+ * Cancelling a run: the progress notification's Cancel, closing the note, and resuming a
  * cancelled map-reduce run without repeating finished parts.
  *
  * The Cancel button of a progress notification is the notification's first primary action; the workbench

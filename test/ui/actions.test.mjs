@@ -1,4 +1,4 @@
-// UI tests of the actions (issue #5) through the command palette, against the fake Ollama server's canned answers.
+// UI tests of the actions (Compare Linked Papers, Ask About Note) through the command palette, against the fake Ollama server's canned answers.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { openFile, runCommand, saveUntil } from './workbench.mjs';

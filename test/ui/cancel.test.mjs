@@ -1,4 +1,4 @@
-// UI test of cancelling a run (issue #5): Research: Summarize through the palette against a slowly streaming
+// UI test of cancelling a run: Research: Summarize through the palette against a slowly streaming
 // fake Ollama server, then a click on the progress notification's Cancel button, once per
 // researchAssistant.onCancel value. The document is checked on disk after Ctrl+S.
 import assert from 'node:assert/strict';

@@ -37,7 +37,7 @@ export const tests = [
     },
   },
   {
-    // Issue #2's target: Summarize against the fake Ollama server, result in the editor and on disk.
+    // The end-to-end path: Summarize against the fake Ollama server, result in the editor and on disk.
     name: 'Research: Summarize inserts a summary from the fake server and it saves',
     async run({ page, ws, fakeUrl, shot }) {
       assert.ok(fakeUrl, 'the fake server did not start (test/fakeServer/cli.ts), so Summarize has no endpoint');

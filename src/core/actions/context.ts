@@ -1,6 +1,6 @@
 /**
  * What every action receives: the server session, the templates, the settings snapshot, the
- * result cache, logging, progress and the cancellation signal (required, ARCHITECTURE.md §8.4).
+ * result cache, logging, progress and the cancellation signal (required: every model and I/O call must be cancellable).
  */
 import type { AssistantConfig } from '../config';
 import type { LlmSession } from '../llm/types';

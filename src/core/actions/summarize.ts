@@ -1,6 +1,6 @@
 /**
  * Research: Summarize (note or selection) and Summarize Linked Paper: a structured summary with the
- * sections of PRODUCT.md §6, headings localised by code, each point ending with a source locator.
+ * sections background & aim, methods, key findings, significance / limitations, headings localised by code, each point ending with a source locator.
  */
 import { languageInstruction, summaryHeadings, type ResolvedLanguage } from '../language';
 import type { Source } from '../sources/types';

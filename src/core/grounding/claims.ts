@@ -38,6 +38,29 @@ export interface Claim {
   readonly quotePieces?: readonly string[];
 }
 
+/** Names of the numbered parts of a paper a locator points at, as regex alternatives (order kept: first match wins). */
+const LOCATOR_NOUNS = [
+  'Table',
+  String.raw`Tab\.`,
+  'Tables',
+  'Figure',
+  'Figures',
+  String.raw`Fig\.`,
+  String.raw`Figs\.`,
+  'Section',
+  String.raw`Sect?\.`,
+  String.raw`Eq\.`,
+  String.raw`Eqs\.`,
+  'Equation',
+  'Appendix',
+  'Chapter',
+  String.raw`Ch\.`,
+  'Box',
+  'Supplementary (?:Table|Figure)',
+  String.raw`Ref\.`,
+  String.raw`Refs\.`,
+].join('|');
+
 /** Regions replaced by spaces before scanning (same length, so offsets stay valid). */
 const MASKS: readonly RegExp[] = [
   /<!--[\s\S]*?-->/gu,
@@ -52,7 +75,8 @@ const MASKS: readonly RegExp[] = [
   // Locators: (p. 3), pp. 4-5, page 12, §2.1, Table 2, Fig. 3a, Section 4.2, Eq. 5, Table S1.
   /(?<![\p{L}])(?:pp?\.|pages?|S\.)\s*\d+(?:\s*[-–—,]\s*\d+)*/giu,
   /§\s*\d+(?:\.\d+)*/gu,
-  /(?<![\p{L}])(?:Table|Tab\.|Tables|Figure|Figures|Fig\.|Figs\.|Section|Sect?\.|Eq\.|Eqs\.|Equation|Appendix|Chapter|Ch\.|Box|Supplementary (?:Table|Figure)|Ref\.|Refs\.)\s*S?\d+[a-z]?(?:\.\d+)*(?:\s*(?:[-–—,]|and)\s*S?\d+[a-z]?)*/giu,
+  // A named part of a paper and its number(s): "Table 2", "Fig. 3a", "Section 4.2", "Figures 1 and 2", "Table S1".
+  new RegExp(`(?<![\\p{L}])(?:${LOCATOR_NOUNS})` + String.raw`\s*S?\d+[a-z]?(?:\.\d+)*(?:\s*(?:[-–—,]|and)\s*S?\d+[a-z]?)*`, 'giu'),
   /第\s*\d+\s*[页頁章节節条]/gu,
   /[表图圖]\s*S?\d+/gu,
   // Numeric citations [12], [3, 4], [5–7].

@@ -1,4 +1,4 @@
-/** Grounding checks (issue #6): figures and quotes of generated text against the sources. */
+/** Grounding checks: figures and quotes of generated text against the sources. */
 export {
   buildGroundingIndex,
   clearGroundingCache,

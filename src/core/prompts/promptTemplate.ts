@@ -136,7 +136,11 @@ export function parsePromptTemplate(text: string, file: string, origin: 'builtin
  */
 export function renderPrompt(template: PromptTemplate, values: Readonly<Record<string, string>>): ChatMessage[] {
   for (const name of template.variables) {
-    if (values[name] === undefined) throw new AssistantError('InvalidTemplate', `${template.file}: the task does not supply {{${name}}}`, { data: { file: template.file, line: 1 } });
+    if (values[name] === undefined) {
+      throw new AssistantError('InvalidTemplate', `${template.file}: the task does not supply {{${name}}}`, {
+        data: { file: template.file, line: 1 },
+      });
+    }
   }
   const expand = (text: string): string => text.replace(VARIABLE_PATTERN, (_all, name: string) => values[name] ?? '');
   const messages: ChatMessage[] = [];

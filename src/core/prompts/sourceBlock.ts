@@ -33,7 +33,7 @@ export function sectionsText(sections: readonly SourceSection[]): string {
     .join('\n\n');
 }
 
-/** The body sections of a source (references kept out by default, PRODUCT.md §3). */
+/** The body sections of a source (a paper's references section is kept out of summaries by default). */
 export function bodySections(source: Source): SourceSection[] {
   return source.sections.filter((s) => s.role === 'body');
 }

@@ -1,5 +1,5 @@
 /**
- * Result cache (PRODUCT.md §9): results keyed by a hash of (template id + version, model,
+ * Result cache: results keyed by a hash of (template id + version, model,
  * parameters, input). A repeated action on unchanged input returns without a request; map-reduce
  * parts are cached one by one, so a cancelled run resumes where it stopped.
  */

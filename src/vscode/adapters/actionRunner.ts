@@ -16,7 +16,7 @@ import { toNoteDocument } from './noteDocument';
 import { VsCodeDocumentEditor } from './vscodeDocumentEditor';
 
 export { toNoteDocument } from './noteDocument';
-/** The optional argument object every action command accepts (PRODUCT.md §2); given → no dialogs. */
+/** The optional argument object every action command accepts, so commands can be bound to keys and scripted; given → no dialogs. */
 export interface ActionArgs {
   readonly uri?: vscode.Uri;
   readonly regenerate?: boolean;

@@ -5,7 +5,7 @@ let loaded: EngineModule | undefined;
 
 /**
  * Loads dist/pdfEngine.js (pdf.js + BibTeX parser) on first use, so activation stays small and fast
- * (PRODUCT.md §12: bundle ≤ 1.5 MB without the PDF engine).
+ * (the bundle without the PDF engine has a 1.5 MB budget).
  */
 export function loadEngine(context: vscode.ExtensionContext): Promise<EngineModule> {
   if (!loaded) {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-// A direct path, not '../../core': this file is part of the activation bundle (see vscodeLogger.ts).
-import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../../core/config';
+// The core's activation entry, not '../../core': this file is part of the activation bundle (see vscodeLogger.ts).
+import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../../core/activation';
 import { CONFIG_SECTION } from '../constants';
 
 /**

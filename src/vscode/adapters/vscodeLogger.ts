@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-// Direct paths, not '../../core': this file is part of the activation bundle, and the core index pulls in the
-// libraries (markdown-it, openai, yaml) that are loaded only with the features (src/vscode/lazy.ts).
-import { redact } from '../../core/redact';
-import type { Logger } from '../../core/ports/logger';
+// The core's activation entry, not '../../core': this file is part of the activation bundle, and the core index pulls
+// in the libraries (markdown-it, openai, yaml) that are loaded only with the features (src/vscode/lazy.ts).
+import { redact, type Logger } from '../../core/activation';
 import { OUTPUT_CHANNEL_NAME } from '../constants';
 
 function format(args: unknown[]): unknown[] {

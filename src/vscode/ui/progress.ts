@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ProgressReporter } from '../../core';
 
 /**
- * Runs a long action under a cancellable notification (ARCHITECTURE.md §8.5). The CancellationToken
+ * Runs a long action under a cancellable notification, so the user can stop a slow local model. The CancellationToken
  * becomes an AbortSignal once, here; `extraSignal` (e.g. "the document was closed") aborts it too.
  */
 export async function runWithProgress<T>(

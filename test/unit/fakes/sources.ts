@@ -1,4 +1,4 @@
-/** Source objects for unit tests, built directly (the readers of issue #4 are not involved). */
+/** Source objects for unit tests, built directly (the PDF and markdown readers are not involved). */
 import type { Source, SourceSection } from '../../../src/core/sources/types';
 
 export function makeSource(id: string, sections: { title: string; text: string; page?: number }[], extra: Partial<Source> = {}): Source {

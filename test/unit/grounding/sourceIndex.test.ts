@@ -1,5 +1,5 @@
 /**
- * The source index (issue #6 speed): one normalisation pass for both forms, number variants derived at
+ * The source index, built for speed (cold grounding has a 100 ms budget): one normalisation pass for both forms, number variants derived at
  * look-up time, indexes shared by text, quote look-up by exact pieces before the q-gram index, and
  * the build ahead of the check (prepareGroundingIndex).
  */
