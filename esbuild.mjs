@@ -4,7 +4,7 @@
 // --production minifies and drops source maps; --watch rebuilds on change.
 import * as esbuild from 'esbuild';
 import { cpSync, readFileSync } from 'node:fs';
-import { pdfjsTextOnly } from './scripts/pdfjsTextOnly.mjs';
+import { pdfjsTextOnly } from './build/pdfjsTextOnly.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');

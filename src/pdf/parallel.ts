@@ -11,8 +11,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { AssistantError } from '../core/errors';
 import type { PdfExtraction, PdfPageItems } from '../core/pdf/types';
-import { layoutOrFail, openDocument, readPagesOf, readPdfItems } from './engine';
-import type { OpenedPdf } from './engine';
+import { layoutOrFail, openDocument, readPagesOf, readPdfItems, type OpenedPdf } from './document';
 
 const POOL_KIND = 'researchAssistant.pdfPool';
 /** An idle worker ends after this long (its pdf.js heap is released with it). */
