@@ -20,3 +20,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** A file the command was given is missing or cannot be used. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
