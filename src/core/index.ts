@@ -2,6 +2,42 @@
  * The host-neutral core: no `vscode`, no Node built-ins (enforced by ESLint and `npm run check:core`).
  * Adapters (src/vscode today) implement the ports and call in through this entry only.
  */
+// The façade: one assistant per host, its ports and the types a host renders.
+export {
+  createAssistant,
+  EXTRACTION_AREA,
+  RESULTS_AREA,
+  type Assistant,
+  type AssistantInit,
+  type AssistantPorts,
+  type RunOptions as AssistantRunOptions,
+  type TaskOutcome,
+} from './assistant';
+export { TASK_IDS, type TaskId, type TaskRequest, type TaskArgs } from './tasks/task';
+export { termAt, wordAt } from './tasks/explainTerm';
+export { createLlmProvider } from './llmProvider';
+export type { DocumentEditor, DocumentChange, Disposable } from './ports/documentEditor';
+export { systemClock, sleep, type Clock, type TimerHandle } from './ports/clock';
+export type { PromptSource } from './ports/promptSource';
+export type { StoreProvider, StoreArea } from './ports/store';
+export type { LlmProvider, LlmTransport } from './ports/llm';
+export {
+  streamIntoEditor,
+  BATCH_MS,
+  REVERT_PAUSE_MS,
+  type InsertedBlock,
+  type BatchTiming,
+  type StreamIntoEditorOptions,
+} from './insertion/streamInsertion';
+export { InMemoryDocumentEditor, type InMemoryEditorOptions } from './insertion/memoryEditor';
+export {
+  sourceIds,
+  type BlockGrounding,
+  type CheckedBlock,
+  type GroundingReport,
+  type NoteCheck,
+  type NoteCheckOptions,
+} from './grounding/noteGrounding';
 export * from './errors';
 export * from './config';
 export { redact } from './redact';

@@ -1,0 +1,381 @@
+/**
+ * The one entry for every host (the VS Code extension, the command line, the bench, tests):
+ * `createAssistant(init)` takes the host's ports and settings and runs the use cases — the seven
+ * inserting tasks through one code path, reading a note's sources, checking grounding, connecting.
+ * Caches belong to the instance, so two assistants (a test and the extension, say) never share state.
+ */
+import type { ActionContext, ActionResult, TextSink } from './actions/context';
+import type { AssistantConfig } from './config';
+import { ExtractionCache } from './cache/extractionCache';
+import { AssistantError } from './errors';
+import {
+  groundBlock,
+  NoteGrounding,
+  sourceIds,
+  type BlockGrounding,
+  type NoteCheck,
+  type NoteCheckOptions,
+} from './grounding/noteGrounding';
+import { clearGroundingCache } from './grounding/sourceIndex';
+import { renderBlock, type BlockSpec } from './insertion/block';
+import type { EditPlan, TextEditOp } from './insertion/editPlan';
+import { footnoteLabel, planFootnote } from './insertion/footnote';
+import { mapRangeThrough } from './insertion/anchor';
+import { isoDate } from './insertion/markers';
+import { StreamingInsertion, planTarget } from './insertion/streaming';
+import { streamIntoEditor, type BatchTiming } from './insertion/streamInsertion';
+import { blockLabels, resolveLanguage } from './language';
+import type { LlmSession } from './llm/types';
+import { createLlmProvider } from './llmProvider';
+import type { NoteLink } from './markdown/links';
+import { systemClock, type Clock } from './ports/clock';
+import type { NoteDocument } from './ports/document';
+import type { DocumentEditor } from './ports/documentEditor';
+import type { BibtexParser, PdfTextExtractor } from './ports/extractors';
+import type { FileReader, KeyValueStore, WorkspaceIndex } from './ports/files';
+import type { LlmProvider, LlmTransport } from './ports/llm';
+import { nullLogger, type Logger } from './ports/logger';
+import { nullProgress, type ProgressReporter } from './ports/progress';
+import type { PromptSource } from './ports/promptSource';
+import type { StoreProvider } from './ports/store';
+import { PromptLibrary, type PromptFile } from './prompts/promptLibrary';
+import { ResultCache } from './results/resultCache';
+import type { CollectedSources, CollectOptions, SourceReader } from './sources/reader';
+import { DefaultSourceReader } from './sources/sourceReader';
+import type { Source } from './sources/types';
+import { workspaceRelative } from './sources/uri';
+import { TASKS } from './tasks';
+import { isPaperLink, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
+
+/** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
+export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
+export const RESULTS_AREA = { name: 'results', maxBytes: 64 * 1024 * 1024 } as const;
+
+/** Everything a host provides. */
+export interface AssistantPorts {
+  readonly files: FileReader;
+  readonly workspace: WorkspaceIndex;
+  readonly store: StoreProvider;
+  readonly prompts: PromptSource;
+  readonly pdf: PdfTextExtractor;
+  readonly bibtex: BibtexParser;
+  /** The model server; default: connect through `transport` (global fetch, no API key). */
+  readonly llm?: LlmProvider;
+  readonly transport?: LlmTransport;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Workspace trust: linked files are read only in a trusted workspace (default trusted). */
+  readonly trust?: () => boolean;
+}
+
+export interface AssistantInit {
+  readonly ports: AssistantPorts;
+  /** A frozen settings snapshot, scoped to a note's URI when given. */
+  readonly settings: (resourceUri?: string) => AssistantConfig;
+}
+
+export interface RunOptions {
+  readonly signal: AbortSignal;
+  readonly progress?: ProgressReporter;
+  /** Given: the block is streamed into the document through this port (the editor, a CLI writing the file). */
+  readonly editor?: DocumentEditor;
+  /** Visible answer text as it arrives. */
+  readonly sink?: TextSink;
+  /** Timing of every streamed batch (bench). */
+  readonly onBatch?: (batch: BatchTiming) => void;
+}
+
+export interface TaskOutcome {
+  readonly task: TaskId;
+  /** The rendered block, markers included, as inserted (for a footnote: the footnote definition). */
+  readonly block: string;
+  /** The block's content without markers. */
+  readonly body: string;
+  readonly spec: BlockSpec;
+  /** How the block goes into the note: applied already when an editor was given. */
+  readonly edits: EditPlan;
+  /** True when the edits were applied through the editor. */
+  readonly applied: boolean;
+  readonly grounding: BlockGrounding;
+  readonly result: ActionResult;
+  /** Every source considered, with its status (missing, refused, untrusted…) for warnings. */
+  readonly sources: readonly Source[];
+  /** The linked sources read, unreadable ones included. */
+  readonly collected: CollectedSources;
+}
+
+export interface Assistant {
+  /** Runs one of the seven inserting tasks; a second run of the same task on the same note is refused (AlreadyRunning). */
+  run(request: TaskRequest, options: RunOptions): Promise<TaskOutcome>;
+  /** The note and its linked sources, as a task would read them (Preview Context). */
+  collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
+  /** Grounding of the note's research blocks: results, the edits that record them, and a report. */
+  check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck>;
+  /** A connected session for the note's settings (or the given ones). */
+  connect(signal: AbortSignal, config?: AssistantConfig): Promise<LlmSession>;
+  /** The note's links to readable papers and notes, in note order (no file access). */
+  links(note: NoteDocument): readonly NoteLink[];
+  /** The templates for a note: built-ins plus the workspace's overrides (re-read each time). */
+  prompts(noteUri?: string): Promise<PromptLibrary>;
+  /** The source reader (warming a note's papers ahead of a task). */
+  readonly sources: SourceReader;
+  /** Forgets what is held for a closed note. */
+  forget(noteUri: string): void;
+  /** Empties the extracted-text cache, the result cache and the grounding indexes. */
+  clearCaches(): Promise<void>;
+  dispose(): void;
+}
+
+export function createAssistant(init: AssistantInit): Assistant {
+  return new AssistantImpl(init);
+}
+
+function linkedSignal(parent: AbortSignal): { controller: AbortController; dispose: () => void } {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort(parent.reason);
+  if (parent.aborted) abort();
+  parent.addEventListener('abort', abort, { once: true });
+  return { controller, dispose: () => parent.removeEventListener('abort', abort) };
+}
+
+class AssistantImpl implements Assistant {
+  readonly sources: SourceReader;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly llm: LlmProvider;
+  private readonly extraction: ExtractionCache;
+  private readonly results: ResultCache;
+  private readonly resultStore: KeyValueStore;
+  private readonly grounding: NoteGrounding;
+  private builtins: Promise<readonly PromptFile[]> | undefined;
+  /** Task runs in progress, by task and note. */
+  private readonly running = new Set<string>();
+
+  constructor(private readonly init: AssistantInit) {
+    const { ports } = init;
+    this.logger = ports.logger ?? nullLogger;
+    this.clock = ports.clock ?? systemClock;
+    this.llm = ports.llm ?? createLlmProvider(ports.transport, this.logger);
+    this.extraction = new ExtractionCache(ports.store.open(EXTRACTION_AREA), this.logger);
+    this.resultStore = ports.store.open(RESULTS_AREA);
+    this.results = new ResultCache(this.resultStore);
+    this.sources = new DefaultSourceReader({
+      files: ports.files,
+      workspace: ports.workspace,
+      pdf: () => Promise.resolve(ports.pdf),
+      bibtex: () => Promise.resolve(ports.bibtex),
+      config: (noteUri) => init.settings(noteUri),
+      isTrusted: ports.trust ?? (() => true),
+      cache: this.extraction,
+      logger: this.logger,
+    });
+    this.grounding = new NoteGrounding(this.sources, this.logger, this.clock);
+  }
+
+  async run(request: TaskRequest, options: RunOptions): Promise<TaskOutcome> {
+    const task = TASKS[request.task];
+    const { note } = request;
+    const key = `${task.id} ${note.uri}`;
+    if (this.running.has(key)) throw new AssistantError('AlreadyRunning', `${task.id} is already running on ${note.uri}`);
+    this.running.add(key);
+    // Closing the note, or reverting it under our streamed text, cancels the run.
+    const { controller, dispose } = linkedSignal(options.signal);
+    const closeSub = options.editor?.onDidClose(() => controller.abort());
+    try {
+      return await this.runTask(request, { ...options, signal: controller.signal }, () => controller.abort());
+    } finally {
+      closeSub?.dispose();
+      dispose();
+      this.running.delete(key);
+    }
+  }
+
+  /** The inserting tasks' one code path, top to bottom. */
+  private async runTask(request: TaskRequest, options: RunOptions, cancel: () => void): Promise<TaskOutcome> {
+    const { note } = request;
+    const { signal, editor } = options;
+    const started = this.clock.now();
+    const args = request.args ?? {};
+    const config = this.init.settings(note.uri);
+    const text = note.getText();
+    // Templates first: a task that names a template validates it before anything else happens.
+    const prompts = await this.prompts(note.uri, config);
+    const prepared = TASKS[request.task].prepare({ request, args, text, config, paperLinks: this.links(note), prompts });
+    // Explain Term as a footnote goes at the term's place, followed through the user's edits meanwhile.
+    let footnoteAt = prepared.footnote?.at;
+    const trackSub = footnoteAt
+      ? editor?.onDidChange((e) => {
+          if (footnoteAt) footnoteAt = mapRangeThrough(footnoteAt, e.changes);
+        })
+      : undefined;
+    try {
+      const session = await this.llm.session(config, signal);
+      const language = resolveLanguage(config.outputLanguage, text);
+      const labels = blockLabels(language);
+      const progress = options.progress ?? nullProgress;
+      const ctx: ActionContext = {
+        session,
+        prompts,
+        config,
+        cache: args.regenerate ? this.results.regenerating() : this.results,
+        logger: this.logger,
+        progress,
+        signal,
+      };
+      const env: TaskEnv = { ctx, language, labels, noteTitle: workspaceRelative(note.uri, this.init.ports.workspace.folders()) };
+
+      const selection = prepared.scope.useSelection ? request.selection : undefined;
+      const collected = await this.sources.collect(note, {
+        links: prepared.scope.links,
+        ...(selection ? { selection } : {}),
+        signal,
+        progress,
+      });
+      const chosen = prepared.choose(collected, env);
+      const sources = chosen.sources;
+      this.logger.info(
+        `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms (${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
+      );
+      const generate = (sink: TextSink): Promise<ActionResult> => prepared.generate(env, sources, sink);
+      const spec: BlockSpec = {
+        kind: prepared.kind,
+        attributes: {
+          target: chosen.target ?? prepared.target,
+          sources: sourceIds(sources),
+          model: session.info.model,
+          date: isoDate(new Date()),
+        },
+        style: prepared.style ?? config.outputStyle,
+        title: chosen.title,
+        incompleteLabel: labels.incomplete,
+      };
+      const base = { task: request.task, sources, collected };
+
+      let outcome: TaskOutcome;
+      if (prepared.footnote && footnoteAt) {
+        const result = await generate(options.sink ?? (() => undefined));
+        const explanation = result.finishReason === 'length' ? `${result.text.trim()} ${labels.incomplete}` : result.text.trim();
+        const current = editor?.getText() ?? text;
+        const edits = planFootnote(current, footnoteAt.end, footnoteLabel(prepared.footnote.term), explanation);
+        const version = editor?.version ?? note.version;
+        if (editor && !(await editor.applyEdits(edits)))
+          throw new AssistantError('Cancelled', 'The note changed while the footnote was inserted');
+        const definition = edits.at(-1)?.text.trim() ?? explanation;
+        const { grounding } = groundBlock(explanation, spec, sources);
+        outcome = {
+          ...base,
+          block: definition,
+          body: explanation,
+          spec,
+          edits: { documentVersion: version, edits },
+          applied: editor !== undefined,
+          grounding,
+          result,
+        };
+      } else if (editor) {
+        let final: ReturnType<typeof groundBlock> | undefined;
+        const version = editor.version;
+        const { result, block } = await streamIntoEditor({
+          editor,
+          spec,
+          anchorOffset: prepared.anchorOffset,
+          onCancel: config.onCancel,
+          logger: this.logger,
+          clock: this.clock,
+          // The source index for the grounding check is built while the model generates.
+          generate: (sink) => this.grounding.whileGenerating(sources, generate, tee(sink, options.sink), signal),
+          prepareFinal: (body, s) => (final = groundBlock(body, s, sources)),
+          onDiscarded: cancel,
+          ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+        });
+        const inserted = editor.getText().slice(block.start, block.end);
+        outcome = {
+          ...base,
+          block: inserted,
+          body: block.body,
+          spec: block.spec,
+          edits: { documentVersion: version, edits: [block.edit] },
+          applied: true,
+          grounding: final?.grounding ?? { checked: 0, supported: 0, items: [] },
+          result,
+        };
+      } else {
+        const result = await generate(options.sink ?? (() => undefined));
+        const incomplete = result.finishReason === 'length';
+        const final = incomplete ? undefined : groundBlock(result.text, spec, sources);
+        const body = final?.body ?? result.text;
+        const finalSpec = final?.spec ?? spec;
+        const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, prepared.anchorOffset);
+        const edit: TextEditOp = new StreamingInsertion(finalSpec, target).finalInsert(body, incomplete, finalSpec);
+        const rendered = renderBlock(
+          incomplete ? { ...finalSpec, attributes: { ...finalSpec.attributes, incomplete: true } } : finalSpec,
+          body,
+        );
+        outcome = {
+          ...base,
+          block: rendered,
+          body,
+          spec: finalSpec,
+          edits: { documentVersion: note.version, edits: [edit] },
+          applied: false,
+          grounding: final?.grounding ?? { checked: 0, supported: 0, items: [] },
+          result,
+        };
+      }
+      this.grounding.remember(note.uri, sources);
+      const r = outcome.result;
+      this.logger.info(
+        `${request.task}: ${r.fromCache ? 'from cache' : `${r.requests} request(s)`}, ${r.parts} part(s)${r.warnings.length ? `; warnings: ${r.warnings.join('; ')}` : ''}`,
+      );
+      return outcome;
+    } finally {
+      trackSub?.dispose();
+    }
+  }
+
+  collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
+    return this.sources.collect(note, options);
+  }
+
+  check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck> {
+    return this.grounding.check(note, options);
+  }
+
+  connect(signal: AbortSignal, config?: AssistantConfig): Promise<LlmSession> {
+    return this.llm.session(config ?? this.init.settings(), signal);
+  }
+
+  links(note: NoteDocument): readonly NoteLink[] {
+    return this.sources.links(note).filter(isPaperLink);
+  }
+
+  async prompts(noteUri?: string, config: AssistantConfig = this.init.settings(noteUri)): Promise<PromptLibrary> {
+    const source = this.init.ports.prompts;
+    this.builtins ??= source.builtins();
+    const library = PromptLibrary.load(await this.builtins, await source.user(config, noteUri));
+    for (const e of library.errors) this.logger.warn(`Prompt template ignored: ${e.message}`);
+    if (library.errors.length > 0) source.reportErrors?.(library.errors);
+    return library;
+  }
+
+  forget(noteUri: string): void {
+    this.grounding.forget(noteUri);
+  }
+
+  async clearCaches(): Promise<void> {
+    await this.extraction.clear();
+    await this.resultStore.clear();
+    // The in-memory indexes of source text for grounding checks go with the text they index.
+    clearGroundingCache();
+    this.grounding.clear();
+  }
+
+  dispose(): void {
+    this.grounding.clear();
+  }
+}
+
+/** A sink that feeds two. */
+function tee(a: TextSink, b: TextSink | undefined): TextSink {
+  return b ? (delta) => (a(delta), b(delta)) : a;
+}

@@ -1,0 +1,71 @@
+/** Draft Section: paragraphs for the selected outline, the heading given, or the line or heading at the cursor. */
+import { draft } from '../actions/draft';
+import { AssistantError } from '../errors';
+import { lineEnd } from '../insertion/streaming';
+import { parseNote } from '../markdown/parseNote';
+import { shortHash, type TaskDescriptor, type TaskInput } from './task';
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+}
+
+/** Offset of the start of a 0-based line. */
+function offsetOfLine(text: string, line: number): number {
+  let at = 0;
+  for (let i = 0; i < line; i += 1) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return text.length;
+    at = nl + 1;
+  }
+  return at;
+}
+
+/** The outline to draft from and where the draft goes. */
+function outlineOf(input: TaskInput): { outline: string; anchor: number } {
+  const { text, request } = input;
+  const headings = (): ReturnType<typeof parseNote>['headings'] => parseNote(text).headings;
+  const headingLine = (line: number): { outline: string; anchor: number } => {
+    const start = offsetOfLine(text, line);
+    const end = lineEnd(text, start);
+    return { outline: text.slice(start, end), anchor: end };
+  };
+  if (input.args.heading !== undefined) {
+    const wanted = input.args.heading.replace(/^#+\s*/, '').trim();
+    const found = headings().find((h) => h.text.trim() === wanted);
+    if (!found) throw new AssistantError('NoInput', `No heading "${wanted}" in the note`);
+    return headingLine(found.line);
+  }
+  if (request.selection) return { outline: text.slice(request.selection.start, request.selection.end), anchor: request.selection.end };
+  const cursor = Math.min(request.cursor ?? 0, text.length);
+  const start = lineStart(text, cursor);
+  const line = { outline: text.slice(start, lineEnd(text, start)), anchor: cursor };
+  if (line.outline.trim()) return line;
+  // An empty line: the nearest heading above the cursor (from the markdown-it parse, so a `#` line inside a
+  // code block is not taken for a heading).
+  const cursorLine = text.slice(0, cursor).split('\n').length - 1;
+  const last = headings()
+    .filter((h) => h.line <= cursorLine)
+    .at(-1);
+  return last ? headingLine(last.line) : line;
+}
+
+export const draftTask: TaskDescriptor = {
+  id: 'draft',
+  prepare: (input) => {
+    const { outline, anchor } = outlineOf(input);
+    if (!outline.trim()) throw new AssistantError('NoInput', 'Select an outline or put the cursor on a heading');
+    const trimmed = outline.trim();
+    return {
+      kind: 'draft',
+      target: `draft:${shortHash(trimmed)}`,
+      anchorOffset: anchor,
+      scope: { links: 'all', useSelection: false },
+      choose: (collected, env) => ({
+        // Context = the linked papers; the note itself only when it links nothing.
+        sources: collected.sources.some((s) => s.status === 'ok') ? collected.sources : [collected.note],
+        title: env.labels.draft,
+      }),
+      generate: (env, sources, sink) => draft(env.ctx, { outline: trimmed, sources, language: env.language }, sink),
+    };
+  },
+};

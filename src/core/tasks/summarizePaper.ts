@@ -1,0 +1,34 @@
+/** Summarize Linked Paper: the link given (or at the cursor); the summary goes under the line holding it. */
+import { summarize } from '../actions/summarize';
+import { AssistantError } from '../errors';
+import type { TaskDescriptor } from './task';
+
+export const summarizePaperTask: TaskDescriptor = {
+  id: 'summarizePaper',
+  prepare: (input) => {
+    const links = input.paperLinks;
+    const wanted = input.args.link;
+    const cursor = input.request.cursor ?? input.request.selection?.end ?? 0;
+    const link =
+      wanted !== undefined
+        ? links.find((l) => l.raw === wanted || l.target === wanted)
+        : links.find((l) => cursor >= l.start && cursor <= l.end);
+    if (!link) throw new AssistantError('NoInput', 'No paper link at the cursor or in the note');
+    return {
+      kind: 'summary',
+      target: `paper:${link.raw}`,
+      anchorOffset: link.end,
+      scope: { links: { start: link.start, end: link.end }, useSelection: false },
+      choose: (collected, env) => {
+        const paper = collected.sources.find((s) => s.link?.start === link.start) ?? collected.sources[0];
+        if (!paper) throw new AssistantError('NoInput', `The link ${link.raw} could not be followed`);
+        if (paper.status !== 'ok')
+          throw new AssistantError('SourceUnreadable', paper.statusDetail ?? `${paper.title}: ${paper.status}`, {
+            data: { file: paper.title },
+          });
+        return { sources: [paper], title: `${env.labels.summary}: ${paper.title}` };
+      },
+      generate: (env, sources, sink) => summarize(env.ctx, { sources, language: env.language, templateId: 'summarize-paper' }, sink),
+    };
+  },
+};

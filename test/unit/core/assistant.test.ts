@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite, test } from 'node:test';
+import {
+  DEFAULT_CONFIG,
+  InMemoryDocumentEditor,
+  InMemoryKeyValueStore,
+  createAssistant,
+  findBlocks,
+  isCancellationError,
+  resolveConfig,
+  type Assistant,
+  type AssistantConfig,
+  type KeyValueStore,
+  type NoteDocument,
+  type PromptFile,
+} from '../../../src/core';
+import { AssistantError } from '../../../src/core/errors';
+import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
+import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
+
+const promptsDir = join(import.meta.dirname, '../../../prompts');
+const builtins: PromptFile[] = readdirSync(promptsDir)
+  .filter((f) => f.endsWith('.md') && f !== 'README.md')
+  .map((f) => ({ file: `prompts/${f}`, text: readFileSync(join(promptsDir, f), 'utf8') }));
+
+const PAPER = '# Sleep study\n\n## Results\n\nSlow-wave sleep improved recall by 12% (n = 24) in the treatment group.\n';
+const NOTE_TEXT = '# Reading notes\n\nSee [[paper.md]] for the study.\n\nRecall and sleep.\n';
+
+function setup(options: { reply?: FakeOptions['reply']; config?: Partial<AssistantConfig>; files?: Record<string, string> } = {}): {
+  assistant: Assistant;
+  session: FakeLlmSession;
+  stores: Map<string, KeyValueStore>;
+  files: InMemoryFiles;
+} {
+  const files = new InMemoryFiles({ 'paper.md': PAPER, 'note.md': NOTE_TEXT, ...options.files });
+  const session = new FakeLlmSession({ reply: options.reply ?? (() => '- Recall improved by 12% (n = 24) (paper.md)') });
+  const stores = new Map<string, KeyValueStore>();
+  const assistant = createAssistant({
+    ports: {
+      files,
+      workspace: { folders: () => files.folders(), files: () => files.filesInWorkspace() },
+      store: {
+        open: (area) => {
+          const store = new InMemoryKeyValueStore();
+          stores.set(area.name, store);
+          return store;
+        },
+      },
+      prompts: { builtins: () => Promise.resolve(builtins), user: () => Promise.resolve([]) },
+      pdf: { extract: () => Promise.reject(new Error('no PDFs in this test')) },
+      bibtex: { parse: () => Promise.resolve([]) },
+      llm: { session: () => Promise.resolve(session) },
+    },
+    settings: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),
+  });
+  return { assistant, session, stores, files };
+}
+
+function noteOf(editor: InMemoryDocumentEditor): NoteDocument {
+  return {
+    uri: editor.uri,
+    languageId: 'markdown',
+    getText: () => editor.getText(),
+    get version() {
+      return editor.version;
+    },
+  };
+}
+
+const signal = new AbortController().signal;
+
+void suite('createAssistant: one code path for the inserting tasks', () => {
+  test('summarize with an editor: streams the block in, records figures, returns block, edits and grounding', async () => {
+    const { assistant, session } = setup();
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const streamed: string[] = [];
+    const outcome = await assistant.run({ task: 'summarize', note: noteOf(editor) }, { signal, editor, sink: (d) => streamed.push(d) });
+    assert.equal(session.requests.length, 1);
+    assert.ok(outcome.applied);
+    const text = editor.getText();
+    assert.ok(text.includes(outcome.block));
+    const [block] = findBlocks(text);
+    assert.equal(block?.kind, 'summary');
+    assert.equal(block?.attributes.target, 'note');
+    assert.equal(outcome.spec.attributes.figures, `${outcome.grounding.supported}/${outcome.grounding.checked}`);
+    assert.ok(outcome.grounding.checked > 0);
+    assert.equal(streamed.join(''), outcome.result.text);
+    // Under the title when no cursor is known.
+    assert.ok(text.startsWith('# Reading notes\n\n<!-- research:summary'));
+  });
+
+  test('summarize without an editor: the same block as an edit plan, nothing applied; a re-run comes from the cache', async () => {
+    const { assistant, session } = setup();
+    const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 3, languageId: 'markdown', getText: () => NOTE_TEXT };
+    const first = await assistant.run({ task: 'summarize', note }, { signal });
+    assert.equal(first.applied, false);
+    assert.equal(first.edits.documentVersion, 3);
+    assert.equal(first.edits.edits.length, 1);
+    const edit = first.edits.edits[0]!;
+    const after = NOTE_TEXT.slice(0, edit.start) + edit.text + NOTE_TEXT.slice(edit.end);
+    assert.ok(after.includes(first.block));
+    const again = await assistant.run({ task: 'summarize', note }, { signal });
+    assert.equal(again.result.fromCache, true);
+    assert.equal(session.requests.length, 1);
+    const regenerated = await assistant.run({ task: 'summarize', note, args: { regenerate: true } }, { signal });
+    assert.equal(regenerated.result.fromCache, false);
+    assert.equal(session.requests.length, 2);
+  });
+
+  test('ask reads the note and its linked papers; the block names them in its sources', async () => {
+    const { assistant, session } = setup();
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const outcome = await assistant.run(
+      { task: 'ask', note: noteOf(editor), cursor: 0, args: { question: 'What improved?' } },
+      { signal, editor },
+    );
+    assert.deepEqual(
+      outcome.sources.map((s) => s.kind),
+      ['note', 'markdown'],
+    );
+    assert.ok(outcome.spec.attributes.sources.includes('paper.md'));
+    assert.match(outcome.spec.title, /What improved\?/);
+    assert.ok(session.requests[0]?.messages.at(-1)?.content.includes('Slow-wave sleep'));
+  });
+
+  test('a missing question is refused before any request', async () => {
+    const { assistant, session } = setup();
+    const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 1, languageId: 'markdown', getText: () => NOTE_TEXT };
+    await assert.rejects(assistant.run({ task: 'ask', note }, { signal }), (e) => e instanceof AssistantError && e.code === 'NoInput');
+    assert.equal(session.requests.length, 0);
+  });
+
+  test('explain term in footnote style: the edit plan is the footnote reference and definition, one undo step', async () => {
+    const { assistant } = setup({ reply: () => 'Recall is remembering (paper.md).' });
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const at = NOTE_TEXT.indexOf('Recall') + 2;
+    const outcome = await assistant.run({ task: 'explainTerm', note: noteOf(editor), cursor: at }, { signal, editor });
+    const text = editor.getText();
+    assert.ok(text.includes('Recall[^recall] and sleep.'));
+    assert.ok(text.endsWith('[^recall]: Recall is remembering (paper.md).\n'));
+    assert.equal(outcome.edits.edits.length, 2);
+    assert.equal(editor.undoStack.length, 1);
+  });
+
+  test('explain term in callout style streams an explanation block below the paragraph', async () => {
+    const { assistant } = setup({ reply: () => 'Recall is remembering.', config: { explainTermStyle: 'callout' } });
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const outcome = await assistant.run({ task: 'explainTerm', note: noteOf(editor), args: { term: 'Recall' } }, { signal, editor });
+    assert.equal(outcome.spec.kind, 'explanation');
+    assert.equal(outcome.spec.attributes.target, 'term:recall');
+    assert.ok(editor.getText().endsWith(`Recall and sleep.\n\n${outcome.block}`.slice(0, -1)) || editor.getText().includes(outcome.block));
+  });
+
+  test('compare renders the table by code, one row per linked paper', async () => {
+    const reply = (): string =>
+      JSON.stringify({ aim: { value: 'Sleep and recall', quote: 'Slow-wave sleep improved recall', locator: 'Results' } });
+    const { assistant } = setup({ reply });
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const outcome = await assistant.run({ task: 'compare', note: noteOf(editor), args: { columns: ['Aim'] } }, { signal, editor });
+    assert.equal(outcome.spec.kind, 'comparison');
+    assert.equal(outcome.spec.style, 'plain');
+    assert.match(outcome.body, /^\| Paper +\| Aim +\|/);
+    assert.match(outcome.body, /\[\[paper\.md\]\]/);
+  });
+
+  test('summarize linked paper by its link; draft under a heading; run prompt by id', async () => {
+    const { assistant } = setup();
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const note = noteOf(editor);
+    const paper = await assistant.run({ task: 'summarizePaper', note, args: { link: '[[paper.md]]' } }, { signal, editor });
+    assert.equal(paper.spec.attributes.target, 'paper:[[paper.md]]');
+    assert.match(paper.spec.title, /Sleep study|paper/);
+    const draft = await assistant.run({ task: 'draft', note, args: { heading: 'Reading notes' } }, { signal, editor });
+    assert.equal(draft.spec.kind, 'draft');
+    const prompt = await assistant.run(
+      { task: 'runPrompt', note, args: { promptId: 'ask', question: 'What improved?' } },
+      { signal, editor },
+    );
+    assert.equal(prompt.spec.kind, 'prompt');
+    assert.equal(findBlocks(editor.getText()).length, 3);
+  });
+
+  test('a second run of the same task on the same note is refused while the first runs', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { assistant } = setup({ reply: async () => (await gate, 'done') });
+    const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 1, languageId: 'markdown', getText: () => NOTE_TEXT };
+    const first = assistant.run({ task: 'summarize', note }, { signal });
+    await assert.rejects(
+      assistant.run({ task: 'summarize', note }, { signal }),
+      (e) => e instanceof AssistantError && e.code === 'AlreadyRunning',
+    );
+    release();
+    await first;
+    await assistant.run({ task: 'summarize', note, args: { regenerate: true } }, { signal });
+  });
+
+  test('closing the note cancels the run', async () => {
+    const { assistant } = setup({ reply: () => ({ text: 'word '.repeat(200), delayMs: 5 }) });
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const run = assistant.run({ task: 'summarize', note: noteOf(editor) }, { signal, editor });
+    setTimeout(() => editor.close(), 20);
+    await assert.rejects(run, (e) => isCancellationError(e));
+  });
+
+  test('check: the grounding of the note blocks against the sources a task remembered; clearCaches empties the stores', async () => {
+    const { assistant, stores } = setup();
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    await assistant.run({ task: 'ask', note: noteOf(editor), args: { question: 'What improved?' } }, { signal, editor });
+    const check = await assistant.check(noteOf(editor), { signal });
+    assert.equal(check.blocks.length, 1);
+    assert.equal(check.report.unsupported, 0);
+    assert.ok((check.report.blocks[0]?.checked ?? 0) > 0);
+    await assistant.clearCaches();
+    // The result cache was emptied: the same question is asked again.
+    const again = await assistant.run({ task: 'ask', note: noteOf(editor), args: { question: 'What improved?' } }, { signal, editor });
+    assert.equal(again.result.fromCache, false);
+    assert.ok(stores.has('results') && stores.has('extraction-cache'));
+  });
+});
