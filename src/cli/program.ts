@@ -31,6 +31,8 @@ export interface CliRequest {
   readonly write: boolean;
   /** Do not answer from the result cache (a new request is made; its answer is cached again). */
   readonly noCache: boolean;
+  /** The core's log on stderr. */
+  readonly verbose: boolean;
 }
 
 /** What parsing decided: run a request, or stop with an exit code (help, version, usage error). */
@@ -72,6 +74,7 @@ interface CommonOptions {
   json?: boolean;
   quiet?: boolean;
   write?: boolean;
+  verbose?: boolean;
 }
 
 /** Options every command takes (repeated on each so that `<command> --help` lists them all). */
@@ -87,7 +90,8 @@ function common(command: Command, { write }: { write: boolean }): Command {
     .option('--concurrency <n>', 'parallel requests for long inputs: "auto" or a number', concurrencyArg)
     .option('--no-cache', 'ask the model again even when a cached answer exists')
     .option('--json', 'print one JSON document on stdout instead of markdown')
-    .option('-q, --quiet', 'no progress or notices on stderr (errors and warnings still)');
+    .option('-q, --quiet', 'no progress or notices on stderr (errors and warnings still)')
+    .option('--verbose', "the assistant's log on stderr (requests, cache hits, timings)");
   if (write) command.option('-w, --write', 'insert the block into the note, as the editor command does (a re-run replaces it)');
   return command;
 }
@@ -128,6 +132,7 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
       quiet: opts.quiet === true,
       write: opts.write === true,
       noCache: !opts.cache,
+      verbose: opts.verbose === true,
       ...fields,
       ...(fields.target !== undefined ? { target: resolve(env.cwd, fields.target) } : {}),
     };

@@ -22,6 +22,11 @@ export class Terminal {
     this.tty = options.stream.isTTY === true && process.env.TERM !== 'dumb';
   }
 
+  /** True when progress is drawn as a bar (stderr is a terminal): fine-grained updates are worth sending. */
+  get live(): boolean {
+    return this.tty && !this.options.quiet;
+  }
+
   /** Progress of the running command: a bar on a terminal, otherwise one line per new message. */
   readonly progress: ProgressReporter = {
     report: (message: string, fraction?: number) => {

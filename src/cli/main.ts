@@ -1,0 +1,71 @@
+/**
+ * Runs one parsed command: builds the assistant, runs the command and returns the exit code a script can act on.
+ * stdout carries only the result; everything else goes to stderr. Bundled apart from the argument parser
+ * (dist/cliRun.js), so that `--version` and `--help` do not evaluate the core.
+ */
+import { ExitCode } from './exitCodes';
+import { explainError, isCancelled } from './errors';
+import { createCliAssistant, type CliAssistant } from './host';
+import { runCheck, runContext, runStatus } from './inspect';
+import type { CliRequest } from './program';
+import { Output } from './render';
+import { runTaskCommand } from './tasks';
+import { Terminal } from './terminal';
+import { userSettingsPath } from '../node/settings';
+
+function run(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
+  switch (request.command) {
+    case 'check':
+      return runCheck(request, host, output, signal);
+    case 'context':
+      return runContext(request, host, output, signal);
+    case 'status':
+      return runStatus(request, host, output, signal);
+    default:
+      return runTaskCommand(request, host, output, signal);
+  }
+}
+
+export async function runRequest(request: CliRequest): Promise<number> {
+  const terminal = new Terminal({ stream: process.stderr, quiet: request.quiet });
+  const output = new Output(terminal, process.stdout);
+
+  // Ctrl-C cancels the run through the core (finished parts stay cached, so a re-run resumes); a second one quits.
+  const controller = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) process.exit(ExitCode.Interrupted);
+    interrupted = signal;
+    terminal.done();
+    terminal.info('interrupting… (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A reader that went away (`| head`) is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.Ok);
+  });
+
+  let host: CliAssistant | undefined;
+  try {
+    host = await createCliAssistant(request, process.env, terminal);
+    const code = await run(request, host, output, controller.signal);
+    return interrupted ? ExitCode.Interrupted : code;
+  } catch (error) {
+    terminal.done();
+    if (interrupted || isCancelled(error)) {
+      terminal.error('interrupted; finished parts are cached, so running the command again resumes');
+      return ExitCode.Interrupted;
+    }
+    const explained = explainError(error, { userSettingsFile: host?.settings.userSettingsFile ?? userSettingsPath(process.env) });
+    terminal.error(explained.message);
+    if (request.verbose && error instanceof Error && error.stack) terminal.info(error.stack);
+    return explained.exitCode;
+  } finally {
+    terminal.done();
+    host?.assistant.dispose();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
