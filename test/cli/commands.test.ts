@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, suite, test } from 'node:test';
 import { startFakeServer, type FakeServer } from '../fakeServer/index';
 import type { Flavour } from '../fakeServer/types';
 import { sectionsPdf } from '../fixtures/pdf-gen/generate';
-import { NOTE, Sandbox } from './helpers';
+import { NOTE, ROOT, Sandbox } from './helpers';
 
 const FLAVOURS: readonly Flavour[] = ['ollama', 'lmstudio', 'vllm', 'llamacpp'];
 
@@ -134,8 +136,15 @@ suite('research-assistant: exit codes and messages', () => {
   test('--version is the package version; --help lists the commands', async () => {
     const version = await box.run(['--version']);
     assert.equal(version.code, 0);
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+      bin: Record<string, string>;
+    };
     assert.equal(version.stdout.trim(), pkg.version);
+    // The package's bin runs the same tool.
+    const viaBin = spawnSync(process.execPath, [join(ROOT, pkg.bin['research-assistant'] ?? ''), '--version'], { encoding: 'utf8' });
+    assert.equal(viaBin.status, 0, viaBin.stderr);
+    assert.equal(viaBin.stdout.trim(), pkg.version);
     const help = await box.run(['ask', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Examples:/);
