@@ -8,8 +8,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { DEFAULT_CONFIG, connect, isoDate, nullLogger, resolveConfig, type ActionResult, type BlockSpec } from '../../src/core';
-import { streamIntoDocument, type BatchTiming } from '../../src/vscode/adapters/streamingInsertion';
+import {
+  DEFAULT_CONFIG,
+  connect,
+  isoDate,
+  nullLogger,
+  resolveConfig,
+  streamIntoEditor,
+  systemClock,
+  type ActionResult,
+  type BatchTiming,
+  type BlockSpec,
+} from '../../src/core';
+import { VsCodeDocumentEditor } from '../../src/vscode/adapters/vscodeDocumentEditor';
 import { EXTENSION_ID } from '../../src/vscode/constants';
 
 interface Control {
@@ -111,14 +122,14 @@ async function streamOnce(
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   try {
-    await streamIntoDocument({
-      document,
+    await streamIntoEditor({
+      editor: new VsCodeDocumentEditor(document, { viaEditor }),
       spec,
       anchorOffset: document.getText().length,
       onCancel: 'remove',
       logger: nullLogger,
+      clock: systemClock,
       onBatch: (b) => batches.push(b),
-      viaEditor,
       generate: async (sink): Promise<ActionResult> => {
         const stream = session.stream(
           { messages: [{ role: 'user', content: `bench run ${rep}` }], maxTokens: 8000, temperature: 0 },

@@ -16,7 +16,6 @@ import {
   type NoteCheck,
   type NoteCheckOptions,
 } from './grounding/noteGrounding';
-import { clearGroundingCache } from './grounding/sourceIndex';
 import { renderBlock, type BlockSpec } from './insertion/block';
 import type { EditPlan, TextEditOp } from './insertion/editPlan';
 import { footnoteLabel, planFootnote } from './insertion/footnote';
@@ -87,6 +86,8 @@ export interface RunOptions {
 
 export interface TaskOutcome {
   readonly task: TaskId;
+  /** A block between markers, or Explain Term's footnote (a reference at the term and its definition). */
+  readonly form: 'block' | 'footnote';
   /** The rendered block, markers included, as inserted (for a footnote: the footnote definition). */
   readonly block: string;
   /** The block's content without markers. */
@@ -249,7 +250,7 @@ class AssistantImpl implements Assistant {
         title: chosen.title,
         incompleteLabel: labels.incomplete,
       };
-      const base = { task: request.task, sources, collected };
+      const base = { task: request.task, form: 'block' as const, sources, collected };
 
       let outcome: TaskOutcome;
       if (prepared.footnote && footnoteAt) {
@@ -261,9 +262,10 @@ class AssistantImpl implements Assistant {
         if (editor && !(await editor.applyEdits(edits)))
           throw new AssistantError('Cancelled', 'The note changed while the footnote was inserted');
         const definition = edits.at(-1)?.text.trim() ?? explanation;
-        const { grounding } = groundBlock(explanation, spec, sources);
+        const { grounding } = groundBlock(explanation, spec, sources, this.grounding.indexes);
         outcome = {
           ...base,
+          form: 'footnote',
           block: definition,
           body: explanation,
           spec,
@@ -284,7 +286,7 @@ class AssistantImpl implements Assistant {
           clock: this.clock,
           // The source index for the grounding check is built while the model generates.
           generate: (sink) => this.grounding.whileGenerating(sources, generate, tee(sink, options.sink), signal),
-          prepareFinal: (body, s) => (final = groundBlock(body, s, sources)),
+          prepareFinal: (body, s) => (final = groundBlock(body, s, sources, this.grounding.indexes)),
           onDiscarded: cancel,
           ...(options.onBatch ? { onBatch: options.onBatch } : {}),
         });
@@ -302,7 +304,7 @@ class AssistantImpl implements Assistant {
       } else {
         const result = await generate(options.sink ?? (() => undefined));
         const incomplete = result.finishReason === 'length';
-        const final = incomplete ? undefined : groundBlock(result.text, spec, sources);
+        const final = incomplete ? undefined : groundBlock(result.text, spec, sources, this.grounding.indexes);
         const body = final?.body ?? result.text;
         const finalSpec = final?.spec ?? spec;
         const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, prepared.anchorOffset);
@@ -366,7 +368,6 @@ class AssistantImpl implements Assistant {
     await this.extraction.clear();
     await this.resultStore.clear();
     // The in-memory indexes of source text for grounding checks go with the text they index.
-    clearGroundingCache();
     this.grounding.clear();
   }
 

@@ -65,7 +65,7 @@ export { parseEndpoint, isLoopbackHost } from './llm/endpoint';
 export { estimateMessageTokens, estimateTextTokens, estimateTokens } from './llm/tokens';
 export { parseLenientJson } from './llm/lenientJson';
 export { stripThink } from './llm/thinkFilter';
-// Sources (issue #4): reading a note and what it links to.
+// Sources: reading a note and what it links to.
 export type { Source, SourceKind, SourceStatus, SourceLocation, SourceSection, SourceLink } from './sources/types';
 export type { SourceReader, CollectOptions, CollectedSources } from './sources/reader';
 export {
@@ -90,50 +90,25 @@ export {
 } from './cache/extractionCache';
 export type { PdfExtraction, PdfExtractOptions, PdfPageItems, PdfTextItem } from './pdf/types';
 export { layoutPdf } from './pdf/layout';
-// Actions (issue #5): prompt templates, tasks, insertion engine, output language, result cache.
+// Prompt templates, the task results and block types a host reads; the tasks themselves run through createAssistant.
 export { parsePromptTemplate, renderPrompt, missingVariables, type PromptTemplate, type PromptOutput } from './prompts/promptTemplate';
 export { PromptLibrary, type PromptFile, type PromptLoadError } from './prompts/promptLibrary';
 export { formatSource, formatSources, formatLocator } from './prompts/sourceBlock';
 export type { ActionContext, ActionResult, TextSink } from './actions/context';
-export { runMarkdownTask, prepareSources, splitIntoParts, mapConcurrent } from './actions/pipeline';
 export { summarize, type SummarizeInput } from './actions/summarize';
-export { compare, columnKeys, type CompareInput, type CompareResult } from './actions/compare';
-export { explainTerm, type ExplainTermInput } from './actions/explainTerm';
 export { ask, type AskInput } from './actions/ask';
-export { draft, type DraftInput } from './actions/draft';
-export { runPrompt, RUN_PROMPT_VARIABLES, type RunPromptInput } from './actions/runPrompt';
-export { citationFor } from './actions/citations';
-export { renderBlock, styleBody, diffEdit, type BlockSpec } from './insertion/block';
-export {
-  findBlocks,
-  findOwnBlock,
-  stripBlocks,
-  withFiguresChecked,
-  openingMarker,
-  closingMarker,
-  isoDate,
-  type BlockKind,
-  type BlockAttributes,
-  type FoundBlock,
-} from './insertion/markers';
-export { mapRange, mapRangeThrough, mapOffset, type TrackedRange, type ContentChange } from './insertion/anchor';
-export { StreamingInsertion, planTarget, type InsertionTarget } from './insertion/streaming';
+export { RUN_PROMPT_VARIABLES } from './actions/runPrompt';
+export { renderBlock, type BlockSpec } from './insertion/block';
+export { findBlocks, isoDate, type BlockKind, type BlockAttributes, type FoundBlock } from './insertion/markers';
+export type { TrackedRange, ContentChange } from './insertion/anchor';
 export { applyEdits, type TextEditOp, type EditPlan } from './insertion/editPlan';
-export { renderTable, escapeCell, type TableRow, type TableCell, type TableOptions } from './insertion/table';
-export { planFootnote, footnoteLabel, findFootnoteDefinition } from './insertion/footnote';
-export { detectLanguage, resolveLanguage, languageInstruction, summaryHeadings, blockLabels, type ResolvedLanguage } from './language';
-export { ResultCache, cacheKey, sha256Hex, type CachedResult } from './results/resultCache';
-// Grounding checks (issue #6): figures and quotes of generated blocks against their sources.
+export type { TableRow, TableCell } from './insertion/table';
+export { detectLanguage, resolveLanguage, type ResolvedLanguage } from './language';
+export { ResultCache, type CachedResult } from './results/resultCache';
+// Grounding results as hosts render them.
 export {
-  buildGroundingIndex,
-  checkText,
-  checkBlock,
-  checkNoteBlock,
-  checkTableCell,
-  checkTables,
   findResearchBlocks,
   blockAt,
-  benchGrounding,
   CELL_WARNING,
   QUOTE_SIMILARITY_THRESHOLD,
   type GroundingIndex,
@@ -143,6 +118,4 @@ export {
   type BlockCheckResult,
   type NoteBlockCheck,
   type ResearchBlock,
-  type CellCheck,
-  type GroundingBenchResult,
 } from './grounding';

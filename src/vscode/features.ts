@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { LlmConnection } from './adapters/llmConnection';
-import { createVsCodeSources } from './adapters/sources';
+import { createVsCodeAssistant } from './adapters/assistant';
 import { GroundingDiagnostics } from './adapters/groundingDiagnostics';
 import { onConfigChange } from './adapters/vscodeConfig';
 import { CommandRegistry } from './commands/commandRegistry';
@@ -30,11 +30,11 @@ export interface Features extends vscode.Disposable {
 export function createFeatures(base: ActivationServices): Features {
   const { context, logger, config } = base;
   const llm = new LlmConnection(context.secrets, logger);
-  const sources = createVsCodeSources(context, logger, config);
-  const grounding = new GroundingDiagnostics({ logger, sources: sources.reader });
-  const services: ExtensionServices = { ...base, llm, sources: sources.reader, sourceCache: sources.cache, grounding };
+  const { assistant, disposable } = createVsCodeAssistant(context, logger, config, llm);
+  const grounding = new GroundingDiagnostics({ logger, assistant });
+  const services: ExtensionServices = { ...base, llm, assistant, grounding };
   const commands = new CommandRegistry(logger, createCommands(services));
-  const disposables: vscode.Disposable[] = [llm, onConfigChange(() => llm.invalidate()), sources.disposable, grounding];
+  const disposables: vscode.Disposable[] = [llm, onConfigChange(() => llm.invalidate()), disposable, grounding];
   return {
     services,
     execute: (id, args) => commands.execute(id, args),

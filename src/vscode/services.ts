@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { AssistantConfig, ExtractionCache, Logger, SourceReader } from '../core';
+import type { Assistant, AssistantConfig, Logger } from '../core';
 import type { LlmConnection } from './adapters/llmConnection';
 import type { GroundingDiagnostics } from './adapters/groundingDiagnostics';
 
@@ -16,17 +16,12 @@ export interface ExtensionServices {
    */
   readonly llm: LlmConnection;
   /**
-   * Reads the note and what it links to (issue #4):
-   * `await services.sources.collect(toNoteDocument(editor.document), { selection, links: 'all' | 'none' | range, kinds?, signal, progress })`
-   * → `{ note, sources, links, totalTokens, untrusted }`. Sources with `status !== 'ok'` carry `statusDetail`
-   * naming the file; send only the ok ones. Split long ones with `splitSource(source, { budgetTokens })`.
-   * `services.sources.links(doc)` lists the note's links without reading files.
+   * The assistant over the VS Code ports: `assistant.run({ task, note, selection, cursor, args }, { signal, progress, editor })`
+   * runs an inserting task; `collect`, `check`, `links`, `prompts`, `clearCaches` for the other commands.
    */
-  readonly sources: SourceReader;
-  /** Extracted PDF text by content hash (global storage, bounded); cleared by Research: Clear Cache. */
-  readonly sourceCache: ExtractionCache;
+  readonly assistant: Assistant;
   /**
-   * Grounding diagnostics (issue #6): `services.grounding.check(document, { at?, refreshSources?, writeEdits?, signal })`;
+   * Grounding diagnostics: `services.grounding.check(document, { at?, refreshSources?, writeEdits?, signal })`;
    * `void services.grounding.afterInsertion(document)` once a generated block is in the note.
    */
   readonly grounding: GroundingDiagnostics;

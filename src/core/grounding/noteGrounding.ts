@@ -15,7 +15,7 @@ import type { Source } from '../sources/types';
 import { basename } from '../sources/uri';
 import { checkBlock, checkNoteBlock, findResearchBlocks, type NoteBlockCheck, type ResearchBlock, type TextEdit } from './blocks';
 import type { GroundingItem } from './check';
-import { buildGroundingIndex, prepareGroundingIndex, type GroundingIndex } from './sourceIndex';
+import { GroundingIndexCache, type GroundingIndex } from './sourceIndex';
 
 /**
  * When a task has streamed nothing yet this long after it started generating (a map step streams
@@ -44,14 +44,11 @@ export function groundBlock(
   body: string,
   spec: BlockSpec,
   sources: readonly Source[],
+  indexes: GroundingIndexCache = new GroundingIndexCache(),
 ): { readonly body: string; readonly spec: BlockSpec; readonly grounding: BlockGrounding } {
   const trimmed = body.replace(/\s+$/, '');
   const content = `\n${styleBody(spec, trimmed)}\n`;
-  const r = checkBlock(
-    content,
-    sources.filter((s) => s.status === 'ok'),
-    spec.kind,
-  );
+  const r = checkBlock(content, indexes.build(sources.filter((s) => s.status === 'ok')), spec.kind);
   // Cell marks are offsets in the content; only the plain style (tables) maps them back to the body 1:1.
   const marked = r.edits.length > 0 && content === `\n${trimmed}\n` ? applyEdits(content, r.edits).slice(1, -1) : trimmed;
   return {
@@ -124,6 +121,8 @@ function superseded(reason: string): DOMException {
 export class NoteGrounding {
   /** Sources per note and per `sources` attribute, so re-checking while the user types never reads a PDF again. */
   private readonly cache = new Map<string, Map<string, CachedSources>>();
+  /** The text indexes of the sources (built while the model generates, reused by every check). */
+  readonly indexes = new GroundingIndexCache();
 
   constructor(
     private readonly sources: SourceReader,
@@ -136,8 +135,10 @@ export class NoteGrounding {
     this.cache.delete(noteUri);
   }
 
+  /** Forgets every note's sources and the text indexes. */
   clear(): void {
     this.cache.clear();
+    this.indexes.clear();
   }
 
   /** Remembers a task's sources under the `sources` attribute its block carries. */
@@ -168,7 +169,7 @@ export class NoteGrounding {
       started = true;
       this.clock.clearTimeout(timer);
       const t0 = this.clock.now();
-      prepareGroundingIndex(sources, { signal }).then(
+      this.indexes.prepare(sources, { signal }).then(
         () =>
           this.logger.debug(
             `grounding: index of ${sources.length} source(s) ready ${(this.clock.now() - t0).toFixed(0)} ms after the first delta`,
@@ -203,8 +204,8 @@ export class NoteGrounding {
       const resolved = await this.sourcesFor(note, rb, options.refreshSources === true && isTarget, options.signal);
       if (options.signal.aborted) throw superseded('superseded');
       let index: GroundingIndex;
-      if (resolved.includesNote) index = buildGroundingIndex([...resolved.files, this.noteSource(note, text, blocks)]);
-      else index = resolved.index ??= buildGroundingIndex(resolved.files);
+      if (resolved.includesNote) index = this.indexes.build([...resolved.files, this.noteSource(note, text, blocks)]);
+      else index = resolved.index ??= this.indexes.build(resolved.files);
       indexMs += index.buildMs;
       results.push({ block: rb, check: checkNoteBlock(text, rb, index), missing: resolved.missing, targeted: isTarget });
     }

@@ -237,39 +237,92 @@ class IndexCache {
   }
 }
 
-/** Source objects are immutable: the index found for one is remembered for as long as it lives. */
-const bySource = new WeakMap<Source, TextIndex>();
-const byText = new IndexCache();
+/**
+ * The text indexes one owner keeps (an assistant; the module default for direct callers): by Source object
+ * (immutable, so the index found for one is remembered for as long as it lives), else by the text's
+ * fingerprint in a bounded LRU.
+ */
+export class GroundingIndexCache {
+  private readonly bySource = new WeakMap<Source, TextIndex>();
+  private readonly byText = new IndexCache();
 
-/** The index of a source's text: by the Source object, else by the text's fingerprint, else built now. */
-export function textIndexOf(source: Source): TextIndex {
-  let index = bySource.get(source);
-  if (index !== undefined) return index;
-  // Short texts, and the note itself (a new text after every edit), would only churn the shared cache.
-  if (source.text.length < CACHE_MIN_CHARS || source.kind === 'note' || source.kind === 'selection') {
-    index = indexText(source.text);
-  } else {
-    const key = textFingerprint(source.text);
-    index = byText.get(key);
-    // Same key, different text (a one-character edit between samples): index it and keep the new one.
-    if (index === undefined || index.source !== source.text) {
+  /** The index of a source's text: by the Source object, else by the text's fingerprint, else built now. */
+  textIndexOf(source: Source): TextIndex {
+    let index = this.bySource.get(source);
+    if (index !== undefined) return index;
+    // Short texts, and the note itself (a new text after every edit), would only churn the shared cache.
+    if (source.text.length < CACHE_MIN_CHARS || source.kind === 'note' || source.kind === 'selection') {
       index = indexText(source.text);
-      byText.set(key, index);
+    } else {
+      const key = textFingerprint(source.text);
+      index = this.byText.get(key);
+      // Same key, different text (a one-character edit between samples): index it and keep the new one.
+      if (index === undefined || index.source !== source.text) {
+        index = indexText(source.text);
+        this.byText.set(key, index);
+      }
+    }
+    this.bySource.set(source, index);
+    return index;
+  }
+
+  /** Whether a source's index is ready (built, and with `grams` its q-gram index too). */
+  isIndexed(source: Source, grams = false): boolean {
+    const index = this.bySource.get(source);
+    return index !== undefined && (!grams || index.hasGrams);
+  }
+
+  /** Empties the cache by text. Indexes of live Source objects stay with them. */
+  clear(): void {
+    this.byText.clear();
+  }
+
+  /** The index of a block's sources; parts already built for the same texts are reused. */
+  build(sources: readonly Source[]): GroundingIndex {
+    const started = performance.now();
+    const indexed = usable(sources).map((source) => ({ source, index: this.textIndexOf(source) }));
+    return { sources: indexed, buildMs: performance.now() - started };
+  }
+
+  /**
+   * Builds the index of `sources` ahead of the check (while the model generates), one source at a time,
+   * letting the host run between sources so streaming into the editor is not held up. The check that
+   * follows the generated block then finds everything built. Stops quietly when `signal` aborts.
+   */
+  async prepare(sources: readonly Source[], options: PrepareOptions = {}): Promise<void> {
+    const pause = options.yieldToHost ?? nextTask;
+    const list = usable(sources);
+    // The host runs before each step, so the caller (a streamed delta, say) is never held up by the first one.
+    for (const source of list) {
+      if (this.bySource.has(source)) continue;
+      await pause();
+      if (options.signal?.aborted) return;
+      this.textIndexOf(source);
+    }
+    if (options.grams === false) return;
+    for (const source of list) {
+      if (this.textIndexOf(source).hasGrams) continue;
+      await pause();
+      if (options.signal?.aborted) return;
+      this.textIndexOf(source).grams();
     }
   }
-  bySource.set(source, index);
-  return index;
 }
 
-/** Whether a source's index is ready (built, and with `grams` its q-gram index too). */
+/** The cache of callers that do not own one (tests, the bench, the table check's quote index). */
+const defaultCache = new GroundingIndexCache();
+
+export function textIndexOf(source: Source): TextIndex {
+  return defaultCache.textIndexOf(source);
+}
+
 export function isIndexed(source: Source, grams = false): boolean {
-  const index = bySource.get(source);
-  return index !== undefined && (!grams || index.hasGrams);
+  return defaultCache.isIndexed(source, grams);
 }
 
-/** Empties the shared cache (Research: Clear Cache; tests). Indexes of live Source objects stay with them. */
+/** Empties the default cache (tests, the bench). */
 export function clearGroundingCache(): void {
-  byText.clear();
+  defaultCache.clear();
 }
 
 /** Only sources that were read: a missing or unreadable file supports nothing. */
@@ -277,11 +330,8 @@ function usable(sources: readonly Source[]): Source[] {
   return sources.filter((s) => s.status === 'ok' && s.text.length > 0);
 }
 
-/** The index of a block's sources; parts already built for the same texts are reused. */
 export function buildGroundingIndex(sources: readonly Source[]): GroundingIndex {
-  const started = performance.now();
-  const indexed = usable(sources).map((source) => ({ source, index: textIndexOf(source) }));
-  return { sources: indexed, buildMs: performance.now() - started };
+  return defaultCache.build(sources);
 }
 
 export interface PrepareOptions {
@@ -294,26 +344,6 @@ export interface PrepareOptions {
 
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/**
- * Builds the index of `sources` ahead of the check (while the model generates), one source at a time,
- * letting the host run between sources so streaming into the editor is not held up. The check that
- * follows the generated block then finds everything built. Stops quietly when `signal` aborts.
- */
 export async function prepareGroundingIndex(sources: readonly Source[], options: PrepareOptions = {}): Promise<void> {
-  const pause = options.yieldToHost ?? nextTask;
-  const list = usable(sources);
-  // The host runs before each step, so the caller (a streamed delta, say) is never held up by the first one.
-  for (const source of list) {
-    if (bySource.has(source)) continue;
-    await pause();
-    if (options.signal?.aborted) return;
-    textIndexOf(source);
-  }
-  if (options.grams === false) return;
-  for (const source of list) {
-    if (textIndexOf(source).hasGrams) continue;
-    await pause();
-    if (options.signal?.aborted) return;
-    textIndexOf(source).grams();
-  }
+  return defaultCache.prepare(sources, options);
 }

@@ -4,6 +4,7 @@
  */
 import type { ContentChange } from './anchor';
 import type { TextEditOp } from './editPlan';
+import type { NoteDocument } from '../ports/document';
 import type { Disposable, DocumentChange, DocumentEditor } from '../ports/documentEditor';
 
 type Listener<T> = (value: T) => void;
@@ -67,6 +68,19 @@ export class InMemoryDocumentEditor implements DocumentEditor {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The document as the assistant reads it (text and version live): the `note` of a task run into this editor. */
+  asNote(languageId = 'markdown'): NoteDocument {
+    const version = (): number => this.versionNumber;
+    return {
+      uri: this.uri,
+      languageId,
+      getText: () => this.text,
+      get version() {
+        return version();
+      },
+    };
   }
 
   /** The text as last saved (or as loaded). */

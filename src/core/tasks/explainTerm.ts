@@ -31,7 +31,11 @@ function paragraphEnd(text: string, offset: number): number {
 }
 
 /** The term and where it stands: the selection, the term given (its first occurrence), or the word at the cursor. */
-export function termAt(input: Pick<TaskInput, 'text' | 'args' | 'request'>): { term: string; at: OffsetRange } {
+export function termAt(input: {
+  readonly text: string;
+  readonly args: TaskInput['args'];
+  readonly request: Pick<TaskInput['request'], 'selection' | 'cursor'>;
+}): { term: string; at: OffsetRange } {
   const { text, args, request } = input;
   const cursor = request.cursor ?? 0;
   let range: OffsetRange | undefined = request.selection ?? wordAt(text, cursor);

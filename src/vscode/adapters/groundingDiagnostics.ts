@@ -1,20 +1,16 @@
 import * as vscode from 'vscode';
-import { isCancellationError, type Logger, type TextSink } from '../../core';
 import {
-  buildGroundingIndex,
-  checkNoteBlock,
-  findResearchBlocks,
-  prepareGroundingIndex,
-  type GroundingIndex,
+  isCancellationError,
+  type Assistant,
+  type CheckedBlock,
   type GroundingItem,
-  type NoteBlockCheck,
-  type ResearchBlock,
+  type GroundingReport,
+  type Logger,
+  type Source,
   type SourceMatch,
-  type TextEdit,
-} from '../../core/grounding';
-import type { SourceReader } from '../../core/sources/reader';
-import type { Source } from '../../core/sources/types';
-import { sourceIds, toNoteDocument } from './actionRunner';
+  type TextEditOp,
+} from '../../core';
+import { liveNoteDocument } from './actionRunner';
 
 /** Diagnostics source and collection name: what the Problems panel shows next to each warning. */
 export const GROUNDING_SOURCE = 'Research';
@@ -22,12 +18,6 @@ export const GROUNDING_SOURCE = 'Research';
 export const OPEN_MATCH_COMMAND = '_researchAssistant.openGroundingMatch';
 /** Re-check this long after the last keystroke in a block: long enough to skip streaming bursts and typing. */
 const DEBOUNCE_MS = 400;
-/**
- * When an action has streamed nothing yet this long after it started generating (a map step streams
- * nothing), the source index is built anyway: the request went out long before (first byte ≤ 50 ms).
- */
-const PREBUILD_DELAY_MS = 250;
-
 interface MatchTarget extends SourceMatch {
   readonly sourceKind: Source['kind'];
 }
@@ -44,35 +34,11 @@ export interface GroundingCheckOptions {
   readonly signal: AbortSignal;
 }
 
-export interface GroundingReport {
-  readonly blocks: ReadonlyArray<{
-    readonly kind: string;
-    readonly checked: number;
-    readonly supported: number;
-    readonly header: string;
-    readonly missingSources: readonly string[];
-  }>;
-  readonly unsupported: number;
-}
-
-interface CachedSources {
-  readonly files: readonly Source[];
-  readonly includesNote: boolean;
-  readonly missing: readonly string[];
-  /** Index of `files` alone (blocks whose sources do not include the note itself). */
-  index?: GroundingIndex;
-}
-
-function withoutAnchor(id: string): string {
-  const hash = id.indexOf('#');
-  return hash < 0 ? id : id.slice(0, hash);
-}
-
 /**
- * Warning diagnostics for unsupported figures and quotes of research blocks (issue #6), kept up to
- * date while the note changes, with a quick fix that opens the nearest match in the source.
- * The sources of a block are the ids in its marker, resolved through the issue-#4 source reader and
- * cached per note, so re-checking while typing never reads a PDF again.
+ * Warning diagnostics for unsupported figures and quotes of research blocks, kept up to date while the
+ * note changes, with a quick fix that opens the nearest match in the source. The assistant decides what
+ * is checked against what (Assistant.check); this class schedules checks, renders their result and
+ * applies the edits that record it.
  */
 export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
@@ -81,10 +47,9 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   private readonly targets = new WeakMap<vscode.Diagnostic, MatchTarget>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly running = new Map<string, { readonly controller: AbortController; readonly explicit: boolean }>();
-  private readonly cache = new Map<string, Map<string, CachedSources>>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly deps: { readonly logger: Logger; readonly sources: SourceReader }) {
+  constructor(private readonly deps: { readonly logger: Logger; readonly assistant: Assistant }) {
     this.disposables.push(
       this.collection,
       vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, this, {
@@ -110,52 +75,10 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   }
 
   /**
-   * Runs an action's `generate` and builds the grounding index of its sources meanwhile, so the check
-   * that follows the generated block (and every later one) finds it built. The build starts once the
-   * request is out: at the first streamed delta, or PREBUILD_DELAY_MS after the start, whichever comes
-   * first; never before, so it adds nothing to the time to the first request byte. It runs one source
-   * per event-loop task and continues after generation ends (unless the action is cancelled); what is
-   * not built yet when the block is final is built then, by the check itself.
+   * After a task inserted a block: check the note and record "figures" in blocks that do not have it yet.
+   * The assistant remembers the sources the block was generated from, so nothing is read again.
    */
-  async whileGenerating<T>(
-    sources: readonly Source[],
-    generate: (sink: TextSink) => Promise<T>,
-    sink: TextSink,
-    signal: AbortSignal,
-  ): Promise<T> {
-    let started = false;
-    const start = (): void => {
-      if (started) return;
-      started = true;
-      clearTimeout(timer);
-      const t0 = performance.now();
-      prepareGroundingIndex(sources, { signal }).then(
-        () =>
-          this.deps.logger.debug(
-            `grounding: index of ${sources.length} source(s) ready ${(performance.now() - t0).toFixed(0)} ms after the first delta`,
-          ),
-        (error: unknown) => this.deps.logger.warn(`grounding: building the index ahead of the check failed: ${String(error)}`),
-      );
-    };
-    const timer = setTimeout(start, PREBUILD_DELAY_MS);
-    try {
-      return await generate((delta) => {
-        start();
-        sink(delta);
-      });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * After an action inserted a block: check the note and record "figures" in blocks that do not
-   * have it yet. Called by the action runner once streaming has finished, with the sources the block
-   * was generated from: the check uses them (and their index, built while generating) instead of
-   * reading the sources again.
-   */
-  async afterInsertion(document: vscode.TextDocument, sources?: readonly Source[]): Promise<void> {
-    if (sources) this.remember(document, sources);
+  async afterInsertion(document: vscode.TextDocument): Promise<void> {
     const controller = new AbortController();
     try {
       await this.check(document, { writeEdits: true, signal: controller.signal });
@@ -192,14 +115,14 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
     this.collection.delete(uri);
-    this.cache.delete(key);
+    this.deps.assistant.forget(key);
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
     this.timers.delete(key);
     this.running.get(key)?.controller.abort();
   }
 
-  /** Checks the note's blocks (or the one at `at`), sets its diagnostics, optionally writes the header and ⚠ edits. */
+  /** Checks the note's blocks (or the one at `at`), sets its diagnostics, optionally writes the header and ⚠ edits (one undo step). */
   async check(document: vscode.TextDocument, options: GroundingCheckOptions): Promise<GroundingReport> {
     const key = document.uri.toString();
     // A newer check of the same note supersedes a running one.
@@ -210,136 +133,28 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const abort = (): void => controller.abort();
     options.signal.addEventListener('abort', abort, { once: true });
     try {
-      const started = performance.now();
-      const version = document.version;
-      const text = document.getText();
-      const blocks = findResearchBlocks(text);
-      const targeted = options.at === undefined ? blocks : blocks.filter((b) => options.at! >= b.block.start && options.at! <= b.block.end);
-      const results: Array<{ rb: ResearchBlock; check: NoteBlockCheck; missing: readonly string[] }> = [];
-      // Time spent building (or finding) source indexes: near 0 when they were built while the model generated.
-      let indexMs = 0;
-      for (const rb of blocks) {
-        const refresh = options.refreshSources === true && targeted.includes(rb);
-        const resolved = await this.sourcesFor(document, rb, refresh, controller.signal);
-        if (controller.signal.aborted) throw new DOMException('superseded', 'AbortError');
-        let index: GroundingIndex;
-        if (resolved.includesNote) index = buildGroundingIndex([...resolved.files, this.noteSource(document, text, blocks)]);
-        else index = resolved.index ??= buildGroundingIndex(resolved.files);
-        indexMs += index.buildMs;
-        results.push({ rb, check: checkNoteBlock(text, rb, index), missing: resolved.missing });
-      }
-      if (document.version !== version) throw new DOMException('document changed', 'AbortError');
+      const result = await this.deps.assistant.check(liveNoteDocument(document), {
+        ...(options.at === undefined ? {} : { at: options.at }),
+        ...(options.refreshSources ? { refreshSources: true } : {}),
+        signal: controller.signal,
+      });
       this.collection.set(
         document.uri,
-        results.flatMap((r) => this.diagnostics(document, r.rb, r.check, r.missing)),
+        result.blocks.flatMap((r) => this.diagnostics(document, r)),
       );
-      const report: GroundingReport = {
-        blocks: results
-          .filter((r) => targeted.includes(r.rb))
-          .map((r) => ({
-            kind: r.rb.block.kind,
-            checked: r.check.checked,
-            supported: r.check.supported,
-            header: r.check.header,
-            missingSources: r.missing,
-          })),
-        unsupported: results.filter((r) => targeted.includes(r.rb)).reduce((n, r) => n + r.check.checked - r.check.supported, 0),
-      };
-      this.deps.logger.info(
-        `grounding: ${document.uri.fsPath}: ${results.map((r) => `${r.rb.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} in ${(performance.now() - started).toFixed(1)} ms (source index ${indexMs.toFixed(1)} ms)`,
-      );
-      if (options.writeEdits) {
-        const edits: TextEdit[] = [];
-        for (const r of results) {
-          if (!targeted.includes(r.rb)) continue;
-          // After an insertion (no `at`), only blocks never checked get a header: undoing it must not bring it back.
-          if (r.check.headerEdit && (options.at !== undefined || options.refreshSources || r.rb.block.attributes.figures === undefined))
-            edits.push(r.check.headerEdit);
-          edits.push(...r.check.edits);
-        }
-        if (edits.length > 0) await this.apply(document, version, edits);
-      }
-      return report;
+      if (options.writeEdits && result.edits.length > 0) await this.apply(document, result.version, result.edits);
+      return result.report;
     } finally {
       options.signal.removeEventListener('abort', abort);
       if (this.running.get(key) === entry) this.running.delete(key);
     }
   }
 
-  private async apply(document: vscode.TextDocument, version: number, edits: readonly TextEdit[]): Promise<void> {
+  private async apply(document: vscode.TextDocument, version: number, edits: readonly TextEditOp[]): Promise<void> {
     if (document.version !== version) return;
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) we.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.text);
     await vscode.workspace.applyEdit(we);
-  }
-
-  /** The note as a source (for summaries of the note itself), with every research block blanked out so a block never supports itself. */
-  private noteSource(document: vscode.TextDocument, text: string, blocks: readonly ResearchBlock[]): Source {
-    let masked = text;
-    for (const b of blocks)
-      masked =
-        masked.slice(0, b.block.start) + masked.slice(b.block.start, b.block.end).replace(/[^\n]/gu, ' ') + masked.slice(b.block.end);
-    const name = document.uri.path.split('/').pop() ?? document.uri.path;
-    return {
-      id: document.uri.toString(),
-      uri: document.uri.toString(),
-      title: name,
-      kind: 'note',
-      status: 'ok',
-      text: masked,
-      sections: [],
-      tokenEstimate: 0,
-    };
-  }
-
-  /** Caches an action's sources under the `sources` attribute its block carries (see runInsertion). */
-  private remember(document: vscode.TextDocument, sources: readonly Source[]): void {
-    const ids = sourceIds(sources);
-    if (ids.length === 0) return;
-    const ok = sources.filter((s) => s.status === 'ok');
-    const isNote = (s: Source): boolean => s.kind === 'note' || s.kind === 'selection';
-    let perNote = this.cache.get(document.uri.toString());
-    if (!perNote) {
-      perNote = new Map();
-      this.cache.set(document.uri.toString(), perNote);
-    }
-    perNote.set(ids.join('; '), { files: ok.filter((s) => !isNote(s)), includesNote: ok.some(isNote), missing: [] });
-  }
-
-  private async sourcesFor(
-    document: vscode.TextDocument,
-    rb: ResearchBlock,
-    refresh: boolean,
-    signal: AbortSignal,
-  ): Promise<CachedSources> {
-    const ids = rb.block.attributes.sources;
-    const key = ids.join('; ');
-    let perNote = this.cache.get(document.uri.toString());
-    if (!perNote) {
-      perNote = new Map();
-      this.cache.set(document.uri.toString(), perNote);
-    }
-    const cached = perNote.get(key);
-    if (cached && !refresh) return cached;
-    const collected = await this.deps.sources.collect(toNoteDocument(document), { links: 'all', signal });
-    const noteId = withoutAnchor(collected.note.id);
-    const files: Source[] = [];
-    const missing: string[] = [];
-    let includesNote = ids.length === 0;
-    for (const id of ids) {
-      if (withoutAnchor(id) === noteId) {
-        includesNote = true;
-        continue;
-      }
-      const source = collected.sources.find((s) => s.id === id) ?? collected.sources.find((s) => withoutAnchor(s.id) === withoutAnchor(id));
-      if (source && source.status === 'ok') files.push(source);
-      else missing.push(source?.statusDetail ?? id);
-    }
-    // A block without a sources attribute is checked against everything the note links to.
-    if (ids.length === 0) files.push(...collected.sources.filter((s) => s.status === 'ok'));
-    const entry: CachedSources = { files, includesNote, missing };
-    perNote.set(key, entry);
-    return entry;
   }
 
   private kindLabel(kind: string): string {
@@ -392,12 +207,8 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
       : vscode.l10n.t('{0} not found in the sources of this {1}', item.text, where);
   }
 
-  private diagnostics(
-    document: vscode.TextDocument,
-    rb: ResearchBlock,
-    check: NoteBlockCheck,
-    missing: readonly string[],
-  ): vscode.Diagnostic[] {
+  private diagnostics(document: vscode.TextDocument, checked: CheckedBlock): vscode.Diagnostic[] {
+    const { block: rb, check, missing } = checked;
     const out: vscode.Diagnostic[] = [];
     const range = (s: number, e: number): vscode.Range => new vscode.Range(document.positionAt(s), document.positionAt(e));
     if (missing.length > 0) {

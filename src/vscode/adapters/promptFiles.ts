@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import { PromptLibrary, type AssistantConfig, type Logger, type PromptFile } from '../../core';
-
-let builtins: Promise<PromptFile[]> | undefined;
+import type { AssistantConfig, PromptFile, PromptSource } from '../../core';
 
 async function readMarkdownFiles(dir: vscode.Uri, label: (name: string) => string): Promise<PromptFile[]> {
   let entries: [string, vscode.FileType][];
@@ -24,10 +22,9 @@ async function readMarkdownFiles(dir: vscode.Uri, label: (name: string) => strin
   );
 }
 
-/** The built-in templates shipped in the extension's prompts/ folder (read once). */
+/** The built-in templates shipped in the extension's prompts/ folder (the assistant keeps them once read). */
 export function builtinPromptFiles(extensionUri: vscode.Uri): Promise<PromptFile[]> {
-  builtins ??= readMarkdownFiles(vscode.Uri.joinPath(extensionUri, 'prompts'), (n) => `prompts/${n}`);
-  return builtins;
+  return readMarkdownFiles(vscode.Uri.joinPath(extensionUri, 'prompts'), (n) => `prompts/${n}`);
 }
 
 /** The user's prompts folder for a note: inside the note's workspace folder; none when untrusted. */
@@ -38,21 +35,19 @@ export function userPromptsFolder(config: AssistantConfig, resource: vscode.Uri 
   return vscode.Uri.joinPath(folder.uri, config.promptsFolder);
 }
 
-/** Built-ins plus the user's overrides; user-file errors are logged and shown once per load (naming file and line). */
-export async function loadPromptLibrary(
-  extensionUri: vscode.Uri,
-  config: AssistantConfig,
-  resource: vscode.Uri | undefined,
-  logger: Logger,
-): Promise<PromptLibrary> {
-  const folder = userPromptsFolder(config, resource);
-  const user = folder ? await readMarkdownFiles(folder, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, n))) : [];
-  const library = PromptLibrary.load(await builtinPromptFiles(extensionUri), user);
-  for (const e of library.errors) {
-    logger.warn(`Prompt template ignored: ${e.message}`);
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message),
-    );
-  }
-  return library;
+/** Templates for the assistant: the extension's built-ins and the workspace's prompts folder; user-file errors shown (file and line). */
+export function vscodePromptSource(extensionUri: vscode.Uri): PromptSource {
+  return {
+    builtins: () => builtinPromptFiles(extensionUri),
+    user: async (config, noteUri) => {
+      const folder = userPromptsFolder(config, noteUri === undefined ? undefined : vscode.Uri.parse(noteUri, true));
+      return folder ? readMarkdownFiles(folder, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, n))) : [];
+    },
+    reportErrors: (errors) => {
+      for (const e of errors)
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message),
+        );
+    },
+  };
 }

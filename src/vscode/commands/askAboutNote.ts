@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { AssistantError, ask } from '../../core';
+import { AssistantError } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
-import { collectSources, guarded, resolveInvocation, runInsertion, shortHash } from '../adapters/actionRunner';
+import { guarded, resolveInvocation, runTask } from '../adapters/actionRunner';
 import type { Command } from './command';
 
 /** Research: Ask About Note — a question answered from the note and its linked papers, with citations. */
@@ -31,17 +31,6 @@ export class AskAboutNoteCommand implements Command {
       if (inv.scripted) throw new AssistantError('NoInput', 'No question given');
       return;
     }
-    await runInsertion(this.services, this.id, inv, vscode.l10n.t('Research: Ask About Note'), async (env, signal) => {
-      const collected = await collectSources(this.services, inv, { links: 'all', useSelection: false }, signal);
-      const sources = [collected.note, ...collected.sources];
-      return {
-        kind: 'answer',
-        target: `question:${shortHash(question)}`,
-        title: `${env.labels.answer}: ${question}`,
-        sources,
-        anchorOffset: inv.selection?.end ?? inv.cursor,
-        generate: (sink) => ask(env.ctx, { question, sources, language: env.language }, sink),
-      };
-    });
+    await runTask(this.services, inv, vscode.l10n.t('Research: Ask About Note'), 'ask', { question });
   }
 }

@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError } from '../../core';
-import { blockAt, findResearchBlocks } from '../../core/grounding';
-import type { GroundingReport } from '../adapters/groundingDiagnostics';
+import { AssistantError, blockAt, findResearchBlocks, type GroundingReport } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { runWithProgress } from '../ui/progress';

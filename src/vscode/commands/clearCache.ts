@@ -2,8 +2,6 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import type { Command } from './command';
-import { clearResultCache } from '../adapters/actionRunner';
-import { clearGroundingCache } from '../../core/grounding';
 
 /** Research: Clear Cache — removes the extracted-text cache and the result cache from global storage, and the in-memory grounding indexes. */
 export class ClearCacheCommand implements Command {
@@ -12,10 +10,7 @@ export class ClearCacheCommand implements Command {
   constructor(private readonly services: ExtensionServices) {}
 
   async execute(raw?: unknown): Promise<{ cleared: true }> {
-    await this.services.sourceCache.clear();
-    await clearResultCache(this.services);
-    // The in-memory indexes of source text for grounding checks go with the text they index.
-    clearGroundingCache();
+    await this.services.assistant.clearCaches();
     this.services.logger.info('cache: extracted text and results cleared');
     const quiet = typeof raw === 'object' && raw !== null && (raw as { quiet?: unknown }).quiet === true;
     if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Research: cached PDF text and results cleared.'));

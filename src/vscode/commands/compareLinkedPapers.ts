@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { AssistantError, compare, renderTable } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
-import { collectSources, guarded, resolveInvocation, runInsertion, shortHash } from '../adapters/actionRunner';
+import { guarded, resolveInvocation, runTask } from '../adapters/actionRunner';
 import type { Command } from './command';
 
 /** Columns from a multi-select quick pick: the configured defaults, plus whatever the user types. */
@@ -54,38 +53,6 @@ export class CompareLinkedPapersCommand implements Command {
     const inv = await resolveInvocation(this.services, args);
     const columns = inv.args.columns ?? (inv.scripted ? inv.config.compareColumns : await pickColumns(inv.config.compareColumns));
     if (!columns || columns.length === 0) return;
-    await runInsertion(this.services, this.id, inv, vscode.l10n.t('Research: Compare Linked Papers'), async (env, signal) => {
-      const collected = await collectSources(this.services, inv, { links: inv.selection ?? 'all', useSelection: false }, signal);
-      // Every linked source is a row (PDFs and markdown papers); unreadable ones get an error cell.
-      const papers = [...collected.sources];
-      if (papers.length === 0) throw new AssistantError('NoInput', 'The note links no papers to compare');
-      const label = (s: (typeof papers)[number]): string => s.link?.raw.replace(/^!/, '') ?? s.title;
-      return {
-        kind: 'comparison',
-        target: inv.selection ? `papers:${shortHash(inv.document.getText().slice(inv.selection.start, inv.selection.end))}` : 'papers',
-        title: env.labels.comparison,
-        sources: papers,
-        anchorOffset: inv.selection?.end ?? inv.cursor,
-        style: 'plain',
-        generate: async (sink) => {
-          const r = await compare(env.ctx, { papers, columns, language: env.language, paperLabel: label });
-          const table = renderTable(columns, r.rows, {
-            paperHeader: env.language === 'zh-CN' ? '论文' : 'Paper',
-            failedLabel: env.labels.failed,
-            footnotePrefix: `cmp-${shortHash(columns.join('|'))}-`,
-          });
-          sink(table);
-          return {
-            text: table,
-            model: r.model,
-            fromCache: r.requests === 0,
-            finishReason: 'stop',
-            warnings: r.warnings,
-            requests: r.requests,
-            parts: papers.length,
-          };
-        },
-      };
-    });
+    await runTask(this.services, inv, vscode.l10n.t('Research: Compare Linked Papers'), 'compare', { columns });
   }
 }

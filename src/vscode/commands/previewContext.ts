@@ -83,7 +83,7 @@ export class PreviewContextCommand implements Command {
         ? { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) }
         : undefined);
     const collected: CollectedSources = await runWithProgress(vscode.l10n.t('Reading linked sources…'), (signal, progress) =>
-      this.services.sources.collect(toNoteDocument(document), { ...(selection ? { selection } : {}), links: 'all', signal, progress }),
+      this.services.assistant.collect(toNoteDocument(document), { ...(selection ? { selection } : {}), links: 'all', signal, progress }),
     );
     const usableContext = args.usableContext ?? this.usableContext(document.uri);
     this.log(collected);

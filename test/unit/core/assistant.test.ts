@@ -58,17 +58,6 @@ function setup(options: { reply?: FakeOptions['reply']; config?: Partial<Assista
   return { assistant, session, stores, files };
 }
 
-function noteOf(editor: InMemoryDocumentEditor): NoteDocument {
-  return {
-    uri: editor.uri,
-    languageId: 'markdown',
-    getText: () => editor.getText(),
-    get version() {
-      return editor.version;
-    },
-  };
-}
-
 const signal = new AbortController().signal;
 
 void suite('createAssistant: one code path for the inserting tasks', () => {
@@ -76,7 +65,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     const { assistant, session } = setup();
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
     const streamed: string[] = [];
-    const outcome = await assistant.run({ task: 'summarize', note: noteOf(editor) }, { signal, editor, sink: (d) => streamed.push(d) });
+    const outcome = await assistant.run({ task: 'summarize', note: editor.asNote() }, { signal, editor, sink: (d) => streamed.push(d) });
     assert.equal(session.requests.length, 1);
     assert.ok(outcome.applied);
     const text = editor.getText();
@@ -113,7 +102,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     const { assistant, session } = setup();
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
     const outcome = await assistant.run(
-      { task: 'ask', note: noteOf(editor), cursor: 0, args: { question: 'What improved?' } },
+      { task: 'ask', note: editor.asNote(), cursor: 0, args: { question: 'What improved?' } },
       { signal, editor },
     );
     assert.deepEqual(
@@ -136,7 +125,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     const { assistant } = setup({ reply: () => 'Recall is remembering (paper.md).' });
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
     const at = NOTE_TEXT.indexOf('Recall') + 2;
-    const outcome = await assistant.run({ task: 'explainTerm', note: noteOf(editor), cursor: at }, { signal, editor });
+    const outcome = await assistant.run({ task: 'explainTerm', note: editor.asNote(), cursor: at }, { signal, editor });
     const text = editor.getText();
     assert.ok(text.includes('Recall[^recall] and sleep.'));
     assert.ok(text.endsWith('[^recall]: Recall is remembering (paper.md).\n'));
@@ -147,7 +136,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   test('explain term in callout style streams an explanation block below the paragraph', async () => {
     const { assistant } = setup({ reply: () => 'Recall is remembering.', config: { explainTermStyle: 'callout' } });
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
-    const outcome = await assistant.run({ task: 'explainTerm', note: noteOf(editor), args: { term: 'Recall' } }, { signal, editor });
+    const outcome = await assistant.run({ task: 'explainTerm', note: editor.asNote(), args: { term: 'Recall' } }, { signal, editor });
     assert.equal(outcome.spec.kind, 'explanation');
     assert.equal(outcome.spec.attributes.target, 'term:recall');
     assert.ok(editor.getText().endsWith(`Recall and sleep.\n\n${outcome.block}`.slice(0, -1)) || editor.getText().includes(outcome.block));
@@ -158,7 +147,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
       JSON.stringify({ aim: { value: 'Sleep and recall', quote: 'Slow-wave sleep improved recall', locator: 'Results' } });
     const { assistant } = setup({ reply });
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
-    const outcome = await assistant.run({ task: 'compare', note: noteOf(editor), args: { columns: ['Aim'] } }, { signal, editor });
+    const outcome = await assistant.run({ task: 'compare', note: editor.asNote(), args: { columns: ['Aim'] } }, { signal, editor });
     assert.equal(outcome.spec.kind, 'comparison');
     assert.equal(outcome.spec.style, 'plain');
     assert.match(outcome.body, /^\| Paper +\| Aim +\|/);
@@ -168,7 +157,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   test('summarize linked paper by its link; draft under a heading; run prompt by id', async () => {
     const { assistant } = setup();
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
-    const note = noteOf(editor);
+    const note = editor.asNote();
     const paper = await assistant.run({ task: 'summarizePaper', note, args: { link: '[[paper.md]]' } }, { signal, editor });
     assert.equal(paper.spec.attributes.target, 'paper:[[paper.md]]');
     assert.match(paper.spec.title, /Sleep study|paper/);
@@ -200,7 +189,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   test('closing the note cancels the run', async () => {
     const { assistant } = setup({ reply: () => ({ text: 'word '.repeat(200), delayMs: 5 }) });
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
-    const run = assistant.run({ task: 'summarize', note: noteOf(editor) }, { signal, editor });
+    const run = assistant.run({ task: 'summarize', note: editor.asNote() }, { signal, editor });
     setTimeout(() => editor.close(), 20);
     await assert.rejects(run, (e) => isCancellationError(e));
   });
@@ -208,14 +197,14 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   test('check: the grounding of the note blocks against the sources a task remembered; clearCaches empties the stores', async () => {
     const { assistant, stores } = setup();
     const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
-    await assistant.run({ task: 'ask', note: noteOf(editor), args: { question: 'What improved?' } }, { signal, editor });
-    const check = await assistant.check(noteOf(editor), { signal });
+    await assistant.run({ task: 'ask', note: editor.asNote(), args: { question: 'What improved?' } }, { signal, editor });
+    const check = await assistant.check(editor.asNote(), { signal });
     assert.equal(check.blocks.length, 1);
     assert.equal(check.report.unsupported, 0);
     assert.ok((check.report.blocks[0]?.checked ?? 0) > 0);
     await assistant.clearCaches();
     // The result cache was emptied: the same question is asked again.
-    const again = await assistant.run({ task: 'ask', note: noteOf(editor), args: { question: 'What improved?' } }, { signal, editor });
+    const again = await assistant.run({ task: 'ask', note: editor.asNote(), args: { question: 'What improved?' } }, { signal, editor });
     assert.equal(again.result.fromCache, false);
     assert.ok(stores.has('results') && stores.has('extraction-cache'));
   });

@@ -1,53 +1,54 @@
 import * as vscode from 'vscode';
-import { DefaultSourceReader, ExtractionCache, type AssistantConfig, type Logger, type SourceReader } from '../../core';
+import { createAssistant, type Assistant, type AssistantConfig, type Logger, type SourceReader } from '../../core';
 import { toNoteDocument } from './actionRunner';
+import type { LlmConnection } from './llmConnection';
 import { loadEngine } from './pdfEngine';
+import { vscodePromptSource } from './promptFiles';
 import { VsCodeFileStore } from './vscodeCache';
 import { VsCodeFileReader, VsCodeWorkspaceIndex } from './vscodeFiles';
 
-/** Extracted text of a few hundred papers; older entries are evicted first. */
-const CACHE_BYTES = 256 * 1024 * 1024;
-
-export interface VsCodeSources {
-  readonly reader: SourceReader;
-  readonly cache: ExtractionCache;
-  readonly store: VsCodeFileStore;
+export interface VsCodeAssistant {
+  readonly assistant: Assistant;
   readonly disposable: vscode.Disposable;
 }
 
-/** Composes the source reader from the VS Code ports (files, workspace index, global-storage cache, trust). */
-export function createVsCodeSources(
+/** The assistant over the VS Code ports: workspace files, global storage, the lazily loaded PDF engine, trust, the server connection. */
+export function createVsCodeAssistant(
   context: vscode.ExtensionContext,
   logger: Logger,
   config: (resource?: vscode.Uri) => AssistantConfig,
-): VsCodeSources {
+  llm: LlmConnection,
+): VsCodeAssistant {
   const index = new VsCodeWorkspaceIndex();
-  const store = new VsCodeFileStore(context.globalStorageUri, 'extraction-cache', CACHE_BYTES, logger);
-  const cache = new ExtractionCache(store, logger);
-  const reader = new DefaultSourceReader({
-    files: new VsCodeFileReader(),
-    workspace: index,
-    pdf: async () => (await loadEngine(context)).pdf,
-    bibtex: async () => (await loadEngine(context)).bibtex,
-    config: (noteUri) => config(vscode.Uri.parse(noteUri, true)),
-    isTrusted: () => vscode.workspace.isTrusted,
-    cache,
-    logger,
+  const assistant = createAssistant({
+    ports: {
+      files: new VsCodeFileReader(),
+      workspace: index,
+      store: { open: (area) => new VsCodeFileStore(context.globalStorageUri, area.name, area.maxBytes, logger) },
+      prompts: vscodePromptSource(context.extensionUri),
+      // The engine bundle loads on the first PDF or bibliography read, keeping activation small.
+      pdf: { extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options) },
+      bibtex: { parse: async (text) => (await loadEngine(context)).bibtex.parse(text) },
+      llm: { session: (c, signal) => llm.session(c, signal) },
+      logger,
+      trust: () => vscode.workspace.isTrusted,
+    },
+    settings: (uri) => config(uri === undefined ? undefined : vscode.Uri.parse(uri, true)),
   });
-  const warming = warmActiveNote(reader, logger);
-  return { reader, cache, store, disposable: vscode.Disposable.from(index, warming) };
+  const warming = warmActiveNote(assistant.sources, logger);
+  return { assistant, disposable: vscode.Disposable.from(index, warming, { dispose: () => assistant.dispose() }) };
 }
 
 /**
  * Loads the already extracted papers of the markdown note in the active editor into memory when it becomes
  * active, so the first action on it does not read and hash them (a few ms per MB). Never extracts.
  */
-function warmActiveNote(reader: DefaultSourceReader, logger: Logger): vscode.Disposable {
+function warmActiveNote(reader: SourceReader, logger: Logger): vscode.Disposable {
   let last = '';
   let pending: AbortController | undefined;
   const warm = (editor: vscode.TextEditor | undefined): void => {
     const document = editor?.document;
-    if (!document || document.languageId !== 'markdown' || !vscode.workspace.isTrusted) return;
+    if (!document || document.languageId !== 'markdown' || !vscode.workspace.isTrusted || !reader.warm) return;
     const key = document.uri.toString();
     if (key === last) return;
     last = key;
