@@ -3,7 +3,7 @@
  * code and data (probed URLs, file names, server text); the words are the extension's, with command-line next steps
  * (flags and environment variables instead of the Settings editor).
  */
-import type { AssistantErrorCode } from '../core/errors';
+import type { AssistantErrorCode } from '../core';
 import { SettingsFileError, SettingsValueError, envName } from '../node/settings';
 import { ExitCode, InputError, UsageError } from './exitCodes';
 

@@ -4,11 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { createAssistant, type Assistant } from '../core/assistant';
-import type { AssistantConfig } from '../core/config';
-import type { Logger } from '../core/ports/logger';
-import type { PromptSource } from '../core/ports/promptSource';
-import type { StoreProvider } from '../core/ports/store';
+import { createAssistant, type Assistant, type AssistantConfig, type Logger, type PromptSource, type StoreProvider } from '../core';
 import { APP_FOLDER, loadSettings, type LoadedSettings } from '../node/settings';
 import { NodeEngine, NodeFileStore, NodePromptSource, NodeWorkspace } from '../node';
 import type { CliRequest } from './program';

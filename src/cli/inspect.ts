@@ -1,6 +1,5 @@
 /** The commands that look without inserting: check (grounding of generated blocks), context (what would be sent), status. */
-import { isCancellationError } from '../core/errors';
-import type { LlmSession } from '../core/llm/types';
+import { isCancellationError, type LlmSession } from '../core';
 import { ExitCode } from './exitCodes';
 import { explainError } from './errors';
 import type { CliAssistant } from './host';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { NoteDocument } from '../core/ports/document';
+import type { NoteDocument } from '../core';
 import { fileUri } from '../node/files';
 import { InputError } from './exitCodes';
 

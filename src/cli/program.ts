@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { AssistantConfig } from '../core/config';
+import type { AssistantConfig } from '../core';
 import { UsageError } from './exitCodes';
 
 export const BIN = 'research-assistant';

@@ -1,6 +1,5 @@
 /** stdout (the result only: markdown, or one JSON document) and the shared pieces of both renderings. */
-import type { BlockGrounding } from '../core/grounding/noteGrounding';
-import type { Source, SourceStatus } from '../core/sources/types';
+import type { BlockGrounding, Source, SourceStatus } from '../core';
 import type { Terminal } from './terminal';
 
 export class Output {

@@ -4,10 +4,7 @@
  * replaces its own block and leaves every other byte alone).
  */
 import { basename, dirname, extname, join } from 'node:path';
-import type { TaskOutcome } from '../core/assistant';
-import { applyEdits, type TextEditOp } from '../core/insertion/editPlan';
-import type { NoteDocument } from '../core/ports/document';
-import type { TaskRequest } from '../core/tasks/task';
+import { type TaskOutcome, applyEdits, type TextEditOp, type NoteDocument, type TaskRequest } from '../core';
 import { fileUri } from '../node/files';
 import type { CliAssistant } from './host';
 import { ExitCode, UsageError } from './exitCodes';

@@ -3,7 +3,7 @@
  * (cli-progress) with messages printed above it; elsewhere (a pipe, a log file, cron) it is plain lines.
  */
 import { MultiBar, type SingleBar } from 'cli-progress';
-import type { ProgressReporter } from '../core/ports/progress';
+import type { ProgressReporter } from '../core';
 import { BIN } from './program';
 
 export interface TerminalOptions {
