@@ -32,7 +32,8 @@ export class Terminal {
     report: (message: string, fraction?: number) => {
       if (this.options.quiet) return;
       if (!this.tty) {
-        const line = fraction === undefined ? message : `${message} (${Math.round(fraction * 100)}%)`;
+        // A share only when it says something (the core reports 0 at the start of a step).
+        const line = fraction === undefined || fraction <= 0 || fraction >= 1 ? message : `${message} (${Math.round(fraction * 100)}%)`;
         if (line !== this.lastLine) this.write(`${line}\n`);
         this.lastLine = line;
         return;
