@@ -31,7 +31,9 @@ export function stderrLogger(terminal: Terminal, verbose: boolean): Logger {
     (message: string | Error, ...args: unknown[]): void => {
       if (!verbose) return;
       const text = message instanceof Error ? (message.stack ?? message.message) : message;
-      terminal.info(`[${performance.now().toFixed(0).padStart(5)} ms ${level}] ${[text, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' ')}`);
+      terminal.info(
+        `[${performance.now().toFixed(0).padStart(5)} ms ${level}] ${[text, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' ')}`,
+      );
     };
   return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
