@@ -111,9 +111,10 @@ export async function runStatus(request: CliRequest, host: CliAssistant, output:
       : info.contextSource === 'override'
         ? 'from the contextLength setting'
         : 'a conservative guess: the server does not report it';
+  const endpoint = `endpoint setting "${host.config.endpoint}", from ${origin === 'default' ? 'the default' : origin}`;
   output.markdown(
     [
-      `server: ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl} (endpoint setting "${host.config.endpoint}", from ${origin === 'default' ? 'the default' : origin})`,
+      `server: ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl} (${endpoint})`,
       `model: ${info.model}`,
       `usable context: ${info.contextLength.toLocaleString('en')} tokens (${contextFrom})`,
       `parallel slots: ${info.parallelSlots}`,

@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { contributes } from '../../package.json';
-import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../core/config';
+import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../core';
 
 export const SETTINGS_SECTION = 'researchAssistant';
 export const APP_FOLDER = 'local-research-assistant';
