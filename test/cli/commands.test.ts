@@ -160,6 +160,18 @@ suite('research-assistant: exit codes and messages', () => {
     assert.equal(write.code, 2);
   });
 
+  test('explain prints the footnote definition; draft prints a draft block; a heading the note lacks is an input error', async () => {
+    const explain = await box.run(['explain', 'review.md', 'sample sizes', '--endpoint', fake.url]);
+    assert.ok(explain.code === 0 || explain.code === 1, explain.stderr);
+    assert.match(explain.stdout, /^\[\^sample-sizes\]: /);
+    const draft = await box.run(['draft', 'review.md', '--heading', 'Thoughts', '--endpoint', fake.url]);
+    assert.ok(draft.code === 0 || draft.code === 1, draft.stderr);
+    assert.match(draft.stdout, /^<!-- research:draft /);
+    const missing = await box.run(['draft', 'review.md', '--heading', 'Results', '--endpoint', fake.url]);
+    assert.equal(missing.code, 4);
+    assert.match(missing.stderr, /nothing to work on: .*Results/);
+  });
+
   test('context: each source with its tokens and status, the total against the usable context', async () => {
     const r = await box.run(['context', 'review.md', '--json', '--endpoint', fake.url]);
     assert.equal(r.code, 0, r.stderr);
