@@ -26,6 +26,11 @@ function run(request: CliRequest, host: CliAssistant, output: Output, signal: Ab
   }
 }
 
+/** The shell's convention, 128 + the signal's number: 130 for Ctrl-C, 143 for a termination request. */
+function exitFor(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : ExitCode.Interrupted;
+}
+
 export async function runRequest(request: CliRequest): Promise<number> {
   const terminal = new Terminal({ stream: process.stderr, quiet: request.quiet });
   const output = new Output(terminal, process.stdout);
@@ -34,7 +39,7 @@ export async function runRequest(request: CliRequest): Promise<number> {
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (interrupted) process.exit(ExitCode.Interrupted);
+    if (interrupted) process.exit(exitFor(interrupted));
     interrupted = signal;
     terminal.done();
     terminal.info('interrupting… (Ctrl-C again to quit at once)');
@@ -51,12 +56,12 @@ export async function runRequest(request: CliRequest): Promise<number> {
   try {
     host = await createCliAssistant(request, process.env, terminal);
     const code = await run(request, host, output, controller.signal);
-    return interrupted ? ExitCode.Interrupted : code;
+    return interrupted ? exitFor(interrupted) : code;
   } catch (error) {
     terminal.done();
     if (interrupted || isCancelled(error)) {
       terminal.error('interrupted; finished parts are cached, so running the command again resumes');
-      return ExitCode.Interrupted;
+      return exitFor(interrupted ?? 'SIGINT');
     }
     const explained = explainError(error, { userSettingsFile: host?.settings.userSettingsFile ?? userSettingsPath(process.env) });
     terminal.error(explained.message);

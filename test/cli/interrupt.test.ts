@@ -53,6 +53,16 @@ suite('research-assistant: Ctrl-C', () => {
     );
   });
 
+  test('SIGTERM (a service manager stopping it) ends the same way with 143', async () => {
+    const child = box.start(['ask', 'review.md', 'How large were the samples?', '--endpoint', slow.url]);
+    const result = finished(child);
+    await stderrShows(child, /receiving the answer/);
+    child.kill('SIGTERM');
+    const r = await result;
+    assert.equal(r.code, 143, r.stderr);
+    assert.equal(r.stdout, '');
+  });
+
   test('a run interrupted after some parts resumes: the finished parts are not asked again', async () => {
     let chats = 0;
     // Parts 1 and 2 answer at once; the third hangs until the client goes away.
