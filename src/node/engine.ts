@@ -9,9 +9,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { PdfExtraction, PdfExtractOptions } from '../core/pdf/types';
-import type { BibEntry, BibtexParser } from '../core/sources/bibliography';
-import type { PdfTextExtractor } from '../core/sources/sourceReader';
+import type { BibEntry, BibtexParser, PdfExtraction, PdfExtractOptions, PdfTextExtractor } from '../core';
 import type { EngineModule } from '../pdf';
 
 /** Where the engine is: `dist/pdfEngine.js` beside a bundled host, else the source entry (under tsx). */

@@ -5,8 +5,7 @@
 import { promises as fsp, type Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { throwIfAborted } from '../core/errors';
-import type { FileReader, FileStamp, WorkspaceIndex } from '../core/ports/files';
+import { throwIfAborted, type FileReader, type FileStamp, type WorkspaceIndex } from '../core';
 
 /** An absolute or relative path as a file URI, without a trailing slash (the form WorkspaceIndex.folders uses). */
 export function fileUri(path: string): string {
@@ -94,15 +93,20 @@ export class NodeWorkspaceIndex implements WorkspaceIndex {
 
   private async walkAll(signal: AbortSignal): Promise<readonly string[]> {
     const out: string[] = [];
+    const seen = new Set<string>();
     this.truncated = false;
-    for (const root of this.roots) await this.walk(root, out, signal);
+    for (const root of this.roots) await this.walk(root, out, seen, signal);
     return out;
   }
 
-  private async walk(dir: string, out: string[], signal: AbortSignal): Promise<void> {
+  /** Walks a folder once: symbolic links are followed, and `seen` (real paths) stops a link back up the tree. */
+  private async walk(dir: string, out: string[], seen: Set<string>, signal: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     let entries: Dirent[];
     try {
+      const real = await fsp.realpath(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
       entries = await fsp.readdir(dir, { withFileTypes: true });
     } catch (error) {
       // A folder that vanished or cannot be listed holds nothing a link can read.
@@ -116,9 +120,16 @@ export class NodeWorkspaceIndex implements WorkspaceIndex {
         return;
       }
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED.has(entry.name)) await this.walk(full, out, signal);
-      } else if (entry.isFile() && LINKABLE.test(entry.name)) {
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await fsp.stat(full).catch(() => undefined);
+        isDirectory = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDirectory) {
+        if (!SKIPPED.has(entry.name)) await this.walk(full, out, seen, signal);
+      } else if (isFile && LINKABLE.test(entry.name)) {
         out.push(pathToFileURL(full).href);
       }
     }

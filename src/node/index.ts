@@ -2,7 +2,7 @@
  * The Node host: the core's ports over node:fs and worker threads, for the CLI, the bench and tests.
  * `createNodePorts` gives everything an assistant needs on Node except settings and the model transport.
  */
-import { nullLogger, type Logger } from '../core/ports/logger';
+import { nullLogger, type Logger } from '../core';
 import { NodeEngine } from './engine';
 import { NodeWorkspace } from './files';
 import { NodePromptSource } from './prompts';

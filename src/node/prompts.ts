@@ -1,11 +1,8 @@
 /** Prompt templates from folders on disk: the built-in `prompts/` folder and the workspace's override folder. */
 import { existsSync, promises as fsp } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { throwIfAborted } from '../core/errors';
-import type { PromptSource } from '../core/ports/prompts';
-import type { PromptFile } from '../core/prompts/promptLibrary';
-import { isInside } from '../core/sources/uri';
-import { fileUri } from './files';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { throwIfAborted, type PromptFile, type PromptSource } from '../core';
+import { filePath } from './files';
 
 /** The `*.md` templates of a folder, by name; none when the folder does not exist. */
 export async function readPromptFolder(dir: string, label: (name: string) => string = (n) => n): Promise<PromptFile[]> {
@@ -55,7 +52,8 @@ export class NodePromptSource implements PromptSource {
     if (signal) throwIfAborted(signal);
     if (folder.trim() === '') return [];
     const roots = this.workspaceFolders.map((f) => resolve(f));
-    const home = (noteUri && roots.find((r) => isInside(noteUri, fileUri(r)))) ?? roots[0];
+    const notePath = noteUri ? filePath(noteUri) : undefined;
+    const home = (notePath && roots.find((r) => notePath === r || notePath.startsWith(r.endsWith(sep) ? r : r + sep))) ?? roots[0];
     if (!home && !isAbsolute(folder)) return [];
     const dir = resolve(home ?? '/', folder);
     return readPromptFolder(dir, (n) => {

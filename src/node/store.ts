@@ -5,8 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { KeyValueStore } from '../core/ports/files';
-import { nullLogger, type Logger } from '../core/ports/logger';
+import { nullLogger, type KeyValueStore, type Logger } from '../core';
 
 const ENTRY = '.json';
 const TEMP = '.tmp';

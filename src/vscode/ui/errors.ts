@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, isCancellationError, type AssistantErrorCode, type Logger } from '../../core';
+import { AssistantError, isAssistantError, isCancellationError, type AssistantErrorCode, type Logger } from '../../core';
 import { Commands, CONFIG_SECTION } from '../constants';
 
 type Action = 'openSettings' | 'selectModel' | 'showLog' | 'retry' | 'howToStart';
@@ -116,10 +116,9 @@ export async function showAssistantError(error: unknown, logger: Logger, retry?:
     logger.info('Cancelled by the user');
     return;
   }
-  const assistantError =
-    error instanceof AssistantError
-      ? error
-      : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
+  const assistantError = isAssistantError(error)
+    ? error
+    : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
   logger.error(error instanceof Error ? error : String(error));
   const { message, actions } = present(assistantError.code, assistantError);
   const labels = actions.filter((a) => a !== 'retry' || retry !== undefined).map((a) => ({ a, label: actionLabel(a) }));

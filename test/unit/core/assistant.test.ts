@@ -16,7 +16,7 @@ import {
   type NoteDocument,
   type PromptFile,
 } from '../../../src/core';
-import { AssistantError } from '../../../src/core/errors';
+import { hasErrorCode } from '../../../src/core/errors';
 import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
 
@@ -39,8 +39,13 @@ function setup(options: { reply?: FakeOptions['reply']; config?: Partial<Assista
   const stores = new Map<string, KeyValueStore>();
   const assistant = createAssistant({
     ports: {
-      files,
-      workspace: { folders: () => files.folders(), files: () => files.filesInWorkspace() },
+      files: {
+        readBytes: (uri) => files.readBytes(uri),
+        readText: (uri) => files.readText(uri),
+        stat: (uri) => files.stat(uri),
+        folders: () => files.folders(),
+        files: () => files.filesInWorkspace(),
+      },
       store: {
         open: (area) => {
           const store = new InMemoryKeyValueStore();
@@ -48,7 +53,7 @@ function setup(options: { reply?: FakeOptions['reply']; config?: Partial<Assista
           return store;
         },
       },
-      prompts: { builtins: () => Promise.resolve(builtins), user: () => Promise.resolve([]) },
+      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
       pdf: { extract: () => Promise.reject(new Error('no PDFs in this test')) },
       bibtex: { parse: () => Promise.resolve([]) },
       llm: { session: () => Promise.resolve(session) },
@@ -117,7 +122,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   test('a missing question is refused before any request', async () => {
     const { assistant, session } = setup();
     const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 1, languageId: 'markdown', getText: () => NOTE_TEXT };
-    await assert.rejects(assistant.run({ task: 'ask', note }, { signal }), (e) => e instanceof AssistantError && e.code === 'NoInput');
+    await assert.rejects(assistant.run({ task: 'ask', note }, { signal }), (e) => hasErrorCode(e, 'NoInput'));
     assert.equal(session.requests.length, 0);
   });
 
@@ -177,10 +182,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     const { assistant } = setup({ reply: async () => (await gate, 'done') });
     const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 1, languageId: 'markdown', getText: () => NOTE_TEXT };
     const first = assistant.run({ task: 'summarize', note }, { signal });
-    await assert.rejects(
-      assistant.run({ task: 'summarize', note }, { signal }),
-      (e) => e instanceof AssistantError && e.code === 'AlreadyRunning',
-    );
+    await assert.rejects(assistant.run({ task: 'summarize', note }, { signal }), (e) => hasErrorCode(e, 'AlreadyRunning'));
     release();
     await first;
     await assistant.run({ task: 'summarize', note, args: { regenerate: true } }, { signal });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
@@ -31,18 +31,21 @@ suite('Node host (src/node)', () => {
       'node_modules/dep/readme.md': 'no',
       '.git/HEAD.md': 'no',
     });
+    // Linked files and folders are followed; a link back up the tree is walked once.
+    symlinkSync(join(root, 'papers/p.pdf'), join(root, 'notes/linked.pdf'));
+    symlinkSync(root, join(root, 'notes/loop'));
     const ws = new NodeWorkspace(root);
     assert.deepEqual(ws.folders(), [fileUri(root)]);
     const names = (await ws.files(signal)).map((u) => u.slice(fileUri(root).length + 1));
-    assert.deepEqual(names.sort(), ['notes/a.md', 'papers/p.pdf', 'refs.bib']);
+    assert.deepEqual(names.sort(), ['notes/a.md', 'notes/linked.pdf', 'papers/p.pdf', 'refs.bib']);
     assert.equal(await ws.readText(`${fileUri(root)}/notes/a.md`, signal), '# A');
     assert.equal((await ws.stat(`${fileUri(root)}/notes/a.md`, signal))?.size, 3);
     assert.equal(await ws.stat(`${fileUri(root)}/notes/none.md`, signal), undefined);
     assert.equal(await ws.stat(`${fileUri(root)}/notes`, signal), undefined, 'a folder is not a file');
     writeFileSync(join(root, 'notes/b.md'), '# B');
-    assert.equal((await ws.files(signal)).length, 3, 'the list is kept until refresh');
+    assert.equal((await ws.files(signal)).length, 4, 'the list is kept until refresh');
     ws.refresh();
-    assert.equal((await ws.files(signal)).length, 4);
+    assert.equal((await ws.files(signal)).length, 5);
   });
 
   test('the file store writes through a temp file, stays under its size, and ignores leftovers of a crashed write', async () => {
