@@ -3,38 +3,13 @@
  * code and data (probed URLs, file names, server text); the words are the extension's, with command-line next steps
  * (flags and environment variables instead of the Settings editor).
  */
-import type { AssistantErrorCode } from '../core';
+import { isAssistantError } from '../core';
 import { SettingsFileError, SettingsValueError, envName } from '../node/settings';
 import { ExitCode, InputError, UsageError } from './exitCodes';
 
 export interface Explained {
   readonly message: string;
   readonly exitCode: ExitCode;
-}
-
-interface CodedError {
-  readonly code: AssistantErrorCode;
-  readonly message: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
-
-/** Recognises the core's errors by name and code, so a copy of the class from another bundle counts too. */
-function coded(error: unknown): CodedError | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { name?: unknown; code?: unknown; message?: unknown; data?: unknown };
-  if (e.name !== 'AssistantError' || typeof e.code !== 'string') return undefined;
-  return {
-    code: e.code as AssistantErrorCode,
-    message: typeof e.message === 'string' ? e.message : '',
-    data: typeof e.data === 'object' && e.data !== null ? (e.data as Record<string, unknown>) : {},
-  };
-}
-
-export function isCancelled(error: unknown): boolean {
-  const c = coded(error);
-  if (c) return c.code === 'Cancelled';
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return name === 'AbortError' || name === 'APIUserAbortError';
 }
 
 export interface ExplainContext {
@@ -48,17 +23,16 @@ export function explainError(error: unknown, context: ExplainContext): Explained
   if (error instanceof SettingsFileError) {
     return { message: `${error.file} ${error.reason} — fix or remove the file and run again`, exitCode: ExitCode.Usage };
   }
-  const c = coded(error);
-  if (!c) {
+  if (!isAssistantError(error)) {
     const text = error instanceof Error ? error.message : String(error);
     return { message: `unexpected error: ${text}`, exitCode: ExitCode.Problems };
   }
-  const d = c.data;
-  const detail = typeof d.detail === 'string' && d.detail !== '' ? d.detail : c.message;
+  const d = error.data;
+  const detail = typeof d.detail === 'string' && d.detail !== '' ? d.detail : error.message;
   const where = String(d.probed ?? d.endpoint ?? 'the configured endpoint');
   const server = (message: string): Explained => ({ message, exitCode: ExitCode.Server });
   const input = (message: string): Explained => ({ message, exitCode: ExitCode.Input });
-  switch (c.code) {
+  switch (error.code) {
     case 'EndpointUnreachable':
       if (d.detail === 'not a model server') {
         return server(
@@ -106,5 +80,5 @@ export function explainError(error: unknown, context: ExplainContext): Explained
     case 'Cancelled':
       return { message: 'interrupted; cached parts are kept, so a re-run resumes', exitCode: ExitCode.Interrupted };
   }
-  return { message: c.message, exitCode: ExitCode.Problems };
+  return { message: error.message, exitCode: ExitCode.Problems };
 }

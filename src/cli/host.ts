@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { createAssistant, type Assistant, type AssistantConfig, type Logger, type PromptSource, type StoreProvider } from '../core';
+import { createAssistant, type Assistant, type AssistantConfig, type Logger, type StoreProvider } from '../core';
 import { APP_FOLDER, loadSettings, type LoadedSettings } from '../node/settings';
 import { NodeEngine, NodeFileStore, NodePromptSource, NodeWorkspace } from '../node';
 import type { CliRequest } from './program';
@@ -47,27 +47,17 @@ export async function createCliAssistant(
   for (const notice of settings.notices) terminal.warn(notice);
   const config = settings.config;
   const logger = stderrLogger(terminal, request.verbose);
-  const workspace = new NodeWorkspace(request.workspace);
   const cacheDir = cacheFolder(env);
   const store: StoreProvider = {
     open: (area) => new NodeFileStore(join(cacheDir, area.name), { maxBytes: area.maxBytes, logger }),
-  };
-  const folderPrompts = new NodePromptSource(undefined, [request.workspace]);
-  const prompts: PromptSource = {
-    builtins: () => folderPrompts.builtins(),
-    user: (snapshot, noteUri) => folderPrompts.overrides(snapshot.promptsFolder, noteUri),
-    reportErrors: (errors) => {
-      for (const e of errors) terminal.warn(`prompt template ignored: ${e.message}`);
-    },
   };
   const engine = new NodeEngine();
   const apiKey = env.RESEARCH_ASSISTANT_API_KEY;
   const assistant = createAssistant({
     ports: {
-      files: workspace,
-      workspace,
+      files: new NodeWorkspace(request.workspace),
       store,
-      prompts,
+      prompts: new NodePromptSource(undefined, [request.workspace]),
       pdf: engine,
       bibtex: engine,
       transport: { apiKey: () => Promise.resolve(apiKey === '' ? undefined : apiKey) },
@@ -76,6 +66,9 @@ export async function createCliAssistant(
       trust: () => true,
     },
     settings: () => config,
+    onPromptErrors: (errors) => {
+      for (const e of errors) terminal.warn(`prompt template ignored: ${e.message}`);
+    },
   });
   return { assistant, settings, config };
 }

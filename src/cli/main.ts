@@ -4,7 +4,8 @@
  * (dist/cliRun.js), so that `--version` and `--help` do not evaluate the core.
  */
 import { ExitCode } from './exitCodes';
-import { explainError, isCancelled } from './errors';
+import { explainError } from './errors';
+import { isCancellationError } from '../core';
 import { createCliAssistant, type CliAssistant } from './host';
 import { runCheck, runContext, runStatus } from './inspect';
 import type { CliRequest } from './program';
@@ -59,7 +60,7 @@ export async function runRequest(request: CliRequest): Promise<number> {
     return interrupted ? exitFor(interrupted) : code;
   } catch (error) {
     terminal.done();
-    if (interrupted || isCancelled(error)) {
+    if (interrupted || isCancellationError(error)) {
       terminal.error('interrupted; finished parts are cached, so running the command again resumes');
       return exitFor(interrupted ?? 'SIGINT');
     }

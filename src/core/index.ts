@@ -81,6 +81,7 @@ export { LinkResolver, type LinkResolverDeps, type LinkTarget } from './sources/
 export { splitSource, type SourcePart, type SplitOptions } from './sources/split';
 export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliography';
 export type { WorkspaceIndex } from './ports/files';
+export type { PromptSource } from './ports/prompts';
 export type { NoteLink, LinkAnchor, LinkForm } from './markdown/links';
 export { parseNote, NoteParser, type ParsedNote, type NoteHeading } from './markdown/parseNote';
 export {
