@@ -83,14 +83,35 @@ const engineCtx = await esbuild.context({
   plugins: [pdfjsTextOnly, problemMatcher],
 });
 
+// The command-line tool (`research-assistant`, the package's bin): dist/cli.js parses the command line and requires
+// dist/cliRun.js (the core on the Node host) only to run a command, so --version and --help stay fast; the PDF
+// engine is loaded from dist/pdfEngine.js beside them on the first PDF, like the extension.
+const cliCtx = await esbuild.context({
+  entryPoints: { cli: 'src/cli/index.ts', cliRun: 'src/cli/main.ts' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outdir: 'dist',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  banner: { js: '#!/usr/bin/env node' },
+  // jsonc-parser's UMD entry requires its parts dynamically, which a bundle cannot follow; its ES module build is static.
+  mainFields: ['module', 'main'],
+  define: { __VERSION__: JSON.stringify(version) },
+  plugins: [problemMatcher],
+});
+
 // Adobe CMaps (and their licence) for non-embedded CJK fonts, read by pdf.js from dist/cmaps (src/pdf/engine.ts).
 cpSync('node_modules/pdfjs-dist/cmaps', 'dist/cmaps', { recursive: true, filter: (src) => !src.includes('.') || src.endsWith('.bcmap') });
 
 if (watch) {
-  await Promise.all([ctx.watch(), engineCtx.watch()]);
+  await Promise.all([ctx.watch(), engineCtx.watch(), cliCtx.watch()]);
 } else {
-  const results = await Promise.all([ctx.rebuild(), engineCtx.rebuild()]);
-  await Promise.all([ctx.dispose(), engineCtx.dispose()]);
+  const results = await Promise.all([ctx.rebuild(), engineCtx.rebuild(), cliCtx.rebuild()]);
+  await Promise.all([ctx.dispose(), engineCtx.dispose(), cliCtx.dispose()]);
   // An error added by a plugin's onEnd (small-entry) does not reject rebuild(): fail the build here.
   if (results.some((r) => r.errors.length)) process.exitCode = 1;
 }

@@ -1,9 +1,12 @@
 // `npm run bench`: measures the extension against its performance targets on this machine and prints ONE table
 // (metric | measured | target | status). Every figure comes from a run made now; timings are repeated
 // (--runs, default 5) and shown as median (min–max).
-// usage: npm run bench [-- --json FILE] [--runs N] [--skip-host] [--readme]
+// usage: npm run bench [-- --json FILE] [--runs N] [--skip-host] [--only GROUPS] [--readme]
 //   --json FILE   also write the rows (and the machine) as JSON
 //   --skip-host   leave out the rows that need the extension host (activation, streaming into an editor)
+//   --only GROUPS only these row groups, comma-separated: build (bundle, .vsix), pdf, core (needs the pdf rows'
+//                 cache), efficiency (prefix reuse, Ollama reloads), bibliography, host, cli (the command-line tool:
+//                 --version, cached summarize)
 //   --readme      replace README.md's "## Performance" section with this run's table
 // Rows and how they are measured: bench/README.md.
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { ROOT, run, withLock } from './host/lib.mjs';
+import { cliRows } from '../bench/cli.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -20,8 +24,11 @@ const { values: opt } = parseArgs({
     runs: { type: 'string', default: '5' },
     'skip-host': { type: 'boolean', default: false },
     readme: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+const only = opt.only ? new Set(opt.only.split(',')) : undefined;
+const want = (group) => only === undefined || only.has(group);
 const RUNS = Math.max(1, Number(opt.runs) || 5);
 const T0 = Date.now();
 const OUT = path.join(ROOT, 'out/bench');
@@ -582,15 +589,18 @@ function updateReadme(text) {
 const m = machine();
 let corpusNote = '';
 try {
-  await buildAndSize();
-  await bundleChildren();
-  const { files, note } = await pdfList();
-  corpusNote = note;
-  await pdfRows(files);
-  await coreRows(files);
-  await efficiencyRows();
-  await bibliographyRows();
-  await hostRows();
+  if (want('build')) await buildAndSize();
+  let files = [];
+  if (['pdf', 'core', 'efficiency', 'bibliography', 'cli'].some(want)) {
+    await bundleChildren();
+    ({ files, note: corpusNote } = await pdfList());
+  }
+  if (want('pdf')) await pdfRows(files);
+  if (want('core')) await coreRows(files);
+  if (want('efficiency')) await efficiencyRows();
+  if (want('bibliography')) await bibliographyRows();
+  if (want('host')) await hostRows();
+  if (want('cli')) await cliRows({ row, runs: RUNS, out: OUT, spread, median, say, pdf: files[0] });
 } catch (e) {
   console.error(`bench harness error: ${e.stack ?? e}`);
   row('bench harness', { reason: String(e.message ?? e).split('\n')[0] });

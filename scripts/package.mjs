@@ -100,6 +100,8 @@ try {
     strayZip.length === 0,
     strayZip.length ? `unexpected: ${strayZip.join(', ')}` : `${entries.length} files`,
   );
+  const cliFiles = entries.filter((f) => /^dist\/cli(Run)?\.js$/.test(f) || f.startsWith('bin/'));
+  check('.vsix leaves out the command-line tool (it ships with npm)', cliFiles.length === 0, cliFiles.join(', '));
   const lower = new Set(entries.map((e) => e.toLowerCase()));
   const missing = REQUIRED.filter((f) => !lower.has(f.toLowerCase()));
   check(

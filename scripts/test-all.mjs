@@ -2,7 +2,8 @@
 // failed phase so the summary is complete, exits non-zero if anything failed. Static checks count as one test
 // each; the test phases contribute their own counts. The LAST line is exactly `N passed, N failed[, N skipped]`
 // (CI reads it).
-//   phases: host install (when missing) · check-types · lint · check:architecture · check:core · build · unit · package (+ vsce ls)
+//   phases: host install (when missing) · check-types · lint · check:architecture · check:core · build · unit
+//           · cli (dist/cli.js) · package (+ vsce ls)
 //           · integration (code-server extension host) · UI (Chromium, command palette) · start (npm start --check)
 // usage: node scripts/test-all.mjs [--only phase,phase]
 import { spawn } from 'node:child_process';
@@ -73,6 +74,11 @@ const phases = [
       fs.rmSync(path.join(RESULTS, 'unit.json'), { force: true });
       return counts(path.join(RESULTS, 'unit.json'), await exec(['scripts/test-unit.mjs']));
     },
+  ],
+  [
+    'cli',
+    'the built dist/cli.js in child processes against the fake servers',
+    async () => counts(result('cli'), await exec(['scripts/test-cli.mjs', '--no-build'])),
   ],
   [
     'package',

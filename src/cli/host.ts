@@ -1,0 +1,74 @@
+/**
+ * The command line's assistant: the core's façade on the Node host (files, a cache folder, the PDF engine in
+ * worker threads, the prompt folders), with settings from the files, the environment and the flags.
+ */
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { createAssistant, type Assistant, type AssistantConfig, type Logger, type StoreProvider } from '../core';
+import { APP_FOLDER, loadSettings, type LoadedSettings } from '../node/settings';
+import { NodeEngine, NodeFileStore, NodePromptSource, NodeWorkspace } from '../node';
+import type { CliRequest } from './program';
+import type { Terminal } from './terminal';
+
+/** The persisted caches (extracted PDF text, results): `$XDG_CACHE_HOME/local-research-assistant`, `~/.cache/…` by default. */
+export function cacheFolder(env: Readonly<Record<string, string | undefined>>, home: string = homedir()): string {
+  const own = env.RESEARCH_ASSISTANT_CACHE_DIR;
+  if (own && isAbsolute(own)) return own;
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), APP_FOLDER);
+}
+
+export interface CliAssistant {
+  readonly assistant: Assistant;
+  readonly settings: LoadedSettings;
+  readonly config: AssistantConfig;
+}
+
+/** Logs to stderr only with --verbose: the core's log is for diagnosing, the result and warnings say the rest. */
+export function stderrLogger(terminal: Terminal, verbose: boolean): Logger {
+  const log =
+    (level: string) =>
+    (message: string | Error, ...args: unknown[]): void => {
+      if (!verbose) return;
+      const text = message instanceof Error ? (message.stack ?? message.message) : message;
+      terminal.info(
+        `[${performance.now().toFixed(0).padStart(5)} ms ${level}] ${[text, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' ')}`,
+      );
+    };
+  return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+export async function createCliAssistant(
+  request: CliRequest,
+  env: Readonly<Record<string, string | undefined>>,
+  terminal: Terminal,
+): Promise<CliAssistant> {
+  const settings = await loadSettings({ workspace: request.workspace, env, flags: request.flags });
+  for (const notice of settings.notices) terminal.warn(notice);
+  const config = settings.config;
+  const logger = stderrLogger(terminal, request.verbose);
+  const cacheDir = cacheFolder(env);
+  const store: StoreProvider = {
+    open: (area) => new NodeFileStore(join(cacheDir, area.name), { maxBytes: area.maxBytes, logger }),
+  };
+  const engine = new NodeEngine();
+  const apiKey = env.RESEARCH_ASSISTANT_API_KEY;
+  const assistant = createAssistant({
+    ports: {
+      files: new NodeWorkspace(request.workspace),
+      store,
+      prompts: new NodePromptSource(undefined, [request.workspace]),
+      pdf: engine,
+      bibtex: engine,
+      transport: { apiKey: () => Promise.resolve(apiKey === '' ? undefined : apiKey) },
+      logger,
+      // The user named this folder on the command line: it is trusted as an editor's opened folder would be.
+      trust: () => true,
+    },
+    settings: () => config,
+    onPromptErrors: (errors) => {
+      for (const e of errors) terminal.warn(`prompt template ignored: ${e.message}`);
+    },
+  });
+  return { assistant, settings, config };
+}

@@ -1,0 +1,41 @@
+/**
+ * The `research-assistant` executable (dist/cli.js, with a shebang): parses the command line, then loads the rest
+ * (dist/cliRun.js: the core, the Node host, the model client) only when there is a command to run, so that
+ * `--version`, `--help` and usage errors answer at once.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as RunModule from './main';
+import { parseCommandLine } from './program';
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'development';
+
+function loadRunner(): typeof RunModule {
+  const bundled = join(__dirname, 'cliRun.js');
+  // A runtime require of a computed path: esbuild leaves it alone, so the runner stays out of cli.js. From the
+  // sources (tsx) the module itself is loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(existsSync(bundled) ? bundled : join(__dirname, 'main')) as typeof RunModule;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(process.argv.slice(2), {
+    cwd: process.cwd(),
+    version: VERSION,
+    writeOut: (text) => process.stdout.write(text),
+    writeErr: (text) => process.stderr.write(text),
+  });
+  if (parsed.kind === 'exit') return parsed.code;
+  return loadRunner().runRequest(parsed.request);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`research-assistant: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

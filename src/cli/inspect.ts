@@ -1,0 +1,125 @@
+/** The commands that look without inserting: check (grounding of generated blocks), context (what would be sent), status. */
+import { isCancellationError, type LlmSession } from '../core';
+import { ExitCode } from './exitCodes';
+import { explainError } from './errors';
+import type { CliAssistant } from './host';
+import { readNote } from './noteFile';
+import type { CliRequest } from './program';
+import { markdownTable, sourceEntries, sourceWarnings, statusWords, type Output } from './render';
+
+export async function runCheck(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
+  const note = await readNote(request.target ?? '');
+  output.terminal.progress.report('checking figures and quotes against the sources');
+  const result = await host.assistant.check(note.document, { signal });
+  output.terminal.done();
+  const { report } = result;
+  const blocks = result.blocks.map((b, i) => {
+    const summary = report.blocks[i];
+    const unsupported = b.check.items.filter((item) => item.status === 'unsupported');
+    return {
+      kind: b.block.block.kind,
+      line: note.text.slice(0, b.block.block.start).split('\n').length,
+      checked: b.check.checked,
+      supported: b.check.supported,
+      unsupported: unsupported.map((item) => ({ text: item.text, reason: item.reason ?? 'notFound' })),
+      missingSources: summary?.missingSources ?? b.missing,
+    };
+  });
+  for (const b of blocks) {
+    for (const missing of b.missingSources)
+      output.terminal.warn(`the ${b.kind} block at line ${b.line} names a source that could not be read: ${missing}`);
+  }
+  if (blocks.length === 0) output.terminal.info(`${note.path} has no generated blocks to check`);
+  if (request.json) {
+    output.json({ note: note.path, blocks, unsupported: report.unsupported });
+  } else if (blocks.length > 0) {
+    const lines = blocks.map((b) => {
+      const head = `- ${b.kind} block at line ${b.line}: figures checked ${b.supported}/${b.checked}`;
+      return [head, ...b.unsupported.map((u) => `  - "${u.text}" not found in the sources (${u.reason})`)].join('\n');
+    });
+    output.markdown(lines.join('\n'));
+  }
+  return report.unsupported > 0 ? ExitCode.Problems : ExitCode.Ok;
+}
+
+export async function runContext(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
+  const note = await readNote(request.target ?? '');
+  const collected = await host.assistant.collect(note.document, { links: 'all', signal, progress: output.terminal.progress });
+  let usableContext: number | undefined = host.config.contextLength > 0 ? host.config.contextLength : undefined;
+  let serverProblem: string | undefined;
+  if (usableContext === undefined) {
+    // The usable context is the server's; without one the list is still worth printing.
+    try {
+      usableContext = (await host.assistant.connect(signal, host.config)).info.contextLength;
+    } catch (error) {
+      if (isCancellationError(error)) throw error;
+      serverProblem = explainError(error, { userSettingsFile: host.settings.userSettingsFile }).message;
+    }
+  }
+  output.terminal.done();
+  for (const w of sourceWarnings(collected.sources)) output.terminal.warn(w);
+  if (serverProblem) output.terminal.warn(`usable context unknown: ${serverProblem}`);
+  const all = [collected.note, ...collected.sources];
+  if (request.json) {
+    output.json({
+      note: note.path,
+      sources: sourceEntries(all),
+      totalTokens: collected.totalTokens,
+      usableContext: usableContext ?? null,
+      fits: usableContext === undefined ? null : collected.totalTokens + host.config.maxOutputTokens <= usableContext,
+      untrusted: collected.untrusted,
+    });
+    return ExitCode.Ok;
+  }
+  const rows = all.map((s) => [s.title, s.kind, s.status === 'ok' ? s.tokenEstimate.toLocaleString('en') : '—', statusWords(s.status)]);
+  const total =
+    usableContext === undefined
+      ? `Total: ${collected.totalTokens.toLocaleString('en')} tokens (usable context unknown)`
+      : `Total: ${collected.totalTokens.toLocaleString('en')} of ${usableContext.toLocaleString('en')} tokens of usable context` +
+        (collected.totalTokens + host.config.maxOutputTokens > usableContext
+          ? ' — too long for one request: it will be split into parts and summarized part by part'
+          : '');
+  output.markdown(`${markdownTable(['source', 'kind', 'tokens', 'status'], rows)}\n\n${total}`);
+  return ExitCode.Ok;
+}
+
+export async function runStatus(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
+  output.terminal.progress.report(
+    host.config.endpoint === 'auto' ? 'looking for a model server on the usual local ports' : `connecting to ${host.config.endpoint}`,
+  );
+  const session: LlmSession = await host.assistant.connect(signal, host.config);
+  output.terminal.done();
+  const info = session.info;
+  const origin = host.settings.origins.endpoint;
+  if (request.json) {
+    output.json({
+      server: { kind: info.kind, version: info.version ?? null, baseUrl: info.baseUrl },
+      model: info.model,
+      contextLength: info.contextLength,
+      contextSource: info.contextSource,
+      parallelSlots: info.parallelSlots,
+      // The library (embeddings, index) is not part of this version.
+      embeddingModel: null,
+      library: null,
+      endpointSetting: { value: host.config.endpoint, from: origin },
+    });
+    return ExitCode.Ok;
+  }
+  const contextFrom =
+    info.contextSource === 'server'
+      ? 'reported by the server'
+      : info.contextSource === 'override'
+        ? 'from the contextLength setting'
+        : 'a conservative guess: the server does not report it';
+  const endpoint = `endpoint setting "${host.config.endpoint}", from ${origin === 'default' ? 'the default' : origin}`;
+  output.markdown(
+    [
+      `server: ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl} (${endpoint})`,
+      `model: ${info.model}`,
+      `usable context: ${info.contextLength.toLocaleString('en')} tokens (${contextFrom})`,
+      `parallel slots: ${info.parallelSlots}`,
+      'library: not available in this version',
+    ].join('\n'),
+  );
+  return ExitCode.Ok;
+}
