@@ -19,7 +19,8 @@ import {
 import { renderBlock, type BlockSpec } from './insertion/block';
 import type { EditPlan, TextEditOp } from './insertion/editPlan';
 import { footnoteLabel, planFootnote } from './insertion/footnote';
-import { mapRangeThrough } from './insertion/anchor';
+import { mapOffset, mapRangeThrough } from './insertion/anchor';
+import { placementOffset, type Placement } from './insertion/placement';
 import { isoDate } from './insertion/markers';
 import { StreamingInsertion, planTarget } from './insertion/streaming';
 import { streamIntoEditor, type BatchTiming } from './insertion/streamInsertion';
@@ -202,13 +203,17 @@ class AssistantImpl implements Assistant {
     // Templates first: a task that names a template validates it before anything else happens.
     const prompts = await this.prompts(note.uri, config);
     const prepared = TASKS[request.task].prepare({ request, args, text, config, paperLinks: this.links(note), prompts });
-    // Explain Term as a footnote goes at the term's place, followed through the user's edits meanwhile.
+    // The block's place (and Explain Term's footnote at the term) follow the user's edits until insertion.
     let footnoteAt = prepared.footnote?.at;
-    const trackSub = footnoteAt
-      ? editor?.onDidChange((e) => {
-          if (footnoteAt) footnoteAt = mapRangeThrough(footnoteAt, e.changes);
-        })
-      : undefined;
+    let placement: Placement = prepared.placement;
+    const trackSub = editor?.onDidChange((e) => {
+      if (footnoteAt) footnoteAt = mapRangeThrough(footnoteAt, e.changes);
+      if (placement.after !== 'note') {
+        let at = placement.at;
+        for (const change of [...e.changes].sort((a, b) => b.offset - a.offset)) at = mapOffset(at, change);
+        placement = { ...placement, at };
+      }
+    });
     try {
       const session = await this.llm.session(config, signal);
       const language = resolveLanguage(config.outputLanguage, text);
@@ -280,7 +285,7 @@ class AssistantImpl implements Assistant {
         const { result, block } = await streamIntoEditor({
           editor,
           spec,
-          anchorOffset: prepared.anchorOffset,
+          anchorOffset: placementOffset(editor.getText(), placement),
           onCancel: config.onCancel,
           logger: this.logger,
           clock: this.clock,
@@ -307,7 +312,7 @@ class AssistantImpl implements Assistant {
         const final = incomplete ? undefined : groundBlock(result.text, spec, sources, this.grounding.indexes);
         const body = final?.body ?? result.text;
         const finalSpec = final?.spec ?? spec;
-        const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, prepared.anchorOffset);
+        const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, placement));
         const edit: TextEditOp = new StreamingInsertion(finalSpec, target).finalInsert(body, incomplete, finalSpec);
         const rendered = renderBlock(
           incomplete ? { ...finalSpec, attributes: { ...finalSpec.attributes, incomplete: true } } : finalSpec,

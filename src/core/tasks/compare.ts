@@ -3,7 +3,7 @@ import { compare } from '../actions/compare';
 import { AssistantError } from '../errors';
 import { renderTable } from '../insertion/table';
 import type { Source } from '../sources/types';
-import { defaultAnchor, selectedText, shortHash, type TaskDescriptor } from './task';
+import { defaultPlacement, selectedText, shortHash, type TaskDescriptor } from './task';
 
 /** How a paper is named in the first column: its link as written. */
 function paperLabel(source: Source): string {
@@ -19,7 +19,7 @@ export const compareTask: TaskDescriptor = {
     return {
       kind: 'comparison',
       target: selection ? `papers:${shortHash(selectedText(input))}` : 'papers',
-      anchorOffset: defaultAnchor(input),
+      placement: defaultPlacement(input),
       // The links in the selection, else every link of the note.
       scope: { links: selection ?? 'all', useSelection: false },
       style: 'plain',

@@ -76,8 +76,9 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     assert.equal(outcome.spec.attributes.figures, `${outcome.grounding.supported}/${outcome.grounding.checked}`);
     assert.ok(outcome.grounding.checked > 0);
     assert.equal(streamed.join(''), outcome.result.text);
-    // Under the title when no cursor is known.
-    assert.ok(text.startsWith('# Reading notes\n\n<!-- research:summary'));
+    // At the end of the note when no cursor is known.
+    assert.ok(text.startsWith(`${NOTE_TEXT}\n<!-- research:summary`), text);
+    assert.ok(text.endsWith('<!-- /research:summary -->\n'), text);
   });
 
   test('summarize without an editor: the same block as an edit plan, nothing applied; a re-run comes from the cache', async () => {
