@@ -8,22 +8,13 @@ import type { ActionContext, ActionResult, TextSink } from './actions/context';
 import type { AssistantConfig } from './config';
 import { ExtractionCache } from './cache/extractionCache';
 import { AssistantError } from './errors';
-import {
-  groundBlock,
-  NoteGrounding,
-  sourceIds,
-  type BlockGrounding,
-  type NoteCheck,
-  type NoteCheckOptions,
-} from './grounding/noteGrounding';
-import { renderBlock, type BlockSpec } from './insertion/block';
-import type { EditPlan, TextEditOp } from './insertion/editPlan';
-import { footnoteLabel, planFootnote } from './insertion/footnote';
+import { NoteGrounding, sourceIds, type BlockGrounding, type NoteCheck, type NoteCheckOptions } from './grounding/noteGrounding';
+import type { BlockSpec } from './insertion/block';
+import type { EditPlan } from './insertion/editPlan';
 import { mapOffset, mapRangeThrough } from './insertion/anchor';
-import { placementOffset, type Placement } from './insertion/placement';
+import type { Placement } from './insertion/placement';
 import { isoDate } from './insertion/markers';
-import { StreamingInsertion, planTarget } from './insertion/streaming';
-import { streamIntoEditor, type BatchTiming } from './insertion/streamInsertion';
+import type { BatchTiming } from './insertion/streamInsertion';
 import { blockLabels, resolveLanguage } from './language';
 import type { LlmSession } from './llm/types';
 import { createLlmProvider } from './llmProvider';
@@ -45,6 +36,8 @@ import { DefaultSourceReader } from './sources/sourceReader';
 import type { Source } from './sources/types';
 import { workspaceRelative } from './sources/uri';
 import { TASKS } from './tasks';
+import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
+import { checkInput } from './tasks/inputCheck';
 import { isPaperLink, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
@@ -215,9 +208,18 @@ class AssistantImpl implements Assistant {
       }
     });
     try {
-      const session = await this.llm.session(config, signal);
       const language = resolveLanguage(config.outputLanguage, text);
       const labels = blockLabels(language);
+      const noteTitle = workspaceRelative(note.uri, this.init.ports.workspace.folders());
+      // The input is read and checked before connecting: an empty note or a missing paper is named as such,
+      // not hidden behind "no model server answered".
+      const selection = prepared.scope.useSelection ? request.selection : undefined;
+      const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
+      const chosen = prepared.choose(collected, { language, labels, noteTitle });
+      const sources = chosen.sources;
+      checkInput(request.task, sources);
+
+      const session = await this.llm.session(config, signal);
       const progress = options.progress ?? nullProgress;
       const ctx: ActionContext = {
         session,
@@ -228,17 +230,7 @@ class AssistantImpl implements Assistant {
         progress,
         signal,
       };
-      const env: TaskEnv = { ctx, language, labels, noteTitle: workspaceRelative(note.uri, this.init.ports.workspace.folders()) };
-
-      const selection = prepared.scope.useSelection ? request.selection : undefined;
-      const collected = await this.sources.collect(note, {
-        links: prepared.scope.links,
-        ...(selection ? { selection } : {}),
-        signal,
-        progress,
-      });
-      const chosen = prepared.choose(collected, env);
-      const sources = chosen.sources;
+      const env: TaskEnv = { ctx, language, labels, noteTitle };
       this.logger.info(
         `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms (${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
       );
@@ -255,80 +247,33 @@ class AssistantImpl implements Assistant {
         title: chosen.title,
         incompleteLabel: labels.incomplete,
       };
-      const base = { task: request.task, form: 'block' as const, sources, collected };
-
-      let outcome: TaskOutcome;
-      if (prepared.footnote && footnoteAt) {
-        const result = await generate(options.sink ?? (() => undefined));
-        const explanation = result.finishReason === 'length' ? `${result.text.trim()} ${labels.incomplete}` : result.text.trim();
-        const current = editor?.getText() ?? text;
-        const edits = planFootnote(current, footnoteAt.end, footnoteLabel(prepared.footnote.term), explanation);
-        const version = editor?.version ?? note.version;
-        if (editor && !(await editor.applyEdits(edits)))
-          throw new AssistantError('Cancelled', 'The note changed while the footnote was inserted');
-        const definition = edits.at(-1)?.text.trim() ?? explanation;
-        const { grounding } = groundBlock(explanation, spec, sources, this.grounding.indexes);
-        outcome = {
-          ...base,
-          form: 'footnote',
-          block: definition,
-          body: explanation,
-          spec,
-          edits: { documentVersion: version, edits },
-          applied: editor !== undefined,
-          grounding,
-          result,
-        };
-      } else if (editor) {
-        let final: ReturnType<typeof groundBlock> | undefined;
-        const version = editor.version;
-        const { result, block } = await streamIntoEditor({
-          editor,
-          spec,
-          anchorOffset: placementOffset(editor.getText(), placement),
-          onCancel: config.onCancel,
-          logger: this.logger,
-          clock: this.clock,
-          // The source index for the grounding check is built while the model generates.
-          generate: (sink) => this.grounding.whileGenerating(sources, generate, tee(sink, options.sink), signal),
-          prepareFinal: (body, s) => (final = groundBlock(body, s, sources, this.grounding.indexes)),
-          onDiscarded: cancel,
-          ...(options.onBatch ? { onBatch: options.onBatch } : {}),
-        });
-        const inserted = editor.getText().slice(block.start, block.end);
-        outcome = {
-          ...base,
-          block: inserted,
-          body: block.body,
-          spec: block.spec,
-          edits: { documentVersion: version, edits: [block.edit] },
-          applied: true,
-          grounding: final?.grounding ?? { checked: 0, supported: 0, items: [] },
-          result,
-        };
-      } else {
-        const result = await generate(options.sink ?? (() => undefined));
-        const incomplete = result.finishReason === 'length';
-        const final = incomplete ? undefined : groundBlock(result.text, spec, sources, this.grounding.indexes);
-        const body = final?.body ?? result.text;
-        const finalSpec = final?.spec ?? spec;
-        const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, placement));
-        const edit: TextEditOp = new StreamingInsertion(finalSpec, target).finalInsert(body, incomplete, finalSpec);
-        const rendered = renderBlock(
-          incomplete ? { ...finalSpec, attributes: { ...finalSpec.attributes, incomplete: true } } : finalSpec,
-          body,
-        );
-        outcome = {
-          ...base,
-          block: rendered,
-          body,
-          spec: finalSpec,
-          edits: { documentVersion: note.version, edits: [edit] },
-          applied: false,
-          grounding: final?.grounding ?? { checked: 0, supported: 0, items: [] },
-          result,
-        };
-      }
+      const insertion: Insertion = {
+        note,
+        spec,
+        sources,
+        placement: () => placement,
+        generate,
+        ...(options.sink ? { sink: options.sink } : {}),
+        grounding: this.grounding,
+      };
+      const placed = prepared.footnote
+        ? await placeFootnote(
+            insertion,
+            { term: prepared.footnote.term, at: () => footnoteAt ?? prepared.footnote!.at },
+            editor,
+            labels.incomplete,
+          )
+        : editor
+          ? await streamBlock(insertion, editor, {
+              onCancel: config.onCancel,
+              logger: this.logger,
+              clock: this.clock,
+              signal,
+              onDiscarded: cancel,
+              ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+            })
+          : await planBlock(insertion);
+      const outcome: TaskOutcome = { task: request.task, sources, collected, ...placed };
       this.grounding.remember(note.uri, sources);
       const r = outcome.result;
       this.logger.info(
@@ -379,9 +324,4 @@ class AssistantImpl implements Assistant {
   dispose(): void {
     this.grounding.clear();
   }
-}
-
-/** A sink that feeds two. */
-function tee(a: TextSink, b: TextSink | undefined): TextSink {
-  return b ? (delta) => (a(delta), b(delta)) : a;
 }

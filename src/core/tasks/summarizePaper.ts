@@ -22,10 +22,7 @@ export const summarizePaperTask: TaskDescriptor = {
       choose: (collected, env) => {
         const paper = collected.sources.find((s) => s.link?.start === link.start) ?? collected.sources[0];
         if (!paper) throw new AssistantError('NoInput', `The link ${link.raw} could not be followed`);
-        if (paper.status !== 'ok')
-          throw new AssistantError('SourceUnreadable', paper.statusDetail ?? `${paper.title}: ${paper.status}`, {
-            data: { file: paper.title },
-          });
+        // A missing or unreadable paper is named by the input check, before connecting.
         return { sources: [paper], title: `${env.labels.summary}: ${paper.title}` };
       },
       generate: (env, sources, sink) => summarize(env.ctx, { sources, language: env.language, templateId: 'summarize-paper' }, sink),

@@ -77,6 +77,9 @@ export interface TaskEnv {
   readonly noteTitle: string;
 }
 
+/** What choosing the sources may use (no connection yet). */
+export type ChooseEnv = Omit<TaskEnv, 'ctx'>;
+
 /** The sources a task sends and the block title that names them. */
 export interface ChosenSources {
   readonly sources: readonly Source[];
@@ -96,7 +99,8 @@ export interface PreparedTask {
   readonly style?: BlockSpec['style'];
   /** Explain Term in footnote style: the edit plan is a footnote reference at `at` and its definition. */
   readonly footnote?: { readonly term: string; readonly at: OffsetRange };
-  choose(collected: CollectedSources, env: TaskEnv): ChosenSources;
+  /** Picks the sources to send; runs before connecting, so it sees no session. */
+  choose(collected: CollectedSources, env: ChooseEnv): ChosenSources;
   generate(env: TaskEnv, sources: readonly Source[], sink: TextSink): Promise<ActionResult>;
 }
 
