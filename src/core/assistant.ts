@@ -37,7 +37,7 @@ import type { Source } from './sources/types';
 import { workspaceRelative } from './sources/uri';
 import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
-import { checkInput } from './tasks/inputCheck';
+import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
@@ -74,6 +74,11 @@ export interface RunOptions {
   readonly editor?: DocumentEditor;
   /** Visible answer text as it arrives. */
   readonly sink?: TextSink;
+  /**
+   * Linked sources that could not be read (missing, unreadable, refused) while others remain: the task goes on
+   * without them. Called before connecting, so the host can name them whatever the server does next.
+   */
+  readonly onUnreadable?: (sources: readonly Source[]) => void;
   /** Timing of every streamed batch (bench). */
   readonly onBatch?: (batch: BatchTiming) => void;
 }
@@ -218,6 +223,8 @@ class AssistantImpl implements Assistant {
       const chosen = prepared.choose(collected, { language, labels, noteTitle });
       const sources = chosen.sources;
       checkInput(request.task, sources);
+      const skipped = unreadableSources(sources);
+      if (skipped.length > 0) options.onUnreadable?.(skipped);
 
       const session = await this.llm.session(config, signal);
       const progress = options.progress ?? nullProgress;

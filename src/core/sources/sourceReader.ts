@@ -10,7 +10,7 @@ import type { NoteDocument } from '../ports/document';
 import type { FileReader, FileStamp, WorkspaceIndex } from '../ports/files';
 import { nullLogger, type Logger } from '../ports/logger';
 import { attachmentUri, parseCslJson, pickPdf, type BibEntry, type BibtexParser } from './bibliography';
-import type { CollectedSources, CollectOptions, SourceReader } from './reader';
+import type { CollectedSources, CollectOptions, LinkStatus, SourceReader } from './reader';
 import { estimateTokens } from '../llm/tokens';
 import type { Source, SourceKind, SourceLink, SourceSection, SourceStatus } from './types';
 import { basename, dirname, extname, fileUri, isInside, resolveRelative, uriKey, workspaceRelative } from './uri';
@@ -100,6 +100,16 @@ export class DefaultSourceReader implements SourceReader {
 
   links(document: NoteDocument): readonly NoteLink[] {
     return parseNote(document.getText()).links;
+  }
+
+  async linkStatus(document: NoteDocument, links: readonly NoteLink[], signal: AbortSignal): Promise<readonly LinkStatus[]> {
+    if (!this.deps.isTrusted()) return links.map((link) => ({ link, status: 'untrusted' as const }));
+    const config = this.deps.config(document.uri);
+    const bibliography = links.some((l) => l.citekey !== undefined)
+      ? await this.loadBibliography(document.uri, parseNote(document.getText()), config, signal)
+      : undefined;
+    const targets = await Promise.all(links.map((link) => this.resolve(link, document.uri, bibliography, config, signal)));
+    return targets.map((t) => ({ link: t.link, status: t.status, ...(t.detail ? { detail: t.detail } : {}) }));
   }
 
   async collect(document: NoteDocument, options: CollectOptions): Promise<CollectedSources> {

@@ -4,6 +4,7 @@ import {
   type AssistantConfig,
   type NoteDocument,
   type OffsetRange,
+  type Source,
   type TaskArgs,
   type TaskId,
   type TaskOutcome,
@@ -124,7 +125,13 @@ export async function runTask(
     ...(inv.editor ? { cursor: inv.cursor } : {}),
     args: { ...args, ...(inv.args.regenerate ? { regenerate: true } : {}) },
   };
-  const outcome = await runWithProgress(title, (signal, progress) => services.assistant.run(request, { signal, progress, editor }));
+  const onUnreadable = (sources: readonly Source[]): void => {
+    const names = sources.map((s) => (s.status === 'missing' ? `${s.id} (${vscode.l10n.t('missing')})` : s.id)).join(', ');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Left out {0} linked file(s) that could not be read: {1}', sources.length, names));
+  };
+  const outcome = await runWithProgress(title, (signal, progress) =>
+    services.assistant.run(request, { signal, progress, editor, onUnreadable }),
+  );
   if (outcome.form === 'block') {
     // Diagnostics for unsupported figures; the header already says "figures", so this adds no edit.
     void services.grounding.afterInsertion(inv.document);

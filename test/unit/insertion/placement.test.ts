@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { renderBlock, type BlockSpec } from '../../../src/core/insertion/block';
+import type { BlockSpec } from '../../../src/core/insertion/block';
 import { applyEdits } from '../../../src/core/insertion/editPlan';
 import { afterSelection, placementOffset, wholeNotePlacement, type Placement } from '../../../src/core/insertion/placement';
 import { StreamingInsertion, planTarget } from '../../../src/core/insertion/streaming';
