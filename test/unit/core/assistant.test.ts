@@ -214,10 +214,9 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   });
 
   test('closing the note cancels the run', async () => {
-    let editor: InMemoryDocumentEditor | undefined;
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
     // The user closes the note once the request is out.
-    const { assistant } = setup({ reply: () => (editor?.close(), { text: 'word '.repeat(200), delayMs: 5 }) });
-    editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const { assistant } = setup({ reply: () => (editor.close(), { text: 'word '.repeat(200), delayMs: 5 }) });
     await assert.rejects(assistant.run({ task: 'summarize', note: editor.asNote() }, { signal, editor }), (e) => isCancellationError(e));
     assert.equal(editor.getText(), NOTE_TEXT);
   });
