@@ -121,7 +121,7 @@ export async function runTask(
     task,
     note: toNoteDocument(inv.document),
     ...(inv.selection ? { selection: inv.selection } : {}),
-    // A cursor only when the note is shown: without one a note summary goes under its title.
+    // A cursor only when the note is shown: without one whole-note results go at the end of the note.
     ...(inv.editor ? { cursor: inv.cursor } : {}),
     args: { ...args, ...(inv.args.regenerate ? { regenerate: true } : {}) },
   };

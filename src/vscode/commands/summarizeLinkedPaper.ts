@@ -5,7 +5,7 @@ import { guarded, resolveInvocation, runTask, toNoteDocument } from '../adapters
 import type { NoteLink } from '../../core';
 import type { Command } from './command';
 
-/** Research: Summarize Linked Paper — the link at the cursor (or picked); the summary goes under the line holding it. */
+/** Research: Summarize Linked Paper — the link at the cursor (or picked); the summary goes after the list or paragraph holding it. */
 export class SummarizeLinkedPaperCommand implements Command {
   readonly id = Commands.summarizeLinkedPaper;
 
