@@ -1,10 +1,11 @@
-// Two bundles for the extension (CommonJS, `vscode` external): dist/extension.js, the small entry that activation
-// evaluates (command registration, settings, log, status bar item, CodeLens registration), and dist/features.js,
-// everything else, required on first use (src/vscode/lazy.ts; PRODUCT.md §12: activation ≤ 50 ms).
+// Three bundles for the extension (CommonJS, `vscode` external): dist/extension.js, the small entry that activation
+// evaluates (command registration, settings, log, status bar item, CodeLens registration; activation ≤ 50 ms),
+// dist/features.js, everything else, required on first use (src/vscode/lazy.ts), and dist/preview.js, the markdown
+// preview's plugins, required when VS Code builds its markdown renderer (extendMarkdownIt in extension.ts).
 // --production minifies and drops source maps; --watch rebuilds on change.
 import * as esbuild from 'esbuild';
 import { cpSync, readFileSync } from 'node:fs';
-import { pdfjsTextOnly } from './scripts/pdfjsTextOnly.mjs';
+import { pdfjsTextOnly } from './build/pdfjsTextOnly.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -46,7 +47,7 @@ const smallEntry = {
 };
 
 const ctx = await esbuild.context({
-  entryPoints: { extension: 'src/vscode/extension.ts', features: 'src/vscode/features.ts' },
+  entryPoints: { extension: 'src/vscode/extension.ts', features: 'src/vscode/features.ts', preview: 'src/vscode/preview/index.ts' },
   bundle: true,
   format: 'cjs',
   platform: 'node',

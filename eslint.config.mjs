@@ -54,7 +54,7 @@ export default tseslint.config(
   // Layout is Prettier's (npm run format); ESLint keeps to correctness.
   prettierCompat,
   {
-    files: ['scripts/**/*.mjs', 'test/**/*.mjs', 'esbuild.mjs', 'eslint.config.mjs'],
+    files: ['scripts/**/*.mjs', 'build/**/*.mjs', 'test/**/*.mjs', 'esbuild.mjs', 'eslint.config.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',

@@ -32,7 +32,9 @@ const REQUIRED = [
   'package.nls.json',
   'dist/extension.js',
   'dist/features.js',
+  'dist/preview.js',
   'media/icon.png',
+  'media/preview.css',
   'README.md',
   'CHANGELOG.md',
 ];

@@ -86,6 +86,8 @@ try {
       RA_TEST_GREP: opt.grep ?? '',
       RA_REPO_ROOT: ROOT,
       RA_FIXTURES: path.join(ROOT, 'test/fixtures'),
+      // The server's log folder: tests read the extension host's log there (VS Code's own warnings about our API use).
+      RA_LOGS_DIR: path.join(run.stateDir, 'ud/logs'),
     },
     extraArgs: process.env.CODE_SERVER_ARGS ? process.env.CODE_SERVER_ARGS.split(' ') : [],
   });

@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -32,9 +31,8 @@ import {
 } from '../../src/core';
 import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
 import { forgetTokenEstimates } from '../../src/core/llm/tokens';
-import type { EngineModule } from '../../src/pdf';
 import type { FakeServerOptions } from '../../test/fakeServer/index';
-import { NodeFileStore, NodeFiles, fileUri, timed } from './common';
+import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
 
 interface Args {
   readonly runs: number;
@@ -51,13 +49,20 @@ interface Args {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const engine = (createRequire(__filename)(args.engine) as { engine: EngineModule }).engine;
+const engine = loadEngineModule(args.engine);
 const prompts = PromptLibrary.load(
   readdirSync(args.prompts)
     .filter((f) => f.endsWith('.md') && f !== 'README.md')
     .map((f) => ({ file: f, text: readFileSync(join(args.prompts, f), 'utf8') })),
 );
 const out: Record<string, unknown> = {};
+
+/** Wall time of one call, in milliseconds. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
 const wanted = (name: string): boolean => !args.only || args.only.includes(name);
 
 function context(session: ConnectedSession, store = new InMemoryKeyValueStore()): ActionContext {
@@ -189,7 +194,7 @@ async function overheadAndCache(): Promise<void> {
   );
   writeFileSync(join(ws, 'note.md'), text);
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
-  const files = new NodeFiles(ws);
+  const files = new NodeWorkspace(ws);
   const config = resolveConfig({ ...DEFAULT_CONFIG });
   // A reader as a session of the extension makes it: the persisted extraction cache (on disk, shared by all
   // sessions) behind a fresh in-memory layer. A new reader = the first action of a new session.

@@ -10,21 +10,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { ExtractionCache, contentHash } from '../../src/core/cache/extractionCache';
 import { DEFAULT_CONFIG, DefaultSourceReader, resolveConfig, type NoteDocument, type PdfExtraction } from '../../src/core';
-import type { EngineModule } from '../../src/pdf';
-import { NodeFileStore, NodeFiles, fileUri } from './common';
-
-function loadEngine(file: string): EngineModule {
-  return (createRequire(__filename)(file) as { engine: EngineModule }).engine;
-}
+import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
 
 const maxRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
 async function time(pdf: string, runs: number, engineFile: string, cacheDir: string): Promise<void> {
-  const engine = loadEngine(engineFile);
+  const engine = loadEngineModule(engineFile);
   const name = basename(pdf);
   const ours: number[] = [];
   const poppler: number[] = [];
@@ -74,7 +68,7 @@ async function time(pdf: string, runs: number, engineFile: string, cacheDir: str
   }
   // The same paper again within a session, through the reader (a note linking it): stat, and the session's
   // memory answers by (uri, size, mtime); the first collect (timed in `cached` above) fills it.
-  const files = new NodeFiles(dirname(pdf));
+  const files = new NodeWorkspace(dirname(pdf));
   const reader = new DefaultSourceReader({
     files,
     workspace: files,
@@ -106,7 +100,7 @@ async function time(pdf: string, runs: number, engineFile: string, cacheDir: str
 }
 
 async function rss(pdf: string, engineFile: string): Promise<void> {
-  const engine = loadEngine(engineFile);
+  const engine = loadEngineModule(engineFile);
   const bytes = new Uint8Array(readFileSync(pdf));
   const before = maxRssMb();
   const result = await engine.pdf.extract(bytes, { name: basename(pdf) });

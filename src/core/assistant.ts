@@ -27,9 +27,9 @@ import type { FileReader, KeyValueStore, WorkspaceIndex } from './ports/files';
 import type { LlmProvider, LlmTransport } from './ports/llm';
 import { nullLogger, type Logger } from './ports/logger';
 import { nullProgress, type ProgressReporter } from './ports/progress';
-import type { PromptSource } from './ports/promptSource';
-import type { StoreProvider } from './ports/store';
-import { PromptLibrary, type PromptFile } from './prompts/promptLibrary';
+import type { PromptSource } from './ports/prompts';
+import type { StoreArea, StoreProvider } from './ports/store';
+import { PromptLibrary, type PromptFile, type PromptLoadError } from './prompts/promptLibrary';
 import { ResultCache } from './results/resultCache';
 import type { CollectedSources, CollectOptions, SourceReader } from './sources/reader';
 import { DefaultSourceReader } from './sources/sourceReader';
@@ -46,9 +46,13 @@ export const RESULTS_AREA = { name: 'results', maxBytes: 64 * 1024 * 1024 } as c
 
 /** Everything a host provides. */
 export interface AssistantPorts {
-  readonly files: FileReader;
-  readonly workspace: WorkspaceIndex;
-  readonly store: StoreProvider;
+  /** Reading files, and the workspace as links see it. */
+  readonly files: FileReader & WorkspaceIndex;
+  /**
+   * Persisted caches: one bounded store for everything (their keys do not collide), or a provider that
+   * opens one area per cache with the core's bounds.
+   */
+  readonly store: KeyValueStore | StoreProvider;
   readonly prompts: PromptSource;
   readonly pdf: PdfTextExtractor;
   readonly bibtex: BibtexParser;
@@ -65,6 +69,8 @@ export interface AssistantInit {
   readonly ports: AssistantPorts;
   /** A frozen settings snapshot, scoped to a note's URI when given. */
   readonly settings: (resourceUri?: string) => AssistantConfig;
+  /** User templates that failed to parse and are ignored: the host tells the user (file and line). */
+  readonly onPromptErrors?: (errors: readonly PromptLoadError[]) => void;
 }
 
 export interface RunOptions {
@@ -156,17 +162,22 @@ class AssistantImpl implements Assistant {
     this.logger = ports.logger ?? nullLogger;
     this.clock = ports.clock ?? systemClock;
     this.llm = ports.llm ?? createLlmProvider(ports.transport, this.logger);
-    this.extraction = new ExtractionCache(ports.store.open(EXTRACTION_AREA), this.logger);
-    this.resultStore = ports.store.open(RESULTS_AREA);
+    const store = ports.store;
+    const open = (area: StoreArea): KeyValueStore => ('open' in store ? store.open(area) : store);
+    const extractionStore = open(EXTRACTION_AREA);
+    this.extraction = new ExtractionCache(extractionStore, this.logger);
+    this.resultStore = open(RESULTS_AREA);
     this.results = new ResultCache(this.resultStore);
     this.sources = new DefaultSourceReader({
       files: ports.files,
-      workspace: ports.workspace,
+      workspace: ports.files,
       pdf: () => Promise.resolve(ports.pdf),
       bibtex: () => Promise.resolve(ports.bibtex),
       config: (noteUri) => init.settings(noteUri),
       isTrusted: ports.trust ?? (() => true),
       cache: this.extraction,
+      // Parsed bibliographies share the bounded store (and Clear Cache) with the extractions.
+      store: extractionStore,
       logger: this.logger,
     });
     this.grounding = new NoteGrounding(this.sources, this.logger, this.clock);
@@ -215,7 +226,7 @@ class AssistantImpl implements Assistant {
     try {
       const language = resolveLanguage(config.outputLanguage, text);
       const labels = blockLabels(language);
-      const noteTitle = workspaceRelative(note.uri, this.init.ports.workspace.folders());
+      const noteTitle = workspaceRelative(note.uri, this.init.ports.files.folders());
       // The input is read and checked before connecting: an empty note or a missing paper is named as such,
       // not hidden behind "no model server answered".
       const selection = prepared.scope.useSelection ? request.selection : undefined;
@@ -239,7 +250,8 @@ class AssistantImpl implements Assistant {
       };
       const env: TaskEnv = { ctx, language, labels, noteTitle };
       this.logger.info(
-        `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms (${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
+        `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms ` +
+          `(${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
       );
       const generate = (sink: TextSink): Promise<ActionResult> => prepared.generate(env, sources, sink);
       const spec: BlockSpec = {
@@ -284,7 +296,8 @@ class AssistantImpl implements Assistant {
       this.grounding.remember(note.uri, sources);
       const r = outcome.result;
       this.logger.info(
-        `${request.task}: ${r.fromCache ? 'from cache' : `${r.requests} request(s)`}, ${r.parts} part(s)${r.warnings.length ? `; warnings: ${r.warnings.join('; ')}` : ''}`,
+        `${request.task}: ${r.fromCache ? 'from cache' : `${r.requests} request(s)`}, ${r.parts} part(s)` +
+          (r.warnings.length ? `; warnings: ${r.warnings.join('; ')}` : ''),
       );
       return outcome;
     } finally {
@@ -311,9 +324,12 @@ class AssistantImpl implements Assistant {
   async prompts(noteUri?: string, config: AssistantConfig = this.init.settings(noteUri)): Promise<PromptLibrary> {
     const source = this.init.ports.prompts;
     this.builtins ??= source.builtins();
-    const library = PromptLibrary.load(await this.builtins, await source.user(config, noteUri));
+    // The user's templates only from a trusted workspace: a template decides what is sent to the server.
+    const trusted = (this.init.ports.trust ?? (() => true))();
+    const user = trusted && config.promptsFolder ? await source.overrides(config.promptsFolder, noteUri) : [];
+    const library = PromptLibrary.load(await this.builtins, user);
     for (const e of library.errors) this.logger.warn(`Prompt template ignored: ${e.message}`);
-    if (library.errors.length > 0) source.reportErrors?.(library.errors);
+    if (library.errors.length > 0) this.init.onPromptErrors?.(library.errors);
     return library;
   }
 

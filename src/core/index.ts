@@ -18,7 +18,6 @@ export { termAt, wordAt } from './tasks/explainTerm';
 export { createLlmProvider } from './llmProvider';
 export type { DocumentEditor, DocumentChange, Disposable } from './ports/documentEditor';
 export { systemClock, sleep, type Clock, type TimerHandle } from './ports/clock';
-export type { PromptSource } from './ports/promptSource';
 export type { StoreProvider, StoreArea } from './ports/store';
 export type { LlmProvider, LlmTransport } from './ports/llm';
 export {
@@ -61,6 +60,7 @@ export type {
 export { connect, discoverModels, type ConnectOptions, type ConnectedSession } from './llm/session';
 export type { ModelEntry, DetectedServer } from './llm/discovery';
 export { FALLBACK_CONTEXT, OLLAMA_CONTEXT_CAP } from './llm/discovery';
+export { serverPresentation, type ServerPresentation } from './llm/dialects';
 export { parseEndpoint, isLoopbackHost } from './llm/endpoint';
 export { estimateMessageTokens, estimateTextTokens, estimateTokens } from './llm/tokens';
 export { parseLenientJson } from './llm/lenientJson';
@@ -76,11 +76,14 @@ export {
   type SourceLimits,
   type PdfTextExtractor,
 } from './sources/sourceReader';
+export { SourceFileReader, type SourceFileReaderDeps, type ReadSourceOptions, type ReadTarget } from './sources/readers';
+export { LinkResolver, type LinkResolverDeps, type LinkTarget } from './sources/linkResolver';
 export { splitSource, type SourcePart, type SplitOptions } from './sources/split';
 export type { BibEntry, BibAttachment, BibtexParser } from './sources/bibliography';
 export type { WorkspaceIndex } from './ports/files';
+export type { PromptSource } from './ports/prompts';
 export type { NoteLink, LinkAnchor, LinkForm } from './markdown/links';
-export { parseNote, type ParsedNote, type NoteHeading } from './markdown/parseNote';
+export { parseNote, NoteParser, type ParsedNote, type NoteHeading } from './markdown/parseNote';
 export {
   ExtractionCache,
   InMemoryKeyValueStore,

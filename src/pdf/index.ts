@@ -3,7 +3,7 @@
  * ~2 MB that activation never loads. The extension requires it on first use (src/vscode/adapters/pdfEngine.ts).
  */
 import type { BibtexParser } from '../core/sources/bibliography';
-import type { PdfTextExtractor } from '../core/sources/sourceReader';
+import type { PdfTextExtractor } from '../core/sources/readers/pdf';
 import { bibtexParser } from './bibtex';
 import { extractPdfText } from './engine';
 

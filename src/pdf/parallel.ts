@@ -9,10 +9,9 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { AssistantError } from '../core/errors';
+import { AssistantError, isAssistantError } from '../core/errors';
 import type { PdfExtraction, PdfPageItems } from '../core/pdf/types';
-import { layoutOrFail, openDocument, readPagesOf, readPdfItems } from './engine';
-import type { OpenedPdf } from './engine';
+import { layoutOrFail, openDocument, readPagesOf, readPdfItems, type OpenedPdf } from './document';
 
 const POOL_KIND = 'researchAssistant.pdfPool';
 /** An idle worker ends after this long (its pdf.js heap is released with it). */
@@ -103,7 +102,7 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
           id,
           ok: false,
           message: error instanceof Error ? error.message : String(error),
-          ...(error instanceof AssistantError ? { code: error.code, data: { ...error.data } } : {}),
+          ...(isAssistantError(error) ? { code: error.code, data: { ...error.data } } : {}),
         } satisfies Reply),
     );
   });

@@ -8,8 +8,8 @@ export interface ExtensionServices {
   readonly context: vscode.ExtensionContext;
   readonly logger: Logger;
   readonly channel: vscode.LogOutputChannel;
-  /** A fresh settings snapshot, scoped to `resource` when given. */
-  readonly config: (resource?: vscode.Uri) => AssistantConfig;
+  /** A fresh settings snapshot for the note `resource`; `null` when no note is involved (connection settings). */
+  readonly config: (resource: vscode.Uri | null) => AssistantConfig;
   /**
    * The model server: `await services.llm.session(config, signal)` gives a connected LlmSession
    * (detected, model picked, usable context read; cached, re-detected when stale). Throws AssistantError.

@@ -18,7 +18,16 @@ export interface Quote {
   locator?: string;
 }
 
-const LOCATOR = /\[((?:p\.|pp\.|§|page|sec)[^\]]{0,60})\]/gi;
+// Section titles can be long (a paper's title heads its first page): a locator is any bracketed run up to 200 characters.
+const LOCATOR = /\[((?:p\.|pp\.|§|page|sec)[^\]\n]{0,200})\]/gi;
+
+/** A locator short enough for a citation: a long section title gives way to the page ("p. 1"), or is cut at a word. */
+export function citedLocator(locator: string): string {
+  if (locator.length <= 40) return locator;
+  const page = /\b(?:pp?\.|page)\s*\d+(?:\s*[-–]\s*\d+)?/iu.exec(locator)?.[0];
+  if (page) return page;
+  return `${locator.slice(0, 40).replace(/\s+\S*$/u, '')}…`;
+}
 
 /** Candidate sentences of a text, in order, cleaned of list markers, emphasis and locators. */
 export function quotesOf(text: string): Quote[] {
@@ -96,7 +105,7 @@ function requestedHeadings(task: string): string[] {
 export function cannedMarkdown(messages: readonly TemplateMessage[], flavour: string, promptTokens: number): string {
   const headings = requestedHeadings(regions(messages).task);
   const quotes = pickQuoteObjects(messages, headings.length >= 2 ? Math.min(3, headings.length - 1) : 2);
-  const bullet = (q: Quote): string => `- ${q.text}${q.locator ? ` (${q.locator})` : ''}`;
+  const bullet = (q: Quote): string => `- ${q.text}${q.locator ? ` (${citedLocator(q.locator)})` : ''}`;
   const note = `- Canned demo output from the fake ${flavour} server (${promptTokens} prompt tokens); no model was run.`;
   if (headings.length >= 2) {
     const parts = headings.map((h, i) => {

@@ -4,7 +4,7 @@
  * so re-running with an added column or paper asks only for what is new; a paper that fails gets
  * an error cell and the others still render.
  */
-import { AssistantError, isCancellationError } from '../errors';
+import { AssistantError, isAssistantError, isCancellationError } from '../errors';
 import { languageInstruction, type ResolvedLanguage } from '../language';
 import { renderPrompt } from '../prompts/promptTemplate';
 import { cacheKey, sha256Hex } from '../results/resultCache';
@@ -140,7 +140,7 @@ export async function compare(ctx: ActionContext, input: CompareInput): Promise<
     } catch (error) {
       if (isCancellationError(error)) throw error;
       ctx.logger.warn(`Comparison: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      const reason = error instanceof AssistantError ? error.code : 'error';
+      const reason = isAssistantError(error) ? error.code : 'error';
       return { paper: name, error: reason };
     } finally {
       done += 1;

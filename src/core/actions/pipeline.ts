@@ -4,7 +4,7 @@
  * the server's parallel slots, then run the task on the notes (PRODUCT.md §5). Nothing is ever
  * cut silently. Every request and every part is cached.
  */
-import { AssistantError, throwIfAborted } from '../errors';
+import { AssistantError, hasErrorCode, throwIfAborted } from '../errors';
 import { estimateMessageTokens, estimateTokens } from '../llm/tokens';
 import type { ChatMessage, ChatResult } from '../llm/types';
 import { renderPrompt, type PromptTemplate } from '../prompts/promptTemplate';
@@ -112,7 +112,7 @@ export interface Counter {
 }
 
 function isOverflow(error: unknown): boolean {
-  return error instanceof AssistantError && error.code === 'ContextTooLarge';
+  return hasErrorCode(error, 'ContextTooLarge');
 }
 
 /** Map step: one part to structured notes (cached per part, so a cancelled run resumes). */

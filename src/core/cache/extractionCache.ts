@@ -107,7 +107,7 @@ const DEFAULT_MEMORY_CHARS = 16_000_000;
 const MAX_STAMPS = 4096;
 
 /**
- * Extracted PDF text keyed by content hash (issue #4 §5; PRODUCT.md §9), persisted in a KeyValueStore,
+ * Extracted PDF text keyed by content hash, persisted in a KeyValueStore,
  * with two in-memory layers for the session:
  *  - the extractions used lately, by hash, so a paper is not read back and parsed from the store again;
  *  - each file's hash by (uri, size, mtime), so an unchanged file is neither read nor hashed again. Size and

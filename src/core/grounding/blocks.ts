@@ -38,7 +38,7 @@ export function checkBlock(
 ): BlockCheckResult {
   const index = Array.isArray(sources) ? buildGroundingIndex(sources as readonly Source[]) : (sources as GroundingIndex);
   const hasTable =
-    kind === 'comparison' || (kind === 'auto' && /^\s*\|.*\|\s*$/mu.test(body) && /^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/mu.test(body));
+    kind === 'comparison' || (kind === 'auto' && /^\s*\|.*\|\s*$/mu.test(body) && /^\s*\|(?:\s*:?-+:?\s*\|)+\s*$/mu.test(body));
   if (!hasTable) {
     const r = checkText(body, index);
     return { ...r, edits: [] };

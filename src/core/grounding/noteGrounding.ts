@@ -222,7 +222,8 @@ export class NoteGrounding {
       unsupported: wanted.reduce((n, r) => n + r.check.checked - r.check.supported, 0),
     };
     this.logger.info(
-      `grounding: ${note.uri}: ${results.map((r) => `${r.block.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} in ${(this.clock.now() - started).toFixed(1)} ms (source index ${indexMs.toFixed(1)} ms)`,
+      `grounding: ${note.uri}: ${results.map((r) => `${r.block.block.kind} ${r.check.header}`).join(', ') || 'no blocks'} ` +
+        `in ${(this.clock.now() - started).toFixed(1)} ms (source index ${indexMs.toFixed(1)} ms)`,
     );
     const edits: TextEdit[] = [];
     for (const r of wanted) {

@@ -123,8 +123,8 @@ export function checkTables(text: string, index: GroundingIndex): TableCheck {
       continue;
     }
     tableRanges.push([l.start, l.start + l.text.length]);
-    // The header row is the one followed by the rule; rows start after the rule.
-    if (/^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/u.test(l.text)) {
+    // The header row is the one followed by the rule (GFM: one hyphen per column is enough); rows start after it.
+    if (/^\s*\|(?:\s*:?-+:?\s*\|)+\s*$/u.test(l.text)) {
       inTable = true;
       continue;
     }

@@ -1,8 +1,10 @@
 /**
- * Comparison tables are rendered by code from extracted fields, never trusted as model-written
- * markdown (PRODUCT.md §1.5): pipes escaped, line breaks as <br>, columns aligned, supporting
- * quotes as footnotes, and a paper that failed gets one error cell instead of breaking the table.
+ * Comparison tables are rendered by code from extracted fields, never trusted as model-written markdown: pipes
+ * escaped, line breaks as <br>, short columns aligned (long ones are not padded), supporting quotes as footnotes
+ * under short labels, and a paper that failed gets one error cell instead of breaking the table.
  */
+import { markdownTable } from 'markdown-table';
+import stringWidth from 'string-width';
 
 export interface TableCell {
   readonly value: string;
@@ -26,8 +28,11 @@ export interface TableOptions {
   readonly paperHeader: string;
   /** Text of the error cell, e.g. "extraction failed". */
   readonly failedLabel: string;
-  /** Footnote label prefix; unique per table so two tables in one note do not collide. */
-  readonly footnotePrefix: string;
+  /**
+   * Footnote label prefix; unique per table so two tables in one note do not collide. Default: three characters
+   * derived from the columns and papers (`[^k3x-1]`), short enough not to crowd the cells in the editor.
+   */
+  readonly footnotePrefix?: string;
 }
 
 /** Escapes text for one GFM table cell. */
@@ -46,34 +51,35 @@ export function escapeCell(text: string): string {
 
 /** Display width: CJK and full-width characters take two columns in a monospace editor. */
 export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    w +=
-      (c >= 0x1100 && c <= 0x115f) ||
-      (c >= 0x2e80 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) ||
-      (c >= 0x20000 && c <= 0x3fffd)
-        ? 2
-        : 1;
-  }
-  return w;
+  return stringWidth(text);
 }
 
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+/**
+ * Columns are padded to align only up to this display width. Padding every cell to the widest one makes each row as
+ * long as the longest answer (about a thousand characters with six prose columns), so a word-wrapped editor shows
+ * one row over a dozen screen lines; short columns (sample size, design) still line up.
+ */
+export const MAX_PADDED_WIDTH = 20;
+
+function paddedWidth(text: string): number {
+  return Math.min(displayWidth(text), MAX_PADDED_WIDTH);
 }
 
 function quoteText(quote: string): string {
   return quote.replace(/\s+/g, ' ').trim().replace(/"/g, '\u201d');
 }
 
+/** Three base-36 characters from the table's columns and papers: short, and different for another table in the note. */
+function defaultFootnotePrefix(columns: readonly string[], rows: readonly TableRow[]): string {
+  let h = 0x811c9dc5;
+  const text = [...columns, '\u0000', ...rows.map((r) => r.paper)].join('\u0001');
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${((h >>> 0) % 36 ** 3).toString(36).padStart(3, '0')}-`;
+}
+
 /** The table and its footnote definitions, as one markdown string (no trailing line break). */
 export function renderTable(columns: readonly string[], rows: readonly TableRow[], options: TableOptions): string {
+  const prefix = options.footnotePrefix ?? defaultFootnotePrefix(columns, rows);
   const footnotes: string[] = [];
   const header = [options.paperHeader, ...columns].map(escapeCell);
   const body = rows.map((row) => {
@@ -89,7 +95,7 @@ export function renderTable(columns: readonly string[], rows: readonly TableRow[
         if (!cell) return '';
         let text = escapeCell(cell.value);
         if (cell.quote && cell.quote.trim()) {
-          const label = `${options.footnotePrefix}${footnotes.length + 1}`;
+          const label = `${prefix}${footnotes.length + 1}`;
           const where = [cell.locator?.trim(), row.paper].filter(Boolean).join(', ');
           footnotes.push(`[^${label}]: "${quoteText(cell.quote)}"${where ? ` (${where.replace(/\n/g, ' ')})` : ''}`);
           text += `[^${label}]`;
@@ -98,9 +104,8 @@ export function renderTable(columns: readonly string[], rows: readonly TableRow[
       }),
     ];
   });
-  const widths = header.map((h, i) => Math.max(3, displayWidth(h), ...body.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => pad(c, widths[i] ?? 3)).join(' | ')} |`;
-  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
-  const table = [line(header), rule, ...body.map(line)].join('\n');
+  // markdown-table pads each cell to the column's widest size as measured by stringLength: capping that size caps
+  // the padding, and cells wider than the cap are written as they are.
+  const table = markdownTable([header, ...body], { stringLength: paddedWidth });
   return footnotes.length > 0 ? `${table}\n\n${footnotes.join('\n')}` : table;
 }

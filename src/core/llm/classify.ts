@@ -1,8 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { AssistantError, isCancellationError, type AssistantErrorCode } from '../errors';
+import { AssistantError, isAssistantError, isCancellationError, type AssistantErrorCode } from '../errors';
 import { asNumber, asRecord, asString } from './http';
 
-/** Context overflow wording across servers and versions (SERVERS.md §8). */
+/** Context overflow wording across servers and versions. */
 const OVERFLOW =
   /maximum context length|context length is only|exceeds? the available context|larger than the max context|Trying to keep the first|Cannot truncate prompt with n_keep|prompt is longer than the context length|Context size has been exceeded|exceed_context_size|maximum input length|input tokens and requested|is too large: \d+\. This model/i;
 const MODEL_MISSING = /model .*not found|does not exist|No models loaded|model_not_found|not found, try pulling/i;
@@ -41,7 +41,7 @@ export function errorFactsFromBody(status: number | undefined, body: unknown, ra
   };
 }
 
-/** Maps server error facts to an AssistantError code (SERVERS.md §8 table). */
+/** Maps server error facts to an AssistantError code. */
 export function classifyFacts(facts: ServerErrorFacts, extra: Record<string, string | number | boolean | undefined> = {}): AssistantError {
   const { status, message, type } = facts;
   const text = `${type ?? ''} ${String(facts.code ?? '')} ${message}`;
@@ -84,12 +84,12 @@ function matchNumber(text: string, pattern: RegExp): number | undefined {
  * `extra` adds context for the message (endpoint, model).
  */
 export function toAssistantError(error: unknown, extra: Record<string, string | number | boolean | undefined> = {}): AssistantError {
-  if (error instanceof AssistantError) return error;
+  if (isAssistantError(error)) return error;
   if (error instanceof APIUserAbortError || isCancellationError(error))
     return new AssistantError('Cancelled', 'Cancelled', { cause: error });
   if (error instanceof APIConnectionError) {
     // Our fetch wrapper throws AssistantErrors (200-with-error bodies, HTML pages); the client wraps them.
-    if (error.cause instanceof AssistantError) return error.cause;
+    if (isAssistantError(error.cause)) return error.cause;
     if (isCancellationError(error.cause)) return new AssistantError('Cancelled', 'Cancelled', { cause: error });
     const detail =
       error instanceof APIConnectionTimeoutError ? 'timed out waiting for response headers' : describeCause(error.cause ?? error);

@@ -1,6 +1,6 @@
 import { AssistantError } from '../errors';
 
-/** Default local ports probed by `auto` (SERVERS.md §1): Ollama, LM Studio, vLLM, llama.cpp. */
+/** Default local ports probed by `auto`: Ollama, LM Studio, vLLM, llama.cpp. */
 export const AUTO_PORTS: readonly number[] = [11434, 1234, 8000, 8080];
 
 export interface ParsedEndpoint {

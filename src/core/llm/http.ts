@@ -1,4 +1,5 @@
 import { AssistantError, throwIfAborted } from '../errors';
+import type { Logger } from '../ports/logger';
 
 export type FetchLike = typeof fetch;
 
@@ -89,6 +90,21 @@ export async function request(url: string, options: RequestOptions): Promise<Htt
     t.dispose();
   }
 }
+
+/** What native requests to one server share: detection probes, listings, /api/show, /props, /tokenize. */
+export interface Http {
+  readonly fetch: FetchLike;
+  readonly apiKey?: string;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+}
+
+export const httpGet = (http: Http, url: string): Promise<HttpResult | undefined> =>
+  request(url, { fetch: http.fetch, apiKey: http.apiKey, signal: http.signal, timeoutMs: http.timeoutMs });
+
+export const httpPost = (http: Http, url: string, body: unknown, timeoutMs = http.timeoutMs): Promise<HttpResult | undefined> =>
+  request(url, { fetch: http.fetch, apiKey: http.apiKey, signal: http.signal, timeoutMs, body });
 
 export function parseJsonOrUndefined(text: string): unknown {
   const trimmed = text.trim();

@@ -3,7 +3,7 @@ import { classifyFacts, errorFactsFromBody, summariseBody } from './classify';
 import { parseJsonOrUndefined, type FetchLike } from './http';
 
 /**
- * The fetch the openai client uses. It repairs what the client cannot see (SERVERS.md §6):
+ * The fetch the openai client uses. It repairs what the client cannot see:
  * - HTTP 200 whose body is a JSON error (LM Studio 0.4.21 overflow, LM Studio "Unexpected endpoint") → classified error;
  * - HTTP 200 HTML page (a non-LLM server on the port) → BadResponse instead of an empty stream;
  * - llama.cpp's old `error: {…}` SSE field (ignored by the client) → rewritten as `data: {"error":{…}}`, which the

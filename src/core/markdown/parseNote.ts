@@ -244,8 +244,6 @@ function createParser(): MarkdownIt {
   return md;
 }
 
-let parser: MarkdownIt | undefined;
-
 export function computeLineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -268,27 +266,43 @@ export interface ParseNoteOptions {
   readonly bareCitations?: boolean;
 }
 
-/** Parses a note with markdown-it: front matter, headings, block ids, callouts, footnotes and every link form. */
 /**
- * The last few parses: one action parses the same note text more than once (links, collect, the note's
- * CodeLenses), and markdown-it on a long note is the larger part of reading it. Keyed by the exact text
- * (and the option), so any edit parses anew.
+ * Parses a note with markdown-it: front matter, headings, block ids, callouts, footnotes and every link form.
+ * Sets up its own markdown-it each call (a few ms): code that parses often holds a NoteParser instead.
  */
-const recentParses = new Map<string, { readonly bareCitations: boolean | undefined; readonly parsed: ParsedNote }>();
-const RECENT_PARSES = 4;
-
 export function parseNote(text: string, options: ParseNoteOptions = {}): ParsedNote {
-  const hit = recentParses.get(text);
-  if (hit && hit.bareCitations === options.bareCitations) return hit.parsed;
-  const parsed = parseNoteUncached(text, options);
-  recentParses.delete(text);
-  if (recentParses.size >= RECENT_PARSES) recentParses.delete(recentParses.keys().next().value ?? '');
-  recentParses.set(text, { bareCitations: options.bareCitations, parsed });
-  return parsed;
+  return parseWith(createParser(), text, options);
 }
 
-function parseNoteUncached(text: string, options: ParseNoteOptions): ParsedNote {
-  parser ??= createParser();
+/**
+ * A note parser that keeps its last few parses: one action parses the same note text more than once (links,
+ * collect, the note's CodeLenses), and markdown-it on a long note is the larger part of reading it. Keyed by
+ * the exact text (and the option), so any edit parses anew. Owned by whoever reads notes (the source reader),
+ * so two assistants never share or grow one memo.
+ */
+export class NoteParser {
+  private readonly recent = new Map<string, { readonly bareCitations: boolean | undefined; readonly parsed: ParsedNote }>();
+  private parser: MarkdownIt | undefined;
+
+  constructor(private readonly keep = 4) {}
+
+  parse(text: string, options: ParseNoteOptions = {}): ParsedNote {
+    const hit = this.recent.get(text);
+    if (hit && hit.bareCitations === options.bareCitations) return hit.parsed;
+    const parsed = parseWith((this.parser ??= createParser()), text, options);
+    if (this.keep <= 0) return parsed;
+    this.recent.delete(text);
+    if (this.recent.size >= this.keep) this.recent.delete(this.recent.keys().next().value ?? '');
+    this.recent.set(text, { bareCitations: options.bareCitations, parsed });
+    return parsed;
+  }
+
+  clear(): void {
+    this.recent.clear();
+  }
+}
+
+function parseWith(parser: MarkdownIt, text: string, options: ParseNoteOptions): ParsedNote {
   const lineStarts = computeLineStarts(text);
   let env: ParseEnv = { currentMap: null, pending: [], bareCitations: options.bareCitations ?? false };
   let tokens = parser.parse(text, env);

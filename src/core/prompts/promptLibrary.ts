@@ -3,7 +3,7 @@
  * Loading never throws for one bad user file: the error is kept so the adapter can show it
  * (naming the file and line) while every other template stays usable.
  */
-import { AssistantError } from '../errors';
+import { AssistantError, isAssistantError } from '../errors';
 import { parsePromptTemplate, type PromptTemplate } from './promptTemplate';
 
 export interface PromptFile {
@@ -38,7 +38,7 @@ export class PromptLibrary {
         if (i >= 0) templates[i] = t;
         else templates.push(t);
       } catch (error) {
-        if (!(error instanceof AssistantError)) throw error;
+        if (!isAssistantError(error)) throw error;
         errors.push({ file: f.file, line: Number(error.data.line ?? 1), message: error.message });
       }
     }

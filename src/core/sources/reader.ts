@@ -35,7 +35,7 @@ export interface CollectedSources {
 }
 
 /**
- * Reads a note and what it links to (issue #4). Implemented in src/core/sources/sourceReader.ts,
+ * Reads a note and what it links to. Implemented in src/core/sources/sourceReader.ts,
  * exposed to commands as `services.sources`.
  */
 export interface SourceReader {

@@ -1,6 +1,6 @@
 /**
- * The contract between reading sources (markdown, links, citekeys, PDFs: issue #4) and the actions
- * that send them to a model (issue #5) and check figures against them (issue #6).
+ * The contract between reading sources (markdown, links, citekeys, PDFs) and the actions
+ * that send them to a model and check figures against them.
  */
 export type SourceKind = 'note' | 'selection' | 'markdown' | 'pdf' | 'text' | 'tex' | 'html';
 

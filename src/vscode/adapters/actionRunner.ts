@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import {
   AssistantError,
   type AssistantConfig,
-  type NoteDocument,
   type OffsetRange,
   type Source,
   type TaskArgs,
@@ -14,7 +13,10 @@ import type { CommandId } from '../constants';
 import type { ExtensionServices } from '../services';
 import { runWithProgress } from '../ui/progress';
 import { showAssistantError } from '../ui/errors';
+import { toNoteDocument } from './noteDocument';
 import { VsCodeDocumentEditor } from './vscodeDocumentEditor';
+
+export { toNoteDocument } from './noteDocument';
 /** The optional argument object every action command accepts (PRODUCT.md §2); given → no dialogs. */
 export interface ActionArgs {
   readonly uri?: vscode.Uri;
@@ -84,23 +86,6 @@ export async function resolveInvocation(services: ExtensionServices, rawArgs: re
     config: services.config(document.uri),
     args,
     scripted,
-  };
-}
-
-/** The VS Code document as the core's minimal NoteDocument. */
-export function toNoteDocument(document: vscode.TextDocument): NoteDocument {
-  return { uri: document.uri.toString(), version: document.version, languageId: document.languageId, getText: () => document.getText() };
-}
-
-/** The VS Code document as the core's NoteDocument, its version read live (a check notices edits made meanwhile). */
-export function liveNoteDocument(document: vscode.TextDocument): NoteDocument {
-  return {
-    uri: document.uri.toString(),
-    languageId: document.languageId,
-    getText: () => document.getText(),
-    get version() {
-      return document.version;
-    },
   };
 }
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { createAssistant, type Assistant, type AssistantConfig, type Logger, type SourceReader } from '../../core';
-import { toNoteDocument } from './actionRunner';
+import { toNoteDocument } from './noteDocument';
 import type { LlmConnection } from './llmConnection';
 import { loadEngine } from './pdfEngine';
-import { vscodePromptSource } from './promptFiles';
+import { VsCodePromptSource } from './promptFiles';
 import { VsCodeFileStore } from './vscodeCache';
 import { VsCodeFileReader, VsCodeWorkspaceIndex } from './vscodeFiles';
 
@@ -16,16 +16,22 @@ export interface VsCodeAssistant {
 export function createVsCodeAssistant(
   context: vscode.ExtensionContext,
   logger: Logger,
-  config: (resource?: vscode.Uri) => AssistantConfig,
+  config: (resource: vscode.Uri | null) => AssistantConfig,
   llm: LlmConnection,
 ): VsCodeAssistant {
   const index = new VsCodeWorkspaceIndex();
+  const reader = new VsCodeFileReader();
   const assistant = createAssistant({
     ports: {
-      files: new VsCodeFileReader(),
-      workspace: index,
+      files: {
+        readBytes: (uri, signal) => reader.readBytes(uri, signal),
+        readText: (uri, signal) => reader.readText(uri, signal),
+        stat: (uri, signal) => reader.stat(uri, signal),
+        folders: () => index.folders(),
+        files: (signal) => index.files(signal),
+      },
       store: { open: (area) => new VsCodeFileStore(context.globalStorageUri, area.name, area.maxBytes, logger) },
-      prompts: vscodePromptSource(context.extensionUri),
+      prompts: new VsCodePromptSource(context.extensionUri),
       // The engine bundle loads on the first PDF or bibliography read, keeping activation small.
       pdf: { extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options) },
       bibtex: { parse: async (text) => (await loadEngine(context)).bibtex.parse(text) },
@@ -33,7 +39,13 @@ export function createVsCodeAssistant(
       logger,
       trust: () => vscode.workspace.isTrusted,
     },
-    settings: (uri) => config(uri === undefined ? undefined : vscode.Uri.parse(uri, true)),
+    settings: (uri) => config(uri === undefined ? null : vscode.Uri.parse(uri, true)),
+    onPromptErrors: (errors) => {
+      for (const e of errors)
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message),
+        );
+    },
   });
   const warming = warmActiveNote(assistant.sources, logger);
   return { assistant, disposable: vscode.Disposable.from(index, warming, { dispose: () => assistant.dispose() }) };

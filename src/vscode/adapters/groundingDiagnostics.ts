@@ -10,7 +10,7 @@ import {
   type SourceMatch,
   type TextEditOp,
 } from '../../core';
-import { liveNoteDocument } from './actionRunner';
+import { liveNoteDocument } from './noteDocument';
 
 /** Diagnostics source and collection name: what the Problems panel shows next to each warning. */
 export const GROUNDING_SOURCE = 'Research';

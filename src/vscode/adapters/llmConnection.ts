@@ -3,7 +3,9 @@ import {
   AssistantError,
   connect,
   discoverModels,
+  isAssistantError,
   isCancellationError,
+  serverPresentation,
   type AssistantConfig,
   type ChatRequest,
   type ChatResult,
@@ -15,6 +17,7 @@ import {
   type Logger,
   type ModelEntry,
   type ServerInfo,
+  type ServerPresentation,
 } from '../../core';
 
 /** SecretStorage key of the optional API key (never in settings, never logged). */
@@ -26,7 +29,13 @@ const SESSION_TTL_MS = 5 * 60_000;
 export type LlmStatus =
   | { readonly state: 'unknown' }
   | { readonly state: 'connecting' }
-  | { readonly state: 'connected'; readonly info: ServerInfo; readonly notes: readonly string[] }
+  | {
+      readonly state: 'connected';
+      readonly info: ServerInfo;
+      /** The server's name and context advice, resolved here so the status bar needs no core code at activation. */
+      readonly server: ServerPresentation;
+      readonly notes: readonly string[];
+    }
   | { readonly state: 'error'; readonly error: AssistantError };
 
 /** Errors after which the cached session is stale (server gone, model unloaded or swapped, context changed). */
@@ -136,14 +145,20 @@ export class LlmConnection implements vscode.Disposable {
     this.cached = { key, at: Date.now(), session: attempt };
     try {
       const session = await attempt;
-      if (generation === this.generation) this.setStatus({ state: 'connected', info: session.info, notes: session.notes });
+      if (generation === this.generation)
+        this.setStatus({
+          state: 'connected',
+          info: session.info,
+          server: serverPresentation(session.info.kind),
+          notes: session.notes,
+        });
       return session;
     } catch (error) {
       if (this.cached?.session === attempt) this.cached = undefined;
       if (!isCancellationError(error) && generation === this.generation) {
         this.setStatus({
           state: 'error',
-          error: error instanceof AssistantError ? error : new AssistantError('ServerError', String(error)),
+          error: isAssistantError(error) ? error : new AssistantError('ServerError', String(error)),
         });
       }
       throw error;
@@ -153,13 +168,13 @@ export class LlmConnection implements vscode.Disposable {
   /** Wraps a session so errors that mean "the server changed" drop the cache and show in the status bar. */
   private watch(session: ConnectedSession): LlmSession {
     const onError = (error: unknown): void => {
-      if (error instanceof AssistantError && STALE_CODES.has(error.code)) {
+      if (isAssistantError(error) && STALE_CODES.has(error.code)) {
         this.invalidate();
         if (error.code === 'EndpointUnreachable' || error.code === 'Auth') this.setStatus({ state: 'error', error });
       }
     };
-    // LM Studio loads a model on first use (JIT); its real context is readable only afterwards, so re-read it then.
-    const reReadAfterLoad = session.info.kind === 'lmstudio' && session.info.contextSource === 'default';
+    // A server that loads the model on first use tells its real context only afterwards: connect again then.
+    const reReadAfterLoad = session.contextPendingLoad;
     const guard = <T>(promise: Promise<T>): Promise<T> =>
       promise.then(
         (value) => {

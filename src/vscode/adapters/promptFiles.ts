@@ -22,7 +22,7 @@ async function readMarkdownFiles(dir: vscode.Uri, label: (name: string) => strin
   );
 }
 
-/** The built-in templates shipped in the extension's prompts/ folder (the assistant keeps them once read). */
+/** The built-in templates shipped in the extension's prompts/ folder (Open Prompt Templates copies them). */
 export function builtinPromptFiles(extensionUri: vscode.Uri): Promise<PromptFile[]> {
   return readMarkdownFiles(vscode.Uri.joinPath(extensionUri, 'prompts'), (n) => `prompts/${n}`);
 }
@@ -35,19 +35,26 @@ export function userPromptsFolder(config: AssistantConfig, resource: vscode.Uri 
   return vscode.Uri.joinPath(folder.uri, config.promptsFolder);
 }
 
-/** Templates for the assistant: the extension's built-ins and the workspace's prompts folder; user-file errors shown (file and line). */
-export function vscodePromptSource(extensionUri: vscode.Uri): PromptSource {
-  return {
-    builtins: () => builtinPromptFiles(extensionUri),
-    user: async (config, noteUri) => {
-      const folder = userPromptsFolder(config, noteUri === undefined ? undefined : vscode.Uri.parse(noteUri, true));
-      return folder ? readMarkdownFiles(folder, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, n))) : [];
-    },
-    reportErrors: (errors) => {
-      for (const e of errors)
-        void vscode.window.showWarningMessage(
-          vscode.l10n.t('Prompt template {0} has an error on line {1} and is ignored: {2}', e.file, e.line, e.message),
-        );
-    },
-  };
+/**
+ * The PromptSource port in the extension: the built-in templates in the extension's prompts/ folder, and a
+ * note's override folder inside its workspace folder, read through workspace.fs. Trust is the caller's check.
+ */
+export class VsCodePromptSource implements PromptSource {
+  private builtinFiles: Promise<readonly PromptFile[]> | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  builtins(): Promise<readonly PromptFile[]> {
+    this.builtinFiles ??= readMarkdownFiles(vscode.Uri.joinPath(this.extensionUri, 'prompts'), (n) => `prompts/${n}`);
+    return this.builtinFiles;
+  }
+
+  async overrides(folder: string, noteUri: string | undefined): Promise<readonly PromptFile[]> {
+    if (folder.trim() === '') return [];
+    const resource = noteUri === undefined ? undefined : vscode.Uri.parse(noteUri, true);
+    const home = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!home) return [];
+    const dir = vscode.Uri.joinPath(home.uri, folder);
+    return readMarkdownFiles(dir, (n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(dir, n)));
+  }
 }

@@ -29,9 +29,21 @@ export class VsCodeFileStore implements KeyValueStore {
     }
   }
 
+  /**
+   * Written to a temp file and renamed over the entry: an extension host killed mid-write leaves the old entry
+   * (or none), never a truncated one. Leftover temp files count towards the size and are evicted like entries.
+   */
   async set(key: string, value: string): Promise<void> {
     await vscode.workspace.fs.createDirectory(this.dir);
-    await vscode.workspace.fs.writeFile(this.file(key), new TextEncoder().encode(value));
+    const target = this.file(key);
+    const temp = target.with({ path: `${target.path}.${Math.random().toString(36).slice(2, 10)}.tmp` });
+    await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(value));
+    try {
+      await vscode.workspace.fs.rename(temp, target, { overwrite: true });
+    } catch (error) {
+      await vscode.workspace.fs.delete(temp).then(undefined, () => undefined);
+      throw error;
+    }
     await this.evict();
   }
 

@@ -7,7 +7,7 @@ import { showAssistantError } from '../ui/errors';
 /**
  * The palette commands by id (feature bundle; extension.ts registers the ids with VS Code at activation and calls
  * `execute`). Every call is wrapped so a rejection is logged and shown (never a floating promise); cancellation is
- * silent. The error is shown here, in the bundle that threw it, so `instanceof AssistantError` holds.
+ * silent.
  */
 export class CommandRegistry {
   private readonly commands = new Map<CommandId, Command>();

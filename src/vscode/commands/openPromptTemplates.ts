@@ -19,7 +19,7 @@ export class OpenPromptTemplatesCommand implements Command {
   private async run(args: readonly unknown[]): Promise<vscode.Uri | undefined> {
     const { args: a, scripted } = parseActionArgs(args);
     const resource = a.uri ?? vscode.window.activeTextEditor?.document.uri;
-    const config = this.services.config(resource);
+    const config = this.services.config(resource ?? null);
     const folder = userPromptsFolder(config, resource);
     if (!folder) throw new AssistantError('Untrusted', 'Prompt templates can be edited only in a trusted workspace folder');
     const files = await builtinPromptFiles(this.services.context.extensionUri);

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { AssistantError } from '../../core';
+import { AssistantError, serverPresentation } from '../../core';
 import { CONFIG_SECTION, Commands } from '../constants';
 import type { ExtensionServices } from '../services';
-import { kindLabel } from '../ui/statusBar';
 import type { Command } from './command';
 
 export interface SelectModelArgs {
@@ -17,7 +16,7 @@ export class SelectModelCommand implements Command {
   constructor(private readonly services: ExtensionServices) {}
 
   async execute(args?: SelectModelArgs): Promise<string | undefined> {
-    const config = this.services.config();
+    const config = this.services.config(null);
     const controller = new AbortController();
     const { server, models } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Listing models…') },
@@ -42,7 +41,7 @@ export class SelectModelCommand implements Command {
             .join(' · '),
         })),
         {
-          title: vscode.l10n.t('Model on {0} ({1})', kindLabel(server.kind), server.root),
+          title: vscode.l10n.t('Model on {0} ({1})', serverPresentation(server.kind).displayName, server.root),
           placeHolder: vscode.l10n.t('Choose the model for summaries and answers'),
         },
       );

@@ -30,7 +30,7 @@ export class SetApiKeyCommand implements Command {
     if (key === undefined) return undefined;
     await this.services.llm.setApiKey(key.trim());
     this.services.logger.info(key.trim() === '' ? 'API key removed' : 'API key stored in secret storage');
-    this.services.llm.refresh(this.services.config());
+    this.services.llm.refresh(this.services.config(null));
     if (typeof args?.key !== 'string') {
       void vscode.window.showInformationMessage(key.trim() === '' ? vscode.l10n.t('API key removed.') : vscode.l10n.t('API key saved.'));
     }

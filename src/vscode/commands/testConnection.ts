@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { AssistantError, type ServerInfo } from '../../core';
+import { isAssistantError, serverPresentation, type ServerInfo } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
-import { kindLabel, LOW_CONTEXT_TOKENS, raiseContextHint } from '../ui/statusBar';
+import { LOW_CONTEXT_TOKENS, raiseContextHint } from '../ui/serverLabels';
 import type { Command } from './command';
 
 /** What Test Connection found; returned to callers (integration tests) and written to the log. */
@@ -39,7 +39,7 @@ export class TestConnectionCommand implements Command {
       this.services.logger.warn(`Test Connection failed: ${error instanceof Error ? error.message : String(error)}`);
       return {
         error: {
-          code: error instanceof AssistantError ? error.code : 'ServerError',
+          code: isAssistantError(error) ? error.code : 'ServerError',
           message: error instanceof Error ? error.message : String(error),
         },
       };
@@ -47,7 +47,8 @@ export class TestConnectionCommand implements Command {
   }
 
   private async run(quiet: boolean): Promise<ConnectionReport> {
-    const config = this.services.config();
+    // The connection settings are machine-wide: no note involved.
+    const config = this.services.config(null);
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the model server…'), cancellable: true },
       async (_progress, token) => {
@@ -92,9 +93,10 @@ export class TestConnectionCommand implements Command {
   }
 
   private show(report: ConnectionReport): void {
+    const server = serverPresentation(report.kind);
     const message = vscode.l10n.t(
       '{0} {1} at {2}: model {3}, usable context {4} tokens ({5}), first token after {6} ms.',
-      kindLabel(report.kind),
+      server.displayName,
       report.version ?? '',
       report.baseUrl,
       report.model,
@@ -104,7 +106,7 @@ export class TestConnectionCommand implements Command {
     );
     const extra = [...report.notes, ...report.warnings];
     if (report.contextLength < LOW_CONTEXT_TOKENS || extra.length > 0) {
-      const hint = report.contextLength < LOW_CONTEXT_TOKENS ? ` ${raiseContextHint(report.kind)}` : '';
+      const hint = report.contextLength < LOW_CONTEXT_TOKENS ? ` ${raiseContextHint(server)}` : '';
       void vscode.window.showWarningMessage(`${message}${hint}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`);
     } else {
       void vscode.window.showInformationMessage(message);

@@ -5,7 +5,9 @@ import type { FeatureLoader } from '../lazy';
 
 /**
  * "Summarize · Compare" above lines that hold paper links (setting `researchAssistant.codeLens`). Registered at
- * activation; the lenses come from the feature bundle (ui/paperLinkLenses.ts), loaded on the first request.
+ * activation, which opening a markdown file triggers, so the lenses show before any command has run. Finding the
+ * links needs the note parser, which lives in the feature bundle (ui/paperLinkLenses.ts): the first request loads
+ * it, after activation has returned (the status bar's server probe would load it a moment later anyway).
  */
 class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -13,7 +15,7 @@ class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
 
   constructor(
     private readonly features: FeatureLoader,
-    private readonly config: (resource?: vscode.Uri) => AssistantConfig,
+    private readonly config: (resource: vscode.Uri | null) => AssistantConfig,
   ) {}
 
   refresh(): void {
@@ -26,7 +28,10 @@ class PaperLinkCodeLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-export function registerPaperCodeLens(features: FeatureLoader, config: (resource?: vscode.Uri) => AssistantConfig): vscode.Disposable {
+export function registerPaperCodeLens(
+  features: FeatureLoader,
+  config: (resource: vscode.Uri | null) => AssistantConfig,
+): vscode.Disposable {
   const provider = new PaperLinkCodeLensProvider(features, config);
   return vscode.Disposable.from(
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, provider),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, isCancellationError, type AssistantErrorCode, type Logger } from '../../core';
+import { AssistantError, isAssistantError, isCancellationError, type AssistantErrorCode, type Logger } from '../../core';
 import { Commands, CONFIG_SECTION } from '../constants';
 
 /** Internal (not contributed): the last error shown, `{ code, message }`, so the integration tests can read it. */
@@ -156,10 +156,9 @@ export async function showAssistantError(error: unknown, logger: Logger, retry?:
     logger.info('Cancelled by the user');
     return;
   }
-  const assistantError =
-    error instanceof AssistantError
-      ? error
-      : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
+  const assistantError = isAssistantError(error)
+    ? error
+    : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
   logger.error(error instanceof Error ? error : String(error));
   const { message, actions } = present(assistantError.code, assistantError);
   lastShown = { code: assistantError.code, message };

@@ -1,49 +1,13 @@
 import * as vscode from 'vscode';
-import type { AssistantConfig, ServerInfo, ServerKind } from '../../core';
+import type { AssistantConfig, ServerInfo, ServerPresentation } from '../../core';
 import type { LlmConnection, LlmStatus } from '../adapters/llmConnection';
 import { onConfigChange } from '../adapters/vscodeConfig';
 import { Commands } from '../constants';
 import type { FeatureLoader } from '../lazy';
-
-/** Below this the summaries of a paper or two no longer fit (PRODUCT.md §4): show a warning. */
-export const LOW_CONTEXT_TOKENS = 16_384;
+import { LOW_CONTEXT_TOKENS, raiseContextHint } from './serverLabels';
 
 /** Internal command (not in the palette) so integration tests can read what the status bar shows. */
 export const STATUS_BAR_STATE_COMMAND = 'researchAssistant.internal.statusBarState';
-
-const KIND_LABEL: Record<ServerKind, string> = {
-  ollama: 'Ollama',
-  lmstudio: 'LM Studio',
-  vllm: 'vLLM',
-  llamacpp: 'llama.cpp',
-  'openai-compatible': 'OpenAI-compatible',
-};
-
-export function kindLabel(kind: ServerKind): string {
-  return KIND_LABEL[kind];
-}
-
-/** How to raise the usable context on each server (SERVERS.md §8). */
-export function raiseContextHint(kind: ServerKind): string {
-  switch (kind) {
-    case 'ollama':
-      return vscode.l10n.t(
-        'The extension asks Ollama for the context it needs, up to the model\'s trained context and the "researchAssistant.contextLength" setting (default cap 32768). Raise that setting or use a model with a longer context.',
-      );
-    case 'lmstudio':
-      return vscode.l10n.t(
-        'In LM Studio, reload the model with a larger "Context Length" (Developer tab, model settings) or run "lms load <model> --context-length 32768".',
-      );
-    case 'vllm':
-      return vscode.l10n.t('Restart vLLM with a larger "--max-model-len" (for example 32768).');
-    case 'llamacpp':
-      return vscode.l10n.t(
-        'Restart llama-server with a larger "-c" (for example -c 32768; with -np N each slot gets c/N unless --kv-unified).',
-      );
-    case 'openai-compatible':
-      return vscode.l10n.t('This server does not report its context. Set "researchAssistant.contextLength" to its real context size.');
-  }
-}
 
 export interface StatusBarState {
   readonly text: string;
@@ -75,24 +39,24 @@ export function describeStatus(status: LlmStatus): StatusBarState {
       };
     }
     case 'connected':
-      return describeInfo(status.info, status.notes);
+      return describeInfo(status.info, status.server, status.notes);
   }
 }
 
-function describeInfo(info: ServerInfo, notes: readonly string[]): StatusBarState {
+function describeInfo(info: ServerInfo, server: ServerPresentation, notes: readonly string[]): StatusBarState {
   const low = info.contextLength < LOW_CONTEXT_TOKENS;
   const lines = [
-    vscode.l10n.t('{0} {1} at {2}', kindLabel(info.kind), info.version ?? '', info.baseUrl),
+    vscode.l10n.t('{0} {1} at {2}', server.displayName, info.version ?? '', info.baseUrl),
     vscode.l10n.t('Model: {0}', info.model),
     vscode.l10n.t('Usable context: {0} tokens ({1})', info.contextLength, info.contextSource),
   ];
   if (low)
     lines.push(
       vscode.l10n.t('The usable context is below {0} tokens, so long notes are split into many parts.', LOW_CONTEXT_TOKENS),
-      raiseContextHint(info.kind),
+      raiseContextHint(server),
     );
   lines.push(...notes);
-  return { text: `${low ? '$(warning)' : '$(hubot)'} ${kindLabel(info.kind)} · ${info.model}`, tooltip: lines.join('\n'), warning: low };
+  return { text: `${low ? '$(warning)' : '$(hubot)'} ${server.displayName} · ${info.model}`, tooltip: lines.join('\n'), warning: low };
 }
 
 /**

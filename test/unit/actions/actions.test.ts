@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { AssistantError, isCancellationError } from '../../../src/core';
+import { AssistantError, hasErrorCode, isCancellationError } from '../../../src/core';
 import { summarize } from '../../../src/core/actions/summarize';
 import { compare } from '../../../src/core/actions/compare';
 import { ask } from '../../../src/core/actions/ask';
@@ -251,7 +251,7 @@ void suite('ask, explain, draft, run prompt', () => {
     const session = new FakeLlmSession();
     await assert.rejects(
       summarize(makeContext(session), { sources: [{ ...paper, status: 'noText', text: '' }], language: 'en' }, () => undefined),
-      (e) => e instanceof AssistantError && e.code === 'NoInput',
+      (e) => hasErrorCode(e, 'NoInput'),
     );
     assert.equal(session.requests.length, 0);
     assert.ok(countFakeTokens('abcd') === 1);

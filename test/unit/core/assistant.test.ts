@@ -18,7 +18,7 @@ import {
   type NoteDocument,
   type PromptFile,
 } from '../../../src/core';
-import { AssistantError } from '../../../src/core/errors';
+import { AssistantError, hasErrorCode, isAssistantError } from '../../../src/core/errors';
 import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
 
@@ -59,8 +59,13 @@ function setup(
   const stores = new Map<string, KeyValueStore>();
   const assistant = createAssistant({
     ports: {
-      files,
-      workspace: { folders: () => files.folders(), files: () => files.filesInWorkspace() },
+      files: {
+        readBytes: (uri) => files.readBytes(uri),
+        readText: (uri) => files.readText(uri),
+        stat: (uri) => files.stat(uri),
+        folders: () => files.folders(),
+        files: () => files.filesInWorkspace(),
+      },
       store: {
         open: (area) => {
           const store = new InMemoryKeyValueStore();
@@ -68,7 +73,7 @@ function setup(
           return store;
         },
       },
-      prompts: { builtins: () => Promise.resolve(builtins), user: () => Promise.resolve([]) },
+      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
       pdf: fakePdf,
       bibtex: { parse: () => Promise.resolve([]) },
       llm: options.llm ?? { session: () => Promise.resolve(session) },
@@ -138,7 +143,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
   test('a missing question is refused before any request', async () => {
     const { assistant, session } = setup();
     const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 1, languageId: 'markdown', getText: () => NOTE_TEXT };
-    await assert.rejects(assistant.run({ task: 'ask', note }, { signal }), (e) => e instanceof AssistantError && e.code === 'NoInput');
+    await assert.rejects(assistant.run({ task: 'ask', note }, { signal }), (e) => hasErrorCode(e, 'NoInput'));
     assert.equal(session.requests.length, 0);
   });
 
@@ -204,10 +209,7 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     const { assistant } = setup({ reply: async () => (await gate, 'done') });
     const note: NoteDocument = { uri: `${ROOT}/note.md`, version: 1, languageId: 'markdown', getText: () => NOTE_TEXT };
     const first = assistant.run({ task: 'summarize', note }, { signal });
-    await assert.rejects(
-      assistant.run({ task: 'summarize', note }, { signal }),
-      (e) => e instanceof AssistantError && e.code === 'AlreadyRunning',
-    );
+    await assert.rejects(assistant.run({ task: 'summarize', note }, { signal }), (e) => hasErrorCode(e, 'AlreadyRunning'));
     release();
     await first;
     await assistant.run({ task: 'summarize', note, args: { regenerate: true } }, { signal });
@@ -258,7 +260,7 @@ void suite('the input is checked before connecting to a model server', () => {
   };
   const rejectsWith = async (r: ReturnType<typeof run>, code: string, data: Record<string, unknown>): Promise<void> => {
     await assert.rejects(r.result, (e) => {
-      assert.ok(e instanceof AssistantError, String(e));
+      assert.ok(isAssistantError(e), String(e));
       assert.equal(e.code, code, e.message);
       for (const [k, v] of Object.entries(data)) assert.equal(e.data[k], v, k);
       return true;

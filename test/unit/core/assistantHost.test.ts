@@ -30,10 +30,15 @@ const PAPER = '# Trial\n\n## Results\n\nThe intervention reduced symptoms by 31%
 function assistantFor(files: InMemoryFiles, config: Partial<AssistantConfig>) {
   return createAssistant({
     ports: {
-      files,
-      workspace: { folders: () => files.folders(), files: () => files.filesInWorkspace() },
+      files: {
+        readBytes: (uri) => files.readBytes(uri),
+        readText: (uri) => files.readText(uri),
+        stat: (uri) => files.stat(uri),
+        folders: () => files.folders(),
+        files: () => files.filesInWorkspace(),
+      },
       store: { open: () => new InMemoryKeyValueStore() },
-      prompts: { builtins: () => Promise.resolve(builtins), user: () => Promise.resolve([]) },
+      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
       pdf: { extract: () => Promise.reject(new Error('no PDFs here')) },
       bibtex: { parse: () => Promise.resolve([]) },
     },

@@ -34,6 +34,34 @@ void suite('fake server canned answers', () => {
     assert.ok(!md.includes('Task:'));
   });
 
+  void test('a long section title in a locator (a paper title heading its first page) is never quoted as a fragment', () => {
+    const title = 'Night-time urban heat island intensity in three mid-latitude cities';
+    const content = `<source id="papers/okafor2019-heat-island.pdf" title="${title}">
+[p. 1, § ${title}]
+We measured air temperature at 42 fixed stations in three cities over two summers. The urban heat island was strongest two to four hours after sunset.
+
+[p. 2, § Data and methods]
+Stations recorded temperature every ten minutes from June to August in 2017 and 2018.
+</source>
+
+Summarize the paper above.
+#### Aim
+#### Method
+#### Key results
+#### Limitations`;
+    const md = cannedMarkdown([{ role: 'user', content }], 'ollama', 321);
+    const bullets = md.split('\n').filter((l) => l.startsWith('- '));
+    assert.ok(bullets.length >= 3, md);
+    for (const b of bullets) {
+      // Whole sentences with a short citation: no "1, § …]" pieces of a locator, no brackets.
+      assert.match(b, /^- [A-Z][^[\]]*[.)]$/u, b);
+      assert.doesNotMatch(b, /§ Night-time|^- \d/u, b);
+    }
+    assert.ok(md.includes('- We measured air temperature at 42 fixed stations in three cities over two summers. (p. 1)'), md);
+    assert.ok(md.includes('(p. 2, § Data and methods)'), md);
+    assert.match(md, /Canned demo output .*no model was run/u);
+  });
+
   void test('without requested headings: a "canned demo output" summary', () => {
     const md = cannedMarkdown([{ role: 'user', content: 'The cohort had 55 members and most were over 60 years old.' }], 'vllm', 12);
     assert.match(md, /^## Summary \(canned demo output\)\n\n- The cohort had 55 members and most were over 60 years old\.\n/);

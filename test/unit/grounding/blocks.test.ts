@@ -117,4 +117,35 @@ void suite('grounding: comparison table cells', () => {
     assert.ok(!cleared.includes(CELL_WARNING.trim() + ' 72%'));
     assert.ok(cleared.includes('| 72%[^cmp1-2]'));
   });
+
+  void test('a table with unpadded long cells, a one-letter column and default footnote labels is checked cell by cell', () => {
+    const long = `The exercise group responded more often; ${'the effect held in every subgroup and at every site, '.repeat(4)}overall.`;
+    const table = renderTable(
+      ['n', 'Response'],
+      [
+        {
+          paper: '[[exercise-trial.pdf]]',
+          cells: {
+            n: { value: '9%' },
+            Response: { value: `78% — ${long}`, quote: 'The response rate was 72.4% in the exercise group', locator: 'p. 2' },
+          },
+        },
+      ],
+      { paperHeader: 'Paper', failedLabel: 'extraction failed' },
+    );
+    // Nothing pads the one-letter column to three hyphens: the rule row is as short as GFM allows.
+    assert.match(table.split('\n')[1] ?? '', /^\| -+ \| -- \| -+ \|$/u);
+    const r = checkBlock(table, index, 'comparison');
+    assert.deepEqual(
+      r.items.map((i) => [table.slice(i.start, i.end), i.status]),
+      [
+        ['9%', 'supported'],
+        [`78% — ${long}`, 'unsupported'],
+      ],
+    );
+    // Only a cell with a quote gets the ⚠ (the quote-less figure is reported, not marked).
+    const marked = apply(table, r.edits);
+    assert.equal(marked.split(CELL_WARNING.trim()).length - 1, 1);
+    assert.equal(checkBlock(marked, index, 'comparison').edits.length, 0);
+  });
 });

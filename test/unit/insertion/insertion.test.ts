@@ -7,7 +7,7 @@ import { findBlocks, findOwnBlock, openingMarker, withFiguresChecked, isoDate } 
 import { mapRange, mapRangeThrough } from '../../../src/core/insertion/anchor';
 import { StreamingInsertion, planTarget } from '../../../src/core/insertion/streaming';
 import { applyEdits, type TextEditOp } from '../../../src/core/insertion/editPlan';
-import { renderTable, escapeCell } from '../../../src/core/insertion/table';
+import { renderTable, escapeCell, displayWidth, MAX_PADDED_WIDTH, type TableRow } from '../../../src/core/insertion/table';
 import { planFootnote, footnoteLabel } from '../../../src/core/insertion/footnote';
 
 const spec = (style: BlockSpec['style'] = 'callout', target = 'note'): BlockSpec => ({
@@ -212,10 +212,47 @@ void suite('tables and footnotes', () => {
     assert.equal(cells.filter((c) => c.includes('extraction failed')).length, 1);
     assert.ok(md.render(table).includes('test | pipe'));
     assert.equal(tokens.filter((t) => t.type === 'footnote_open').length, 1);
-    const lines = table.split('\n').slice(0, 5);
-    const widths = new Set(lines.map((l) => l.replace(/睡眠研究/, 'xxxxxxxx').length));
-    assert.equal(widths.size, 1, 'columns aligned');
     assert.equal(escapeCell('a|b\\c'), 'a\\|b\\\\c');
+  });
+
+  void test('short columns line up by display width (CJK counts two); long cells are not padded', () => {
+    const longResult = 'Night-time air temperature fell by 0.4 °C on average across the treated blocks, '.repeat(6).trim();
+    const table = renderTable(
+      ['Design', 'Key result'],
+      [
+        { paper: '[[a.pdf]]', cells: { Design: { value: 'RCT' }, 'Key result': { value: longResult } } },
+        { paper: '[[b.pdf]]', cells: { Design: { value: '队列研究' }, 'Key result': { value: 'none' } } },
+      ],
+      { paperHeader: 'Paper', failedLabel: 'extraction failed' },
+    );
+    const lines = table.split('\n');
+    // The second column's bar sits at the same display column in every line.
+    const secondBar = (l: string): number => displayWidth(l.slice(0, l.indexOf('|', l.indexOf('|', 1) + 1)));
+    assert.equal(new Set(lines.map(secondBar)).size, 1, 'Paper and Design columns aligned');
+    // The short "none" is padded to the cap at most, not to the width of the long result.
+    const shortRow = lines[3] ?? '';
+    assert.ok(shortRow.length < 80, `short row stays short: ${shortRow.length} characters`);
+    assert.match(shortRow, new RegExp(`\\| none {${MAX_PADDED_WIDTH - 4}} \\|$`, 'u'));
+    assert.ok(lines[0]!.length < 80, 'the header is not padded to the long result');
+    assert.ok(lines[2]!.includes(longResult));
+    const parsed = new MarkdownIt().parse(table, {});
+    assert.equal(parsed.filter((t) => t.type === 'tr_open').length, 3);
+  });
+
+  void test('footnote labels are short by default and differ between two tables of one note', () => {
+    const row = (paper: string): TableRow => ({ paper, cells: { Aim: { value: 'x', quote: 'We aim.', locator: 'p. 1' } } });
+    const first = renderTable(['Aim'], [row('[[a.pdf]]'), row('[[b.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed' });
+    const labels = [...first.matchAll(/\[\^([^\]]+)\]:/gu)].map((m) => m[1]!);
+    assert.equal(labels.length, 2);
+    for (const l of labels) assert.match(l, /^[0-9a-z]{3}-\d+$/u);
+    const second = renderTable(['Aim'], [row('[[c.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed' });
+    const other = /\[\^([^\]]+)\]:/u.exec(second)?.[1];
+    assert.ok(other && !labels.includes(other), `${other} differs from ${labels.join(', ')}`);
+    assert.equal(
+      renderTable(['Aim'], [row('[[a.pdf]]'), row('[[b.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed' }),
+      first,
+      'stable',
+    );
   });
 
   void test('footnote: reference after the term, definition at the end, reused on the second run', () => {

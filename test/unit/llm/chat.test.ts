@@ -10,7 +10,7 @@ import {
 } from '../../fakeServer/index';
 import { connect, type ConnectedSession, type ConnectOptions } from '../../../src/core/llm/session';
 import { DEFAULT_CONFIG, type AssistantConfig } from '../../../src/core/config';
-import { AssistantError } from '../../../src/core/errors';
+import { isAssistantError, type AssistantError } from '../../../src/core/errors';
 import type { ChatMessage } from '../../../src/core/llm/types';
 
 const FLAVOURS: readonly Flavour[] = ['ollama', 'lmstudio', 'vllm', 'llamacpp'];
@@ -49,7 +49,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string, detail?: Reg
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof AssistantError, `not an AssistantError: ${String(error)}`);
+    assert.ok(isAssistantError(error), `not an AssistantError: ${String(error)}`);
     assert.equal(error.code, code, `${error.code}: ${error.message}`);
     if (detail) assert.match(`${error.message} ${JSON.stringify(error.data)}`, detail);
     return error;

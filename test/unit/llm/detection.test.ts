@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { startFakeServer, type Flavour } from '../../fakeServer/index';
 import { connect, discoverModels } from '../../../src/core/llm/session';
 import { DEFAULT_CONFIG, type AssistantConfig } from '../../../src/core/config';
-import { AssistantError } from '../../../src/core/errors';
+import { isAssistantError, type AssistantError } from '../../../src/core/errors';
 import { pickModel } from '../../../src/core/llm/discovery';
 
 const config = (patch: Partial<AssistantConfig>): AssistantConfig => ({ ...DEFAULT_CONFIG, ...patch });
@@ -16,7 +16,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string, detail?: Reg
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof AssistantError, `not an AssistantError: ${String(error)}`);
+    assert.ok(isAssistantError(error), `not an AssistantError: ${String(error)}`);
     assert.equal(error.code, code, error.message);
     if (detail) assert.match(`${error.message} ${JSON.stringify(error.data)}`, detail);
     return error;

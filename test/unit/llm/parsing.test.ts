@@ -4,7 +4,7 @@ import { parseLenientJson } from '../../../src/core/llm/lenientJson';
 import { isLoopbackHost, parseEndpoint } from '../../../src/core/llm/endpoint';
 import { estimateMessageTokens, estimateTextTokens } from '../../../src/core/llm/tokens';
 import { classifyFacts, errorFactsFromBody, summariseBody } from '../../../src/core/llm/classify';
-import { AssistantError } from '../../../src/core/errors';
+import { hasErrorCode } from '../../../src/core/errors';
 import { countPromptTokens, countTokens } from '../../fakeServer/index';
 
 void suite('parseLenientJson', () => {
@@ -46,24 +46,24 @@ void suite('endpoint parsing and loopback', () => {
   void test('remote endpoint refused unless allowed', () => {
     assert.throws(
       () => parseEndpoint('http://192.168.1.20:11434', false),
-      (e: unknown) => e instanceof AssistantError && e.code === 'RemoteEndpointRefused',
+      (e: unknown) => hasErrorCode(e, 'RemoteEndpointRefused'),
     );
     assert.deepEqual(parseEndpoint('http://192.168.1.20:11434', true).roots, ['http://192.168.1.20:11434']);
   });
   void test('a hostname that only starts with 127 is remote', () => {
     assert.throws(
       () => parseEndpoint('http://127.0.0.1.evil.example:80', false),
-      (e: unknown) => e instanceof AssistantError && e.code === 'RemoteEndpointRefused',
+      (e: unknown) => hasErrorCode(e, 'RemoteEndpointRefused'),
     );
   });
   void test('invalid URL is a clear error', () => {
     assert.throws(
       () => parseEndpoint('http://exa mple:99', false),
-      (e: unknown) => e instanceof AssistantError && e.code === 'EndpointUnreachable',
+      (e: unknown) => hasErrorCode(e, 'EndpointUnreachable'),
     );
     assert.throws(
       () => parseEndpoint('ftp://127.0.0.1', false),
-      (e: unknown) => e instanceof AssistantError && e.code === 'EndpointUnreachable',
+      (e: unknown) => hasErrorCode(e, 'EndpointUnreachable'),
     );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { parseNote } from '../../../src/core/markdown/parseNote';
+import { NoteParser, parseNote } from '../../../src/core/markdown/parseNote';
 import { blockSection, headingSection, noteSections } from '../../../src/core/markdown/sections';
 
 const NOTE = `---
@@ -128,5 +128,18 @@ suite('parseNote (markdown-it)', () => {
       links.map((l) => l.line),
       [0, 1],
     );
+  });
+
+  test('a NoteParser keeps its last few parses, by exact text and option; instances share nothing', () => {
+    const parser = new NoteParser(2);
+    const a = parser.parse('# A\n\n[[x]]');
+    assert.equal(parser.parse('# A\n\n[[x]]'), a, 'same text: the same parse');
+    assert.notEqual(parser.parse('# A\n\n[[x]]', { bareCitations: true }), a, 'another option parses anew');
+    const b = parser.parse('# B');
+    parser.parse('# C');
+    parser.parse('# D');
+    assert.notEqual(parser.parse('# B'), b, 'bounded: the oldest parse is gone');
+    assert.notEqual(new NoteParser().parse('# B'), parser.parse('# B'));
+    assert.deepEqual(parseNote('# A\n\n[[x]]').links, a.links);
   });
 });

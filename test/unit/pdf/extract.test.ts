@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { AssistantError } from '../../../src/core/errors';
+import { isAssistantError } from '../../../src/core/errors';
 import { extractPdfText } from '../../../src/pdf/engine';
 import { engine } from '../../../src/pdf';
 import {
@@ -18,7 +18,7 @@ import {
 
 async function rejectsWith(promise: Promise<unknown>, reason: string, file: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof AssistantError, `expected AssistantError, got ${String(error)}`);
+    assert.ok(isAssistantError(error), `expected AssistantError, got ${String(error)}`);
     assert.equal(error.code, 'SourceUnreadable');
     assert.equal(error.data['reason'], reason);
     assert.ok(error.message.includes(file), `message names the file: ${error.message}`);

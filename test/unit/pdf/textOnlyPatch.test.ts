@@ -1,5 +1,5 @@
 /**
- * The engine bundle cuts pdf.js's font compilation out and speeds up its text loop (scripts/pdfjsTextOnly.mjs).
+ * The engine bundle cuts pdf.js's font compilation out and speeds up its text loop (build/pdfjsTextOnly.mjs).
  * These tests check that every patch still matches the installed pdf.js exactly once, and that the patched bundle extracts exactly
  * the text the unpatched library does, on corpus PDFs whose fonts take the patched paths (embedded Type 1,
  * Type 1C / CFF fonts, and TrueType as a control; skipped with a reason when ../shared/corpus is absent).
@@ -26,7 +26,7 @@ interface PatchModule {
   readonly applyTextOnlyPatches: (source: string, file?: string, where?: string) => string;
   readonly pdfjsTextOnly: esbuild.Plugin;
 }
-const patches = (): Promise<PatchModule> => import(join(ROOT, 'scripts/pdfjsTextOnly.mjs')) as Promise<PatchModule>;
+const patches = (): Promise<PatchModule> => import(join(ROOT, 'build/pdfjsTextOnly.mjs')) as Promise<PatchModule>;
 
 /** The engine bundle built the way esbuild.mjs builds it (patched), into out/ so pdfjs-dist resolves. */
 type PatchedEngine = EngineModule & { extractPdfText: typeof extractPdfText; readPdfItems: typeof readPdfItems };
@@ -51,7 +51,7 @@ async function buildPatchedEngine(): Promise<PatchedEngine> {
   return createRequire(__filename)(outfile) as PatchedEngine;
 }
 
-suite('pdf.js text-only patches (scripts/pdfjsTextOnly.mjs)', () => {
+suite('pdf.js text-only patches (build/pdfjsTextOnly.mjs)', () => {
   test('each patch matches the installed pdf.js code (worker and API side) exactly once', async () => {
     const { PDFJS_TEXT_ONLY_PATCHES, PDFJS_TEXT_LOOP_PATCHES, patchesFor, applyTextOnlyPatches } = await patches();
     assert.ok(PDFJS_TEXT_ONLY_PATCHES.length >= 2 && PDFJS_TEXT_LOOP_PATCHES.length >= 4);

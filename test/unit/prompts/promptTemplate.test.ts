@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
-import { AssistantError } from '../../../src/core';
+import { isAssistantError, type AssistantError } from '../../../src/core';
 import { parsePromptTemplate, renderPrompt } from '../../../src/core/prompts/promptTemplate';
 import { PromptLibrary } from '../../../src/core/prompts/promptLibrary';
 import { formatSource } from '../../../src/core/prompts/sourceBlock';
@@ -15,7 +15,7 @@ function errorOf(fn: () => unknown): AssistantError {
   try {
     fn();
   } catch (error) {
-    assert.ok(error instanceof AssistantError);
+    assert.ok(isAssistantError(error));
     return error;
   }
   assert.fail('expected an error');

@@ -1,4 +1,4 @@
-import type { FileReader } from '../../../src/core/ports/files';
+import type { FileReader, KeyValueStore } from '../../../src/core/ports/files';
 import { DEFAULT_CONFIG, resolveConfig, type AssistantConfig } from '../../../src/core/config';
 import { DefaultSourceReader, type PdfTextExtractor, type SourceReaderDeps } from '../../../src/core/sources/sourceReader';
 import { ExtractionCache, InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
@@ -74,6 +74,7 @@ export interface ReaderOptions {
   readonly cache?: ExtractionCache;
   readonly limits?: SourceReaderDeps['limits'];
   readonly bibtex?: BibtexParser;
+  readonly store?: KeyValueStore;
 }
 
 export function createReader(
@@ -92,6 +93,7 @@ export function createReader(
     isTrusted: () => options.trusted ?? true,
     cache,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
   return { reader, cache, pdfCalls: () => pdfCalls };
 }
