@@ -11,7 +11,8 @@ import { AssistantError } from './errors';
 import { NoteGrounding, sourceIds, type BlockGrounding, type NoteCheck, type NoteCheckOptions } from './grounding/noteGrounding';
 import type { BlockSpec } from './insertion/block';
 import type { EditPlan } from './insertion/editPlan';
-import { mapRangeThrough } from './insertion/anchor';
+import { mapOffset, mapRangeThrough } from './insertion/anchor';
+import type { Placement } from './insertion/placement';
 import { isoDate } from './insertion/markers';
 import type { BatchTiming } from './insertion/streamInsertion';
 import { blockLabels, resolveLanguage } from './language';
@@ -36,6 +37,7 @@ import type { Source } from './sources/types';
 import { workspaceRelative } from './sources/uri';
 import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
+import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
@@ -78,6 +80,11 @@ export interface RunOptions {
   readonly editor?: DocumentEditor;
   /** Visible answer text as it arrives. */
   readonly sink?: TextSink;
+  /**
+   * Linked sources that could not be read (missing, unreadable, refused) while others remain: the task goes on
+   * without them. Called before connecting, so the host can name them whatever the server does next.
+   */
+  readonly onUnreadable?: (sources: readonly Source[]) => void;
   /** Timing of every streamed batch (bench). */
   readonly onBatch?: (batch: BatchTiming) => void;
 }
@@ -205,17 +212,32 @@ class AssistantImpl implements Assistant {
     // Templates first: a task that names a template validates it before anything else happens.
     const prompts = await this.prompts(note.uri, config);
     const prepared = TASKS[request.task].prepare({ request, args, text, config, paperLinks: this.links(note), prompts });
-    // Explain Term as a footnote goes at the term's place, followed through the user's edits meanwhile.
+    // The block's place (and Explain Term's footnote at the term) follow the user's edits until insertion.
     let footnoteAt = prepared.footnote?.at;
-    const trackSub = footnoteAt
-      ? editor?.onDidChange((e) => {
-          if (footnoteAt) footnoteAt = mapRangeThrough(footnoteAt, e.changes);
-        })
-      : undefined;
+    let placement: Placement = prepared.placement;
+    const trackSub = editor?.onDidChange((e) => {
+      if (footnoteAt) footnoteAt = mapRangeThrough(footnoteAt, e.changes);
+      if (placement.after !== 'note') {
+        let at = placement.at;
+        for (const change of [...e.changes].sort((a, b) => b.offset - a.offset)) at = mapOffset(at, change);
+        placement = { ...placement, at };
+      }
+    });
     try {
-      const session = await this.llm.session(config, signal);
       const language = resolveLanguage(config.outputLanguage, text);
       const labels = blockLabels(language);
+      const noteTitle = workspaceRelative(note.uri, this.init.ports.files.folders());
+      // The input is read and checked before connecting: an empty note or a missing paper is named as such,
+      // not hidden behind "no model server answered".
+      const selection = prepared.scope.useSelection ? request.selection : undefined;
+      const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
+      const chosen = prepared.choose(collected, { language, labels, noteTitle });
+      const sources = chosen.sources;
+      checkInput(request.task, sources);
+      const skipped = unreadableSources(sources);
+      if (skipped.length > 0) options.onUnreadable?.(skipped);
+
+      const session = await this.llm.session(config, signal);
       const progress = options.progress ?? nullProgress;
       const ctx: ActionContext = {
         session,
@@ -226,12 +248,7 @@ class AssistantImpl implements Assistant {
         progress,
         signal,
       };
-      const env: TaskEnv = { ctx, language, labels, noteTitle: workspaceRelative(note.uri, this.init.ports.files.folders()) };
-
-      const selection = prepared.scope.useSelection ? request.selection : undefined;
-      const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
-      const chosen = prepared.choose(collected, env);
-      const sources = chosen.sources;
+      const env: TaskEnv = { ctx, language, labels, noteTitle };
       this.logger.info(
         `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms ` +
           `(${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
@@ -253,7 +270,7 @@ class AssistantImpl implements Assistant {
         note,
         spec,
         sources,
-        anchorOffset: prepared.anchorOffset,
+        placement: () => placement,
         generate,
         ...(options.sink ? { sink: options.sink } : {}),
         grounding: this.grounding,

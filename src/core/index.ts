@@ -67,7 +67,7 @@ export { parseLenientJson } from './llm/lenientJson';
 export { stripThink } from './llm/thinkFilter';
 // Sources: reading a note and what it links to.
 export type { Source, SourceKind, SourceStatus, SourceLocation, SourceSection, SourceLink } from './sources/types';
-export type { SourceReader, CollectOptions, CollectedSources } from './sources/reader';
+export type { SourceReader, CollectOptions, CollectedSources, LinkStatus } from './sources/reader';
 export {
   DefaultSourceReader,
   DEFAULT_LIMITS,

@@ -7,6 +7,7 @@ import { CommandRegistry } from './commands/commandRegistry';
 import { createCommands } from './commands';
 import type { CommandId } from './constants';
 import type { ExtensionServices } from './services';
+import { registerLastErrorCommand } from './ui/errors';
 import { paperLinkLenses } from './ui/paperLinkLenses';
 
 /**
@@ -34,7 +35,7 @@ export function createFeatures(base: ActivationServices): Features {
   const grounding = new GroundingDiagnostics({ logger, assistant });
   const services: ExtensionServices = { ...base, llm, assistant, grounding };
   const commands = new CommandRegistry(logger, createCommands(services));
-  const disposables: vscode.Disposable[] = [llm, onConfigChange(() => llm.invalidate()), disposable, grounding];
+  const disposables: vscode.Disposable[] = [llm, onConfigChange(() => llm.invalidate()), disposable, grounding, registerLastErrorCommand()];
   return {
     services,
     execute: (id, args) => commands.execute(id, args),

@@ -37,18 +37,20 @@ suite('actions: insertion into the editor', function () {
     );
     await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri });
     const text = doc.getText();
+    // The cursor is on the title line of the freshly opened note: a note summary goes at the end of the note.
     assert.match(
       text,
-      /^# Sleep\n\n<!-- research:summary target="note" sources="sum-basic\.md" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!summary\] Summary\n>\n> #### Background\n/,
+      /^# Sleep\n\nSlow-wave sleep supports declarative memory consolidation in adults\.\n\nEnd\.\n\n<!-- research:summary target="note" sources="sum-basic\.md" model="[^"]+" date="\d{4}-\d{2}-\d{2}" figures="\d+\/\d+" -->\n> \[!summary\] Summary\n>\n> #### Background\n/,
     );
-    assert.match(text, /> - Small sample \(p\. 4\)\n<!-- \/research:summary -->\n\nSlow-wave sleep supports/);
+    assert.match(text, /> - Small sample \(p\. 4\)\n<!-- \/research:summary -->\n$/);
   });
 
   test('while streaming, typing 50 characters above and deleting a line below: output lands after the target; one undo restores exactly', async () => {
-    const original = '# Title line\n\nFirst paragraph.\nTarget paragraph to summarize.\nLine below the target.\nLast line.\n';
+    const original = '# Title line\n\nFirst paragraph.\n\nTarget paragraph to summarize.\n\nLine below the target.\nLast line.\n';
     const { doc, editor } = await openNote('sum-stream.md', original);
-    const targetLine = 3;
-    editor.selection = new vscode.Selection(targetLine, 5, targetLine, 5);
+    // The target paragraph selected: the summary goes right after it (a block never splits a paragraph).
+    const targetLine = 4;
+    editor.selection = new vscode.Selection(targetLine, 0, targetLine, 'Target paragraph to summarize.'.length);
     fake.setOption({ tokensPerSecond: 100 });
     fake.setReply({ chunks: Array.from({ length: 300 }, (_, i) => `word${i} `).concat(['\n- end (p. 1)']) });
     try {
@@ -87,11 +89,11 @@ suite('actions: insertion into the editor', function () {
     } finally {
       fake.setOption({ tokensPerSecond: 4000 });
     }
-    const userVersion = `# ${'x'.repeat(50)}Title line\n\nFirst paragraph.\nTarget paragraph to summarize.\nLast line.\n`;
+    const userVersion = `# ${'x'.repeat(50)}Title line\n\nFirst paragraph.\n\nTarget paragraph to summarize.\n\nLast line.\n`;
     const text = doc.getText();
     const blockStart = text.indexOf('<!-- research:summary');
-    assert.equal(text.slice(0, blockStart), `# ${'x'.repeat(50)}Title line\n\nFirst paragraph.\nTarget paragraph to summarize.\n\n`);
-    assert.match(text, /word299 \n> - end \(p\. 1\)\n<!-- \/research:summary -->\nLast line\.\n$/);
+    assert.equal(text.slice(0, blockStart), `# ${'x'.repeat(50)}Title line\n\nFirst paragraph.\n\nTarget paragraph to summarize.\n\n`);
+    assert.match(text, /word299 \n> - end \(p\. 1\)\n<!-- \/research:summary -->\n\nLast line\.\n$/);
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
     assert.equal(doc.getText(), userVersion);
@@ -166,17 +168,17 @@ suite('actions: insertion into the editor', function () {
     }
   });
 
-  test('Compare Linked Papers: one paper with malformed JSON still yields a valid table with one error cell', async () => {
+  test('Compare Linked Papers: one paper with malformed JSON still yields a valid table with one error cell; linked notes are not rows', async () => {
     await writeFile('papers/c-paper.md', '# Paper C\n\n## Methods\n\nWe followed 100 older adults for two years and measured recall.\n');
-    // Two PDFs of the fixture and one markdown paper.
+    // Two PDFs of the fixture and a linked markdown note, which is context and not a row.
     const { doc } = await openNote(
       'compare.md',
       '# Compare\n\n- [[papers/smith2021-sleep.pdf]]\n- [Lee 2022](papers/lee2022-nap.pdf)\n- [[papers/c-paper.md]]\n\nEnd.\n',
     );
     fake.setReply((req): Reply => {
       const keys = schemaKeys(req);
-      // Every request about paper C (the repair retry included) gets broken JSON.
-      if (JSON.stringify(req.body).includes('100 older adults')) return '{"aim": {"value": "broken", "quote": ';
+      // Every request about Lee's paper (the repair retry included) gets broken JSON.
+      if (JSON.stringify(req.body).includes('face-name')) return '{"aim": {"value": "broken", "quote": ';
       return JSON.stringify(
         Object.fromEntries(keys.map((k) => [k, { value: `${k} | value`, quote: 'a supporting quote', locator: 'p. 1' }])),
       );
@@ -186,9 +188,10 @@ suite('actions: insertion into the editor', function () {
     const block = /<!-- research:comparison[^\n]*-->\n([\s\S]*?)<!-- \/research:comparison -->/.exec(text);
     assert.ok(block, text);
     const tokens = new MarkdownIt().parse(block[1] ?? '', {});
-    assert.equal(tokens.filter((t) => t.type === 'tr_open').length, 4, block[1]);
+    assert.equal(tokens.filter((t) => t.type === 'tr_open').length, 3, block[1]);
+    assert.ok(!(block[1] ?? '').includes('c-paper'), 'a linked note is not a row');
     const cells = tokens.filter((t, i) => t.type === 'inline' && tokens[i - 1]?.type === 'td_open').map((t) => t.content);
-    assert.equal(cells.length, 9);
+    assert.equal(cells.length, 6);
     assert.equal(cells.filter((c) => /extraction failed/.test(c)).length, 1, cells.join(' || '));
     assert.ok(
       cells.some((c) => c.includes('aim | value')) && (block[1] ?? '').includes('aim \\| value'),
@@ -306,7 +309,7 @@ suite('actions: insertion into the editor', function () {
     }
   });
 
-  test('Summarize Linked Paper on a PDF link of the fixture note: the block goes under the link line, citing the PDF', async () => {
+  test('Summarize Linked Paper on a PDF link of the fixture note: the block goes after the list holding the link, citing the PDF', async () => {
     const uri = vscode.Uri.joinPath(folder().uri, 'notes.md');
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
@@ -320,7 +323,7 @@ suite('actions: insertion into the editor', function () {
     );
     assert.match(
       doc.getText(),
-      /Smith & Chen ran a sleep-deprivation study: \[\[papers\/smith2021-sleep\.pdf\]\]\n\n<!-- research:summary target="paper:\[\[papers\/smith2021-sleep\.pdf\]\]" sources="papers\/smith2021-sleep\.pdf"/,
+      /- Smith & Chen ran a sleep-deprivation study: \[\[papers\/smith2021-sleep\.pdf\]\]\n- Lee et al\. tested a nap intervention: \[Lee 2022\]\(papers\/lee2022-nap\.pdf\)\n- Background reading: \[\[Background\]\]\n- Review cited as \[@smith2021\]\.\n\n<!-- research:summary target="paper:\[\[papers\/smith2021-sleep\.pdf\]\]" sources="papers\/smith2021-sleep\.pdf"/,
     );
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from '../fakeServer';
 import { Commands } from '../../src/vscode/constants';
-import { config, folder, openNote, sleep, waitFor } from './helpers';
+import { config, openNote, sleep, waitFor } from './helpers';
 
 /** The JSON schema's property names in a chat request (OpenAI response_format or Ollama format). */
 function schemaKeys(req: RecordedRequest): string[] {
@@ -132,29 +132,33 @@ suite('grounding: diagnostics in the editor', function () {
   });
 
   test('comparison table: a value not in its quote and a quote not in its paper get ⚠ in the cell and a Warning each', async () => {
-    const write = async (rel: string, text: string): Promise<void> => {
-      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder().uri, rel), new TextEncoder().encode(text));
-    };
-    await write('papers/g-a.md', '# Paper A\n\nWe enrolled 120 participants in three clinics.\n');
-    await write('papers/g-b.md', '# Paper B\n\nA total of 48 adults took part in the study.\n');
-    await write('papers/g-c.md', '# Paper C\n\nWe followed older adults for two years.\n');
+    // The rows are the fixture's two PDFs (a linked note is not a row of a comparison).
     const { doc } = await openNote(
       'ground-compare.md',
-      '# Compare\n\n- [[papers/g-a.md]]\n- [[papers/g-b.md]]\n- [[papers/g-c.md]]\n\nEnd.\n',
+      '# Compare\n\n- [[papers/smith2021-sleep.pdf]]\n- [Lee 2022](papers/lee2022-nap.pdf)\n\nEnd.\n',
     );
     fake.setReply((req): Reply => {
-      const [key = 'sample_size'] = schemaKeys(req);
-      const body = JSON.stringify(req.body);
-      // A: genuine. B: the value (84) is not in its quote. C: the quote is not in the paper.
-      const cell = body.includes('120 participants')
-        ? { value: '120', quote: 'We enrolled 120 participants', locator: 'p. 1' }
-        : body.includes('48 adults')
-          ? { value: '84', quote: 'A total of 48 adults took part', locator: 'p. 1' }
-          : { value: '200', quote: 'We followed 200 older adults for two years', locator: 'p. 1' };
-      return JSON.stringify({ [key]: cell });
+      const [size = 'sample_size', result = 'main_result'] = schemaKeys(req);
+      const lee = JSON.stringify(req.body).includes('face-name');
+      // Main results: genuine. Lee's sample size: the value (84) is not in its quote. Smith's: the quote is not in the paper.
+      return JSON.stringify(
+        lee
+          ? {
+              [size]: { value: '84', quote: 'Thirty-two adults either napped', locator: 'p. 1' },
+              [result]: { value: '78%', quote: 'Accuracy was 78% after the nap', locator: 'p. 1' },
+            }
+          : {
+              [size]: { value: '200', quote: 'We followed 200 older adults for two years', locator: 'p. 1' },
+              [result]: { value: '87%', quote: 'The sleep group retained 87% of word pairs', locator: 'p. 1' },
+            },
+      );
     });
     await Promise.race([
-      vscode.commands.executeCommand(Commands.compareLinkedPapers, { uri: doc.uri, columns: ['Sample size'], regenerate: true }),
+      vscode.commands.executeCommand(Commands.compareLinkedPapers, {
+        uri: doc.uri,
+        columns: ['Sample size', 'Main result'],
+        regenerate: true,
+      }),
       sleep(60_000).then(() => {
         throw new Error('Compare Linked Papers did not finish in 60 s');
       }),
@@ -162,7 +166,7 @@ suite('grounding: diagnostics in the editor', function () {
     const text = doc.getText();
     assert.match(text, /\| ⚠ 84\[\^/u, text);
     assert.match(text, /\| ⚠ 200\[\^/u, text);
-    assert.doesNotMatch(text, /⚠ 120/u);
+    assert.doesNotMatch(text, /⚠ (78|87)%/u, text);
     const diagnostics = await diagnosticsSettle(doc.uri, 2);
     const byText = new Map(diagnostics.map((d) => [doc.getText(d.range), d.message]));
     const seen = [...byText].map(([k, v]) => `${k} → ${v}`).join(' | ');

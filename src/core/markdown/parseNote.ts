@@ -5,7 +5,10 @@ import type Token from 'markdown-it/lib/token.mjs';
 import frontMatter from 'markdown-it-front-matter';
 import footnote from 'markdown-it-footnote';
 import { parse as parseYaml } from 'yaml';
+import { collectBlockSpans, type NoteBlockSpan } from './blockSpans';
 import { isExternal, parseAnchor, splitTarget, type LinkForm, type NoteLink } from './links';
+
+export type { NoteBlockSpan } from './blockSpans';
 
 export interface NoteHeading {
   readonly level: number;
@@ -42,6 +45,8 @@ export interface ParsedNote {
   readonly blocks: readonly NoteBlock[];
   readonly callouts: readonly NoteCallout[];
   readonly footnoteCount: number;
+  /** The top-level blocks in note order, for placing inserted blocks between them, never inside one. */
+  readonly blockSpans: readonly NoteBlockSpan[];
   /** Offsets where each line starts (line i starts at lineStarts[i]). */
   readonly lineStarts: readonly number[];
 }
@@ -318,6 +323,7 @@ function parseWith(parser: MarkdownIt, text: string, options: ParseNoteOptions):
     blocks: collectBlocks(tokens),
     callouts: collectCallouts(tokens),
     footnoteCount: tokens.filter((t) => t.type === 'footnote_open').length,
+    blockSpans: collectBlockSpans(tokens, text, lineStarts),
     lineStarts,
   };
 }

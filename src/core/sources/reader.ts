@@ -1,7 +1,7 @@
 import type { NoteDocument, OffsetRange } from '../ports/document';
 import type { ProgressReporter } from '../ports/progress';
 import type { NoteLink } from '../markdown/links';
-import type { Source } from './types';
+import type { Source, SourceStatus } from './types';
 
 /** What to read for one action. */
 export interface CollectOptions {
@@ -48,4 +48,17 @@ export interface SourceReader {
    * the note), so the first action does not read and hash them. Never extracts; resolves to how many are held.
    */
   warm?(document: NoteDocument, signal: AbortSignal): Promise<number>;
+  /**
+   * Optional: whether each given link resolves to a file that is there (a stat, no read), for pickers that
+   * mark missing papers. Untrusted workspaces report every link `untrusted`.
+   */
+  linkStatus?(document: NoteDocument, links: readonly NoteLink[], signal: AbortSignal): Promise<readonly LinkStatus[]>;
+}
+
+/** A link and whether its target can be read, as far as a stat tells. */
+export interface LinkStatus {
+  readonly link: NoteLink;
+  readonly status: SourceStatus;
+  /** Why not, naming the file. */
+  readonly detail?: string;
 }

@@ -16,7 +16,7 @@ import type { BibtexParser } from './bibliography';
 import { kindOf, type SourceLimits } from './kinds';
 import { anchorKey, LinkResolver, type LinkTarget } from './linkResolver';
 import { anchorSuffix, noteTitle, SourceFileReader, type PdfTextExtractor, type ReadSourceOptions } from './readers';
-import type { CollectedSources, CollectOptions, SourceReader } from './reader';
+import type { CollectedSources, CollectOptions, LinkStatus, SourceReader } from './reader';
 import type { Source, SourceLink, SourceSection } from './types';
 import { basename, uriKey, workspaceRelative } from './uri';
 
@@ -91,6 +91,13 @@ export class DefaultSourceReader implements SourceReader {
 
   async collect(document: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
     return this.collectWith(document, options, true);
+  }
+
+  async linkStatus(document: NoteDocument, links: readonly NoteLink[], signal: AbortSignal): Promise<readonly LinkStatus[]> {
+    const note = this.parser.parse(document.getText());
+    const config = this.deps.config(document.uri);
+    const targets = await this.resolver.resolveAll(document.uri, note, links, config, this.deps.isTrusted(), signal);
+    return targets.map((t) => ({ link: t.link, status: t.status, ...(t.detail ? { detail: t.detail } : {}) }));
   }
 
   /**

@@ -1,7 +1,8 @@
 /** Ask About Note: an answer from the note and its linked papers, citing them. */
 import { ask } from '../actions/ask';
 import { AssistantError } from '../errors';
-import { defaultAnchor, noteAndLinked, shortHash, type TaskDescriptor } from './task';
+import { wholeNotePlacement } from '../insertion/placement';
+import { noteAndLinked, shortHash, type TaskDescriptor } from './task';
 
 export const askTask: TaskDescriptor = {
   id: 'ask',
@@ -11,7 +12,7 @@ export const askTask: TaskDescriptor = {
     return {
       kind: 'answer',
       target: `question:${shortHash(question)}`,
-      anchorOffset: defaultAnchor(input),
+      placement: wholeNotePlacement(input.text, input.request.cursor),
       scope: { links: 'all', useSelection: false },
       choose: (collected, env) => ({ sources: noteAndLinked(collected), title: `${env.labels.answer}: ${question}` }),
       generate: (env, sources, sink) => ask(env.ctx, { question, sources, language: env.language }, sink),

@@ -1,6 +1,7 @@
 /** Draft Section: paragraphs for the selected outline, the heading given, or the line or heading at the cursor. */
 import { draft } from '../actions/draft';
 import { AssistantError } from '../errors';
+import { afterSelection, type Placement } from '../insertion/placement';
 import { lineEnd } from '../insertion/streaming';
 import { parseNote } from '../markdown/parseNote';
 import { shortHash, type TaskDescriptor, type TaskInput } from './task';
@@ -21,13 +22,13 @@ function offsetOfLine(text: string, line: number): number {
 }
 
 /** The outline to draft from and where the draft goes. */
-function outlineOf(input: TaskInput): { outline: string; anchor: number } {
+function outlineOf(input: TaskInput): { outline: string; placement: Placement } {
   const { text, request } = input;
   const headings = (): ReturnType<typeof parseNote>['headings'] => parseNote(text).headings;
-  const headingLine = (line: number): { outline: string; anchor: number } => {
+  // A draft for a heading goes at the end of its section, after what the user already wrote under it.
+  const headingLine = (line: number): { outline: string; placement: Placement } => {
     const start = offsetOfLine(text, line);
-    const end = lineEnd(text, start);
-    return { outline: text.slice(start, end), anchor: end };
+    return { outline: text.slice(start, lineEnd(text, start)), placement: { after: 'section', at: start } };
   };
   if (input.args.heading !== undefined) {
     const wanted = input.args.heading.replace(/^#+\s*/, '').trim();
@@ -35,30 +36,34 @@ function outlineOf(input: TaskInput): { outline: string; anchor: number } {
     if (!found) throw new AssistantError('NoInput', `No heading "${wanted}" in the note`);
     return headingLine(found.line);
   }
-  if (request.selection) return { outline: text.slice(request.selection.start, request.selection.end), anchor: request.selection.end };
+  if (request.selection)
+    return { outline: text.slice(request.selection.start, request.selection.end), placement: afterSelection(request.selection) };
   const cursor = Math.min(request.cursor ?? 0, text.length);
   const start = lineStart(text, cursor);
-  const line = { outline: text.slice(start, lineEnd(text, start)), anchor: cursor };
-  if (line.outline.trim()) return line;
+  const cursorLine = text.slice(0, cursor).split('\n').length - 1;
+  const outline = text.slice(start, lineEnd(text, start));
+  if (outline.trim()) {
+    if (headings().some((h) => h.line === cursorLine)) return headingLine(cursorLine);
+    return { outline, placement: { after: 'block', at: cursor } };
+  }
   // An empty line: the nearest heading above the cursor (from the markdown-it parse, so a `#` line inside a
   // code block is not taken for a heading).
-  const cursorLine = text.slice(0, cursor).split('\n').length - 1;
   const last = headings()
     .filter((h) => h.line <= cursorLine)
     .at(-1);
-  return last ? headingLine(last.line) : line;
+  return last ? headingLine(last.line) : { outline, placement: { after: 'block', at: cursor } };
 }
 
 export const draftTask: TaskDescriptor = {
   id: 'draft',
   prepare: (input) => {
-    const { outline, anchor } = outlineOf(input);
+    const { outline, placement } = outlineOf(input);
     if (!outline.trim()) throw new AssistantError('NoInput', 'Select an outline or put the cursor on a heading');
     const trimmed = outline.trim();
     return {
       kind: 'draft',
       target: `draft:${shortHash(trimmed)}`,
-      anchorOffset: anchor,
+      placement,
       scope: { links: 'all', useSelection: false },
       choose: (collected, env) => ({
         // Context = the linked papers; the note itself only when it links nothing.

@@ -1,6 +1,6 @@
 /**
  * Explain Term: a grounded explanation as a footnote at the term (the edit plan is the footnote reference
- * and its definition), or as a callout block below the term's paragraph.
+ * and its definition), or as a callout block after the block (paragraph, list…) holding the term.
  */
 import { explainTerm } from '../actions/explainTerm';
 import { AssistantError } from '../errors';
@@ -20,14 +20,6 @@ export function wordAt(text: string, offset: number): OffsetRange | undefined {
     if (s <= offset && offset <= e) return { start: s, end: e };
   }
   return undefined;
-}
-
-/** End of the paragraph holding an offset (the next blank line), where a callout explanation goes. */
-function paragraphEnd(text: string, offset: number): number {
-  const blank = /\n[ \t]*\n/g;
-  blank.lastIndex = offset;
-  const m = blank.exec(text);
-  return m ? m.index : text.length;
 }
 
 /** The term and where it stands: the selection, the term given (its first occurrence), or the word at the cursor. */
@@ -57,7 +49,7 @@ export const explainTermTask: TaskDescriptor = {
     return {
       kind: 'explanation',
       target: `term:${term.toLowerCase()}`,
-      anchorOffset: paragraphEnd(input.text, at.end),
+      placement: { after: 'block', at: at.end },
       scope: { links: 'all', useSelection: false },
       ...(footnote ? { footnote: { term, at } } : {}),
       choose: (collected, env) => ({ sources: noteAndLinked(collected), title: `${env.labels.explanation}: ${term}` }),

@@ -10,6 +10,7 @@ import { groundBlock, type BlockGrounding, type NoteGrounding } from '../groundi
 import { renderBlock, type BlockSpec } from '../insertion/block';
 import type { EditPlan, TextEditOp } from '../insertion/editPlan';
 import { footnoteLabel, planFootnote } from '../insertion/footnote';
+import { placementOffset, type Placement } from '../insertion/placement';
 import { StreamingInsertion, planTarget } from '../insertion/streaming';
 import { streamIntoEditor, type BatchTiming } from '../insertion/streamInsertion';
 import type { Clock } from '../ports/clock';
@@ -23,7 +24,8 @@ export interface Insertion {
   readonly note: NoteDocument;
   readonly spec: BlockSpec;
   readonly sources: readonly Source[];
-  readonly anchorOffset: number;
+  /** Where a new block goes, as it stands now (it follows the user's edits while the task prepares). */
+  readonly placement: () => Placement;
   readonly generate: (sink: TextSink) => Promise<ActionResult>;
   /** Visible text for the host as it arrives. */
   readonly sink?: TextSink;
@@ -66,7 +68,7 @@ export async function streamBlock(ins: Insertion, editor: DocumentEditor, settin
   const { result, block } = await streamIntoEditor({
     editor,
     spec: ins.spec,
-    anchorOffset: ins.anchorOffset,
+    anchorOffset: placementOffset(editor.getText(), ins.placement()),
     onCancel: settings.onCancel,
     logger: settings.logger,
     clock: settings.clock,
@@ -97,7 +99,7 @@ export async function planBlock(ins: Insertion): Promise<Placed> {
   const final = incomplete ? undefined : groundBlock(result.text, ins.spec, ins.sources, ins.grounding.indexes);
   const body = final?.body ?? result.text;
   const spec = final?.spec ?? ins.spec;
-  const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, ins.anchorOffset);
+  const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, ins.placement()));
   const edit: TextEditOp = new StreamingInsertion(spec, target).finalInsert(body, incomplete, spec);
   const shown = incomplete ? { ...spec, attributes: { ...spec.attributes, incomplete: true } } : spec;
   return {

@@ -1,7 +1,7 @@
 /** Run Prompt…: any markdown template (built-in or the user's) on the note or selection. */
 import { runPrompt } from '../actions/runPrompt';
 import { AssistantError } from '../errors';
-import { defaultAnchor, noteAndLinked, selectedText, shortHash, type TaskDescriptor } from './task';
+import { defaultPlacement, noteAndLinked, selectedText, shortHash, type TaskDescriptor } from './task';
 
 export const runPromptTask: TaskDescriptor = {
   id: 'runPrompt',
@@ -17,7 +17,7 @@ export const runPromptTask: TaskDescriptor = {
     return {
       kind: 'prompt',
       target: `prompt:${template.id}:${shortHash(selection + JSON.stringify(extra))}`,
-      anchorOffset: defaultAnchor(input),
+      placement: defaultPlacement(input),
       scope: { links: 'all', useSelection: true },
       choose: (collected) => ({ sources: noteAndLinked(collected), title: template.title }),
       generate: (env, sources, sink) =>

@@ -1,12 +1,6 @@
-/** Summarize: the selection, else the whole note; the block goes below the selection, at the cursor, or under the title. */
+/** Summarize: the selection, else the whole note; the block goes after the selection's block, or as a whole-note result. */
 import { summarize } from '../actions/summarize';
-import { defaultAnchor, shortHash, type TaskDescriptor } from './task';
-
-/** End of the first `# ` heading line (where a note summary goes when no cursor is known), else 0. */
-function afterTitle(text: string): number {
-  const m = /^# .*$/m.exec(text);
-  return m ? m.index + m[0].length : 0;
-}
+import { defaultPlacement, shortHash, type TaskDescriptor } from './task';
 
 export const summarizeTask: TaskDescriptor = {
   id: 'summarize',
@@ -14,7 +8,7 @@ export const summarizeTask: TaskDescriptor = {
     kind: 'summary',
     // A selection's block is found again by the selected text (see choose); the note's by "note".
     target: 'note',
-    anchorOffset: input.request.selection || input.request.cursor !== undefined ? defaultAnchor(input) : afterTitle(input.text),
+    placement: defaultPlacement(input),
     scope: { links: 'none', useSelection: true },
     choose: (collected, env) => ({
       sources: [collected.note],

@@ -1,4 +1,4 @@
-/** Summarize Linked Paper: the link given (or at the cursor); the summary goes under the line holding it. */
+/** Summarize Linked Paper: the link given (or at the cursor); the summary goes after the block (list, paragraph) holding it. */
 import { summarize } from '../actions/summarize';
 import { AssistantError } from '../errors';
 import type { TaskDescriptor } from './task';
@@ -17,15 +17,12 @@ export const summarizePaperTask: TaskDescriptor = {
     return {
       kind: 'summary',
       target: `paper:${link.raw}`,
-      anchorOffset: link.end,
+      placement: { after: 'block', at: link.start },
       scope: { links: { start: link.start, end: link.end }, useSelection: false },
       choose: (collected, env) => {
         const paper = collected.sources.find((s) => s.link?.start === link.start) ?? collected.sources[0];
         if (!paper) throw new AssistantError('NoInput', `The link ${link.raw} could not be followed`);
-        if (paper.status !== 'ok')
-          throw new AssistantError('SourceUnreadable', paper.statusDetail ?? `${paper.title}: ${paper.status}`, {
-            data: { file: paper.title },
-          });
+        // A missing or unreadable paper is named by the input check, before connecting.
         return { sources: [paper], title: `${env.labels.summary}: ${paper.title}` };
       },
       generate: (env, sources, sink) => summarize(env.ctx, { sources, language: env.language, templateId: 'summarize-paper' }, sink),

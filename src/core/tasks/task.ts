@@ -8,6 +8,7 @@ import type { AssistantConfig } from '../config';
 import type { ResolvedLanguage, blockLabels } from '../language';
 import type { NoteLink } from '../markdown/links';
 import type { BlockSpec } from '../insertion/block';
+import { afterSelection, wholeNotePlacement, type Placement } from '../insertion/placement';
 import type { BlockKind } from '../insertion/markers';
 import type { NoteDocument, OffsetRange } from '../ports/document';
 import type { PromptLibrary } from '../prompts/promptLibrary';
@@ -41,8 +42,8 @@ export interface TaskRequest {
   /** The user's non-empty selection, as offsets. */
   readonly selection?: OffsetRange;
   /**
-   * The cursor offset, when the note is shown in an editor. Without it a summary of the note goes under
-   * its title and the other tasks anchor at the selection or the start.
+   * The cursor offset, when the note is shown in an editor. Without it whole-note results go at the end
+   * of the note.
    */
   readonly cursor?: number;
   readonly args?: TaskArgs;
@@ -76,6 +77,9 @@ export interface TaskEnv {
   readonly noteTitle: string;
 }
 
+/** What choosing the sources may use (no connection yet). */
+export type ChooseEnv = Omit<TaskEnv, 'ctx'>;
+
 /** The sources a task sends and the block title that names them. */
 export interface ChosenSources {
   readonly sources: readonly Source[];
@@ -88,14 +92,15 @@ export interface PreparedTask {
   readonly kind: BlockKind;
   /** Finds the task's own block again on a re-run (same kind and target: replaced in place). */
   readonly target: string;
-  /** Offset whose line the block goes after. */
-  readonly anchorOffset: number;
+  /** Where a new block goes (the rules are in insertion/placement.ts). */
+  readonly placement: Placement;
   readonly scope: SourceScope;
   /** Forces the plain style (tables). */
   readonly style?: BlockSpec['style'];
   /** Explain Term in footnote style: the edit plan is a footnote reference at `at` and its definition. */
   readonly footnote?: { readonly term: string; readonly at: OffsetRange };
-  choose(collected: CollectedSources, env: TaskEnv): ChosenSources;
+  /** Picks the sources to send; runs before connecting, so it sees no session. */
+  choose(collected: CollectedSources, env: ChooseEnv): ChosenSources;
   generate(env: TaskEnv, sources: readonly Source[], sink: TextSink): Promise<ActionResult>;
 }
 
@@ -125,9 +130,10 @@ export function selectedText(input: TaskInput): string {
   return s ? input.text.slice(s.start, s.end) : '';
 }
 
-/** Where a block goes by default: after the selection, else at the cursor, else the start. */
-export function defaultAnchor(input: TaskInput): number {
-  return input.request.selection?.end ?? input.request.cursor ?? 0;
+/** Where a block goes by default: after the block holding the selection's end, else as a whole-note result. */
+export function defaultPlacement(input: TaskInput): Placement {
+  const selection = input.request.selection;
+  return selection ? afterSelection(selection) : wholeNotePlacement(input.text, input.request.cursor);
 }
 
 /** The note and its linked sources, in that order. */

@@ -3,6 +3,7 @@ import {
   AssistantError,
   type AssistantConfig,
   type OffsetRange,
+  type Source,
   type TaskArgs,
   type TaskId,
   type TaskOutcome,
@@ -105,11 +106,17 @@ export async function runTask(
     task,
     note: toNoteDocument(inv.document),
     ...(inv.selection ? { selection: inv.selection } : {}),
-    // A cursor only when the note is shown: without one a note summary goes under its title.
+    // A cursor only when the note is shown: without one whole-note results go at the end of the note.
     ...(inv.editor ? { cursor: inv.cursor } : {}),
     args: { ...args, ...(inv.args.regenerate ? { regenerate: true } : {}) },
   };
-  const outcome = await runWithProgress(title, (signal, progress) => services.assistant.run(request, { signal, progress, editor }));
+  const onUnreadable = (sources: readonly Source[]): void => {
+    const names = sources.map((s) => (s.status === 'missing' ? `${s.id} (${vscode.l10n.t('missing')})` : s.id)).join(', ');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Left out {0} linked file(s) that could not be read: {1}', sources.length, names));
+  };
+  const outcome = await runWithProgress(title, (signal, progress) =>
+    services.assistant.run(request, { signal, progress, editor, onUnreadable }),
+  );
   if (outcome.form === 'block') {
     // Diagnostics for unsupported figures; the header already says "figures", so this adds no edit.
     void services.grounding.afterInsertion(inv.document);

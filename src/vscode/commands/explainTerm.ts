@@ -5,7 +5,7 @@ import type { ExtensionServices } from '../services';
 import { guarded, resolveInvocation, runTask } from '../adapters/actionRunner';
 import type { Command } from './command';
 
-/** Research: Explain Term — a grounded explanation as a footnote at the term, or a callout below its paragraph. */
+/** Research: Explain Term — a grounded explanation as a footnote at the term, or a callout after the block holding it. */
 export class ExplainTermCommand implements Command {
   readonly id = Commands.explainTerm;
 

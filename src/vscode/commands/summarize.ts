@@ -4,7 +4,7 @@ import type { ExtensionServices } from '../services';
 import { guarded, resolveInvocation, runTask } from '../adapters/actionRunner';
 import type { Command } from './command';
 
-/** Research: Summarize — the selection, else the whole note; the block goes below the selection / at the cursor. */
+/** Research: Summarize — the selection, else the whole note (where the block goes: core/insertion/placement.ts). */
 export class SummarizeCommand implements Command {
   readonly id = Commands.summarize;
 

@@ -2,6 +2,14 @@ import * as vscode from 'vscode';
 import { AssistantError, isAssistantError, isCancellationError, type AssistantErrorCode, type Logger } from '../../core';
 import { Commands, CONFIG_SECTION } from '../constants';
 
+/** Internal (not contributed): the last error shown, `{ code, message }`, so the integration tests can read it. */
+export const LAST_ERROR_COMMAND = 'researchAssistant.internal.lastError';
+let lastShown: { readonly code: AssistantErrorCode; readonly message: string } | undefined;
+
+export function registerLastErrorCommand(): vscode.Disposable {
+  return vscode.commands.registerCommand(LAST_ERROR_COMMAND, () => lastShown);
+}
+
 type Action = 'openSettings' | 'selectModel' | 'showLog' | 'retry' | 'howToStart';
 
 interface ErrorPresentation {
@@ -80,9 +88,9 @@ function present(code: AssistantErrorCode, error: AssistantError): ErrorPresenta
     case 'InvalidTemplate':
       return { message: vscode.l10n.t('Prompt template error: {0}', detail), actions: ['showLog'] };
     case 'SourceUnreadable':
-      return { message: vscode.l10n.t('Could not read {0}: {1}', String(d.file ?? ''), detail), actions: ['showLog'] };
+      return { message: unreadableMessage(error), actions: ['showLog'] };
     case 'NoInput':
-      return { message: vscode.l10n.t('Nothing to work on: {0}', detail), actions: [] };
+      return { message: noInputMessage(error) ?? vscode.l10n.t('Nothing to work on: {0}', detail), actions: [] };
     case 'Untrusted':
       return { message: vscode.l10n.t('This workspace is not trusted, so linked files and workspace prompts are not read.'), actions: [] };
     case 'AlreadyRunning':
@@ -90,6 +98,38 @@ function present(code: AssistantErrorCode, error: AssistantError): ErrorPresenta
     case 'Cancelled':
       return { message: vscode.l10n.t('Cancelled.'), actions: [] };
   }
+}
+
+/** Input problems found before connecting, by the reason the core gives. */
+function noInputMessage(error: AssistantError): string | undefined {
+  switch (error.data.reason) {
+    case 'emptyNoteSummary':
+      return vscode.l10n.t('The note is empty: there is nothing to summarize. Write some text first, or select the part to summarize.');
+    case 'emptyNote':
+      return vscode.l10n.t('The note has no text and links no readable paper: there is nothing to send to the model.');
+    case 'emptySelection':
+      return vscode.l10n.t('The selection holds no text. Select the text to work on.');
+    case 'noPapers':
+      return vscode.l10n.t(
+        'The note links no papers to compare. Each row of the table is a linked PDF or a citation such as [@key]; linked notes are not rows.',
+      );
+    case 'noPapersInSelection':
+      return vscode.l10n.t('The selection links no papers to compare (PDFs or citations such as [@key]).');
+    default:
+      return undefined;
+  }
+}
+
+/** A linked file that could not be read, named as the note links it (a missing file with its line). */
+function unreadableMessage(error: AssistantError): string {
+  const d = error.data;
+  const file = String(d.file ?? '');
+  const main =
+    d.status === 'missing' && typeof d.line === 'number'
+      ? vscode.l10n.t('{0} (linked on line {1}) was not found. Fix the link or add the file.', file, d.line)
+      : vscode.l10n.t('Could not read {0}: {1}', file, typeof d.detail === 'string' ? d.detail : error.message);
+  const others = typeof d.others === 'number' ? d.others : 0;
+  return others > 0 ? `${main} ${vscode.l10n.t('{0} more linked file(s) could not be read either.', others)}` : main;
 }
 
 function actionLabel(action: Action): string {
@@ -121,6 +161,7 @@ export async function showAssistantError(error: unknown, logger: Logger, retry?:
     : new AssistantError('ServerError', error instanceof Error ? error.message : String(error), { cause: error });
   logger.error(error instanceof Error ? error : String(error));
   const { message, actions } = present(assistantError.code, assistantError);
+  lastShown = { code: assistantError.code, message };
   const labels = actions.filter((a) => a !== 'retry' || retry !== undefined).map((a) => ({ a, label: actionLabel(a) }));
   const chosen = await vscode.window.showErrorMessage(message, ...labels.map((l) => l.label));
   const action = labels.find((l) => l.label === chosen)?.a;

@@ -13,10 +13,12 @@ import {
   type Assistant,
   type AssistantConfig,
   type KeyValueStore,
+  type LlmProvider,
+  type PdfTextExtractor,
   type NoteDocument,
   type PromptFile,
 } from '../../../src/core';
-import { hasErrorCode } from '../../../src/core/errors';
+import { AssistantError, hasErrorCode, isAssistantError } from '../../../src/core/errors';
 import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
 
@@ -28,7 +30,25 @@ const builtins: PromptFile[] = readdirSync(promptsDir)
 const PAPER = '# Sleep study\n\n## Results\n\nSlow-wave sleep improved recall by 12% (n = 24) in the treatment group.\n';
 const NOTE_TEXT = '# Reading notes\n\nSee [[paper.md]] for the study.\n\nRecall and sleep.\n';
 
-function setup(options: { reply?: FakeOptions['reply']; config?: Partial<AssistantConfig>; files?: Record<string, string> } = {}): {
+/** A stand-in for the PDF engine: the file's text after its `%PDF-` header line is page 1. */
+const fakePdf: PdfTextExtractor = {
+  extract: (bytes) => {
+    const page = new TextDecoder().decode(bytes).replace(/^%PDF-[^\n]*\n/, '');
+    const text = `[page 1]\n\n${page}`;
+    const stats = { ligaturesRepaired: 0, controlCharsRemoved: 0, hyphenationsJoined: 0, repeatedLinesRemoved: 0, twoColumnPages: 0 };
+    const sections = [{ title: 'Page 1', level: 1, text, location: { page: 1 }, role: 'body' as const }];
+    return Promise.resolve({ pageCount: 1, pagesRead: 1, pages: [page], text, sections, stats, characters: page.length });
+  },
+};
+
+function setup(
+  options: {
+    reply?: FakeOptions['reply'];
+    config?: Partial<AssistantConfig>;
+    files?: Record<string, string>;
+    llm?: LlmProvider;
+  } = {},
+): {
   assistant: Assistant;
   session: FakeLlmSession;
   stores: Map<string, KeyValueStore>;
@@ -54,9 +74,9 @@ function setup(options: { reply?: FakeOptions['reply']; config?: Partial<Assista
         },
       },
       prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
-      pdf: { extract: () => Promise.reject(new Error('no PDFs in this test')) },
+      pdf: fakePdf,
       bibtex: { parse: () => Promise.resolve([]) },
-      llm: { session: () => Promise.resolve(session) },
+      llm: options.llm ?? { session: () => Promise.resolve(session) },
     },
     settings: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),
   });
@@ -81,8 +101,9 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     assert.equal(outcome.spec.attributes.figures, `${outcome.grounding.supported}/${outcome.grounding.checked}`);
     assert.ok(outcome.grounding.checked > 0);
     assert.equal(streamed.join(''), outcome.result.text);
-    // Under the title when no cursor is known.
-    assert.ok(text.startsWith('# Reading notes\n\n<!-- research:summary'));
+    // At the end of the note when no cursor is known.
+    assert.ok(text.startsWith(`${NOTE_TEXT}\n<!-- research:summary`), text);
+    assert.ok(text.endsWith('<!-- /research:summary -->\n'), text);
   });
 
   test('summarize without an editor: the same block as an edit plan, nothing applied; a re-run comes from the cache', async () => {
@@ -147,16 +168,22 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     assert.ok(editor.getText().endsWith(`Recall and sleep.\n\n${outcome.block}`.slice(0, -1)) || editor.getText().includes(outcome.block));
   });
 
-  test('compare renders the table by code, one row per linked paper', async () => {
+  test('compare renders the table by code, one row per linked paper: PDFs and citations, not linked notes', async () => {
     const reply = (): string =>
       JSON.stringify({ aim: { value: 'Sleep and recall', quote: 'Slow-wave sleep improved recall', locator: 'Results' } });
-    const { assistant } = setup({ reply });
-    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const { assistant } = setup({ reply, files: { 'study.pdf': `%PDF-1.4\n${PAPER}` } });
+    const text = '# Reading notes\n\n- [[study.pdf]]\n- [[paper.md]]\n- Definitions: [[Methods glossary]]\n';
+    const editor = new InMemoryDocumentEditor(text, { uri: `${ROOT}/note.md` });
     const outcome = await assistant.run({ task: 'compare', note: editor.asNote(), args: { columns: ['Aim'] } }, { signal, editor });
     assert.equal(outcome.spec.kind, 'comparison');
     assert.equal(outcome.spec.style, 'plain');
     assert.match(outcome.body, /^\| Paper +\| Aim +\|/);
-    assert.match(outcome.body, /\[\[paper\.md\]\]/);
+    assert.match(outcome.body, /\[\[study\.pdf\]\]/);
+    assert.doesNotMatch(outcome.body, /paper\.md|glossary/i);
+    assert.deepEqual(
+      outcome.sources.map((s) => s.id),
+      ['study.pdf'],
+    );
   });
 
   test('summarize linked paper by its link; draft under a heading; run prompt by id', async () => {
@@ -209,5 +236,65 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     const again = await assistant.run({ task: 'ask', note: editor.asNote(), args: { question: 'What improved?' } }, { signal, editor });
     assert.equal(again.result.fromCache, false);
     assert.ok(stores.has('results') && stores.has('extraction-cache'));
+  });
+});
+
+void suite('the input is checked before connecting to a model server', () => {
+  /** A model server that is not there, counting the attempts. */
+  function noServer(): LlmProvider & { attempts: number } {
+    const provider = {
+      attempts: 0,
+      session: () => {
+        provider.attempts += 1;
+        return Promise.reject(new AssistantError('EndpointUnreachable', 'No model server answered', { data: { endpoint: 'x' } }));
+      },
+    };
+    return provider;
+  }
+  const run = (files: Record<string, string>, request: Omit<Parameters<Assistant['run']>[0], 'note'>) => {
+    const llm = noServer();
+    const { assistant } = setup({ files, llm });
+    const text = files['n.md'] ?? '';
+    const note: NoteDocument = { uri: `${ROOT}/n.md`, version: 1, languageId: 'markdown', getText: () => text };
+    return { llm, result: assistant.run({ ...request, note }, { signal }) };
+  };
+  const rejectsWith = async (r: ReturnType<typeof run>, code: string, data: Record<string, unknown>): Promise<void> => {
+    await assert.rejects(r.result, (e) => {
+      assert.ok(isAssistantError(e), String(e));
+      assert.equal(e.code, code, e.message);
+      for (const [k, v] of Object.entries(data)) assert.equal(e.data[k], v, k);
+      return true;
+    });
+    assert.equal(r.llm.attempts, code === 'EndpointUnreachable' ? 1 : 0);
+  };
+
+  test('an empty note, or one with only a title and front matter: nothing to summarize', async () => {
+    await rejectsWith(run({ 'n.md': '' }, { task: 'summarize' }), 'NoInput', { reason: 'emptyNoteSummary' });
+    await rejectsWith(run({ 'n.md': '---\ntitle: x\n---\n\n# Title\n\n' }, { task: 'summarize', cursor: 0 }), 'NoInput', {
+      reason: 'emptyNoteSummary',
+    });
+    await rejectsWith(run({ 'n.md': '# T\n' }, { task: 'ask', args: { question: 'Why?' } }), 'NoInput', { reason: 'emptyNote' });
+  });
+
+  test('Summarize Linked Paper on a missing PDF names the file and its line', async () => {
+    const text = '# Notes\n\nSome text.\n\n- [[papers/missing.pdf]]\n';
+    await rejectsWith(run({ 'n.md': text }, { task: 'summarizePaper', args: { link: '[[papers/missing.pdf]]' } }), 'SourceUnreadable', {
+      file: 'papers/missing.pdf',
+      status: 'missing',
+      line: 5,
+    });
+  });
+
+  test('Compare: no papers (only linked notes) says so; every paper missing names the first', async () => {
+    await rejectsWith(run({ 'n.md': '# N\n\n- [[paper.md]]\n- [[Glossary]]\n' }, { task: 'compare' }), 'NoInput', { reason: 'noPapers' });
+    await rejectsWith(run({ 'n.md': '# N\n\n- [[a.pdf]]\n- [[b.pdf]]\n' }, { task: 'compare' }), 'SourceUnreadable', {
+      file: 'a.pdf',
+      others: 1,
+    });
+  });
+
+  test('a missing link among readable sources does not stop the task: the server is asked', async () => {
+    const text = '# Notes\n\nRecall and sleep.\n\n- [[papers/missing.pdf]]\n';
+    await rejectsWith(run({ 'n.md': text }, { task: 'ask', args: { question: 'Why?' } }), 'EndpointUnreachable', {});
   });
 });
