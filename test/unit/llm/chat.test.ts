@@ -35,6 +35,9 @@ async function withFake(
         {
           config: { ...DEFAULT_CONFIG, endpoint: fake.url, ...patch },
           retry: { attempts: 2, baseDelayMs: 5 },
+          // The fake answers at once; on a machine busy with other work its first reply can still take longer
+          // than the default 1.5 s probe timeout (seen in a loaded full run), which is not what these tests test.
+          probeTimeoutMs: 10_000,
           ...extra,
         },
         signal(),
