@@ -89,6 +89,13 @@ export async function countPages(bytes: Uint8Array, name = 'PDF'): Promise<numbe
   }
 }
 
+/** The direction of a text run in quarter turns counter-clockwise (landscape tables on portrait pages), or undefined when skewed. */
+function quarterTurns(a: number, b: number): 0 | 1 | 2 | 3 | undefined {
+  if (Math.abs(b) <= 1e-3 * Math.abs(a)) return a > 0 ? 0 : 2;
+  if (Math.abs(a) <= 1e-3 * Math.abs(b)) return b > 0 ? 1 : 3;
+  return undefined;
+}
+
 /** Positioned text items of pages first..last (1-based, inclusive) of an opened document. */
 export async function readPagesOf(doc: PdfDocument, first: number, last: number, signal?: AbortSignal): Promise<PdfPageItems[]> {
   const pages: PdfPageItems[] = [];
@@ -110,6 +117,7 @@ export async function readPagesOf(doc: PdfDocument, first: number, last: number,
         w: raw.width,
         size,
         rotated: Math.abs(b) > 1e-3 * Math.abs(a) || a <= 0,
+        quarter: quarterTurns(a, b),
         eol: raw.hasEOL,
       });
     }

@@ -2,24 +2,27 @@ import type { ChatMessage } from './types';
 
 /**
  * The one token estimator of the extension (sources, splitting, the action pipeline and the session all use it).
- * Token estimate for servers without a tokenize endpoint (Ollama, LM Studio, generic), calibrated separately
- * for CJK and Latin text against Qwen-family BPE (151k vocabulary):
- *  - Latin-script prose: 4–4.5 characters per token (words, spaces and punctuation together);
- *    code, numbers and short words are denser, down to ≈ 3 characters per token;
+ * Token estimate for servers without a tokenize endpoint (Ollama, LM Studio, generic), calibrated against the
+ * real Qwen3 tokenizer (151k vocabulary, byte-level BPE) on papers, tables, references, Chinese and LaTeX:
+ *  - every digit is a token of its own, and so is a space before a digit;
+ *  - a run of letters (a word) is at least one token and at most about one per 4–6 letters beyond its first;
+ *  - ASCII punctuation and symbols are up to one token each (LaTeX, tables), often merged in prose;
  *  - CJK: common Han characters are one token, frequent pairs merge, so 0.6–1 token per character;
- *  - other scripts and symbols: byte-level BPE splits them, about one token per character.
+ *  - other scripts and symbols: byte-level BPE splits them, up to 1.5 tokens per character.
  * Two numbers come out: `low` (what the prompt is at least; a server reporting < 90 % of it dropped input) and
  * `budget` (what callers plan with: the high end plus a 10 % margin and a fixed allowance for the chat template).
  */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
-/** Runs of code units outside Latin (U+0000–U+024F), the characters counted one by one. */
-const NON_LATIN = /[\u0250-\uffff]+/g;
-const LATIN_LOW = 1 / 4.5;
-const LATIN_HIGH = 1 / 3;
+const WORD_HIGH = 0.9;
+const LETTER_HIGH = 0.17;
+const WORD_LOW = 0.8;
+const PUNCT_LOW = 0.2;
+const EXTENDED_HIGH = 1.5;
+const EXTENDED_LOW = 0.2;
 const CJK_LOW = 0.6;
 const CJK_HIGH = 1;
 const OTHER_LOW = 0.2;
-const OTHER_HIGH = 1;
+const OTHER_HIGH = 1.5;
 /** Chat template tokens per message (`<|im_start|>role\n … <|im_end|>\n`) and for the reply primer. */
 const PER_MESSAGE = 5;
 const PRIMER = 3;
@@ -64,36 +67,58 @@ export function estimateTextTokens(text: string): { low: number; high: number } 
     const hit = recent.get(text);
     if (hit) return hit;
   }
-  // Latin code units are counted by elimination: a native regex scan finds the runs of other characters (few in
-  // most prose; none at all in a one-byte string, which V8 then skips outright), several times faster than a
-  // loop over every code unit. A surrogate pair is one code point, as `for…of` would give it; both of its
-  // halves are ≥ 0x250, so a pair never straddles two runs.
-  let nonLatinUnits = 0;
+  // One pass over the code units (a plain loop over charCodeAt, a few milliseconds per megabyte).
+  let digits = 0;
+  let spaceBeforeDigit = 0;
+  let letters = 0;
+  let words = 0;
+  let punct = 0;
+  let extended = 0;
   let cjk = 0;
   let other = 0;
-  NON_LATIN.lastIndex = 0;
-  for (let m = NON_LATIN.exec(text); m !== null; m = NON_LATIN.exec(text)) {
-    const run = m[0];
-    const n = run.length;
-    nonLatinUnits += n;
-    for (let i = 0; i < n; i++) {
-      const unit = run.charCodeAt(i);
-      let ch = run[i] ?? '';
-      if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < n) {
-        const next = run.charCodeAt(i + 1);
-        if (next >= 0xdc00 && next <= 0xdfff) {
-          ch = run.slice(i, i + 2);
-          i++;
-        }
+  let inWord = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) {
+      if ((unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a)) {
+        letters++;
+        if (!inWord) words++;
+        inWord = true;
+        continue;
       }
-      if (ch.length === 1 ? isCjkUnit(unit, ch) : CJK.test(ch)) cjk++;
-      else other++;
+      inWord = false;
+      if (unit >= 0x30 && unit <= 0x39) digits++;
+      else if (unit === 0x20 || unit === 0x0a || unit === 0x09 || unit === 0x0d) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0x30 && next <= 0x39) spaceBeforeDigit++;
+      } else punct++;
+      continue;
     }
+    inWord = false;
+    if (unit < 0x250) {
+      extended++;
+      continue;
+    }
+    // A surrogate pair is one code point, as `for…of` would give it.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < n) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        if (CJK.test(text.slice(i, i + 2))) cjk++;
+        else other++;
+        i++;
+        continue;
+      }
+    }
+    if (isCjkUnit(unit, text[i] ?? '')) cjk++;
+    else other++;
   }
-  const latin = text.length - nonLatinUnits;
+  const exact = digits + spaceBeforeDigit;
   const result = {
-    low: Math.floor(latin * LATIN_LOW + cjk * CJK_LOW + other * OTHER_LOW),
-    high: Math.ceil(latin * LATIN_HIGH + cjk * CJK_HIGH + other * OTHER_HIGH),
+    low: Math.floor(digits + words * WORD_LOW + punct * PUNCT_LOW + extended * EXTENDED_LOW + cjk * CJK_LOW + other * OTHER_LOW),
+    high: Math.ceil(
+      exact + punct + words * WORD_HIGH + letters * LETTER_HIGH + extended * EXTENDED_HIGH + cjk * CJK_HIGH + other * OTHER_HIGH,
+    ),
   };
   if (long) {
     if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value ?? '');

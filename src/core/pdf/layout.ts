@@ -1,165 +1,19 @@
 /**
- * Host-neutral PDF text layout over positioned text items: rows, two-column reading order, repeated
+ * Host-neutral PDF text layout over positioned text items: reading order (columns.ts), repeated
  * headers/footers/watermarks, paragraphs, de-hyphenation, ligatures, section titles and the references
  * section. The engine (src/pdf/engine.ts) supplies the items from pdf.js.
  */
 import { isReferencesTitle } from '../markdown/sections';
 import type { SourceSection } from '../sources/types';
+import { pageLines, type Line } from './columns';
 import { buildVocabulary, joinHyphenated, normaliseChars, repairLigatures, type Vocabulary } from './normalize';
-import { pageMarker, type PdfExtraction, type PdfPageItems, type PdfTextItem } from './types';
-
-interface Line {
-  text: string;
-  page: number;
-  /** Baseline and extent on the page. */
-  y: number;
-  x0: number;
-  x1: number;
-  size: number;
-  /** 0 full width / single column, 1 left, 2 right. */
-  column: number;
-  /** Position in reading order on its page. */
-  order: number;
-}
+import { pageMarker, type PdfExtraction, type PdfPageItems } from './types';
 
 interface Paragraph {
   text: string;
   page: number;
   size: number;
   lines: number;
-}
-
-const BIN = 2; // points per histogram bin for gutter detection
-
-/** Finds the x of a vertical gutter between two text columns, or undefined for single-column pages. */
-function findGutter(items: readonly PdfTextItem[], width: number): number | undefined {
-  const bins = new Array<number>(Math.ceil(width / BIN) + 1).fill(0);
-  let counted = 0;
-  for (const item of items) {
-    if (item.w <= 0 || item.str.trim() === '') continue;
-    // Wide runs (titles, full-width abstracts) would hide the gutter; columns are under ~60 % of the page.
-    if (item.w > width * 0.6) continue;
-    const from = Math.max(0, Math.floor(item.x / BIN));
-    const to = Math.min(bins.length - 1, Math.floor((item.x + item.w) / BIN));
-    for (let b = from; b <= to; b++) bins[b] = (bins[b] ?? 0) + 1;
-    counted++;
-  }
-  if (counted < 20) return undefined;
-  const lo = Math.floor((width * 0.3) / BIN);
-  const hi = Math.ceil((width * 0.7) / BIN);
-  // The gutter is the lowest valley in the middle of the page: title, author and footer lines may cross it
-  // (so it is rarely empty), but it must be far below the coverage of the columns on either side.
-  let min = Infinity;
-  for (let b = lo; b <= hi; b++) min = Math.min(min, bins[b] ?? 0);
-  const sides = [...bins.slice(Math.floor((width * 0.1) / BIN), lo), ...bins.slice(hi + 1, Math.ceil((width * 0.9) / BIN))].filter(
-    (v) => v > 0,
-  );
-  const sideLevel = median(sides);
-  if (!(min <= Math.max(1, sideLevel * 0.3))) return undefined;
-  const threshold = min + Math.max(1, sideLevel * 0.05);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let b = lo; b <= hi; b++) {
-    if ((bins[b] ?? 0) > threshold) continue;
-    let e = b;
-    while (e + 1 <= hi && (bins[e + 1] ?? 0) <= threshold) e++;
-    if (e - b + 1 > bestLen) {
-      bestLen = e - b + 1;
-      bestStart = b;
-    }
-    b = e;
-  }
-  const gutter = (bestStart + bestLen / 2) * BIN;
-  // Both sides must carry real text columns, not a margin note.
-  let left = 0;
-  let right = 0;
-  for (const item of items) {
-    if (item.x + item.w <= gutter) left += item.str.length;
-    else if (item.x >= gutter) right += item.str.length;
-  }
-  const total = left + right;
-  return left > total * 0.2 && right > total * 0.2 ? gutter : undefined;
-}
-
-function joinItems(items: readonly PdfTextItem[]): string {
-  let text = '';
-  let end = -Infinity;
-  for (const item of items) {
-    const gap = item.x - end;
-    if (text !== '' && gap > item.size * 0.15 && !/\s/.test(text.at(-1) ?? '') && !/^\s/.test(item.str)) text += ' ';
-    text += item.str;
-    end = Math.max(end, item.x + item.w);
-  }
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function makeLine(items: PdfTextItem[], page: number, column: number): Line {
-  items.sort((a, b) => a.x - b.x);
-  let size = 0;
-  let chars = 0;
-  for (const i of items) {
-    size += i.size * i.str.length;
-    chars += i.str.length;
-  }
-  const first = items[0];
-  const last = items[items.length - 1];
-  return {
-    text: joinItems(items),
-    page,
-    y: first?.y ?? 0,
-    x0: first?.x ?? 0,
-    x1: last ? last.x + last.w : 0,
-    size: chars > 0 ? size / chars : (first?.size ?? 0),
-    column,
-    order: 0,
-  };
-}
-
-/** Lines of one page in reading order; two-column pages read left column then right, between full-width rows. */
-function pageLines(page: PdfPageItems): { lines: Line[]; twoColumn: boolean; sidebar: number } {
-  let sidebar = 0;
-  const items = page.items.filter((i) => {
-    if (i.rotated) sidebar++;
-    return !i.rotated && i.str !== '';
-  });
-  const gutter = findGutter(items, page.width);
-  // Rows: items sharing a baseline (within 40 % of the font size), top of the page first.
-  const sorted = [...items].sort((a, b) => b.y - a.y || a.x - b.x);
-  const rows: PdfTextItem[][] = [];
-  for (const item of sorted) {
-    const row = rows[rows.length - 1];
-    const ref = row?.[0];
-    if (row && ref && Math.abs(ref.y - item.y) <= Math.max(1, Math.min(ref.size, item.size) * 0.4)) row.push(item);
-    else rows.push([item]);
-  }
-  const lines: Line[] = [];
-  if (gutter === undefined) {
-    for (const row of rows) lines.push(makeLine(row, page.page, 0));
-  } else {
-    let left: Line[] = [];
-    let right: Line[] = [];
-    const flush = (): void => {
-      lines.push(...left, ...right);
-      left = [];
-      right = [];
-    };
-    for (const row of rows) {
-      const crossing = row.some((i) => i.x < gutter - 1 && i.x + i.w > gutter + 1);
-      if (crossing) {
-        flush();
-        lines.push(makeLine(row, page.page, 0));
-        continue;
-      }
-      const l = row.filter((i) => i.x + i.w / 2 < gutter);
-      const r = row.filter((i) => i.x + i.w / 2 >= gutter);
-      if (l.length > 0) left.push(makeLine(l, page.page, 1));
-      if (r.length > 0) right.push(makeLine(r, page.page, 2));
-    }
-    flush();
-  }
-  const kept = lines.filter((l) => l.text !== '');
-  kept.forEach((l, i) => (l.order = i));
-  return { lines: kept, twoColumn: gutter !== undefined, sidebar };
 }
 
 function repeatKey(text: string): string {
@@ -230,13 +84,22 @@ function median(values: number[]): number {
 
 const KNOWN_SECTIONS =
   /^(abstract|summary|introduction|background|related work|methods?|materials and methods|methods and materials|methodology|experimental( section| procedures)?|experiments?|results|results and discussion|discussion|conclusions?|conclusions and future work|limitations|future work|acknowledge?ments?|funding|author contributions|data availability( statement)?|competing interests|conflicts? of interest|ethics statement|supporting information|supplementary (material|information)|appendix( [a-z])?|references?|bibliography|literature cited|works cited|摘要|引言|方法|结果|讨论|结论|参考文献)$/i;
-const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+(\p{Lu}.*)$/u;
+const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+((?:\p{Lu}|\p{Script=Han}).*)$/u;
+/** Figure and table labels ("Figure 3", "Table 2", "图 1", "表 3") are captions, never section titles. */
+const CAPTION_LABEL = /^(fig(ure)?s?\.?|tab(le)?s?\.?|scheme|chart|plate|图|表)\s*[\dIVX]/iu;
+
+/** Letter-spaced type ("P A R T I C I P A N T S"): mostly one-character words, as in table headers. */
+function letterSpaced(text: string): boolean {
+  const words = text.split(/\s+/);
+  return words.length >= 4 && words.filter((w) => w.length === 1).length >= words.length * 0.6;
+}
 
 /** Section level when a paragraph is a section title, else 0. */
 function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
   if (p.lines !== 1) return 0;
   const text = p.text.trim();
   if (text.length > 90 || text.length < 3 || (/[.;,]$/.test(text) && !/^[\dIVX.]+\s/.test(text))) return 0;
+  if (CAPTION_LABEL.test(text) || letterSpaced(text) || /[。，；：！？]/u.test(text)) return 0;
   const words = text.split(/\s+/).length;
   const bare = text.replace(/^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+/, '').replace(/[:.]$/, '');
   if (KNOWN_SECTIONS.test(bare)) {
@@ -250,7 +113,8 @@ function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
     words <= 12 &&
     p.size >= bodySize * 0.97 &&
     !/\d{2,}/.test(numbered[2]) &&
-    /\p{L}{3}/u.test(numbered[2])
+    // A Latin title has a word of three letters or more; a Chinese one ("2 概述", "4.1 数据收集") is short.
+    (/\p{L}{3}/u.test(numbered[2]) || /^\p{Script=Han}{2,16}$/u.test(numbered[2].replace(/\s+/g, '')))
   ) {
     // "3.2 Results" → level 2; roman numerals are top-level.
     return /^\d/.test(numbered[1]) ? Math.min(4, numbered[1].split('.').filter(Boolean).length) : 1;
@@ -262,11 +126,13 @@ function headingLevel(p: Paragraph, bodySize: number, bySize = true): number {
 /** Lays out the pages of a PDF into clean text, page texts and sections. */
 export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.length): PdfExtraction {
   let twoColumnPages = 0;
+  let turnedPages = 0;
   let controlCharsRemoved = 0;
   const perPage: Line[][] = [];
   for (const page of pages) {
-    const { lines, twoColumn } = pageLines(page);
-    if (twoColumn) twoColumnPages++;
+    const { lines, columns, turned } = pageLines(page);
+    if (columns > 1) twoColumnPages++;
+    if (turned) turnedPages++;
     for (const line of lines) {
       const { text, removed } = normaliseChars(line.text);
       line.text = text.replace(/\s+/g, ' ').trim();
@@ -404,7 +270,7 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
     pages: pageTexts,
     text,
     sections: sourceSections,
-    stats: { ligaturesRepaired, controlCharsRemoved, hyphenationsJoined, repeatedLinesRemoved, twoColumnPages },
+    stats: { ligaturesRepaired, controlCharsRemoved, hyphenationsJoined, repeatedLinesRemoved, twoColumnPages, turnedPages },
     characters: paragraphs.reduce((n, p) => n + p.text.length, 0),
   };
 }

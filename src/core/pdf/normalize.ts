@@ -38,11 +38,24 @@ const SEED_WORDS = new Set(
 
 export type Vocabulary = ReadonlyMap<string, number>;
 
-/** Lower-cased word counts of clean words (letters only, no missing glyphs) in the document. */
+/**
+ * Lower-cased word counts of clean words (letters only, no missing glyphs) in the document, given line by line.
+ * The halves of a word broken at a line end ("lineariza-" / "tion") are not whole words and are not counted:
+ * counted, they would make every real break look like a compound of two known words.
+ */
 export function buildVocabulary(texts: Iterable<string>): Map<string, number> {
   const vocab = new Map<string, number>();
+  let brokenBefore = false;
   for (const text of texts) {
-    for (const word of text.toLowerCase().match(/\p{L}+(?:-\p{L}+)*/gu) ?? []) vocab.set(word, (vocab.get(word) ?? 0) + 1);
+    const words = text.toLowerCase().match(/\p{L}+(?:-\p{L}+)*/gu) ?? [];
+    const brokenAfter = /\p{L}[-\u00AD]$/u.test(text.slice(-3));
+    const from = brokenBefore && /^\p{L}/u.test(text) ? 1 : 0;
+    const to = brokenAfter ? words.length - 1 : words.length;
+    for (let i = from; i < to; i++) {
+      const word = words[i] ?? '';
+      vocab.set(word, (vocab.get(word) ?? 0) + 1);
+    }
+    brokenBefore = brokenAfter;
   }
   return vocab;
 }

@@ -11,6 +11,8 @@ export interface PdfTextItem {
   readonly size: number;
   /** Text not drawn horizontally (sidebars, stamps, rotated watermarks). */
   readonly rotated: boolean;
+  /** Direction in quarter turns counter-clockwise (1: reads bottom to top), undefined when not axis-aligned. */
+  readonly quarter?: 0 | 1 | 2 | 3 | undefined;
   /** pdf.js says the item ends a line. */
   readonly eol: boolean;
 }
@@ -29,7 +31,10 @@ export interface PdfCleanupStats {
   readonly controlCharsRemoved: number;
   readonly hyphenationsJoined: number;
   readonly repeatedLinesRemoved: number;
+  /** Pages read in columns (two or more). */
   readonly twoColumnPages: number;
+  /** Pages whose text ran sideways (landscape tables) and was turned upright to be read. */
+  readonly turnedPages?: number;
 }
 
 export interface PdfExtraction {

@@ -48,9 +48,9 @@ void suite('summarize', () => {
     const session = new FakeLlmSession({ reply: (_r, i) => `answer ${i}` });
     await summarize(makeContext(session, { store }), { sources: [note], language: 'en' }, () => undefined);
     let got = '';
-    const started = performance.now();
+    // How fast a cache hit is belongs to the bench (a timed assertion here failed on a loaded machine); this test
+    // proves the hit itself: no request, the cached text delivered.
     const again = await summarize(makeContext(session, { store }), { sources: [note], language: 'en' }, (d) => (got += d));
-    assert.ok(performance.now() - started < 100);
     assert.equal(session.requests.length, 1);
     assert.equal(again.fromCache, true);
     assert.equal(again.requests, 0);

@@ -72,6 +72,30 @@ suite('PDF corpus (../shared/corpus/pdf)', () => {
     assert.ok(r.stats.controlCharsRemoved > 0);
   });
 
+  test('Clinical Science page 1: the columns under the full-width abstract are read one after the other', async (t) => {
+    if (!available(FILES.clinsci, t)) return;
+    const page1 = (await extract(FILES.clinsci)).pages[0] ?? '';
+    assert.match(
+      page1,
+      /ACE \(angiotensin-1-converting enzyme; EC 3\.4\.15\.1\) is a zinc dipeptidyl carboxypeptidase that plays a critical role/,
+    );
+    assert.match(page1, /the C-domain appears to be the prominent\s+site for the production of vasoactive peptide angiotensin II/);
+    assert.match(page1, /halt differentiation of the haematopoietic system/);
+    assert.doesNotMatch(page1, /INTRODUCTION site|zinc tetrapeptide|differenti-pressure/);
+  });
+
+  test('landscape tables on turned pages are read (PeerJ pp. 8-10, BMC pp. 5-6)', async (t) => {
+    if (!available(FILES.peerj, t) || !available(FILES.bmc, t)) return;
+    const peerj = await extract(FILES.peerj);
+    for (const p of [8, 9, 10])
+      assert.ok((peerj.pages[p - 1] ?? '').length > 800, `PeerJ page ${p}: ${peerj.pages[p - 1]?.length ?? 0} chars`);
+    assert.match(peerj.pages[7] ?? '', /Sample_MSA Homogeneous/);
+    const bmc = await extract(FILES.bmc);
+    for (const p of [5, 6]) assert.ok((bmc.pages[p - 1] ?? '').length > 1000, `BMC page ${p}: ${bmc.pages[p - 1]?.length ?? 0} chars`);
+    assert.match(bmc.pages[4] ?? '', /Respondent group/);
+    assert.ok((peerj.stats.turnedPages ?? 0) >= 3 && (bmc.stats.turnedPages ?? 0) >= 2);
+  });
+
   for (const [key, file] of Object.entries(FILES)) {
     test(`${key}: the references section is found and kept apart, page markers present`, async (t) => {
       if (!available(file, t)) return;

@@ -37,3 +37,20 @@ suite('PDF character normalisation', () => {
     assert.deepEqual(joinHyphenated('soft hy\u00AD', 'phen', vocab), { text: 'soft hyphen', dropped: true });
   });
 });
+
+suite('de-hyphenation with the document vocabulary', () => {
+  test('the halves of words broken at line ends do not count as words ("lineariza-tion", "eval-uations")', () => {
+    const lines = ['We apply a lineariza-', 'tion of the model and report the eval-', 'uations in the appendix.'];
+    const vocab = buildVocabulary(lines);
+    assert.equal(vocab.get('lineariza'), undefined);
+    assert.equal(vocab.get('eval'), undefined);
+    assert.deepEqual(joinHyphenated('We apply a lineariza-', 'tion of the model', vocab), {
+      text: 'We apply a linearization of the model',
+      dropped: true,
+    });
+    assert.deepEqual(joinHyphenated('report the eval-', 'uations in the appendix', vocab), {
+      text: 'report the evaluations in the appendix',
+      dropped: true,
+    });
+  });
+});

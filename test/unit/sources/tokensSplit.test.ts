@@ -26,15 +26,31 @@ const para = (n: number, words: number): string => Array.from({ length: words },
 /** The estimator's definition, one code point at a time (what the faster scan in tokens.ts must equal). */
 function referenceEstimate(text: string): { low: number; high: number } {
   const cjkRe = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
-  let latin = 0;
+  const chars = [...text];
+  let digits = 0;
+  let spaceBeforeDigit = 0;
+  let letters = 0;
+  let words = 0;
+  let punct = 0;
+  let extended = 0;
   let cjk = 0;
   let other = 0;
-  for (const ch of text) {
-    if ((ch.codePointAt(0) ?? 0) < 0x250) latin++;
+  chars.forEach((ch, i) => {
+    const code = ch.codePointAt(0) ?? 0;
+    if (/[A-Za-z]/.test(ch)) {
+      letters++;
+      if (!/[A-Za-z]/.test(chars[i - 1] ?? '')) words++;
+    } else if (/[0-9]/.test(ch)) digits++;
+    else if (/[ \n\t\r]/.test(ch)) spaceBeforeDigit += /[0-9]/.test(chars[i + 1] ?? '') ? 1 : 0;
+    else if (code < 0x80) punct++;
+    else if (code < 0x250) extended++;
     else if (cjkRe.test(ch)) cjk++;
     else other++;
-  }
-  return { low: Math.floor(latin / 4.5 + cjk * 0.6 + other * 0.2), high: Math.ceil(latin / 3 + cjk * 1 + other * 1) };
+  });
+  return {
+    low: Math.floor(digits + words * 0.8 + punct * 0.2 + extended * 0.2 + cjk * 0.6 + other * 0.2),
+    high: Math.ceil(digits + spaceBeforeDigit + punct + words * 0.9 + letters * 0.17 + extended * 1.5 + cjk + other * 1.5),
+  };
 }
 
 suite('token estimates and splitting', () => {
@@ -80,14 +96,13 @@ suite('token estimates and splitting', () => {
     assert.deepEqual(estimateTextTokens(latinOnly), referenceEstimate(latinOnly));
   });
 
-  test('CJK text weighs about three times Latin text per character', () => {
-    // Planning estimate = high end of llm/tokens.ts (Latin 1/3, CJK 1 per character) plus 10 %, rounded up.
-    const latin = estimateTokens('a'.repeat(1400));
-    const cjk = estimateTokens('研'.repeat(1400));
-    assert.equal(latin, 514); // ceil(1400 / 3) = 467, × 1.1 = 513.7
-    assert.equal(cjk, 1540); // 1400 × 1.1, exactly (no float round-up)
+  test('CJK text weighs more than Latin text per character; digits are a token each', () => {
+    // Planning estimate = high end of llm/tokens.ts plus 10 %, rounded up.
+    assert.equal(estimateTokens('a'.repeat(1400)), 263); // one word of 1400 letters: ceil(0.9 + 1400 × 0.17) = 239, × 1.1 = 262.9
+    assert.equal(estimateTokens('研'.repeat(1400)), 1540); // 1400 × 1.1, exactly (no float round-up)
+    assert.equal(estimateTokens('7'.repeat(1400)), 1540); // every digit is a token
     assert.equal(estimateTokens(''), 0);
-    assert.equal(estimateTokens('mixed 中文 text'), 7); // 11 Latin + 2 CJK: ceil(11 / 3 + 2) = 6, × 1.1 = 6.6
+    assert.equal(estimateTokens('mixed 中文 text'), 7); // 2 words, 9 letters, 2 CJK: ceil(1.8 + 1.53 + 2) = 6, × 1.1 = 6.6
   });
 
   test("the planning estimate is never below the fake servers' tokenizer count, for English and Chinese prose", () => {
