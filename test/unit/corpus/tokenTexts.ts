@@ -48,5 +48,99 @@ export function stressTexts(): { name: string; text: string }[] {
   });
   texts.push({ name: 'prose', text: Array.from({ length: 600 }, () => words[rand(words.length)]).join(' ') });
   texts.push({ name: 'punctuation', text: Array.from({ length: 400 }, () => '.,;:()[]{}-_/\\|!?\'"*&^%$#@~`<>=+'[rand(33)]).join('') });
+  const pick = <T>(list: readonly T[]): T => list[rand(list.length)] as T;
+  const authors = [
+    'Müller',
+    'Gómez',
+    'Øvergaard',
+    'Dvořák',
+    'Nuñez',
+    'Łukasiewicz',
+    'Ström',
+    'François',
+    'Çelik',
+    'Björk',
+    'Ångström',
+    'Šimůnek',
+  ];
+  const given = ['J', 'M-L', 'Å', 'É', 'Z', 'Ł', 'Ö'];
+  texts.push({
+    name: 'author lists with diacritics',
+    text: Array.from({ length: 40 }, () => Array.from({ length: 6 }, () => `${pick(authors)} ${pick(given)}.`).join(', ')).join('\n'),
+  });
+  texts.push({
+    name: 'URLs and DOIs',
+    text: Array.from(
+      { length: 60 },
+      () =>
+        `https://doi.org/10.${1000 + rand(9000)}/${pick(['journal.pone', 'nar', 'bioinformatics', 's41586'])}.${rand(1e7)} ` +
+        `https://github.com/${pick(['greenelab', 'lab-x', 'deep_review'])}/${pick(['blob', 'tree'])}/main/src/${pick(authors).toLowerCase()}_${rand(99)}.py?raw=true`,
+    ).join('\n'),
+  });
+  texts.push({
+    name: 'code',
+    text: Array.from(
+      { length: 60 },
+      (_, i) =>
+        `function computeScore${i}(inputTensor, maxIterations = ${rand(500)}) {\n  const normalizedValues = inputTensor.map((x) => x / Math.sqrt(${rand(99)}));\n  if (normalizedValues.length > ${rand(64)}) return { score: normalizedValues[0] ?? null, ok: true };\n}\n`,
+    ).join(''),
+  });
+  const german = [
+    'die',
+    'Untersuchung',
+    'zeigt',
+    'dass',
+    'Patienten',
+    'mit',
+    'chronischer',
+    'Herzinsuffizienz',
+    'häufiger',
+    'über',
+    'Müdigkeit',
+    'klagen',
+    'und',
+    'Behandlungsergebnisse',
+    'größer',
+    'sind',
+    'als',
+    'erwartet',
+    'Wahrscheinlichkeit',
+    'Stichprobe',
+  ];
+  const french = [
+    'les',
+    'résultats',
+    'montrent',
+    'que',
+    'la',
+    'méthode',
+    'proposée',
+    'améliore',
+    'considérablement',
+    'précision',
+    'des',
+    'données',
+    'expérimentales',
+    'à',
+    'côté',
+    'de',
+    'l’état',
+    'connaissances',
+    'élevée',
+    'où',
+    'être',
+    'était',
+  ];
+  for (const [name, vocabulary] of [
+    ['German prose', german],
+    ['French prose', french],
+  ] as const)
+    texts.push({
+      name,
+      text: Array.from({ length: 80 }, () => {
+        const sentence = Array.from({ length: 6 + rand(10) }, () => pick(vocabulary)).join(' ');
+        return sentence.charAt(0).toUpperCase() + sentence.slice(1) + pick(['. ', ', ', '; ']);
+      }).join(''),
+    });
   return texts;
 }

@@ -23,40 +23,70 @@ function source(sections: SourceSection[]): Source {
 
 const para = (n: number, words: number): string => Array.from({ length: words }, (_, i) => `word${n}x${i}`).join(' ') + '.';
 
-/** The estimator's definition, one code point at a time (what the faster scan in tokens.ts must equal). */
+/**
+ * The estimator's definition, word by word and one code point at a time (what the faster scan in tokens.ts must
+ * equal), in hundredths of a token for the high end and tenths for the low bound.
+ */
 function referenceEstimate(text: string): { low: number; high: number } {
   const cjkRe = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
-  const chars = [...text];
-  let digits = 0;
-  let spaceBeforeDigit = 0;
-  let letters = 0;
-  let words = 0;
-  let punct = 0;
-  let extended = 0;
-  let cjk = 0;
-  let other = 0;
-  chars.forEach((ch, i) => {
+  let high = 0;
+  let low = 0;
+  // Words: runs of ASCII letters and Latin-1/Latin Extended letters.
+  for (const [word] of text.matchAll(/[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+/g)) {
+    const length = word.length;
+    high += length <= 9 ? 107 : 190 + Math.max(0, length - 12) * 34;
+    high += (word.match(/[a-z\u00c0-\u024f](?=[A-Z])/g) ?? []).length * 86;
+    if (/^[A-Z]+$/.test(word) && length > 1) high += length * 20;
+    else if (/^[A-Z]/.test(word)) high += 25;
+    high += (word.match(/[\u00c0-\u024f]/g) ?? []).length * 150;
+    low += 8;
+  }
+  // Whitespace runs: one with a line break is half a token; one before a digit is a token.
+  for (const m of text.matchAll(/[ \n\t\r]+/g)) {
+    if (/[\n\r]/.test(m[0])) high += 50;
+    else if (/[0-9]/.test(text[(m.index ?? 0) + m[0].length] ?? '')) high += 100;
+  }
+  // ASCII punctuation runs: the first mark is a token, the others merge.
+  for (const [run] of text.matchAll(/[!-/:-@[-`{-~]+/g)) {
+    high += 140 + (run.length - 1) * 70;
+    low += run.length * 2;
+  }
+  for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
-    if (/[A-Za-z]/.test(ch)) {
-      letters++;
-      if (!/[A-Za-z]/.test(chars[i - 1] ?? '')) words++;
-    } else if (/[0-9]/.test(ch)) digits++;
-    else if (/[ \n\t\r]/.test(ch)) spaceBeforeDigit += /[0-9]/.test(chars[i + 1] ?? '') ? 1 : 0;
-    else if (code < 0x80) punct++;
-    else if (code < 0x250) extended++;
-    else if (cjkRe.test(ch)) cjk++;
-    else other++;
-  });
-  return {
-    low: Math.floor(digits + words * 0.8 + punct * 0.2 + extended * 0.2 + cjk * 0.6 + other * 0.2),
-    high: Math.ceil(digits + spaceBeforeDigit + punct + words * 0.9 + letters * 0.17 + extended * 1.5 + cjk + other * 1.5),
-  };
+    if (/[0-9]/.test(ch)) {
+      high += 100;
+      low += 10;
+    } else if (code < 0x80 || (code >= 0xc0 && code < 0x250 && code !== 0xd7 && code !== 0xf7)) continue;
+    else if (code < 0x250) {
+      high += 100;
+      low += 2;
+    } else if (cjkRe.test(ch)) {
+      high += 100;
+      low += 6;
+    } else {
+      high += 150;
+      low += 2;
+    }
+  }
+  return { low: Math.floor(low / 10), high: Math.ceil(high / 100) };
 }
 
 suite('token estimates and splitting', () => {
   test('the estimate counts Latin, CJK and other code points exactly as defined, surrogate pairs and lone halves included', () => {
     const pieces = [
       'word ',
+      'Word ',
+      'camelCase',
+      'DNA',
+      'Behandlungsergebnisse ',
+      'résumé',
+      'Øvergaard',
+      '), ',
+      ' 7',
+      '\r\n',
+      ' \t',
+      '×',
+      '±',
       'é',
       'ß',
       'ǿ',
@@ -98,11 +128,11 @@ suite('token estimates and splitting', () => {
 
   test('CJK text weighs more than Latin text per character; digits are a token each', () => {
     // Planning estimate = high end of llm/tokens.ts plus 10 %, rounded up.
-    assert.equal(estimateTokens('a'.repeat(1400)), 263); // one word of 1400 letters: ceil(0.9 + 1400 × 0.17) = 239, × 1.1 = 262.9
+    assert.equal(estimateTokens('a'.repeat(1400)), 522); // one word of 1400 letters: ceil(1.9 + (1400 − 12) × 0.34) = 474, × 1.1 = 521.4
     assert.equal(estimateTokens('研'.repeat(1400)), 1540); // 1400 × 1.1, exactly (no float round-up)
     assert.equal(estimateTokens('7'.repeat(1400)), 1540); // every digit is a token
     assert.equal(estimateTokens(''), 0);
-    assert.equal(estimateTokens('mixed 中文 text'), 7); // 2 words, 9 letters, 2 CJK: ceil(1.8 + 1.53 + 2) = 6, × 1.1 = 6.6
+    assert.equal(estimateTokens('mixed 中文 text'), 6); // 2 short words, 2 CJK: ceil(2 × 1.07 + 2) = 5, × 1.1 = 5.5
   });
 
   test("the planning estimate is never below the fake servers' tokenizer count, for English and Chinese prose", () => {
