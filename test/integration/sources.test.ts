@@ -75,6 +75,44 @@ suite('sources: Research: Preview Context in the extension host', () => {
     assert.doesNotMatch(pdf?.text ?? '', /Journal of Reproducible Tests|Page \d+ of 24/);
   });
 
+  test('opens a document with exactly the messages Ask About Note sends, the note without its generated blocks', async () => {
+    const rel = 'sources/preview-blocks.md';
+    const table = Array.from({ length: 30 }, (_, i) => `| row ${i} | generated comparison cell ${i} |`).join('\n');
+    const note = [
+      '# Preview',
+      '',
+      'See [[Background]].',
+      '',
+      '<!-- research:comparison target="links" sources="Background.md" model="m" date="2026-01-01" -->',
+      '| Paper | Finding |',
+      '| --- | --- |',
+      table,
+      '<!-- /research:comparison -->',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder().uri, rel), new TextEncoder().encode(note));
+    const uri = vscode.Uri.joinPath(folder().uri, rel);
+    const result = await vscode.commands.executeCommand<PreviewContextResult | undefined>(Commands.previewContext, {
+      uri,
+      pick: false,
+      open: true,
+      usableContext: 8192,
+    });
+    assert.ok(result?.document, 'a preview document was opened');
+    assert.equal(vscode.window.activeTextEditor?.document, result.document);
+    const shown = result.document.getText();
+    assert.equal(shown, result.text);
+    assert.match(shown, /^# Context preview: sources\/preview-blocks\.md/u);
+    assert.match(shown, new RegExp(`\\*\\*${result.preview.totalTokens.toLocaleString('en-US')} tokens\\*\\* of 8,192 usable`, 'u'));
+    for (const m of result.preview.messages) assert.ok(shown.includes(m.content), `the ${m.role} message is shown verbatim`);
+    assert.match(shown, /<source id="Background\.md"/u);
+    // The generated table is not sent, so it is neither shown nor counted.
+    assert.doesNotMatch(shown, /generated comparison cell/u);
+    const notePart = result.preview.parts.find((p) => p.sourceId === rel);
+    assert.ok(notePart && notePart.tokens < result.note.tokenEstimate, 'the note is counted without its blocks');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('the cache makes a second preview fast, and Clear Cache empties it', async () => {
     await preview('notes.md');
     const started = Date.now();
