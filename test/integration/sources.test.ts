@@ -113,6 +113,25 @@ suite('sources: Research: Preview Context in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test('OK in the quick pick opens the preview; each row has one checkbox and no tick of its own', async () => {
+    const uri = vscode.Uri.joinPath(folder().uri, 'notes.md');
+    const running = vscode.commands.executeCommand<PreviewContextResult | undefined>(Commands.previewContext, { uri });
+    // The quick pick appears once the sources are read; accepting keeps the ticked ones.
+    let result: PreviewContextResult | undefined;
+    void running.then((r) => (result = r));
+    for (let i = 0; i < 100 && !result; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    result ??= await running;
+    assert.ok(result?.document, 'the preview document opened after OK');
+    assert.equal(vscode.window.activeTextEditor?.document, result.document);
+    assert.match(result.document.getText(), /^# Context preview: notes\.md/u);
+    assert.ok(result.rows && result.rows.length >= 4, String(result.rows));
+    for (const row of result.rows) assert.doesNotMatch(row, /\$\(check\)|✓|✔/u, row);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('the cache makes a second preview fast, and Clear Cache empties it', async () => {
     await preview('notes.md');
     const started = Date.now();

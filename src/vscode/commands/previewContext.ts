@@ -33,6 +33,8 @@ export interface PreviewContextResult {
   readonly text: string;
   /** The preview document, when one was opened. */
   readonly document?: vscode.TextDocument;
+  /** The quick pick's rows as shown (label, then description), for scripts and tests. */
+  readonly rows?: readonly string[];
 }
 
 interface SourceItem extends vscode.QuickPickItem {
@@ -125,8 +127,9 @@ export class PreviewContextCommand implements Command {
         ...(shown ? { document: shown } : {}),
       };
     }
-    const kept = await this.pick(collected, first.preview, usableContext);
-    if (!kept) return undefined;
+    const picked = await this.pick(collected, first.preview, usableContext);
+    if (!picked) return undefined;
+    const { kept, rows } = picked;
     const keptIds = new Set(kept.map((s) => s.id));
     const exclude = [collected.note, ...collected.sources].filter((s) => !keptIds.has(s.id)).map((s) => s.id);
     // Sources are cached by now: rendering again for the kept ones reads nothing new.
@@ -138,6 +141,7 @@ export class PreviewContextCommand implements Command {
       totalTokens: final.preview.totalTokens,
       preview: final.preview,
       text: final.text,
+      rows,
       ...(shown ? { document: shown } : {}),
     };
   }
@@ -164,7 +168,11 @@ export class PreviewContextCommand implements Command {
     }
   }
 
-  private pick(collected: CollectedSources, preview: ContextPreview, usableContext: number | undefined): Promise<Source[] | undefined> {
+  private pick(
+    collected: CollectedSources,
+    preview: ContextPreview,
+    usableContext: number | undefined,
+  ): Promise<{ kept: Source[]; rows: string[] } | undefined> {
     const all = [collected.note, ...collected.sources];
     // Tokens as sent (the note without its generated blocks), with the instructions counted once.
     const sentTokens = new Map(preview.parts.map((p) => [p.sourceId ?? '', p.tokens]));
@@ -197,7 +205,10 @@ export class PreviewContextCommand implements Command {
       quickPick.onDidChangeSelection((selected) => (quickPick.title = title(selected)));
       quickPick.onDidAccept(() => {
         accepted = true;
-        resolve(quickPick.selectedItems.filter((i) => i.source.status === 'ok').map((i) => i.source));
+        resolve({
+          kept: quickPick.selectedItems.filter((i) => i.source.status === 'ok').map((i) => i.source),
+          rows: items.map((i) => `${i.label} ${i.description ?? ''}`.trim()),
+        });
         quickPick.hide();
       });
       quickPick.onDidHide(() => {
