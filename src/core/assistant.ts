@@ -15,6 +15,7 @@ import { mapOffset, mapRangeThrough } from './insertion/anchor';
 import type { Placement } from './insertion/placement';
 import { isoDate } from './insertion/markers';
 import type { BatchTiming } from './insertion/streamInsertion';
+import { previewContext, renderContextPreview, type ContextPreview } from './actions/contextPreview';
 import { blockLabels, resolveLanguage } from './language';
 import type { LlmSession } from './llm/types';
 import { createLlmProvider } from './llmProvider';
@@ -38,7 +39,7 @@ import { workspaceRelative } from './sources/uri';
 import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
 import { checkInput, unreadableSources } from './tasks/inputCheck';
-import { isPaperLink, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
+import { isPaperLink, noteAndLinked, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
 export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
@@ -110,11 +111,27 @@ export interface TaskOutcome {
   readonly collected: CollectedSources;
 }
 
+export interface PreviewOptions extends Omit<CollectOptions, 'links'> {
+  /** Source ids the user left out. */
+  readonly exclude?: readonly string[];
+  /** The model's usable context when the host knows it (a connected server); else the setting, if set. */
+  readonly usableContext?: number;
+}
+
+export interface PreviewOutcome {
+  readonly collected: CollectedSources;
+  readonly preview: ContextPreview;
+  /** The preview as a markdown document. */
+  readonly text: string;
+}
+
 export interface Assistant {
   /** Runs one of the seven inserting tasks; a second run of the same task on the same note is refused (AlreadyRunning). */
   run(request: TaskRequest, options: RunOptions): Promise<TaskOutcome>;
   /** The note and its linked sources, as a task would read them (Preview Context). */
   collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
+  /** What Ask About Note would send for the note (messages, tokens per part), rendered; nothing is sent. */
+  preview(note: NoteDocument, options: PreviewOptions): Promise<PreviewOutcome>;
   /** Grounding of the note's research blocks: results, the edits that record them, and a report. */
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck>;
   /** A connected session for the note's settings (or the given ones). */
@@ -307,6 +324,25 @@ class AssistantImpl implements Assistant {
 
   collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
     return this.sources.collect(note, options);
+  }
+
+  async preview(note: NoteDocument, options: PreviewOptions): Promise<PreviewOutcome> {
+    const config = this.init.settings(note.uri);
+    const prompts = await this.prompts(note.uri, config);
+    const template = prompts.get('ask');
+    const { exclude, usableContext, ...collect } = options;
+    const collected = await this.sources.collect(note, { ...collect, links: 'all' });
+    const usable = usableContext ?? (config.contextLength > 0 ? config.contextLength : undefined);
+    const preview = previewContext({
+      template,
+      language: resolveLanguage(config.outputLanguage, note.getText()),
+      sources: noteAndLinked(collected),
+      ...(exclude ? { exclude } : {}),
+      ...(usable ? { usableContext: usable } : {}),
+      maxOutput: Math.min(template.maxTokens ?? config.maxOutputTokens, config.maxOutputTokens),
+    });
+    const text = renderContextPreview(preview, workspaceRelative(note.uri, this.init.ports.files.folders()));
+    return { collected, preview, text };
   }
 
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck> {

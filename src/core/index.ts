@@ -12,8 +12,18 @@ export {
   type AssistantPorts,
   type RunOptions as AssistantRunOptions,
   type TaskOutcome,
+  type PreviewOptions,
+  type PreviewOutcome,
 } from './assistant';
 export { TASK_IDS, type TaskId, type TaskRequest, type TaskArgs } from './tasks/task';
+export {
+  previewContext,
+  renderContextPreview,
+  PREVIEW_QUESTION,
+  type ContextPreview,
+  type ContextPart,
+  type ContextPreviewInput,
+} from './actions/contextPreview';
 export { termAt, wordAt } from './tasks/explainTerm';
 export { createLlmProvider } from './llmProvider';
 export type { DocumentEditor, DocumentChange, Disposable } from './ports/documentEditor';

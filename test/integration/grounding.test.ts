@@ -65,7 +65,17 @@ suite('grounding: diagnostics in the editor', function () {
     assert.ok(diagnostic);
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
     assert.equal(doc.getText(diagnostic.range), '78%');
-    assert.match(diagnostic.message, /^78% not found in the sources of this summary \(nearest: 71% in [^)]+, p\. 3\)$/u);
+    // The message says what was searched and what to do; the page is in the message, the related entry and the quick fix.
+    assert.match(
+      diagnostic.message,
+      /^78% not found in the cited sources \(checked: smith2021-sleep\.pdf; nearest: 71% in [^)]+, p\. 3\)\. Check the figure or remove it\.$/u,
+    );
+    // Problems lists the related entry on the note's text, not at "line 1" of the PDF.
+    const related = diagnostic.relatedInformation?.[0];
+    assert.ok(related, 'related information');
+    assert.equal(related.location.uri.toString(), doc.uri.toString());
+    assert.equal(doc.getText(related.location.range), '78%');
+    assert.match(related.message, /^Nearest match in [^:]+, p\. 3: “.*71%.*”$/u);
     // The quick fix offers the nearest match (71% on page 3 of the paper); for a PDF it shows the passage, so it is not run here.
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
       'vscode.executeCodeActionProvider',
@@ -73,17 +83,19 @@ suite('grounding: diagnostics in the editor', function () {
       diagnostic.range,
       vscode.CodeActionKind.QuickFix.value,
     );
-    const open = actions.find((a) => a.title.startsWith('Open nearest match in'));
+    const open = actions.find((a) => /^Open nearest match in .+, p\. 3$/u.test(a.title));
     assert.ok(open, `quick fix missing; got ${actions.map((a) => a.title).join(', ')}`);
 
     // Research: Check Grounding records the count in the block header.
-    const report = await vscode.commands.executeCommand<{ blocks: { checked: number; supported: number }[]; unsupported: number }>(
-      Commands.checkGrounding,
-      { uri: doc.uri, all: true },
-    );
+    const report = await vscode.commands.executeCommand<{
+      blocks: { checked: number; supported: number }[];
+      unsupported: number;
+      summary: string;
+    }>(Commands.checkGrounding, { uri: doc.uri, all: true });
     assert.equal(report.unsupported, 1);
     const total = report.blocks[0]!.checked;
     assert.ok(total >= 10, `checked ${total}`);
+    assert.equal(report.summary, `${total} figures checked: ${total - 1} found in the sources, 1 not found.`);
     await waitFor(() => (doc.getText().includes(`figures="${total - 1}/${total}"`) ? true : undefined), 'figures header');
 
     // The user corrects the figure: the diagnostic goes away once the block changes.
@@ -115,7 +127,7 @@ suite('grounding: diagnostics in the editor', function () {
     await vscode.commands.executeCommand(Commands.summarize, { uri: doc.uri, regenerate: true });
     const [diagnostic] = await diagnosticsSettle(doc.uri, 1);
     assert.equal(doc.getText(diagnostic!.range), '64%');
-    assert.match(diagnostic!.message, /^64% not found in the sources of this summary \(nearest: 72 %/u);
+    assert.match(diagnostic!.message, /^64% not found in the cited sources \(checked: ground-note\.md; nearest: 72 %/u);
     // Quick fix: the nearest figure is in the note itself, outside the block; it opens there, selected.
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
       'vscode.executeCodeActionProvider',
@@ -170,7 +182,13 @@ suite('grounding: diagnostics in the editor', function () {
     const diagnostics = await diagnosticsSettle(doc.uri, 2);
     const byText = new Map(diagnostics.map((d) => [doc.getText(d.range), d.message]));
     const seen = [...byText].map(([k, v]) => `${k} → ${v}`).join(' | ');
-    assert.match(byText.get('84') ?? seen, /^84 is not in the supporting quote of this cell$/u);
-    assert.match(byText.get('200') ?? seen, /^The supporting quote of this cell is not in the sources of this table$/u);
+    assert.match(
+      byText.get('84') ?? seen,
+      /^84 does not appear in the quote given as this cell's evidence\. Check the value against the paper or remove it\.$/u,
+    );
+    assert.match(
+      byText.get('200') ?? seen,
+      /^This cell's quote was not found in the cited sources \(checked: [^)]*g-c\.md[^)]*\)\. Check the value or remove it\.$/u,
+    );
   });
 });

@@ -64,6 +64,15 @@ suite('model server: Test Connection, Select Model, Set API Key, status bar', ()
     assert.equal(r.contextLength, 32768);
     assert.ok(r.firstTokenMs >= 0 && r.firstTokenMs <= r.totalMs, JSON.stringify(r));
     assert.equal(server.chatRequests().length, 1);
+    // The notification is one short line (a long one is cut off); address and version go to the log.
+    assert.ok(r.shown, 'the message is returned');
+    assert.equal(r.shown.severity, 'info');
+    assert.ok(r.shown.message.length <= 110, `${r.shown.message.length} characters: ${r.shown.message}`);
+    assert.match(r.shown.message, /^Connected to Ollama \(qwen3[^)]*\): 32,768 tokens of context, first token after \d+ ms\.$/u);
+    assert.ok(
+      r.shown.details.some((d) => d.includes(server.url) && d.includes('0.12.6')),
+      r.shown.details.join(' | '),
+    );
     const state = await statusBarUntil((s) => s.text.includes('Ollama'));
     assert.ok(state.text.includes(r.model), state.text);
     assert.equal(state.warning, false);

@@ -75,6 +75,63 @@ suite('sources: Research: Preview Context in the extension host', () => {
     assert.doesNotMatch(pdf?.text ?? '', /Journal of Reproducible Tests|Page \d+ of 24/);
   });
 
+  test('opens a document with exactly the messages Ask About Note sends, the note without its generated blocks', async () => {
+    const rel = 'sources/preview-blocks.md';
+    const table = Array.from({ length: 30 }, (_, i) => `| row ${i} | generated comparison cell ${i} |`).join('\n');
+    const note = [
+      '# Preview',
+      '',
+      'See [[Background]].',
+      '',
+      '<!-- research:comparison target="links" sources="Background.md" model="m" date="2026-01-01" -->',
+      '| Paper | Finding |',
+      '| --- | --- |',
+      table,
+      '<!-- /research:comparison -->',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder().uri, rel), new TextEncoder().encode(note));
+    const uri = vscode.Uri.joinPath(folder().uri, rel);
+    const result = await vscode.commands.executeCommand<PreviewContextResult | undefined>(Commands.previewContext, {
+      uri,
+      pick: false,
+      open: true,
+      usableContext: 8192,
+    });
+    assert.ok(result?.document, 'a preview document was opened');
+    assert.equal(vscode.window.activeTextEditor?.document, result.document);
+    const shown = result.document.getText();
+    assert.equal(shown, result.text);
+    assert.match(shown, /^# Context preview: sources\/preview-blocks\.md/u);
+    assert.match(shown, new RegExp(`\\*\\*${result.preview.totalTokens.toLocaleString('en-US')} tokens\\*\\* of 8,192 usable`, 'u'));
+    for (const m of result.preview.messages) assert.ok(shown.includes(m.content), `the ${m.role} message is shown verbatim`);
+    assert.match(shown, /<source id="Background\.md"/u);
+    // The generated table is not sent, so it is neither shown nor counted.
+    assert.doesNotMatch(shown, /generated comparison cell/u);
+    const notePart = result.preview.parts.find((p) => p.sourceId === rel);
+    assert.ok(notePart && notePart.tokens < result.note.tokenEstimate, 'the note is counted without its blocks');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('OK in the quick pick opens the preview; each row has one checkbox and no tick of its own', async () => {
+    const uri = vscode.Uri.joinPath(folder().uri, 'notes.md');
+    const running = vscode.commands.executeCommand<PreviewContextResult | undefined>(Commands.previewContext, { uri });
+    // The quick pick appears once the sources are read; accepting keeps the ticked ones.
+    let result: PreviewContextResult | undefined;
+    void running.then((r) => (result = r));
+    for (let i = 0; i < 100 && !result; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    result ??= await running;
+    assert.ok(result?.document, 'the preview document opened after OK');
+    assert.equal(vscode.window.activeTextEditor?.document, result.document);
+    assert.match(result.document.getText(), /^# Context preview: notes\.md/u);
+    assert.ok(result.rows && result.rows.length >= 4, String(result.rows));
+    for (const row of result.rows) assert.doesNotMatch(row, /\$\(check\)|✓|✔/u, row);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('the cache makes a second preview fast, and Clear Cache empties it', async () => {
     await preview('notes.md');
     const started = Date.now();

@@ -43,6 +43,11 @@ async function fits(ctx: ActionContext, messages: readonly ChatMessage[], maxOut
   return counted.count <= limit;
 }
 
+/** The sources as they are sent: readable ones with text, the assistant's own blocks left out. */
+export function sendableSources(sources: readonly Source[]): Source[] {
+  return canonicalOrder(sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0));
+}
+
 /** A part of the input for the map step: some sections of one source. */
 export interface InputPart {
   readonly source: Source;
@@ -225,7 +230,7 @@ export async function prepareSources(
   counter: Counter,
   forceSplit = false,
 ): Promise<{ readonly sourcesText: string; readonly parts: number; readonly messages?: ChatMessage[] }> {
-  const usable = canonicalOrder(sources.map(withoutOwnBlocks).filter((s) => s.status === 'ok' && s.text.trim().length > 0));
+  const usable = sendableSources(sources);
   if (usable.length === 0) throw new AssistantError('NoInput', 'No readable source text to send');
   const sourcesText = usable.map((s) => formatSource(s)).join('\n\n');
   if (!forceSplit) {

@@ -18,6 +18,11 @@ export const GROUNDING_SOURCE = 'Research';
 export const OPEN_MATCH_COMMAND = '_researchAssistant.openGroundingMatch';
 /** Re-check this long after the last keystroke in a block: long enough to skip streaming bursts and typing. */
 const DEBOUNCE_MS = 400;
+/** "paper.pdf, p. 2" (the page when the match is in a PDF), else the source's title. */
+function matchPlace(match: SourceMatch): string {
+  return match.page !== undefined ? vscode.l10n.t('{0}, p. {1}', match.sourceTitle, match.page) : match.sourceTitle;
+}
+
 interface MatchTarget extends SourceMatch {
   readonly sourceKind: Source['kind'];
 }
@@ -157,54 +162,55 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     await vscode.workspace.applyEdit(we);
   }
 
-  private kindLabel(kind: string): string {
-    switch (kind) {
-      case 'summary':
-        return vscode.l10n.t('summary');
-      case 'comparison':
-        return vscode.l10n.t('table');
-      case 'explanation':
-        return vscode.l10n.t('explanation');
-      case 'answer':
-        return vscode.l10n.t('answer');
-      case 'draft':
-        return vscode.l10n.t('draft');
-      default:
-        return vscode.l10n.t('block');
-    }
-  }
-
-  private message(item: GroundingItem, blockKind: string): string {
-    const where = this.kindLabel(blockKind);
+  private message(item: GroundingItem, checked: CheckedBlock): string {
     const near = item.nearest;
-    const nearName = near ? `${near.sourceTitle}${near.page !== undefined ? `, p. ${near.page}` : ''}` : '';
+    const nearName = near ? matchPlace(near) : '';
+    // Name the files that were searched, so the user knows what "not found" covers.
+    const names = checked.block.block.attributes.sources.map((id) => id.split('/').pop() ?? id);
+    const searched = names.length > 0 ? names.join(', ') : vscode.l10n.t('this note');
     if (item.kind === 'quote') {
       switch (item.reason) {
         case 'lowSimilarity':
           return vscode.l10n.t(
-            'Quote not found in the sources of this {0}; the closest passage ({1}) is {2}% similar',
-            where,
+            'Quote not found in the cited sources (checked: {0}); the closest passage ({1}) is {2}% similar. Check the wording or remove the quote marks.',
+            searched,
             nearName,
             Math.round((near?.similarity ?? 0) * 100),
           );
         case 'numberDiffers':
-          return vscode.l10n.t('Quote differs from the passage in {0} in a number', nearName);
+          return vscode.l10n.t('Quote differs in a number from the passage in {0}. Correct the number.', nearName);
         case 'negationDiffers':
-          return vscode.l10n.t('Quote differs from the passage in {0} in a negation', nearName);
+          return vscode.l10n.t('Quote differs in a negation from the passage in {0}. Correct the wording.', nearName);
         default:
-          return vscode.l10n.t('Quote not found in the sources of this {0}', where);
+          return vscode.l10n.t(
+            'Quote not found in the cited sources (checked: {0}). Check the wording or remove the quote marks.',
+            searched,
+          );
       }
     }
     if (item.kind === 'cell') {
       const missing = (item as { missingInQuote?: readonly string[] }).missingInQuote;
-      if (missing && missing.length > 0) return vscode.l10n.t('{0} is not in the supporting quote of this cell', missing.join(', '));
+      if (missing && missing.length > 0)
+        return vscode.l10n.t(
+          "{0} does not appear in the quote given as this cell's evidence. Check the value against the paper or remove it.",
+          missing.join(', '),
+        );
       if (item.reason === 'otherSource')
-        return vscode.l10n.t('The supporting quote of this cell is from {0}, not from the paper of this row', nearName);
-      return vscode.l10n.t('The supporting quote of this cell is not in the sources of this {0}', where);
+        return vscode.l10n.t(
+          "This cell's quote comes from {0}, not from this row's paper. Check which paper the value belongs to.",
+          nearName,
+        );
+      return vscode.l10n.t("This cell's quote was not found in the cited sources (checked: {0}). Check the value or remove it.", searched);
     }
     return near
-      ? vscode.l10n.t('{0} not found in the sources of this {1} (nearest: {2} in {3})', item.text, where, near.matched.trim(), nearName)
-      : vscode.l10n.t('{0} not found in the sources of this {1}', item.text, where);
+      ? vscode.l10n.t(
+          '{0} not found in the cited sources (checked: {1}; nearest: {2} in {3}). Check the figure or remove it.',
+          item.text,
+          searched,
+          near.matched.trim(),
+          nearName,
+        )
+      : vscode.l10n.t('{0} not found in the cited sources (checked: {1}). Check the figure or remove it.', item.text, searched);
   }
 
   private diagnostics(document: vscode.TextDocument, checked: CheckedBlock): vscode.Diagnostic[] {
@@ -227,16 +233,17 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const item of check.items) {
       if (item.status === 'supported') continue;
       if (item.reason === 'noSources' && missing.length > 0) continue;
-      const d = new vscode.Diagnostic(range(item.start, item.end), this.message(item, rb.block.kind), vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(range(item.start, item.end), this.message(item, checked), vscode.DiagnosticSeverity.Warning);
       d.source = GROUNDING_SOURCE;
       d.code = item.kind === 'quote' ? 'unsupported-quote' : item.kind === 'cell' ? 'unsupported-cell' : 'unsupported-figure';
       if (item.nearest) {
         const src = this.sourceKindOf(item.nearest);
         this.targets.set(d, { ...item.nearest, sourceKind: src });
+        // The related entry stays on the note's text: a PDF has no line to point at, so the page goes in the message.
         d.relatedInformation = [
           new vscode.DiagnosticRelatedInformation(
-            new vscode.Location(vscode.Uri.parse(item.nearest.sourceUri), new vscode.Position(0, 0)),
-            vscode.l10n.t('Nearest match: {0}', item.nearest.snippet),
+            new vscode.Location(document.uri, range(item.start, item.end)),
+            vscode.l10n.t('Nearest match in {0}: “{1}”', matchPlace(item.nearest), item.nearest.snippet),
           ),
         ];
       }
@@ -254,7 +261,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const d of context.diagnostics) {
       const target = d.source === GROUNDING_SOURCE ? this.targets.get(d) : undefined;
       if (!target) continue;
-      const action = new vscode.CodeAction(vscode.l10n.t('Open nearest match in {0}', target.sourceTitle), vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(vscode.l10n.t('Open nearest match in {0}', matchPlace(target)), vscode.CodeActionKind.QuickFix);
       action.command = { command: OPEN_MATCH_COMMAND, title: action.title, arguments: [target] };
       action.diagnostics = [d];
       actions.push(action);
@@ -267,7 +274,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const uri = vscode.Uri.parse(target.sourceUri);
     if (target.sourceKind === 'pdf') {
       const open = vscode.l10n.t('Open PDF');
-      const where = target.page !== undefined ? vscode.l10n.t('{0}, p. {1}', target.sourceTitle, target.page) : target.sourceTitle;
+      const where = matchPlace(target);
       const choice = await vscode.window.showInformationMessage(`${where}: “${target.snippet}”`, open);
       if (choice === open) await vscode.commands.executeCommand('vscode.open', uri);
       return;

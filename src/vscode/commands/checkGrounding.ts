@@ -5,6 +5,11 @@ import type { ExtensionServices } from '../services';
 import { runWithProgress } from '../ui/progress';
 import type { Command } from './command';
 
+/** The report, and the summary shown to the user. */
+export interface CheckGroundingResult extends GroundingReport {
+  readonly summary: string;
+}
+
 /**
  * Research: Check Grounding — re-checks the block at the cursor, or every block of the note when the
  * cursor is outside blocks (or `{ all: true }`), reading the sources again; updates the diagnostics,
@@ -16,7 +21,7 @@ export class CheckGroundingCommand implements Command {
 
   constructor(private readonly services: ExtensionServices) {}
 
-  async execute(...args: unknown[]): Promise<GroundingReport | undefined> {
+  async execute(...args: unknown[]): Promise<CheckGroundingResult | undefined> {
     const arg = (typeof args[0] === 'object' && args[0] !== null ? args[0] : {}) as { uri?: unknown; all?: unknown };
     const uri = arg.uri instanceof vscode.Uri ? arg.uri : typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri) : undefined;
     const editor = vscode.window.activeTextEditor;
@@ -38,15 +43,15 @@ export class CheckGroundingCommand implements Command {
     );
     const checked = report.blocks.reduce((n, b) => n + b.checked, 0);
     const supported = report.blocks.reduce((n, b) => n + b.supported, 0);
-    const summary = vscode.l10n.t(
-      'Grounding: figures checked {0}/{1} in {2} block(s); {3} unsupported.',
-      supported,
-      checked,
-      report.blocks.length,
-      report.unsupported,
-    );
-    if (report.unsupported > 0) void vscode.window.showWarningMessage(summary);
-    else vscode.window.setStatusBarMessage(summary, 5000);
-    return report;
+    const summary = vscode.l10n.t('{0} figures checked: {1} found in the sources, {2} not found.', checked, supported, checked - supported);
+    const notFound = checked - supported > 0;
+    if (notFound) {
+      const show = vscode.l10n.t('Show Problems');
+      void vscode.window.showWarningMessage(summary, show).then((choice) => {
+        if (choice === show) void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+    } else vscode.window.setStatusBarMessage(summary, 5000);
+    this.services.logger.info(`Check Grounding: ${summary}`);
+    return { ...report, summary };
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AssistantError, type CollectedSources, type Source } from '../../core';
+import { AssistantError, type CollectedSources, type ContextPreview, type ProgressReporter, type Source } from '../../core';
 import { toNoteDocument } from '../adapters/actionRunner';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
@@ -14,6 +14,10 @@ export interface PreviewContextArgs {
   /** Usable context of the model in tokens, when the caller knows it. */
   readonly usableContext?: number;
   readonly selection?: { readonly start: number; readonly end: number };
+  /** Open the preview document (default: after the quick pick, not with `pick: false`). */
+  readonly open?: boolean;
+  /** With `pick: false`: source ids to leave out, as unticking them would. */
+  readonly exclude?: readonly string[];
 }
 
 export interface PreviewContextResult {
@@ -23,6 +27,14 @@ export interface PreviewContextResult {
   readonly totalTokens: number;
   readonly usableContext?: number;
   readonly untrusted: boolean;
+  /** What would be sent for the kept sources: messages, tokens per part, total. */
+  readonly preview: ContextPreview;
+  /** The preview document's text (markdown). */
+  readonly text: string;
+  /** The preview document, when one was opened. */
+  readonly document?: vscode.TextDocument;
+  /** The quick pick's rows as shown (label, then description), for scripts and tests. */
+  readonly rows?: readonly string[];
 }
 
 interface SourceItem extends vscode.QuickPickItem {
@@ -58,10 +70,6 @@ function statusLabel(source: Source): string {
   }
 }
 
-function total(sources: readonly Source[]): number {
-  return sources.filter((s) => s.status === 'ok').reduce((n, s) => n + s.tokenEstimate, 0);
-}
-
 /**
  * Research: Preview Context — lists the note and each linked source with its token estimate and status,
  * and the total against the model's usable context (when known); the user can untick sources.
@@ -82,10 +90,20 @@ export class PreviewContextCommand implements Command {
       (editor && !editor.selection.isEmpty
         ? { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) }
         : undefined);
-    const collected: CollectedSources = await runWithProgress(vscode.l10n.t('Reading linked sources…'), (signal, progress) =>
-      this.services.assistant.collect(toNoteDocument(document), { ...(selection ? { selection } : {}), links: 'all', signal, progress }),
-    );
     const usableContext = args.usableContext ?? this.usableContext(document.uri);
+    const note = toNoteDocument(document);
+    const preview = (exclude: readonly string[] | undefined, signal: AbortSignal, progress?: ProgressReporter) =>
+      this.services.assistant.preview(note, {
+        ...(selection ? { selection } : {}),
+        ...(progress ? { progress } : {}),
+        ...(exclude ? { exclude } : {}),
+        ...(usableContext ? { usableContext } : {}),
+        signal,
+      });
+    const first = await runWithProgress(vscode.l10n.t('Reading linked sources…'), (signal, progress) =>
+      preview(args.exclude, signal, progress),
+    );
+    const { collected } = first;
     this.log(collected);
     if (collected.untrusted) {
       void vscode.window
@@ -97,12 +115,42 @@ export class PreviewContextCommand implements Command {
           if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
         });
     }
-    const result = { note: collected.note, untrusted: collected.untrusted, ...(usableContext ? { usableContext } : {}) };
-    if (args.pick === false) return { ...result, sources: collected.sources, totalTokens: collected.totalTokens };
-    const kept = await this.pick(collected, usableContext);
-    if (!kept) return undefined;
-    const sources = kept.filter((s) => s !== collected.note);
-    return { ...result, sources, totalTokens: total(kept) };
+    const base = { note: collected.note, untrusted: collected.untrusted, ...(usableContext ? { usableContext } : {}) };
+    if (args.pick === false) {
+      const shown = args.open === true ? await this.show(first.text) : undefined;
+      return {
+        ...base,
+        sources: collected.sources,
+        totalTokens: collected.totalTokens,
+        preview: first.preview,
+        text: first.text,
+        ...(shown ? { document: shown } : {}),
+      };
+    }
+    const picked = await this.pick(collected, first.preview, usableContext);
+    if (!picked) return undefined;
+    const { kept, rows } = picked;
+    const keptIds = new Set(kept.map((s) => s.id));
+    const exclude = [collected.note, ...collected.sources].filter((s) => !keptIds.has(s.id)).map((s) => s.id);
+    // Sources are cached by now: rendering again for the kept ones reads nothing new.
+    const final = exclude.length > 0 ? await preview(exclude, new AbortController().signal) : first;
+    const shown = args.open === false ? undefined : await this.show(final.text);
+    return {
+      ...base,
+      sources: kept.filter((s) => s !== collected.note),
+      totalTokens: final.preview.totalTokens,
+      preview: final.preview,
+      text: final.text,
+      rows,
+      ...(shown ? { document: shown } : {}),
+    };
+  }
+
+  /** A new untitled markdown document beside the note, never saved: the preview is read, not edited. */
+  private async show(text: string): Promise<vscode.TextDocument> {
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    return document;
   }
 
   /** The override setting, else the connected server's context (no connection is made just to preview). */
@@ -120,12 +168,21 @@ export class PreviewContextCommand implements Command {
     }
   }
 
-  private pick(collected: CollectedSources, usableContext: number | undefined): Promise<Source[] | undefined> {
+  private pick(
+    collected: CollectedSources,
+    preview: ContextPreview,
+    usableContext: number | undefined,
+  ): Promise<{ kept: Source[]; rows: string[] } | undefined> {
     const all = [collected.note, ...collected.sources];
+    // Tokens as sent (the note without its generated blocks), with the instructions counted once.
+    const sentTokens = new Map(preview.parts.map((p) => [p.sourceId ?? '', p.tokens]));
+    const instructions = preview.parts.find((p) => p.kind === 'instructions')?.tokens ?? 0;
+    const tokensOf = (s: Source): number => (s.status === 'ok' ? (sentTokens.get(s.id) ?? s.tokenEstimate) : 0);
     const items: SourceItem[] = all.map((source) => ({
       source,
-      label: `${source.status === 'ok' ? '$(check)' : '$(warning)'} ${source.title}`,
-      description: source.status === 'ok' ? vscode.l10n.t('{0} tokens', source.tokenEstimate.toLocaleString()) : statusLabel(source),
+      // The checkbox already says what is included; an icon only marks a source that cannot be read.
+      label: source.status === 'ok' ? source.title : `$(warning) ${source.title}`,
+      description: source.status === 'ok' ? vscode.l10n.t('{0} tokens', tokensOf(source).toLocaleString()) : statusLabel(source),
       detail: source.statusDetail ?? source.id,
       picked: source.status === 'ok',
     }));
@@ -136,7 +193,7 @@ export class PreviewContextCommand implements Command {
     quickPick.items = items;
     quickPick.selectedItems = items.filter((i) => i.picked);
     const title = (selected: readonly SourceItem[]): string => {
-      const tokens = total(selected.map((i) => i.source));
+      const tokens = instructions + selected.reduce((n, i) => n + tokensOf(i.source), 0);
       return usableContext
         ? vscode.l10n.t('Context: {0} of {1} usable tokens', tokens.toLocaleString(), usableContext.toLocaleString())
         : vscode.l10n.t('Context: {0} tokens (usable context unknown until a server is connected)', tokens.toLocaleString());
@@ -148,7 +205,10 @@ export class PreviewContextCommand implements Command {
       quickPick.onDidChangeSelection((selected) => (quickPick.title = title(selected)));
       quickPick.onDidAccept(() => {
         accepted = true;
-        resolve(quickPick.selectedItems.filter((i) => i.source.status === 'ok').map((i) => i.source));
+        resolve({
+          kept: quickPick.selectedItems.filter((i) => i.source.status === 'ok').map((i) => i.source),
+          rows: items.map((i) => `${i.label} ${i.description ?? ''}`.trim()),
+        });
         quickPick.hide();
       });
       quickPick.onDidHide(() => {

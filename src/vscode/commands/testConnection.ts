@@ -11,6 +11,15 @@ export interface ConnectionReport extends ServerInfo {
   readonly totalMs: number;
   readonly warnings: readonly string[];
   readonly notes: readonly string[];
+  /** What the notification says (also computed when quiet), and the lines written to the log. */
+  readonly shown?: ConnectionMessage;
+}
+
+export interface ConnectionMessage {
+  readonly severity: 'info' | 'warning';
+  /** One short line: a notification is cut off after about a hundred characters. */
+  readonly message: string;
+  readonly details: readonly string[];
 }
 
 export interface TestConnectionArgs {
@@ -87,29 +96,44 @@ export class TestConnectionCommand implements Command {
         }
       },
     );
+    const shown = this.presentation(report);
     this.services.logger.info(`Test Connection: ${JSON.stringify(report)}`);
-    if (!quiet) this.show(report);
-    return report;
+    for (const line of shown.details) this.services.logger.info(`Test Connection: ${line}`);
+    if (!quiet) this.show(shown);
+    return { ...report, shown };
   }
 
-  private show(report: ConnectionReport): void {
+  /**
+   * A notification is one line and gets cut off: it names the server, the model and the verdict; the rest
+   * (address, version, context source, notes, warnings) goes to the log, one click away.
+   */
+  private presentation(report: ConnectionReport): ConnectionMessage {
     const server = serverPresentation(report.kind);
-    const message = vscode.l10n.t(
-      '{0} {1} at {2}: model {3}, usable context {4} tokens ({5}), first token after {6} ms.',
-      server.displayName,
-      report.version ?? '',
-      report.baseUrl,
-      report.model,
-      report.contextLength,
-      report.contextSource,
-      report.firstTokenMs,
-    );
+    const low = report.contextLength < LOW_CONTEXT_TOKENS;
     const extra = [...report.notes, ...report.warnings];
-    if (report.contextLength < LOW_CONTEXT_TOKENS || extra.length > 0) {
-      const hint = report.contextLength < LOW_CONTEXT_TOKENS ? ` ${raiseContextHint(server)}` : '';
-      void vscode.window.showWarningMessage(`${message}${hint}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`);
-    } else {
-      void vscode.window.showInformationMessage(message);
-    }
+    const message = vscode.l10n.t(
+      'Connected to {0} ({1}): {2} tokens of context, first token after {3} ms.',
+      server.displayName,
+      report.model,
+      report.contextLength.toLocaleString(),
+      Math.round(report.firstTokenMs),
+    );
+    const details = [
+      vscode.l10n.t('{0} {1} at {2}', server.displayName, report.version ?? '', report.baseUrl),
+      vscode.l10n.t('Model: {0}', report.model),
+      vscode.l10n.t('Usable context: {0} tokens ({1})', report.contextLength, report.contextSource),
+      vscode.l10n.t('First token after {0} ms, reply after {1} ms', Math.round(report.firstTokenMs), Math.round(report.totalMs)),
+      ...(low ? [raiseContextHint(server)] : []),
+      ...extra,
+    ];
+    return { severity: low || extra.length > 0 ? 'warning' : 'info', message, details };
+  }
+
+  private show(shown: ConnectionMessage): void {
+    const showLog = vscode.l10n.t('Show Details');
+    const notify = shown.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void notify(shown.message, showLog).then((choice) => {
+      if (choice === showLog) this.services.channel.show(true);
+    });
   }
 }
