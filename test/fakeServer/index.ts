@@ -1,7 +1,7 @@
 /**
  * Fake OpenAI-compatible model servers (flavours ollama, lmstudio, vllm, llamacpp) for unit and integration
  * tests, the demo and benchmarks. Only Node built-ins: this file is bundled into the extension host tests.
- * Behaviour follows /work/shared/design/SERVERS.md §9; see ./README.md.
+ * Each flavour mimics the real server's discovery endpoints, wire format and overflow behaviour; see ./README.md.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

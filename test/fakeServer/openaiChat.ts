@@ -1,6 +1,6 @@
 /**
- * `/v1/chat/completions` answers (SSE stream and JSON) in each flavour's wire format (SERVERS.md §2.4, §3.4,
- * §4.5, §5.4), plus the scripted faults. Validation and prompt accounting happen in the flavour files.
+ * `/v1/chat/completions` answers (SSE stream and JSON) in each flavour's wire format
+ * (ids, chunk fields, usage and error shapes as the real servers send them), plus the scripted faults. Validation and prompt accounting happen in the flavour files.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -123,7 +123,7 @@ function baseFields(state: ServerState, model: string): Record<string, unknown> 
   const created = Math.floor(Date.now() / 1000);
   switch (state.opts.flavour) {
     case 'ollama':
-      // Ollama's ids are chatcmpl-<0..998> (they collide; SERVERS.md §2.4).
+      // Ollama's ids are chatcmpl-<0..998> (so ids collide across requests).
       return { id: `chatcmpl-${state.nextId() % 999}`, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_ollama' };
     case 'vllm':
       return { id: `chatcmpl-${randomBytes(16).toString('hex')}`, object: 'chat.completion.chunk', created, model };
@@ -217,7 +217,7 @@ async function streamAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation):
     return;
   }
   if (p.forced?.kind === 'inStreamError') {
-    // llama.cpp before PR #16486: an SSE *field* named `error`, which openai-node ignores (SERVERS.md §5.4, §6).
+    // llama.cpp before PR #16486: an SSE *field* named `error`, which openai-node ignores.
     res.write(`error: ${JSON.stringify(p.forced.error)}\n\n`);
     res.end('data: [DONE]\n\n');
     return;
@@ -354,7 +354,7 @@ async function jsonAnswer(ctx: ChatContext, p: PreparedChat, gen: Generation): P
   const body: Record<string, unknown> = { ...base, object: 'chat.completion', choices: [choice], usage: usageOf(state, p, gen) };
   if (style === 'llamacpp') body['timings'] = timingsFor(state, p, gen.completionTokens);
   if (style === 'lmstudio' && rec.path === '/api/v0/chat/completions') {
-    // LM Studio's own REST API adds stats and model_info (SERVERS.md §3.2).
+    // LM Studio's own REST API adds stats and model_info to the response.
     body['stats'] = {
       tokens_per_second: state.opts.tokensPerSecond,
       time_to_first_token: prefillMs(state, p.promptTokens) / 1000,

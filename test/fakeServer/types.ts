@@ -9,7 +9,7 @@ export type Flavour = 'ollama' | 'lmstudio' | 'vllm' | 'llamacpp';
 export type ReasoningStyle = 'reasoning' | 'reasoning_content' | 'both' | 'inline-think';
 
 /**
- * What happens when the prompt does not fit (per flavour, SERVERS.md §2.3, §3.3, §4.3, §5.3):
+ * What happens when the prompt does not fit (per flavour, as the real servers behave):
  * - `truncate` (Ollama default): silent front truncation, HTTP 200, shrunken usage.prompt_tokens;
  * - `reject`: Ollama with context shift off → 400;
  * - `http400` (LM Studio (a), llama.cpp new era, vLLM): 400 error;

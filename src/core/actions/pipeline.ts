@@ -1,7 +1,7 @@
 /**
  * The shared generation pipeline: measure the prompt against the usable context, and when the
  * sources do not fit, map each part (along the sources' own sections) to notes concurrently up to
- * the server's parallel slots, then run the task on the notes (PRODUCT.md §5). Nothing is ever
+ * the server's parallel slots, then run the task on the notes. Nothing is ever
  * cut silently. Every request and every part is cached.
  */
 import { AssistantError, hasErrorCode, throwIfAborted } from '../errors';
@@ -31,7 +31,7 @@ export function concurrencyFor(ctx: ActionContext): number {
 
 /**
  * Whether the messages fit: the estimate decides clear cases; near the limit the server's count decides
- * (keeps the overhead before the first request byte small, PRODUCT.md §12).
+ * (the count is a round trip, so asking only near the limit keeps the overhead before the first request byte small).
  */
 async function fits(ctx: ActionContext, messages: readonly ChatMessage[], maxOutput: number): Promise<boolean> {
   const limit = ctx.session.info.contextLength - maxOutput - safetyMargin(ctx.session.info.contextLength);
@@ -154,7 +154,7 @@ async function mapPart(
     await ctx.cache.set(key, { text: result.text, model: result.model, createdAt: Date.now() });
     return [result.text];
   } catch (error) {
-    // The server says the part does not fit after all: split and retry, never fail (PRODUCT.md §11).
+    // The server says the part does not fit after all: split and retry: an overflow is never a failure for the user.
     if (!isOverflow(error)) throw error;
     ctx.logger.info(`Context overflow on ${label}: splitting and retrying`);
     const halves = halve(part);
@@ -264,7 +264,9 @@ export async function prepareSources(
   ctx.progress.report(`combining ${parts.length} parts`, parts.length / (parts.length + 1));
   const noteSources = notes.map((text, i) => {
     const part = parts[i] as InputPart;
-    return `<source id="${part.source.id}" title="${part.source.title.replace(/"/g, "'")} — notes of part ${i + 1}/${parts.length}">\n${text.replace(/<\/?source\b/gi, (m) => m.replace('<', '‹'))}\n</source>`;
+    const title = `${part.source.title.replace(/"/g, "'")} — notes of part ${i + 1}/${parts.length}`;
+    const body = text.replace(/<\/?source\b/gi, (m) => m.replace('<', '‹'));
+    return `<source id="${part.source.id}" title="${title}">\n${body}\n</source>`;
   });
   return { sourcesText: noteSources.join('\n\n'), parts: parts.length };
 }

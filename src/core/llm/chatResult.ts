@@ -72,7 +72,9 @@ export function finishResult(info: ServerInfo, logger: Logger, s: StreamOutcome)
     timings: { firstTokenMs: s.firstTokenMs, totalMs },
   };
   logger.info(
-    `Chat ${info.kind} ${answered}: prompt ${s.usage?.promptTokens ?? '?'} tokens (estimate ≥${s.estimateLow}${serverCounters(s.usage)}), answer ${s.usage?.completionTokens ?? '?'} tokens, finish ${finishReason}, first token ${s.firstTokenMs} ms, total ${totalMs} ms`,
+    `Chat ${info.kind} ${answered}: prompt ${s.usage?.promptTokens ?? '?'} tokens ` +
+      `(estimate ≥${s.estimateLow}${serverCounters(s.usage)}), answer ${s.usage?.completionTokens ?? '?'} tokens, ` +
+      `finish ${finishReason}, first token ${s.firstTokenMs} ms, total ${totalMs} ms`,
   );
   for (const w of warnings) logger.warn(w);
   logger.trace(`Answer text: ${s.text}`);

@@ -3,8 +3,23 @@ import { AssistantError, isAssistantError, isCancellationError, type AssistantEr
 import { asNumber, asRecord, asString } from './http';
 
 /** Context overflow wording across servers and versions. */
-const OVERFLOW =
-  /maximum context length|context length is only|exceeds? the available context|larger than the max context|Trying to keep the first|Cannot truncate prompt with n_keep|prompt is longer than the context length|Context size has been exceeded|exceed_context_size|maximum input length|input tokens and requested|is too large: \d+\. This model/i;
+const OVERFLOW = new RegExp(
+  [
+    'maximum context length',
+    'context length is only',
+    'exceeds? the available context',
+    'larger than the max context',
+    'Trying to keep the first',
+    'Cannot truncate prompt with n_keep',
+    'prompt is longer than the context length',
+    'Context size has been exceeded',
+    'exceed_context_size',
+    'maximum input length',
+    'input tokens and requested',
+    'is too large: \\d+\\. This model',
+  ].join('|'),
+  'i',
+);
 const MODEL_MISSING = /model .*not found|does not exist|No models loaded|model_not_found|not found, try pulling/i;
 
 export interface ServerErrorFacts {

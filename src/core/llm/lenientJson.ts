@@ -1,5 +1,5 @@
 /**
- * Small models wrap JSON in fences or prose and leave trailing commas (ANCHORS.md pain 8).
+ * Small models wrap JSON in fences or prose and leave trailing commas, a common way small local models break JSON output.
  * This takes the first complete JSON value out of a reply; it does not guess at anything else.
  * Throws an Error whose message says what was wrong (used in the repair prompt).
  */

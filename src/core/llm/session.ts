@@ -92,7 +92,8 @@ export async function connect(options: ConnectOptions, signal: AbortSignal): Pro
     exactTokenCount: dialect.countTokens !== undefined,
   };
   logger.info(
-    `Connected to ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl}: model ${info.model}, context ${info.contextLength} (${info.contextSource}), ${info.parallelSlots} slot(s) in ${Date.now() - started} ms`,
+    `Connected to ${info.kind}${info.version ? ` ${info.version}` : ''} at ${info.baseUrl}: model ${info.model}, ` +
+      `context ${info.contextLength} (${info.contextSource}), ${info.parallelSlots} slot(s) in ${Date.now() - started} ms`,
   );
   for (const note of facts.notes) logger.warn(note);
   return new ServerSession(dialect, info, facts, models, options);

@@ -2,7 +2,7 @@ const OPEN = '<think>';
 const CLOSE = '</think>';
 
 /**
- * Removes `<think>…</think>` from streamed text so reasoning never lands in a note (PRODUCT.md §4).
+ * Removes `<think>…</think>` from streamed text so reasoning never lands in a note, even when the server does not separate it.
  * Handles tags split across chunks (`</thi` + `nk>`), an empty block, an unterminated block (dropped at the end),
  * and a lone `</think>` (Qwen3 Thinking templates pre-insert `<think>`, so only the close tag is generated).
  *

@@ -1,6 +1,6 @@
 /**
- * The contract between the model-server layer (src/core/llm, issue #3) and the actions that use it
- * (summaries, tables, answers: issue #5). Actions see only `LlmSession`; unit tests script it with a fake.
+ * The contract between the model-server layer (src/core/llm) and the actions that use it
+ * (summaries, tables, answers). Actions see only `LlmSession`; unit tests script it with a fake.
  */
 export type ServerKind = 'ollama' | 'lmstudio' | 'vllm' | 'llamacpp' | 'openai-compatible';
 

@@ -82,8 +82,17 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-const KNOWN_SECTIONS =
-  /^(abstract|summary|introduction|background|related work|methods?|materials and methods|methods and materials|methodology|experimental( section| procedures)?|experiments?|results|results and discussion|discussion|conclusions?|conclusions and future work|limitations|future work|acknowledge?ments?|funding|author contributions|data availability( statement)?|competing interests|conflicts? of interest|ethics statement|supporting information|supplementary (material|information)|appendix( [a-z])?|references?|bibliography|literature cited|works cited|摘要|引言|方法|结果|讨论|结论|参考文献)$/i;
+/** Section headings recognised without numbering (English, then Chinese), matched as the whole line. */
+const KNOWN_SECTION_NAMES = [
+  'abstract|summary|introduction|background|related work',
+  'methods?|materials and methods|methods and materials|methodology|experimental( section| procedures)?|experiments?',
+  'results|results and discussion|discussion|conclusions?|conclusions and future work|limitations|future work',
+  'acknowledge?ments?|funding|author contributions|data availability( statement)?|competing interests|conflicts? of interest',
+  'ethics statement|supporting information|supplementary (material|information)|appendix( [a-z])?',
+  'references?|bibliography|literature cited|works cited',
+  '摘要|引言|方法|结果|讨论|结论|参考文献',
+];
+const KNOWN_SECTIONS = new RegExp(`^(${KNOWN_SECTION_NAMES.join('|')})$`, 'i');
 const NUMBERED = /^((?:\d{1,2}\.)*\d{1,2}|[IVX]{1,5})\.?\s+((?:\p{Lu}|\p{Script=Han}).*)$/u;
 /** Figure and table labels ("Figure 3", "Table 2", "图 1", "表 3") are captions, never section titles. */
 const CAPTION_LABEL = /^(fig(ure)?s?\.?|tab(le)?s?\.?|scheme|chart|plate|图|表)\s*[\dIVX]/iu;

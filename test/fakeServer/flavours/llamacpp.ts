@@ -1,5 +1,5 @@
 /**
- * llama.cpp `llama-server` flavour (SERVERS.md §5, §9.4): /health (503 while loading), /props, dual-shape
+ * llama.cpp `llama-server` flavour: /health (503 while loading), /props, dual-shape
  * /v1/models, Ollama decoy /api/tags, /apply-template + /tokenize, API key with public paths, and the
  * 400 exceed_context_size_error (or, old era, HTTP 200 with an in-stream `error:` line).
  */

@@ -1,5 +1,5 @@
 /**
- * LM Studio flavour (SERVERS.md §3, §9.2): Express server that answers unknown paths with HTTP 200
+ * LM Studio flavour: Express server that answers unknown paths with HTTP 200
  * `{"error":"Unexpected endpoint or method. (GET /x)"}`, v0/v1 REST model lists with the loaded context,
  * json_object → 400, and the three overflow variants (400 / 200-with-error / empty stream).
  */
@@ -46,7 +46,7 @@ export async function handleLmstudio(args: HandlerArgs): Promise<void> {
   res.setHeader('X-Powered-By', 'Express');
 
   if (state.opts.apiKey && bearer(req) !== state.opts.apiKey) {
-    // [UNV] exact body with "Require Authentication" on (SERVERS.md §3.1).
+    // With "Require Authentication" on, LM Studio requires a Bearer token; this exact 401 body is unverified.
     return errorObject(args, 401, 'Invalid or missing API token. Provide it as "Authorization: Bearer <token>".', null, 'invalid_api_key');
   }
   if (method === 'GET' && path === '/v1/models') {

@@ -1,5 +1,5 @@
 /**
- * Ollama flavour (SERVERS.md §2, §9.1): native discovery endpoints, `/v1/chat/completions` with THE context
+ * Ollama flavour: native discovery endpoints, `/v1/chat/completions` with THE context
  * trap (silent front truncation at the loaded num_ctx, shrunken usage.prompt_tokens), and native `/api/chat`
  * (NDJSON, `options.num_ctx` with reloads, `truncate:false` → 400).
  */

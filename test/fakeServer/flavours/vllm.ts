@@ -1,5 +1,5 @@
 /**
- * vLLM flavour (SERVERS.md §4, §9.3): /version, /health, /v1/models with max_model_len, /tokenize, API key on
+ * vLLM flavour: /version, /health, /v1/models with max_model_len, /tokenize, API key on
  * /v1 only, up-front 400 when prompt + max_tokens > max_model_len (message and body by era).
  */
 import { answerChat } from '../openaiChat';

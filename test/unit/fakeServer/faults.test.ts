@@ -76,7 +76,7 @@ for (const flavour of ['ollama', 'lmstudio', 'vllm', 'llamacpp'] as const) {
 
     void test("midStreamError: the flavour's own mid-stream failure", async () => {
       if (flavour === 'ollama') {
-        // Ollama's /v1 writer drops the error: an empty chunk, then the stream just ends (SERVERS.md §2.4).
+        // Ollama's /v1 writer drops the error: an empty chunk, then the stream just ends.
         const got = await run({ text: TEXT, fault: 'midStreamError' });
         assert.equal(got.finishReason, null);
       } else {

@@ -187,7 +187,8 @@ void suite('fake ollama quirks (SERVERS.md §2, §9.1)', () => {
     assert.equal(lines.at(-1)?.prompt_eval_count, countPromptTokens([{ role: 'user', content: 'hi' }]));
     assert.equal((await getJson(server, '/api/ps')).body.models[0].context_length, 16384);
     assert.equal(server.reloads, 1);
-    // A /v1 request afterwards reloads with the auto context (the flip-flop of SERVERS.md §2.3).
+    // A /v1 request afterwards reloads with the auto context: mixing explicit num_ctx and /v1 calls flip-flops
+    // the model between the two sizes, paying a reload each time.
     await clientFor(server).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] });
     assert.equal((await getJson(server, '/api/ps')).body.models[0].context_length, 4096);
     assert.equal(server.reloads, 2);

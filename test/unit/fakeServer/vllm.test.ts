@@ -79,7 +79,7 @@ void suite('fake vllm quirks (SERVERS.md §4, §9.3)', () => {
       param: null,
       code: 400,
     });
-    // openai 6.x reads only `body.error`, so a flat body loses its message (SERVERS.md §6 says `body.error || body`).
+    // openai 6.x reads only `body.error`, so a flat body loses its message (earlier openai-node was described as falling back to `body.error || body`).
     await assert.rejects(
       clientFor(server).chat.completions.create({ model: MODEL, messages, max_tokens: 200 }),
       (e: unknown) => e instanceof BadRequestError && e.message === '400 status code (no body)',

@@ -31,7 +31,10 @@ export const SESSION_KEEP_ALIVE = '30m';
 export const ollama: ServerDialect = {
   kind: 'ollama',
   displayName: 'Ollama',
-  contextAdvice: `The extension asks Ollama for the context it needs, up to the model's trained context and the "researchAssistant.contextLength" setting (default cap ${OLLAMA_CONTEXT_CAP}). Raise that setting or use a model with a longer context.`,
+  contextAdvice:
+    "The extension asks Ollama for the context it needs, up to the model's trained context and the " +
+    `"researchAssistant.contextLength" setting (default cap ${OLLAMA_CONTEXT_CAP}). ` +
+    'Raise that setting or use a model with a longer context.',
   contextKnownAfterLoad: false,
 
   async probe(probes: Probes) {
