@@ -1,6 +1,7 @@
 /**
  * Anchor tracking: the streamed block's range follows the user's edits elsewhere in the document
- * (ANCHORS.md pain 9). Pure offset math; the adapter feeds it every content change.
+ * (tools that insert at a fixed offset write into the middle of what the user typed meanwhile). Pure offset
+ * math; the adapter feeds it every content change.
  */
 export interface TrackedRange {
   readonly start: number;

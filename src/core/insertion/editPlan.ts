@@ -1,5 +1,5 @@
 /**
- * The core returns edit plans; the adapter applies them (ARCHITECTURE.md practice 14).
+ * The core returns edit plans and the host applies them, so the core never needs an editor API.
  * Offsets are into the document text at `documentVersion`.
  */
 export interface TextEditOp {

@@ -1,5 +1,5 @@
 /**
- * Block markers with provenance (PRODUCT.md §6):
+ * Block markers with provenance (what the block was made for, from which sources, by which model, when):
  * `<!-- research:summary target="note" sources="papers/x.pdf" model="qwen3:4b" date="2026-11-22" -->`
  * … `<!-- /research:summary -->`. HTML comments are invisible in previews and Obsidian.
  * `target` lets a re-run find and replace its own block, and only that block.

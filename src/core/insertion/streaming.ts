@@ -4,7 +4,8 @@
  * - each batch sends only the tail that changed (diffEdit);
  * - the adapter's own edits are recognised when their change event comes back, everything else is the user;
  * - the end is two edits: remove the streamed text, then insert the final block as the last, separate edit,
- *   so a single Undo removes exactly the insertion and keeps what the user typed meanwhile (ANCHORS.md pain 10).
+ *   so a single Undo removes exactly the insertion and keeps what the user typed meanwhile (an undo that takes the
+ *   user's own typing with it is what users of other tools complain about).
  */
 import { diffEdit, renderBlock, type BlockSpec } from './block';
 import { mapRangeThrough, type ContentChange, type TrackedRange } from './anchor';
