@@ -98,7 +98,8 @@ export function renderContextPreview(preview: ContextPreview, noteTitle: string)
   const lines: string[] = [`# Context preview: ${noteTitle}`, ''];
   lines.push(
     preview.usableContext
-      ? `**${n(preview.totalTokens)} tokens** of ${n(preview.usableContext)} usable (${n(preview.promptLimit ?? 0)} for the prompt after the answer's reserve): ` +
+      ? `**${n(preview.totalTokens)} tokens** of ${n(preview.usableContext)} usable ` +
+          `(${n(preview.promptLimit ?? 0)} for the prompt after the answer's reserve): ` +
           (preview.totalTokens <= (preview.promptLimit ?? 0) ? 'sent in one request.' : 'too long for one request, so it is sent in parts.')
       : `**${n(preview.totalTokens)} tokens** (usable context unknown until a server is connected).`,
   );

@@ -3,7 +3,7 @@
  * `<!-- research:summary target="note" sources="papers/x.pdf" model="qwen3:4b" date="2026-11-22" -->`
  * … `<!-- /research:summary -->`. HTML comments are invisible in previews and Obsidian.
  * `target` lets a re-run find and replace its own block, and only that block.
- * `figures` is reserved for the grounding check (issue #6): "figures checked: N/M".
+ * `figures` is reserved for the grounding check: "figures checked: N/M".
  */
 export type BlockKind = 'summary' | 'comparison' | 'explanation' | 'answer' | 'draft' | 'prompt';
 
