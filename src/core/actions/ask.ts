@@ -3,7 +3,7 @@ import { languageInstruction, type ResolvedLanguage } from '../language';
 import type { Source } from '../sources/types';
 import { citationList } from './citations';
 import type { ActionContext, ActionResult, TextSink } from './context';
-import { runMarkdownTask } from './pipeline';
+import { canonicalOrder, runMarkdownTask } from './pipeline';
 
 export interface AskInput {
   readonly question: string;
@@ -14,7 +14,11 @@ export interface AskInput {
 export async function ask(ctx: ActionContext, input: AskInput, sink: TextSink): Promise<ActionResult> {
   return runMarkdownTask(ctx, {
     template: ctx.prompts.get('ask'),
-    values: { question: input.question, citations: citationList(input.sources), language: languageInstruction(input.language) },
+    values: {
+      question: input.question,
+      citations: citationList(canonicalOrder(input.sources)),
+      language: languageInstruction(input.language),
+    },
     sources: input.sources,
     focus: `facts that answer the question: ${input.question}`,
     sink,

@@ -80,9 +80,11 @@ void suite('assistant.preview: what Ask About Note would send', () => {
     assert.ok(preview.totalTokens < collected.totalTokens, `${preview.totalTokens} < ${collected.totalTokens}`);
     const notePart = preview.parts.find((p) => p.sourceId === 'note.md');
     assert.ok(notePart && notePart.tokens < collected.note.tokenEstimate, 'the note part counts the note without its blocks');
+    // Parts in the order they are sent: linked papers by id, the note last (it changes with every answer, so it
+    // stays out of the prefix the server can cache).
     assert.deepEqual(
       preview.parts.map((p) => p.sourceId ?? p.kind),
-      ['instructions', 'note.md', 'paper.md', 'naps.md'],
+      ['instructions', 'naps.md', 'paper.md', 'note.md'],
     );
     assert.equal(
       preview.parts.reduce((n, p) => n + p.tokens, 0),
