@@ -188,7 +188,7 @@ suite('grounding: diagnostics in the editor', function () {
     );
     assert.match(
       byText.get('200') ?? seen,
-      /^This cell's quote was not found in the cited sources \(checked: [^)]*g-c\.md[^)]*\)\. Check the value or remove it\.$/u,
+      /^This cell's quote was not found in the cited sources \(checked: [^)]*\.pdf[^)]*\)\. Check the value or remove it\.$/u,
     );
   });
 });
