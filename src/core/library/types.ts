@@ -74,3 +74,27 @@ export interface Embedder {
   readonly maxInputTokens: number;
   embed(texts: readonly string[], signal: AbortSignal): Promise<Float32Array[]>;
 }
+
+export interface UpdateOptions {
+  readonly signal: AbortSignal;
+  /** "312/1,000 files", with the fraction done. */
+  readonly progress?: { report(message: string, fraction?: number): void };
+  /** Read the failed files again (Library Status → Retry failed). */
+  readonly retryFailed?: boolean;
+}
+
+/**
+ * The library as hosts use it (`assistant.library`). Built on the first library command, then kept current:
+ * the host's watcher calls `changed`; an unchanged file (same content hash) is never read again.
+ */
+export interface Library {
+  /** Brings the index up to date with the workspace's files. Cancelling keeps what is done (and saved). */
+  update(options: UpdateOptions): Promise<LibraryStatus>;
+  /** Files created, changed or deleted since (from a watcher): re-read by content hash, or dropped. */
+  changed(uris: readonly string[], signal: AbortSignal): Promise<void>;
+  status(): Promise<LibraryStatus>;
+  search(query: string, options: SearchOptions): Promise<Passage[]>;
+  /** Deletes the saved index (Clear Cache); the next update rebuilds it. */
+  clear(): Promise<void>;
+  dispose(): void;
+}
