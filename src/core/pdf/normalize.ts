@@ -118,16 +118,59 @@ function prefixesOf(vocab: Vocabulary): Map<string, number> {
   return prefixes;
 }
 
-/** Repairs words holding a missing-glyph placeholder. Returns the text and how many glyphs were repaired. */
+const contextCache = new WeakMap<Vocabulary, Map<string, string | undefined>>();
+
+/**
+ * The ligature the document's own clean words most often have between the same two letters ("^" and "$" for a
+ * word's start and end), or undefined when none of its words has any of them there.
+ */
+function ligatureByContext(prev: string, next: string, vocab: Vocabulary): string | undefined {
+  let cache = contextCache.get(vocab);
+  if (!cache) {
+    cache = new Map();
+    contextCache.set(vocab, cache);
+  }
+  const key = `${prev}|${next}`;
+  if (cache.has(key)) return cache.get(key);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const lig of LIGATURES) {
+    const needle = `${prev === '' ? '^' : prev}${lig}${next === '' ? '$' : next}`;
+    let count = 0;
+    for (const [word, n] of vocab) if (`^${word}$`.includes(needle)) count += n;
+    if (count > bestCount) {
+      bestCount = count;
+      best = lig;
+    }
+  }
+  cache.set(key, best);
+  return best;
+}
+
+/** Left where a missing glyph cannot be told from the document or a dictionary (a name, a hash): a visible gap. */
+export const UNREPAIRED_GLYPH = '\uFFFD';
+
+/**
+ * Repairs words holding a missing-glyph placeholder. A repair is made when the result is a word of the document
+ * or of the dictionary, or starts or ends like one; otherwise by the ligature the document's own words have
+ * between the same letters; otherwise, for a plain lower-case word, by the letters around the glyph. Names and
+ * letter-digit runs (hashes, identifiers) are not guessed at: the glyph stays a visible gap (U+FFFD).
+ * Returns the text and how many glyphs were repaired.
+ */
 export function repairLigatures(text: string, vocab: Vocabulary): { text: string; repaired: number } {
   if (!MISSING_GLYPH.test(text)) return { text, repaired: 0 };
   let repaired = 0;
-  const out = text.replace(/[\p{L}\u0000\uFFFE]*[\u0000\uFFFE][\p{L}\u0000\uFFFE]*/gu, (word) => {
+  const out = text.replace(/[\p{L}\u0000\uFFFE]*[\u0000\uFFFE][\p{L}\u0000\uFFFE]*/gu, (word, offset: number) => {
     const parts = word.split(MISSING_GLYPH_G);
+    const gaps = parts.length - 1;
+    // Part of a run with digits ("44\u000095a", a commit hash or an identifier): no ligature belongs there.
+    if (/\p{N}/u.test(text.charAt(offset - 1)) || /\p{N}/u.test(text.charAt(offset + word.length))) {
+      return parts.join(UNREPAIRED_GLYPH);
+    }
     let best = '';
     let bestScore = 0;
     // Try every combination for up to two placeholders (a word rarely has more).
-    const choices = parts.length - 1 <= 2 ? combos(parts.length - 1) : [];
+    const choices = gaps <= 2 ? combos(gaps) : [];
     for (const combo of choices) {
       let candidate = parts[0] ?? '';
       let glyphEnd = 0;
@@ -143,7 +186,7 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
       // A compound ending in a known word ("brightfield") scores like a known beginning.
       const tailWord = tail.toLowerCase();
       const tailScore =
-        parts.length === 2 && (parts[0] ?? '').length > 2 && tailWord.length > 3
+        gaps === 1 && (parts[0] ?? '').length > 2 && tailWord.length > 3
           ? (vocab.get(tailWord) ?? 0) + (SEED_WORDS.has(tailWord) ? 1 : 0)
           : 0;
       const score =
@@ -156,15 +199,25 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
         best = candidate;
       }
     }
-    if (bestScore === 0) {
-      best = parts[0] ?? '';
-      for (let i = 1; i < parts.length; i++) {
-        const prev = (parts[i - 1] ?? '').slice(-1).toLowerCase();
-        const rest = (parts[i] ?? '').toLowerCase();
-        best += guessLigature(prev, rest.charAt(0), rest.charAt(1)) + (parts[i] ?? '');
-      }
+    if (bestScore > 0) {
+      repaired += gaps;
+      return best;
     }
-    repaired += parts.length - 1;
+    // A name or any word with capitals is not English enough for the letter rule.
+    const plainWord = !/\p{Lu}/u.test(word);
+    best = parts[0] ?? '';
+    for (let i = 1; i < parts.length; i++) {
+      const prev = (parts[i - 1] ?? '').slice(-1).toLowerCase();
+      const rest = (parts[i] ?? '').toLowerCase();
+      const lig =
+        ligatureByContext(prev, rest.charAt(0), vocab) ?? (plainWord ? guessLigature(prev, rest.charAt(0), rest.charAt(1)) : undefined);
+      if (lig === undefined) best += UNREPAIRED_GLYPH;
+      else {
+        best += lig;
+        repaired++;
+      }
+      best += parts[i] ?? '';
+    }
     return best;
   });
   // A placeholder outside a word (between spaces): nothing to repair, drop it.
