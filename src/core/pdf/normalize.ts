@@ -81,7 +81,7 @@ function guessLigature(prev: string, next: string, after: string): string {
     case 'u':
       return prev === 'i' ? 'ff' : 'fl'; // di-ff-usion vs in-fl-uence, fl-uid
     case 'o':
-      return prev === 'e' ? 'ff' : 'fl'; // e-ff-ort vs fl-ow
+      return 'aeiu'.includes(prev) && prev !== '' ? 'ff' : 'fl'; // e-ff-ort, a-ff-ord, Gi-ff-ord vs fl-ow, work-fl-ow
     case 'a':
       return 'fl'; // fl-at, in-fl-ammation
     case 'y':
@@ -147,14 +147,34 @@ function ligatureByContext(prev: string, next: string, vocab: Vocabulary): strin
   return best;
 }
 
+const occursCache = new WeakMap<Vocabulary, Map<string, boolean>>();
+
+/** Whether any clean word of the document or of the dictionary holds these letters ("^"/"$": a word's start/end). */
+function occursInWords(letters: string, vocab: Vocabulary): boolean {
+  let cache = occursCache.get(vocab);
+  if (!cache) {
+    cache = new Map();
+    occursCache.set(vocab, cache);
+  }
+  let seen = cache.get(letters);
+  if (seen === undefined) {
+    seen = false;
+    for (const word of vocab.keys()) if (`^${word}$`.includes(letters)) seen = true;
+    for (const word of SEED_WORDS) if (!seen && `^${word}$`.includes(letters)) seen = true;
+    cache.set(letters, seen);
+  }
+  return seen;
+}
+
 /** Left where a missing glyph cannot be told from the document or a dictionary (a name, a hash): a visible gap. */
 export const UNREPAIRED_GLYPH = '\uFFFD';
 
 /**
  * Repairs words holding a missing-glyph placeholder. A repair is made when the result is a word of the document
  * or of the dictionary, or starts or ends like one; otherwise by the ligature the document's own words have
- * between the same letters; otherwise, for a plain lower-case word, by the letters around the glyph. Names and
- * letter-digit runs (hashes, identifiers) are not guessed at: the glyph stays a visible gap (U+FFFD).
+ * between the same letters; otherwise by the letters around the glyph (in a name only when known words have
+ * the resulting letter pairs). Letter-digit runs (hashes, identifiers) and letters no known word has next to a ligature (the
+ * name "Pandol…", never "lff") are not guessed at: the glyph stays a visible gap (U+FFFD).
  * Returns the text and how many glyphs were repaired.
  */
 export function repairLigatures(text: string, vocab: Vocabulary): { text: string; repaired: number } {
@@ -203,14 +223,19 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
       repaired += gaps;
       return best;
     }
-    // A name or any word with capitals is not English enough for the letter rule.
-    const plainWord = !/\p{Lu}/u.test(word);
     best = parts[0] ?? '';
     for (let i = 1; i < parts.length; i++) {
       const prev = (parts[i - 1] ?? '').slice(-1).toLowerCase();
       const rest = (parts[i] ?? '').toLowerCase();
-      const lig =
-        ligatureByContext(prev, rest.charAt(0), vocab) ?? (plainWord ? guessLigature(prev, rest.charAt(0), rest.charAt(1)) : undefined);
+      const next = rest.charAt(0);
+      let lig = ligatureByContext(prev, next, vocab);
+      if (lig === undefined) {
+        // The letter rule: in a name (a word with a capital) only when known words have the resulting letter
+        // pairs ("Pandol" + "ff": no word has "lff").
+        const guess = guessLigature(prev, next, rest.charAt(1));
+        const name = /\p{Lu}/u.test(word);
+        if (!name || (occursInWords((prev || '^') + guess, vocab) && occursInWords(guess + (next || '$'), vocab))) lig = guess;
+      }
       if (lig === undefined) best += UNREPAIRED_GLYPH;
       else {
         best += lig;
