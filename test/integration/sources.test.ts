@@ -132,8 +132,10 @@ suite('sources: Research: Preview Context in the extension host', () => {
     // A read-only virtual document: typing in it is refused, and closing it never asks to save an untitled copy.
     assert.equal(result.document.uri.scheme, 'research-assistant');
     assert.equal(result.document.isUntitled, false);
-    const typed = await vscode.window.activeTextEditor?.edit((b) => b.insert(new vscode.Position(0, 0), 'typed '));
-    assert.equal(typed, false, 'the preview editor accepted typing');
+    const before = result.document.getText();
+    await vscode.commands.executeCommand('type', { text: 'typed ' });
+    assert.equal(result.document.getText(), before, 'the preview editor accepted typing');
+    assert.equal(result.document.isDirty, false);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
