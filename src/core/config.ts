@@ -32,6 +32,8 @@ export interface AssistantConfig {
   readonly readLinkedNotes: boolean;
   readonly allowFilesOutsideWorkspace: boolean;
   readonly codeLens: boolean;
+  /** The library's embedding model: empty = picked from the server's models, `off` = no vectors. */
+  readonly embeddingModel: string;
 }
 
 export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
@@ -54,6 +56,7 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   readLinkedNotes: true,
   allowFilesOutsideWorkspace: false,
   codeLens: true,
+  embeddingModel: '',
 });
 
 /**
@@ -80,6 +83,7 @@ export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   readLinkedNotes: 'readLinkedNotes',
   allowFilesOutsideWorkspace: 'allowFilesOutsideWorkspace',
   codeLens: 'codeLens',
+  embeddingModel: 'library.embeddingModel',
 };
 
 /** Fills a partial snapshot with defaults and clamps values a hand-edited settings.json could break. */
