@@ -9,20 +9,11 @@ import {
   type FakeServer,
   type Flavour,
 } from '../../fakeServer/index';
+import { getJson, postJson } from './helpers';
 
-async function post(server: FakeServer, path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function get(server: FakeServer, path: string): Promise<any> {
-  return (await fetch(server.url + path)).json();
-}
+const post = postJson;
+type Body = Awaited<ReturnType<typeof getJson>>['body'];
+const get = async (server: FakeServer, path: string): Promise<Body> => (await getJson(server, path)).body;
 
 /** `n` words of three letters: exactly `n` tokens for the fake tokenizer. */
 const words = (n: number): string => Array.from({ length: n }, (_, i) => ['cat', 'dog', 'owl', 'elk'][i % 4]).join(' ');
