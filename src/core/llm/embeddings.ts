@@ -152,18 +152,20 @@ export function inputBudget(limit: number): number {
   return Math.max(16, Math.floor(limit * LIMIT_SHARE) - SPECIAL_TOKENS);
 }
 
-/** The longest start of `text` whose estimate is within `tokens` (cut at a space when one is near). */
+/**
+ * A start of `text` whose estimate is within `tokens` (cut at a space when one is near). The estimate is nearly
+ * proportional to length, so a few proportional cuts get there (a bisection would estimate many long prefixes).
+ */
 export function fitToTokens(text: string, tokens: number): string {
-  if (estimateTokens(text) <= tokens) return text;
-  let low = 0;
-  let high = text.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (estimateTokens(text.slice(0, mid)) <= tokens) low = mid;
-    else high = mid - 1;
+  let cut = text;
+  let estimate = estimateTokens(cut);
+  if (estimate <= tokens) return text;
+  while (estimate > tokens && cut.length > 0) {
+    cut = cut.slice(0, Math.floor(cut.length * Math.min(0.95, (tokens / estimate) * 0.97)));
+    estimate = estimateTokens(cut);
   }
-  const space = text.lastIndexOf(' ', low);
-  return text.slice(0, space > low * 0.8 ? space : low);
+  const space = cut.lastIndexOf(' ');
+  return space > cut.length * 0.9 ? cut.slice(0, space) : cut;
 }
 
 type Send = (texts: readonly string[], signal: AbortSignal) => Promise<number[][]>;

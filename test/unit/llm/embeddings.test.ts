@@ -14,6 +14,7 @@ import {
   BATCH_INPUTS,
   connectEmbedder,
   EMBEDDING_FALLBACK_CONTEXT,
+  fitToTokens,
   inputBudget,
   pickEmbeddingModel,
   ServerEmbedder,
@@ -157,6 +158,18 @@ void suite('embedder: picking the model', () => {
 });
 
 void suite('embedder: batching and input limits', () => {
+  void test('fitToTokens keeps a start of the text within the budget, close to it, in Latin and Chinese', () => {
+    const latin = 'Attention layers weigh every token against every other token in the sequence. '.repeat(200);
+    const chinese = '注意力机制让每个词元与序列中的其他词元比较权重。'.repeat(300);
+    for (const text of [latin, chinese]) {
+      const cut = fitToTokens(text, 300);
+      assert.ok(text.startsWith(cut));
+      assert.ok(estimateTokens(cut) <= 300);
+      assert.ok(estimateTokens(cut) >= 240, `${estimateTokens(cut)} tokens kept`);
+    }
+    assert.equal(fitToTokens('short text', 300), 'short text');
+  });
+
   void test('batches of at most BATCH_INPUTS; every input within the limit; an over-long input is cut, never refused', async () => {
     await withFake('vllm', { embeddingCtx: 128, embeddingDimensions: 16 }, async (fake) => {
       const embedder = await connectEmbedder(options(fake), signal());
