@@ -13,6 +13,8 @@ export interface AssistantConfig {
   readonly endpoint: string;
   /** Empty: pick one from the server (a Qwen3 instruct model when there is one). */
   readonly model: string;
+  /** The library's embedding model: empty = picked from the server's models, `off` = no vectors. */
+  readonly embeddingModel: string;
   readonly allowRemoteEndpoint: boolean;
   /** 0: discover the usable context from the server. */
   readonly contextLength: number;
@@ -32,13 +34,12 @@ export interface AssistantConfig {
   readonly readLinkedNotes: boolean;
   readonly allowFilesOutsideWorkspace: boolean;
   readonly codeLens: boolean;
-  /** The library's embedding model: empty = picked from the server's models, `off` = no vectors. */
-  readonly embeddingModel: string;
 }
 
 export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   endpoint: 'auto',
   model: '',
+  embeddingModel: '',
   allowRemoteEndpoint: false,
   contextLength: 0,
   maxOutputTokens: 1024,
@@ -56,7 +57,6 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   readLinkedNotes: true,
   allowFilesOutsideWorkspace: false,
   codeLens: true,
-  embeddingModel: '',
 });
 
 /**
@@ -66,6 +66,7 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
 export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   endpoint: 'endpoint',
   model: 'model',
+  embeddingModel: 'library.embeddingModel',
   allowRemoteEndpoint: 'allowRemoteEndpoint',
   contextLength: 'contextLength',
   maxOutputTokens: 'maxOutputTokens',
@@ -83,7 +84,6 @@ export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   readLinkedNotes: 'readLinkedNotes',
   allowFilesOutsideWorkspace: 'allowFilesOutsideWorkspace',
   codeLens: 'codeLens',
-  embeddingModel: 'library.embeddingModel',
 };
 
 /** Fills a partial snapshot with defaults and clamps values a hand-edited settings.json could break. */
