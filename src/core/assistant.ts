@@ -172,12 +172,13 @@ class AssistantImpl implements Assistant {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly llm: LlmProvider;
+  /** Embeds for the library when the host's provider does not (created on first use). */
+  private embeddingProvider: LlmProvider | undefined;
   private readonly extraction: ExtractionCache;
   private readonly results: ResultCache;
   private readonly resultStore: KeyValueStore;
   private readonly grounding: NoteGrounding;
   private builtins: Promise<readonly PromptFile[]> | undefined;
-  private embeddingProvider: LlmProvider | undefined;
   /** Task runs in progress, by task and note. */
   private readonly running = new Set<string>();
 
