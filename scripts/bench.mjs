@@ -461,6 +461,8 @@ async function hostRows() {
   }
   say('extension host (code-server): activation and streaming');
   const file = path.join(OUT, 'host.json');
+  // With `--only host` no earlier step has created the output folder.
+  fs.mkdirSync(OUT, { recursive: true });
   fs.rmSync(file, { force: true });
   const code = await run(process.execPath, ['bench/host/run.mjs', '--out', file, '--iterations', String(RUNS), '--runs', String(RUNS)], {
     stdio: ['ignore', 'ignore', 'inherit'],
