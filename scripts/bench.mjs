@@ -464,6 +464,7 @@ async function hostRows() {
       'Activation in the extension host',
       'Streaming into the editor: sustained tokens/s',
       'Streaming: arrival → visible lag',
+      'Streaming: arrival → visible with one core kept busy',
       'Streaming: first stream after the window opened',
     ])
       row(m, { reason: '--skip-host' });
@@ -471,6 +472,8 @@ async function hostRows() {
   }
   say('extension host (code-server): activation and streaming');
   const file = path.join(OUT, 'host.json');
+  // With `--only host` no earlier step has created the output folder.
+  fs.mkdirSync(OUT, { recursive: true });
   fs.rmSync(file, { force: true });
   const code = await run(process.execPath, ['bench/host/run.mjs', '--out', file, '--iterations', String(RUNS), '--runs', String(RUNS)], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -533,21 +536,33 @@ async function hostRows() {
     // "Text appears within 50 ms of arrival": every token of every measured run counts, so the row shows the
     // p95 of all of them and the worst one; the adapter sends a batch at most every 33 ms, and each batch
     // is one edit round trip to the workbench (shown, from the adapter's own batch timings).
-    const lags = h.streaming.flatMap((s) => s.lags);
-    const perRunP95 = h.streaming.map((s) => q(s.lags, 0.95));
-    const during = h.streaming.map((s) => (s.editLog ?? []).filter(([t]) => t <= s.arrivalSpanMs).length);
-    const rtt = rtts(h.streaming);
-    row(`Streaming: arrival → visible in the TextDocument, p95 of all ${lags.length} tokens of ${h.streaming.length} runs`, {
-      measured:
-        `${fmt(q(lags, 0.95))} (median ${fmt(median(lags))}, max ${fmt(Math.max(...lags))}, ${within(lags, 50)} within 50 ms; per-run p95 ${spread(perRunP95, '')}; ` +
-        `edits while tokens arrived: ${during.join(', ')}; batch edit round trip median ${rtt.length ? fmt(median(rtt)) : 'n/a'}, p95 ${rtt.length ? fmt(q(rtt, 0.95)) : 'n/a'}; ` +
-        `one small edit round trip: applyEdit ${h.applyEditMs?.length ? fmt(median(h.applyEditMs)) : 'n/a'}, TextEditor.edit ${h.editorEditMs?.length ? fmt(median(h.editorEditMs)) : 'n/a'}; ` +
-        `host event-loop p99 delay ${fmt(median(h.streaming.map((s) => s.loopDelayP99Ms)))})`,
-      value: q(lags, 0.95),
-      target: '≤ 50 ms',
-      limit: 50,
-      samples: perRunP95,
-    });
+    const lagRow = (metric, runs, target, limit) => {
+      const lags = runs.flatMap((s) => s.lags);
+      const perRunP95 = runs.map((s) => q(s.lags, 0.95));
+      const during = runs.map((s) => (s.editLog ?? []).filter(([t]) => t <= s.arrivalSpanMs).length);
+      const rtt = rtts(runs);
+      const loads = runs.map((s) => s.loadAverage).filter((x) => x !== undefined);
+      row(`${metric}, p95 of all ${lags.length} tokens of ${runs.length} runs`, {
+        measured:
+          `${fmt(q(lags, 0.95))} (median ${fmt(median(lags))}, max ${fmt(Math.max(...lags))}, ${within(lags, limit)} within ${limit} ms; per-run p95 ${spread(perRunP95, '')}; ` +
+          `edits while tokens arrived: ${during.join(', ')}; batch edit round trip median ${rtt.length ? fmt(median(rtt)) : 'n/a'}, p95 ${rtt.length ? fmt(q(rtt, 0.95)) : 'n/a'}; ` +
+          `one small edit round trip: applyEdit ${h.applyEditMs?.length ? fmt(median(h.applyEditMs)) : 'n/a'}, TextEditor.edit ${h.editorEditMs?.length ? fmt(median(h.editorEditMs)) : 'n/a'}; ` +
+          `host event-loop p99 delay ${fmt(median(runs.map((s) => s.loopDelayP99Ms)))}; load average at the runs' starts ${loads.length ? loads.map((x) => x.toFixed(1)).join(', ') : 'n/a'})`,
+        value: q(lags, 0.95),
+        target,
+        limit,
+        samples: perRunP95,
+      });
+    };
+    lagRow('Streaming: arrival → visible in the TextDocument', h.streaming, '≤ 50 ms', 50);
+    if (h.busyStreaming?.length)
+      lagRow(
+        'Streaming: the same with one core kept busy by another process (as a model server on the same machine; runs in turn with the row above)',
+        h.busyStreaming,
+        '≤ 100 ms',
+        100,
+      );
+    else row('Streaming: arrival → visible with one core kept busy', { reason: why ?? 'no busy-core runs' });
     const w = h.warmup;
     if (w) {
       const wr = rtts([w]);
@@ -565,6 +580,7 @@ async function hostRows() {
   } else {
     row('Streaming into the editor: sustained tokens/s', { reason: why });
     row('Streaming: arrival → visible lag', { reason: why });
+    row('Streaming: arrival → visible with one core kept busy', { reason: why });
     row('Streaming: first stream after the window opened', { reason: why });
   }
 }

@@ -4,7 +4,10 @@
  * load also streams a fake server's answer into a real editor through the extension's own streaming adapter.
  * Environment (from run.mjs through code-server): RA_BENCH_DIR (control and result files), RA_BENCH_FAKE_URL.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -29,6 +32,8 @@ interface Control {
   readonly runs: number;
   /** Alternate the adapter's two edit paths run by run (TextEditor.edit on even runs, WorkspaceEdit on odd ones). */
   readonly compareApis?: boolean;
+  /** Streaming repeats with one core kept busy by another process, alternating with the `runs` ones. */
+  readonly busyRuns?: number;
 }
 
 /** Tokens of the fake's reply look like `t0a3`: 4 characters = exactly 1 token in the fake's tokenizer. */
@@ -81,7 +86,33 @@ interface StreamRun {
   gc: [number, number][];
   /** ms from showing the document (fresh host) to the first arrival: warm-up left to the workbench. */
   sinceShownMs: number;
+  /** performance.now() of the first arrival (the batches' and the edit log's zero). */
+  firstArrivalAt: number;
   via: 'editor' | 'workspaceEdit';
+  /** The machine's 1-minute load average when the run started. */
+  loadAverage: number;
+  /** Another process kept one core busy during the run. */
+  busyCore: boolean;
+}
+
+/**
+ * Keeps one core busy, as a model server on the same machine does while it generates: a node process
+ * spinning in a loop. It ends itself after `maxMs` should the host die before killing it.
+ */
+async function startBusyCore(maxMs: number): Promise<() => void> {
+  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], {
+    stdio: 'ignore',
+    env: { PATH: process.env['PATH'] ?? '' },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  // Let the scheduler see it spinning before the stream starts.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
 }
 
 async function streamOnce(
@@ -90,6 +121,55 @@ async function streamOnce(
   rep: number,
   shownAt: number,
   viaEditor: boolean,
+  busyCore = false,
+): Promise<StreamRun> {
+  const loadAverage = os.loadavg()[0] ?? NaN;
+  const stopBusy = busyCore ? await startBusyCore(60_000) : undefined;
+  const profileDir = process.env['RA_BENCH_PROFILE'];
+  const profiler = profileDir ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+    await profiler.post('Profiler.start');
+  }
+  // The run's window on the monotonic clock the renderer's profile uses too (µs).
+  const startedUs = Number(process.hrtime.bigint() / 1000n);
+  const startedAt = performance.now();
+  let result: StreamRun | undefined;
+  try {
+    result = await streamMeasured(document, url, rep, shownAt, viaEditor, loadAverage, busyCore);
+    return result;
+  } finally {
+    if (profileDir) {
+      const us = (relMs: number): number => Math.round(startedUs + (relMs + (result?.firstArrivalAt ?? 0) - startedAt) * 1000);
+      fs.writeFileSync(
+        path.join(profileDir, `window-${rep}${busyCore ? '-busy' : ''}.json`),
+        JSON.stringify({
+          startUs: startedUs,
+          endUs: Number(process.hrtime.bigint() / 1000n),
+          batchesUs: result?.batches.map(([q, sent, done, chars]) => [us(q), us(sent), us(done), chars]),
+          changesUs: result?.editLog.map(([t, ins, del]) => [us(t), ins, del]),
+        }),
+      );
+    }
+    stopBusy?.();
+    if (profiler && profileDir) {
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.writeFileSync(path.join(profileDir, `stream-${rep}${busyCore ? '-busy' : ''}.cpuprofile`), JSON.stringify(profile));
+      profiler.disconnect();
+    }
+  }
+}
+
+async function streamMeasured(
+  document: vscode.TextDocument,
+  url: string,
+  rep: number,
+  shownAt: number,
+  viaEditor: boolean,
+  loadAverage: number,
+  busyCore: boolean,
 ): Promise<StreamRun> {
   // A generous probe timeout: on a loaded machine the fake server may answer its first probe slowly.
   const session = await connect(
@@ -175,7 +255,10 @@ async function streamOnce(
     batches: batches.map((b): [number, number, number, number] => [rel(b.queuedAt), rel(b.sentAt), rel(b.doneAt), b.chars]),
     gc: gcs.filter(([t]) => t >= firstArrival - 100).map(([t, d]): [number, number] => [rel(t), Math.round(d * 10) / 10]),
     sinceShownMs: firstArrival - shownAt,
+    firstArrivalAt: firstArrival,
     via: viaEditor ? 'editor' : 'workspaceEdit',
+    loadAverage,
+    busyCore,
   };
 }
 
@@ -210,6 +293,8 @@ interface StreamingResult {
   /** ms after the warm-up until small edits came back promptly (the window had settled). */
   settleMs: number;
   runs: StreamRun[];
+  /** The same with one core kept busy by another process (run in turn with `runs`). */
+  busyRuns: StreamRun[];
   applyEditMs: number[];
   editorEditMs: number[];
 }
@@ -234,7 +319,7 @@ async function settle(document: vscode.TextDocument): Promise<number> {
 
 const activeExtensions = (): Set<string> => new Set(vscode.extensions.all.filter((e) => e.isActive).map((e) => e.id));
 
-async function streaming(url: string, runs: number, compareApis: boolean): Promise<StreamingResult> {
+async function streaming(url: string, runs: number, busyRuns: number, compareApis: boolean): Promise<StreamingResult> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('no workspace folder');
   const file = vscode.Uri.joinPath(folder.uri, 'bench-stream.md');
@@ -247,9 +332,28 @@ async function streaming(url: string, runs: number, compareApis: boolean): Promi
   const activatedDuringWarmup = [...activeExtensions()].filter((id) => !before.has(id));
   const settleMs = await settle(document);
   const out: StreamRun[] = [];
-  for (let i = 0; i < runs; i++) out.push(await streamOnce(document, url, i, shownAt, compareApis && i % 2 === 0));
+  const busy: StreamRun[] = [];
+  const initial = document.getText();
+  /** Every measured run starts from the same note in a window that has digested the previous run. */
+  const reset = async (): Promise<void> => {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), initial);
+    await vscode.workspace.applyEdit(edit);
+    await settle(document);
+  };
+  // Idle and busy-core runs in turn, so both meet the same moments of a shared machine.
+  for (let i = 0; i < Math.max(runs, busyRuns); i++) {
+    if (i < runs) {
+      if (i > 0) await reset();
+      out.push(await streamOnce(document, url, i, shownAt, compareApis && i % 2 === 0));
+    }
+    if (i < busyRuns) {
+      await reset();
+      busy.push(await streamOnce(document, url, runs + i, shownAt, false, true));
+    }
+  }
   const rt = await editRoundTrips(document, 20);
-  return { warmup, activatedDuringWarmup, settleMs, runs: out, applyEditMs: rt.applyEdit, editorEditMs: rt.editorEdit };
+  return { warmup, activatedDuringWarmup, settleMs, runs: out, busyRuns: busy, applyEditMs: rt.applyEdit, editorEditMs: rt.editorEdit };
 }
 
 export async function run(): Promise<void> {
@@ -258,8 +362,13 @@ export async function run(): Promise<void> {
   const result: Record<string, unknown> = { iteration: control.iteration };
   try {
     result['activation'] = await activation(control.iteration);
-    if (control.iteration === 0 && control.runs > 0)
-      result['streaming'] = await streaming(process.env['RA_BENCH_FAKE_URL'] ?? '', control.runs, control.compareApis === true);
+    if (control.iteration === 0 && (control.runs > 0 || (control.busyRuns ?? 0) > 0))
+      result['streaming'] = await streaming(
+        process.env['RA_BENCH_FAKE_URL'] ?? '',
+        control.runs,
+        control.busyRuns ?? 0,
+        control.compareApis === true,
+      );
   } catch (error) {
     result['error'] = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
   }

@@ -3,9 +3,12 @@
 // PRODUCTION build loaded as a development extension and bench/host/entry.ts as extensionTestsPath, then loads the
 // workbench `--iterations` times. Every load is a fresh extension host, so each one times a cold activation;
 // the first also streams a fake server's answer into a real editor (`--runs` times).
-// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--timeout SEC] [--compare-apis]
+// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--busy-runs N] [--timeout SEC] [--compare-apis]
+//   RA_BENCH_PROFILE=DIR  also write CPU profiles of the extension host (per streaming run) and of the workbench's
+//                         renderer, each run's window and batch times on the monotonic clock, and the websocket frames
+//   --busy-runs     streaming runs with one core kept busy by another process, in turn with the others (default: --runs)
 //   --compare-apis  stream through TextEditor.edit and WorkspaceEdit on alternate runs (default: the adapter's choice)
-// Writes {activation, control, load, logActivation, streaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
+// Writes {activation, control, load, logActivation, streaming, busyStreaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +23,7 @@ const { values: opt } = parseArgs({
     out: { type: 'string' },
     iterations: { type: 'string', default: '5' },
     runs: { type: 'string', default: '5' },
+    'busy-runs': { type: 'string' },
     timeout: { type: 'string', default: '180' },
     tps: { type: 'string', default: '2000' },
     tokens: { type: 'string', default: '4000' },
@@ -46,6 +50,7 @@ const out = {
   logActivation: [],
   featuresLoadMs: [],
   streaming: [],
+  busyStreaming: [],
   warmup: undefined,
   activatedDuringWarmup: [],
   applyEditMs: [],
@@ -121,12 +126,31 @@ try {
     const next = results();
     fs.writeFileSync(
       path.join(benchDir, 'control.json'),
-      JSON.stringify({ iteration: next, runs: next === 0 ? Number(opt.runs) : 0, compareApis: opt['compare-apis'] }),
+      JSON.stringify({
+        iteration: next,
+        runs: next === 0 ? Number(opt.runs) : 0,
+        busyRuns: next === 0 ? Number(opt['busy-runs'] ?? opt.runs) : 0,
+        compareApis: opt['compare-apis'],
+      }),
     );
     const exited = new Promise((resolve) => (onExit = resolve));
     const t0 = Date.now();
     await page.goto('about:blank');
     await page.goto(workbenchUrl(server, { folder: ws, devExt: ext, testsPath: entry }));
+    // RA_BENCH_PROFILE=DIR: CPU profile of the workbench's renderer main thread while the streaming host runs.
+    const profileDir = process.env.RA_BENCH_PROFILE;
+    const cdp = profileDir && next === 0 ? await page.context().newCDPSession(page) : undefined;
+    const frames = [];
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+      await cdp.send('Profiler.start');
+      // Every websocket frame the workbench exchanges (the extension host's messages among them), timestamped.
+      const onFrame = (dir) => (e) => frames.push([dir, e.requestId, Math.round(e.timestamp * 1e6), e.response.payloadData.length]);
+      cdp.on('Network.webSocketFrameReceived', onFrame('in'));
+      cdp.on('Network.webSocketFrameSent', onFrame('out'));
+      await cdp.send('Network.enable');
+    }
     // done when the host exits (last sample), or when no new sample arrived for `--timeout` seconds
     let seen = results();
     let last = Date.now();
@@ -143,6 +167,11 @@ try {
         break;
       }
     }
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.writeFileSync(path.join(process.env.RA_BENCH_PROFILE, 'renderer.cpuprofile'), JSON.stringify(profile));
+      fs.writeFileSync(path.join(process.env.RA_BENCH_PROFILE, 'frames.json'), JSON.stringify(frames));
+    }
   }
   for (const f of fs
     .readdirSync(benchDir)
@@ -157,6 +186,7 @@ try {
     if (res.activation?.alreadyActive) out.errors.push(`sample ${res.iteration + 1}: the extension was already active`);
     if (res.streaming) {
       out.streaming = res.streaming.runs;
+      out.busyStreaming = res.streaming.busyRuns ?? [];
       out.warmup = res.streaming.warmup;
       out.activatedDuringWarmup = res.streaming.activatedDuringWarmup ?? [];
       out.settleMs = res.streaming.settleMs;
