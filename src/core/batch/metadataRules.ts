@@ -116,7 +116,7 @@ export function plausibleName(raw: string): string | undefined {
   let name = raw
     .replace(/[*∗†‡§¶#⚄✉\d\u00B9\u00B2\u00B3\u2070-\u209F]+/gu, ' ')
     .replace(/\s+/g, ' ')
-    .trim();
+    .replace(/^[\s,]+|[\s,]+$/g, '');
   // "Lo, Kyle" (the bibliographic order) becomes "Kyle Lo".
   const inverted = /^([^,]+),\s*([^,]+)$/.exec(name);
   if (inverted?.[1] && inverted[2]) name = `${inverted[2]} ${inverted[1]}`;
