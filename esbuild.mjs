@@ -67,12 +67,13 @@ const ctx = await esbuild.context({
 // requires only when a note links a PDF or a bibliography, so it is not part of activation (which has a 50 ms budget, and
 // the bundle without the PDF engine a 1.5 MB one).
 const engineCtx = await esbuild.context({
-  entryPoints: ['src/pdf/index.ts'],
+  // dist/bibtexWorker.js: the BibTeX parser alone, for the worker thread a bibliography is parsed on.
+  entryPoints: { pdfEngine: 'src/pdf/index.ts', bibtexWorker: 'src/pdf/bibtexThread.ts' },
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outfile: 'dist/pdfEngine.js',
+  outdir: 'dist',
   minify: production,
   sourcemap: !production,
   sourcesContent: false,

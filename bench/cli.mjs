@@ -30,7 +30,8 @@ export async function cliRows({ row, runs, out, spread, median, say, pdf }) {
     if (code !== 0) throw new Error(`esbuild.mjs --production failed (${code})`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    for (const f of ['cli.js', 'cliRun.js', 'pdfEngine.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, f));
+    for (const f of ['cli.js', 'cliRun.js', 'pdfEngine.js', 'bibtexWorker.js'])
+      fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, f));
     fs.cpSync(path.join(ROOT, 'dist/cmaps'), path.join(dir, 'cmaps'), { recursive: true });
   });
   const cli = path.join(dir, 'cli.js');

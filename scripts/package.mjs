@@ -33,6 +33,8 @@ const REQUIRED = [
   'dist/extension.js',
   'dist/features.js',
   'dist/preview.js',
+  'dist/pdfEngine.js',
+  'dist/bibtexWorker.js',
   'media/icon.png',
   'media/preview.css',
   'README.md',

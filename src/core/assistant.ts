@@ -17,6 +17,7 @@ import { isoDate } from './insertion/markers';
 import type { BatchTiming } from './insertion/streamInsertion';
 import { previewContext, renderContextPreview, type ContextPreview } from './actions/contextPreview';
 import { blockLabels, resolveLanguage } from './language';
+import type { Embedder } from './library/types';
 import type { LlmSession } from './llm/types';
 import { createLlmProvider } from './llmProvider';
 import type { NoteLink } from './markdown/links';
@@ -136,6 +137,11 @@ export interface Assistant {
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck>;
   /** A connected session for the note's settings (or the given ones). */
   connect(signal: AbortSignal, config?: AssistantConfig): Promise<LlmSession>;
+  /**
+   * The server's embedding model for the library's vectors; undefined when `library.embeddingModel` is `off` or the
+   * server offers none. Throws like `connect` (and ModelNotFound for a named model the server lacks).
+   */
+  embedder(signal: AbortSignal, config?: AssistantConfig): Promise<Embedder | undefined>;
   /** The note's links to readable papers and notes, in note order (no file access). */
   links(note: NoteDocument): readonly NoteLink[];
   /** The templates for a note: built-ins plus the workspace's overrides (re-read each time). */
@@ -166,6 +172,8 @@ class AssistantImpl implements Assistant {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly llm: LlmProvider;
+  /** Embeds for the library when the host's provider does not (created on first use). */
+  private embeddingProvider: LlmProvider | undefined;
   private readonly extraction: ExtractionCache;
   private readonly results: ResultCache;
   private readonly resultStore: KeyValueStore;
@@ -351,6 +359,12 @@ class AssistantImpl implements Assistant {
 
   connect(signal: AbortSignal, config?: AssistantConfig): Promise<LlmSession> {
     return this.llm.session(config ?? this.init.settings(), signal);
+  }
+
+  embedder(signal: AbortSignal, config?: AssistantConfig): Promise<Embedder | undefined> {
+    // A host's own provider may not embed; then the core's connects through the host's transport.
+    const provider = this.llm.embedder ? this.llm : (this.embeddingProvider ??= createLlmProvider(this.init.ports.transport, this.logger));
+    return provider.embedder!(config ?? this.init.settings(), signal);
   }
 
   links(note: NoteDocument): readonly NoteLink[] {

@@ -13,6 +13,8 @@ export interface AssistantConfig {
   readonly endpoint: string;
   /** Empty: pick one from the server (a Qwen3 instruct model when there is one). */
   readonly model: string;
+  /** The library's embedding model: empty = picked from the server's models, `off` = no vectors. */
+  readonly embeddingModel: string;
   readonly allowRemoteEndpoint: boolean;
   /** 0: discover the usable context from the server. */
   readonly contextLength: number;
@@ -37,6 +39,7 @@ export interface AssistantConfig {
 export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   endpoint: 'auto',
   model: '',
+  embeddingModel: '',
   allowRemoteEndpoint: false,
   contextLength: 0,
   maxOutputTokens: 1024,
@@ -63,6 +66,7 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
 export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   endpoint: 'endpoint',
   model: 'model',
+  embeddingModel: 'library.embeddingModel',
   allowRemoteEndpoint: 'allowRemoteEndpoint',
   contextLength: 'contextLength',
   maxOutputTokens: 'maxOutputTokens',

@@ -71,6 +71,7 @@ export { connect, discoverModels, type ConnectOptions, type ConnectedSession } f
 export type { ModelEntry, DetectedServer } from './llm/discovery';
 export { FALLBACK_CONTEXT, OLLAMA_CONTEXT_CAP } from './llm/discovery';
 export { serverPresentation, type ServerPresentation } from './llm/dialects';
+export { connectEmbedder, EMBEDDING_OFF, type EmbedderOptions } from './llm/embeddings';
 export { parseEndpoint, isLoopbackHost } from './llm/endpoint';
 export { estimateMessageTokens, estimateTextTokens, estimateTokens } from './llm/tokens';
 export { parseLenientJson } from './llm/lenientJson';

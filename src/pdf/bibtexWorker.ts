@@ -1,10 +1,13 @@
 /**
- * The BibTeX parse on a worker thread. A Zotero export of several hundred entries takes seconds to parse with
- * @retorquere/bibtex-parser, all of it synchronous: on the extension host's main thread that would freeze every
- * extension (and typing in the editor) until it ends. A bibliography is parsed about once per session (the
+ * The BibTeX parse on a worker thread. A Zotero export of several hundred entries takes a few hundred
+ * milliseconds to parse, all of it synchronous: on the extension host's main thread that would stall every
+ * extension (and typing in the editor) meanwhile. A bibliography is parsed about once per session (the
  * result is kept by content hash), so each parse gets a worker of its own, which ends with it.
- * The worker runs this same file (the dist/pdfEngine.js bundle, or the .ts source under tsx).
+ * The worker runs dist/bibtexWorker.js (the parser alone) beside the bundle when it is there, else this same
+ * file (the engine bundle, or the .ts source under tsx).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BibEntry, BibtexParser } from '../core/sources/bibliography';
 import { bibtexParser } from './bibtex';
@@ -34,7 +37,7 @@ export const bibtexParserOffMainThread: BibtexParser = {
             eval: true,
             workerData: data,
           })
-        : new Worker(__filename, { workerData: data });
+        : new Worker(workerScript(), { workerData: data });
       let settled = false;
       const settle = (f: () => void): void => {
         if (settled) return;
@@ -50,3 +53,9 @@ export const bibtexParserOffMainThread: BibtexParser = {
     });
   },
 };
+
+/** The parser's own small bundle when it ships beside this one, else this bundle (a copy of the engine alone). */
+function workerScript(): string {
+  const own = join(__dirname, 'bibtexWorker.js');
+  return existsSync(own) ? own : __filename;
+}

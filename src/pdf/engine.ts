@@ -8,6 +8,8 @@ import type { PdfExtractOptions, PdfExtraction, PdfPageItems } from '../core/pdf
 import { layoutOrFail, openDocument, readDocumentMetadata, readPagesOf } from './document';
 import { extractOnWorker, readPagesParallel, workersFor } from './parallel';
 
+export { prewarmPool } from './parallel';
+
 export { countPages, readPdfItems, type ReadItemsOptions } from './document';
 
 /**

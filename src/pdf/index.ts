@@ -5,7 +5,7 @@
 import type { BibtexParser } from '../core/sources/bibliography';
 import type { PdfTextExtractor } from '../core/sources/readers/pdf';
 import { bibtexParserOffMainThread } from './bibtexWorker';
-import { extractPdfText } from './engine';
+import { extractPdfText, prewarmPool } from './engine';
 
 export interface EngineModule {
   readonly pdf: PdfTextExtractor;
@@ -14,7 +14,7 @@ export interface EngineModule {
 
 export const engine: EngineModule = {
   // In the extension host pdf.js runs on worker threads only, so typing never waits for a PDF.
-  pdf: { extract: (bytes, options) => extractPdfText(bytes, { ...options, offMainThread: true }) },
+  pdf: { extract: (bytes, options) => extractPdfText(bytes, { ...options, offMainThread: true }), prewarm: prewarmPool },
   // A large Zotero export takes seconds to parse: on a worker thread too, for the same reason.
   bibtex: bibtexParserOffMainThread,
 };

@@ -27,7 +27,8 @@ type Request =
   | { readonly op: 'pages'; readonly bytes: Uint8Array; readonly firstPage: number; readonly lastPage: number; readonly name: string }
   | { readonly op: 'keepPages'; readonly firstPage: number; readonly lastPage: number }
   | { readonly op: 'finish'; readonly extra: readonly PdfPageItems[] }
-  | { readonly op: 'close' };
+  | { readonly op: 'close' }
+  | { readonly op: 'warm' };
 
 type ExtractReply = { readonly extraction: PdfExtraction } | { readonly split: { readonly pageCount: number; readonly lastPage: number } };
 
@@ -94,6 +95,11 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
       }
       case 'close':
         await close();
+        return undefined;
+      case 'warm':
+        // Reading a one-page PDF runs pdf.js's parser, font and text code once, so the first real paper
+        // does not pay for their compilation.
+        await readPdfItems(WARM_UP_PDF, { name: 'warm-up.pdf' }).catch(() => undefined);
         return undefined;
     }
   };
@@ -223,6 +229,25 @@ function call<T>(w: PoolWorker, req: Request, signal: AbortSignal | undefined): 
   });
 }
 
+/**
+ * Starts the pool's workers ahead of the first extraction (a note linking PDFs that are not extracted yet was
+ * opened): each evaluates the engine and reads a one-page PDF, so the first paper of a session costs about what
+ * later ones do. Resolves when the workers are ready; idle workers end after IDLE_MS as usual.
+ */
+export async function prewarmPool(): Promise<void> {
+  const started: Promise<void>[] = [];
+  while (live < poolSize()) {
+    const w = take(spawn());
+    started.push(
+      call<undefined>(w, { op: 'warm' }, undefined).then(
+        () => release(w),
+        () => release(w),
+      ),
+    );
+  }
+  await Promise.all(started);
+}
+
 /** Reads pages 1..lastPage on `workers` pool workers in contiguous ranges; results in page order. */
 export async function readPagesParallel(
   bytes: Uint8Array,
@@ -274,3 +299,19 @@ export async function extractOnWorker(bytes: Uint8Array, maxPages: number, name:
     release(a);
   }
 }
+
+/** A one-page PDF with a line of Helvetica text (a Type 1 standard font, as older papers use). */
+const WARM_UP_PDF = new TextEncoder().encode(
+  [
+    '%PDF-1.4',
+    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj',
+    '4 0 obj << /Length 60 >> stream',
+    'BT /F1 12 Tf 72 720 Td (Warm-up text of the PDF engine.) Tj ET',
+    'endstream endobj',
+    '5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj',
+    'trailer << /Root 1 0 R >>',
+    '%%EOF',
+  ].join('\n'),
+);

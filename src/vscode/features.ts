@@ -8,6 +8,7 @@ import { createCommands } from './commands';
 import type { CommandId } from './constants';
 import type { ExtensionServices } from './services';
 import { registerLastErrorCommand } from './ui/errors';
+import { ReadOnlyDocuments } from './ui/readOnlyDocuments';
 import { paperLinkLenses } from './ui/paperLinkLenses';
 
 /**
@@ -33,9 +34,17 @@ export function createFeatures(base: ActivationServices): Features {
   const llm = new LlmConnection(context.secrets, logger);
   const { assistant, disposable } = createVsCodeAssistant(context, logger, config, llm);
   const grounding = new GroundingDiagnostics({ logger, assistant });
-  const services: ExtensionServices = { ...base, llm, assistant, grounding };
+  const readOnly = new ReadOnlyDocuments();
+  const services: ExtensionServices = { ...base, llm, assistant, grounding, readOnly };
   const commands = new CommandRegistry(logger, createCommands(services));
-  const disposables: vscode.Disposable[] = [llm, onConfigChange(() => llm.invalidate()), disposable, grounding, registerLastErrorCommand()];
+  const disposables: vscode.Disposable[] = [
+    llm,
+    onConfigChange(() => llm.invalidate()),
+    disposable,
+    grounding,
+    readOnly,
+    registerLastErrorCommand(),
+  ];
   return {
     services,
     execute: (id, args) => commands.execute(id, args),

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Assistant, AssistantConfig, Logger } from '../core';
 import type { LlmConnection } from './adapters/llmConnection';
 import type { GroundingDiagnostics } from './adapters/groundingDiagnostics';
+import type { ReadOnlyDocuments } from './ui/readOnlyDocuments';
 
 /** What commands receive: built once in activate(), passed through constructors. */
 export interface ExtensionServices {
@@ -25,4 +26,6 @@ export interface ExtensionServices {
    * `void services.grounding.afterInsertion(document)` once a generated block is in the note.
    */
   readonly grounding: GroundingDiagnostics;
+  /** Read-only documents the assistant shows (Preview Context). */
+  readonly readOnly: ReadOnlyDocuments;
 }

@@ -1,7 +1,7 @@
 /**
  * Standalone fake server: `npm run fake-server -- --flavour ollama --ctx 4096 [--port N] [--slots N] [--tps N]
  * [--prefill-tps N] [--thinking] [--reply-file F] [--model M]… [--server-version V] [--api-key K]
- * [--overflow-mode M] [--reasoning-style S] [--log]`.
+ * [--overflow-mode M] [--reasoning-style S] [--embedding-model M]… [--embedding-ctx N] [--log]`.
  * stdout gets exactly one line when ready (scripts parse it): `fake <flavour> server listening on http://127.0.0.1:PORT`.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const FLAVOURS: readonly Flavour[] = ['ollama', 'lmstudio', 'vllm', 'llamacpp'];
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: npm run fake-server -- --flavour ${FLAVOURS.join('|')} [--ctx N] [--port N] [--slots N] [--tps N] [--prefill-tps N] [--thinking] [--reply-file F] [--model M]... [--server-version V] [--api-key K] [--overflow-mode M] [--reasoning-style S] [--log]\n`,
+    `${message}\nusage: npm run fake-server -- --flavour ${FLAVOURS.join('|')} [--ctx N] [--port N] [--slots N] [--tps N] [--prefill-tps N] [--thinking] [--reply-file F] [--model M]... [--server-version V] [--api-key K] [--overflow-mode M] [--reasoning-style S] [--embedding-model M]... [--embedding-ctx N] [--log]\n`,
   );
   process.exit(2);
 }
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       'api-key': { type: 'string' },
       'overflow-mode': { type: 'string' },
       'reasoning-style': { type: 'string' },
+      'embedding-model': { type: 'string', multiple: true },
+      'embedding-ctx': { type: 'string' },
       log: { type: 'boolean' },
     },
     strict: true,
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
     overflowMode: values['overflow-mode'] as OverflowMode | undefined,
     reasoningStyle: values['reasoning-style'] as ReasoningStyle | undefined,
     reply: replies.reply,
+    embeddingModels: values['embedding-model'],
+    embeddingCtx: num(values['embedding-ctx'], 'embedding-ctx'),
   };
   const server = await startFakeServer(options);
   if (replies.queue) server.queueReplies(...replies.queue);

@@ -14,6 +14,13 @@ export const DEFAULT_MODELS: Record<Flavour, string[]> = {
   vllm: ['Qwen/Qwen3-4B-Instruct-2507'],
   llamacpp: ['Qwen/Qwen3-4B-Instruct-2507'],
 };
+/** The embedding model each flavour lists when a test asks for one (`embeddingModels: DEFAULT_EMBEDDING_MODELS[f]`). */
+export const DEFAULT_EMBEDDING_MODELS: Record<Flavour, string[]> = {
+  ollama: ['qwen3-embedding:0.6b'],
+  lmstudio: ['text-embedding-qwen3-embedding-0.6b'],
+  vllm: ['Qwen/Qwen3-Embedding-0.6B'],
+  llamacpp: ['Qwen3-Embedding-0.6B'],
+};
 const DEFAULT_SLOTS: Record<Flavour, number> = { ollama: 1, lmstudio: 4, vllm: 64, llamacpp: 4 };
 const DEFAULT_VERSION: Record<Flavour, string> = { ollama: '0.12.6', lmstudio: '0.3.31', vllm: '0.11.0', llamacpp: 'b6700-0123abcd' };
 const DEFAULT_CTX: Record<Flavour, number> = { ollama: 4096, lmstudio: 4096, vllm: 32768, llamacpp: 8192 };
@@ -55,6 +62,9 @@ export function resolveOptions(o: FakeServerOptions): ResolvedOptions {
     loadMs: o.loadMs ?? 0,
     ssePing: o.ssePing ?? false,
     ignoreModelName: o.ignoreModelName ?? false,
+    embeddingModels: o.embeddingModels ?? [],
+    embeddingCtx: o.embeddingCtx ?? (f === 'llamacpp' ? 512 : 8192),
+    embeddingDimensions: Math.max(8, o.embeddingDimensions ?? 256),
   };
 }
 

@@ -41,6 +41,8 @@ export function sharedPrefixShare(
   return b.length === 0 ? 0 : commonPrefix(a, b) / b.length;
 }
 export { cannedMarkdown, jsonForSchema } from './canned';
+export { cosine, embeddingFeatures, fakeEmbedding } from './embedding';
+export { DEFAULT_EMBEDDING_MODELS } from './engine';
 
 const HANDLERS: Record<Flavour, (args: HandlerArgs) => Promise<void>> = {
   ollama: handleOllama,
@@ -53,6 +55,12 @@ const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/c
 
 export function isChatPath(path: string): boolean {
   return CHAT_PATHS.has(path);
+}
+
+const EMBEDDING_PATHS = new Set(['/api/embed', '/api/embeddings', '/v1/embeddings', '/embeddings', '/api/v0/embeddings']);
+
+export function isEmbeddingPath(path: string): boolean {
+  return EMBEDDING_PATHS.has(path);
 }
 
 /** Fake-only endpoint with the counters tests and the bench read (every flavour). */
@@ -165,6 +173,7 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     flavour: options.flavour,
     requests: state.requests,
     chatRequests: () => state.requests.filter((r) => isChatPath(r.path)),
+    embeddingRequests: () => state.requests.filter((r) => isEmbeddingPath(r.path)),
     setReply: (reply) => {
       state.opts.reply = reply;
     },

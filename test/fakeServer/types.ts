@@ -58,6 +58,8 @@ export interface RecordedRequest {
   sharedPrefixTokens?: number;
   /** Chat only: prompt tokens the server took from its own cache (llama.cpp slot, Ollama runner) instead of evaluating. */
   cachedTokens?: number;
+  /** Embedding requests: how many inputs the request carried (`promptTokens` is then their total). */
+  embeddingInputs?: number;
   /** llama.cpp: the slot that served the request. */
   slot?: number;
   /** ms since epoch when the request arrived. */
@@ -118,6 +120,20 @@ export interface FakeServerOptions {
   ssePing?: boolean;
   /** LM Studio: with one model loaded, the `model` field is ignored (0.3.14 behaviour). Default false (404). */
   ignoreModelName?: boolean;
+  /**
+   * Embedding models listed after the chat models. Default `[]`: none, as on a server where no embedding model was
+   * pulled (llama.cpp then answers 501, as a server started without `--embeddings`). `DEFAULT_EMBEDDING_MODELS`
+   * has one per flavour (ollama `qwen3-embedding:0.6b`, lmstudio `text-embedding-qwen3-embedding-0.6b`,
+   * vllm `Qwen/Qwen3-Embedding-0.6B`, llamacpp `Qwen3-Embedding-0.6B`).
+   */
+  embeddingModels?: string[];
+  /**
+   * Largest embedding input in tokens: the embedding model's context (Ollama `/api/show` `<arch>.context_length`,
+   * LM Studio `max_context_length`, vLLM `max_model_len`) or llama.cpp's physical batch. Default 8192 (llamacpp 512).
+   */
+  embeddingCtx?: number;
+  /** Length of the fake embedding vectors (default 256). */
+  embeddingDimensions?: number;
 }
 
 export interface FakeServer {
@@ -129,6 +145,8 @@ export interface FakeServer {
   requests: RecordedRequest[];
   /** Only chat completions (/v1/chat/completions, /chat/completions, /api/chat, /api/v0/chat/completions). */
   chatRequests(): RecordedRequest[];
+  /** Only embedding requests (/api/embed, /api/embeddings, /v1/embeddings, /embeddings, /api/v0/embeddings). */
+  embeddingRequests(): RecordedRequest[];
   setReply(reply: FakeServerOptions['reply']): void;
   /** Consumed one per chat request, then fall back to reply/default. */
   queueReplies(...replies: Reply[]): void;

@@ -129,6 +129,13 @@ suite('sources: Research: Preview Context in the extension host', () => {
     assert.match(result.document.getText(), /^# Context preview: notes\.md/u);
     assert.ok(result.rows && result.rows.length >= 4, String(result.rows));
     for (const row of result.rows) assert.doesNotMatch(row, /\$\(check\)|✓|✔/u, row);
+    // A read-only virtual document: typing in it is refused, and closing it never asks to save an untitled copy.
+    assert.equal(result.document.uri.scheme, 'research-assistant');
+    assert.equal(result.document.isUntitled, false);
+    const before = result.document.getText();
+    await vscode.commands.executeCommand('type', { text: 'typed ' });
+    assert.equal(result.document.getText(), before, 'the preview editor accepted typing');
+    assert.equal(result.document.isDirty, false);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 

@@ -17,6 +17,10 @@ const OVERFLOW = new RegExp(
     'maximum input length',
     'input tokens and requested',
     'is too large: \\d+\\. This model',
+    // Embedding endpoints: Ollama's runner, LM Studio, llama.cpp's physical batch.
+    'input length exceeds',
+    'exceeds (?:the )?(?:maximum )?context length',
+    'too large to process',
   ].join('|'),
   'i',
 );
@@ -68,10 +72,16 @@ export function classifyFacts(facts: ServerErrorFacts, extra: Record<string, str
     const body = facts.body ?? {};
     data.promptTokens =
       asNumber(body.n_prompt_tokens) ??
-      matchNumber(message, /request \((\d+) tokens\)|passed (\d+) input tokens|first (\d+) tokens|n_keep \((\d+)\)|has (\d+) input tokens/);
+      matchNumber(
+        message,
+        /request \((\d+) tokens\)|passed (\d+) input tokens|first (\d+) tokens|n_keep \((\d+)\)|has (\d+) input tokens|input \((\d+) tokens\)|Input length (\d+)|requested (\d+) tokens in the input/,
+      );
     data.contextLength =
       asNumber(body.n_ctx) ??
-      matchNumber(message, /context size \((\d+) tokens\)|context length is (?:only )?(\d+)|length of only (\d+)|n_ctx \((\d+)\)/);
+      matchNumber(
+        message,
+        /context size \((\d+) tokens\)|context length is (?:only )?(\d+)|length of only (\d+)|n_ctx \((\d+)\)|batch size: (\d+)|context length (\d+)/,
+      );
   } else if (status === 401 || status === 403 || type === 'authentication_error') code = 'Auth';
   else if (
     status === 404 ||

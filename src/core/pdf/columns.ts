@@ -64,9 +64,12 @@ function joinItems(items: readonly PdfTextItem[]): string {
   let end = -Infinity;
   const body = Math.max(...items.map((i) => i.size));
   for (const [k, item] of items.entries()) {
-    // A footnote marker in smaller type between two CJK characters ("因¹此") would split the word: leave it out.
+    // A footnote marker in smaller type, raised above the line, between two CJK characters ("因¹此") would split
+    // the word: leave it out. A number on the baseline ("表 3", a table's number in a smaller Latin font) stays.
+    const baseline = items[k - 1]?.y ?? item.y;
     if (
       item.size < body * 0.8 &&
+      item.y - baseline > body * 0.15 &&
       /^\d{1,3}$/.test(item.str.trim()) &&
       CJK_CHAR.test(text.at(-1) ?? '') &&
       CJK_CHAR.test(items[k + 1]?.str.charAt(0) ?? '')

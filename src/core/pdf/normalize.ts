@@ -81,7 +81,7 @@ function guessLigature(prev: string, next: string, after: string): string {
     case 'u':
       return prev === 'i' ? 'ff' : 'fl'; // di-ff-usion vs in-fl-uence, fl-uid
     case 'o':
-      return prev === 'e' ? 'ff' : 'fl'; // e-ff-ort vs fl-ow
+      return 'aeiu'.includes(prev) && prev !== '' ? 'ff' : 'fl'; // e-ff-ort, a-ff-ord, Gi-ff-ord vs fl-ow, work-fl-ow
     case 'a':
       return 'fl'; // fl-at, in-fl-ammation
     case 'y':
@@ -118,16 +118,79 @@ function prefixesOf(vocab: Vocabulary): Map<string, number> {
   return prefixes;
 }
 
-/** Repairs words holding a missing-glyph placeholder. Returns the text and how many glyphs were repaired. */
+const contextCache = new WeakMap<Vocabulary, Map<string, string | undefined>>();
+
+/**
+ * The ligature the document's own clean words most often have between the same two letters ("^" and "$" for a
+ * word's start and end), or undefined when none of its words has any of them there.
+ */
+function ligatureByContext(prev: string, next: string, vocab: Vocabulary): string | undefined {
+  let cache = contextCache.get(vocab);
+  if (!cache) {
+    cache = new Map();
+    contextCache.set(vocab, cache);
+  }
+  const key = `${prev}|${next}`;
+  if (cache.has(key)) return cache.get(key);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const lig of LIGATURES) {
+    const needle = `${prev === '' ? '^' : prev}${lig}${next === '' ? '$' : next}`;
+    let count = 0;
+    for (const [word, n] of vocab) if (`^${word}$`.includes(needle)) count += n;
+    if (count > bestCount) {
+      bestCount = count;
+      best = lig;
+    }
+  }
+  cache.set(key, best);
+  return best;
+}
+
+const occursCache = new WeakMap<Vocabulary, Map<string, boolean>>();
+
+/** Whether any clean word of the document or of the dictionary holds these letters ("^"/"$": a word's start/end). */
+function occursInWords(letters: string, vocab: Vocabulary): boolean {
+  let cache = occursCache.get(vocab);
+  if (!cache) {
+    cache = new Map();
+    occursCache.set(vocab, cache);
+  }
+  let seen = cache.get(letters);
+  if (seen === undefined) {
+    seen = false;
+    for (const word of vocab.keys()) if (`^${word}$`.includes(letters)) seen = true;
+    for (const word of SEED_WORDS) if (!seen && `^${word}$`.includes(letters)) seen = true;
+    cache.set(letters, seen);
+  }
+  return seen;
+}
+
+/** Left where a missing glyph cannot be told from the document or a dictionary (a name, a hash): a visible gap. */
+export const UNREPAIRED_GLYPH = '\uFFFD';
+
+/**
+ * Repairs words holding a missing-glyph placeholder. A repair is made when the result is a word of the document
+ * or of the dictionary, or starts or ends like one; otherwise by the ligature the document's own words have
+ * between the same letters; otherwise by the letters around the glyph (in a name only when known words have
+ * the resulting letter pairs). Letter-digit runs (hashes, identifiers) and letters no known word has next to a ligature (the
+ * name "Pandol…", never "lff") are not guessed at: the glyph stays a visible gap (U+FFFD).
+ * Returns the text and how many glyphs were repaired.
+ */
 export function repairLigatures(text: string, vocab: Vocabulary): { text: string; repaired: number } {
   if (!MISSING_GLYPH.test(text)) return { text, repaired: 0 };
   let repaired = 0;
-  const out = text.replace(/[\p{L}\u0000\uFFFE]*[\u0000\uFFFE][\p{L}\u0000\uFFFE]*/gu, (word) => {
+  const out = text.replace(/[\p{L}\u0000\uFFFE]*[\u0000\uFFFE][\p{L}\u0000\uFFFE]*/gu, (word, offset: number) => {
     const parts = word.split(MISSING_GLYPH_G);
+    const gaps = parts.length - 1;
+    // Part of a run with digits ("44\u000095a", a commit hash or an identifier): no ligature belongs there.
+    if (/\p{N}/u.test(text.charAt(offset - 1)) || /\p{N}/u.test(text.charAt(offset + word.length))) {
+      return parts.join(UNREPAIRED_GLYPH);
+    }
     let best = '';
     let bestScore = 0;
     // Try every combination for up to two placeholders (a word rarely has more).
-    const choices = parts.length - 1 <= 2 ? combos(parts.length - 1) : [];
+    const choices = gaps <= 2 ? combos(gaps) : [];
     for (const combo of choices) {
       let candidate = parts[0] ?? '';
       let glyphEnd = 0;
@@ -143,7 +206,7 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
       // A compound ending in a known word ("brightfield") scores like a known beginning.
       const tailWord = tail.toLowerCase();
       const tailScore =
-        parts.length === 2 && (parts[0] ?? '').length > 2 && tailWord.length > 3
+        gaps === 1 && (parts[0] ?? '').length > 2 && tailWord.length > 3
           ? (vocab.get(tailWord) ?? 0) + (SEED_WORDS.has(tailWord) ? 1 : 0)
           : 0;
       const score =
@@ -156,15 +219,30 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
         best = candidate;
       }
     }
-    if (bestScore === 0) {
-      best = parts[0] ?? '';
-      for (let i = 1; i < parts.length; i++) {
-        const prev = (parts[i - 1] ?? '').slice(-1).toLowerCase();
-        const rest = (parts[i] ?? '').toLowerCase();
-        best += guessLigature(prev, rest.charAt(0), rest.charAt(1)) + (parts[i] ?? '');
-      }
+    if (bestScore > 0) {
+      repaired += gaps;
+      return best;
     }
-    repaired += parts.length - 1;
+    best = parts[0] ?? '';
+    for (let i = 1; i < parts.length; i++) {
+      const prev = (parts[i - 1] ?? '').slice(-1).toLowerCase();
+      const rest = (parts[i] ?? '').toLowerCase();
+      const next = rest.charAt(0);
+      let lig = ligatureByContext(prev, next, vocab);
+      if (lig === undefined) {
+        // The letter rule: in a name (a word with a capital) only when known words have the resulting letter
+        // pairs ("Pandol" + "ff": no word has "lff").
+        const guess = guessLigature(prev, next, rest.charAt(1));
+        const name = /\p{Lu}/u.test(word);
+        if (!name || (occursInWords((prev || '^') + guess, vocab) && occursInWords(guess + (next || '$'), vocab))) lig = guess;
+      }
+      if (lig === undefined) best += UNREPAIRED_GLYPH;
+      else {
+        best += lig;
+        repaired++;
+      }
+      best += parts[i] ?? '';
+    }
     return best;
   });
   // A placeholder outside a word (between spaces): nothing to repair, drop it.

@@ -1,5 +1,6 @@
 /** The model server as the assistant sees it: a connected session for a settings snapshot. */
 import type { AssistantConfig } from '../config';
+import type { Embedder } from '../library/types';
 import type { FetchLike } from '../llm/http';
 import type { LlmSession } from '../llm/types';
 
@@ -9,6 +10,11 @@ import type { LlmSession } from '../llm/types';
  */
 export interface LlmProvider {
   session(config: AssistantConfig, signal: AbortSignal): Promise<LlmSession>;
+  /**
+   * The server's embedding model for the library (undefined: vectors off or no embedding model). Optional: the
+   * assistant connects one through its transport when the host's provider has none.
+   */
+  embedder?(config: AssistantConfig, signal: AbortSignal): Promise<Embedder | undefined>;
 }
 
 /** How requests reach the server: fetch (default the global one) and the optional API key from the host's secrets. */

@@ -6,7 +6,9 @@ export interface BibEntry {
   readonly title?: string;
   readonly authors?: string;
   readonly year?: string;
+  /** As written in the file, without LaTeX escapes (`10.1000/a\_b` → `10.1000/a_b`). */
   readonly doi?: string;
+  /** As written in the file (LaTeX not decoded). */
   readonly abstract?: string;
   /** Attachment paths as written in the `file` field (Zotero / Better BibTeX / JabRef formats). */
   readonly files: readonly BibAttachment[];
@@ -19,8 +21,8 @@ export interface BibAttachment {
 }
 
 /**
- * Parses BibTeX text. Implemented with @retorquere/bibtex-parser in the lazily loaded engine bundle
- * (src/pdf/bibtex.ts): the parser is ~570 KB minified, too much for the activation bundle.
+ * Parses BibTeX text. Implemented with @citation-js/plugin-bibtex in the lazily loaded engine bundle
+ * (src/pdf/bibtex.ts): the parser is ~200 KB minified, more than the activation bundle should carry.
  */
 export interface BibtexParser {
   parse(text: string): Promise<readonly BibEntry[]>;

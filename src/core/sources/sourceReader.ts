@@ -15,7 +15,7 @@ import { estimateTokens } from '../llm/tokens';
 import type { BibtexParser } from './bibliography';
 import { kindOf, type SourceLimits } from './kinds';
 import { anchorKey, LinkResolver, type LinkTarget } from './linkResolver';
-import { anchorSuffix, noteTitle, SourceFileReader, type PdfTextExtractor, type ReadSourceOptions } from './readers';
+import { anchorSuffix, NOT_EXTRACTED, noteTitle, SourceFileReader, type PdfTextExtractor, type ReadSourceOptions } from './readers';
 import type { CollectedSources, CollectOptions, LinkStatus, SourceReader } from './reader';
 import type { Source, SourceLink, SourceSection } from './types';
 import { basename, uriKey, workspaceRelative } from './uri';
@@ -112,6 +112,15 @@ export class DefaultSourceReader implements SourceReader {
     const last = pdfLinks[Math.min(maxPdfs, pdfLinks.length) - 1];
     if (!last) return 0;
     const collected = await this.collectWith(document, { links: { start: 0, end: last.end }, kinds: ['pdf'], signal }, false);
+    // A paper not extracted yet will be by the first action: start the engine now, in the background, so that
+    // action does not also pay for starting it.
+    if (collected.sources.some((s) => s.kind === 'pdf' && s.statusDetail?.endsWith(NOT_EXTRACTED) === true))
+      void this.deps
+        .pdf()
+        .then((engine) => engine.prewarm?.())
+        .catch((error: unknown) =>
+          (this.deps.logger ?? nullLogger).debug(`PDF engine warm-up failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
     return collected.sources.filter((s) => s.status === 'ok').length;
   }
 

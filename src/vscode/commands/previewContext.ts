@@ -117,7 +117,7 @@ export class PreviewContextCommand implements Command {
     }
     const base = { note: collected.note, untrusted: collected.untrusted, ...(usableContext ? { usableContext } : {}) };
     if (args.pick === false) {
-      const shown = args.open === true ? await this.show(first.text) : undefined;
+      const shown = args.open === true ? await this.show(document.uri, first.text) : undefined;
       return {
         ...base,
         sources: collected.sources,
@@ -134,7 +134,7 @@ export class PreviewContextCommand implements Command {
     const exclude = [collected.note, ...collected.sources].filter((s) => !keptIds.has(s.id)).map((s) => s.id);
     // Sources are cached by now: rendering again for the kept ones reads nothing new.
     const final = exclude.length > 0 ? await preview(exclude, new AbortController().signal) : first;
-    const shown = args.open === false ? undefined : await this.show(final.text);
+    const shown = args.open === false ? undefined : await this.show(document.uri, final.text);
     return {
       ...base,
       sources: kept.filter((s) => s !== collected.note),
@@ -146,11 +146,10 @@ export class PreviewContextCommand implements Command {
     };
   }
 
-  /** A new untitled markdown document beside the note, never saved: the preview is read, not edited. */
-  private async show(text: string): Promise<vscode.TextDocument> {
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-    return document;
+  /** A read-only document beside the note: the preview is read, not edited, and never asks to be saved. */
+  private show(note: vscode.Uri, text: string): Promise<vscode.TextDocument> {
+    const name = note.path.split('/').pop()?.replace(/\.md$/i, '') ?? 'note';
+    return this.services.readOnly.show(vscode.l10n.t('Context of {0}', name), text);
   }
 
   /** The override setting, else the connected server's context (no connection is made just to preview). */

@@ -7,6 +7,7 @@ import { answerChat } from '../openaiChat';
 import { bearer, commonPrefix, reusable, sendJson, sendText, type PreparedChat, type ServerState } from '../engine';
 import { applyChatTemplate, countTokens, tokenIds, tokenPieces, toTemplateMessages, type TemplateMessage } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
+import { answerOpenAiEmbeddings } from '../embedding';
 
 const PUBLIC = new Set(['/health', '/v1/health', '/models', '/v1/models', '/api/tags', '/']);
 const TYPES: Record<number, string> = {
@@ -82,8 +83,9 @@ function modelsBody(state: ServerState): Record<string, unknown> {
     n_params: 4022468096,
     size: 2497280256,
   });
+  const all = [...state.opts.models, ...state.opts.embeddingModels];
   return {
-    models: state.opts.models.map((m) => ({
+    models: all.map((m) => ({
       name: m,
       model: m,
       modified_at: '',
@@ -97,7 +99,7 @@ function modelsBody(state: ServerState): Record<string, unknown> {
       details: { parent_model: '', format: 'gguf', family: '', families: [''], parameter_size: '', quantization_level: '' },
     })),
     object: 'list',
-    data: state.opts.models.map((m) => ({ id: m, object: 'model', created, owned_by: 'llamacpp', meta: meta() })),
+    data: all.map((m) => ({ id: m, object: 'model', created, owned_by: 'llamacpp', meta: meta() })),
   };
 }
 
@@ -182,6 +184,27 @@ export async function handleLlamacpp(args: HandlerArgs): Promise<void> {
     return sendJson(res, 200, { object: 'response.input_tokens', input_tokens: countTokens(prompt) });
   }
   if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) return chat(args);
+  if (method === 'POST' && (path === '/v1/embeddings' || path === '/embeddings')) {
+    // A server started without --embeddings refuses the endpoint [UNV exact text].
+    if (state.opts.embeddingModels.length === 0)
+      return llamaError(args, 501, 'This server does not support embeddings. Start it with `--embeddings`');
+    return answerOpenAiEmbeddings(args, {
+      // Single-model server: the name is not checked, the answer carries the alias.
+      resolveModel: () => ({ model: state.opts.embeddingModels[0] as string }),
+      limit: state.opts.embeddingCtx,
+      // The whole input must fit one physical batch (-ub, 512 by default).
+      tooLong: (tokens, limit) => ({
+        status: 500,
+        body: {
+          error: {
+            code: 500,
+            message: `input (${tokens} tokens) is too large to process. increase the physical batch size (current batch size: ${limit})`,
+            type: 'server_error',
+          },
+        },
+      }),
+    });
+  }
   return llamaError(args, 404, 'File Not Found');
 }
 

@@ -7,6 +7,7 @@ import { answerChat } from '../openaiChat';
 import { bearer, sendJson, type PreparedChat, type ServerState } from '../engine';
 import { countPromptTokens, toTemplateMessages } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
+import { answerOpenAiEmbeddings } from '../embedding';
 
 /** The message LM Studio 0.3.x used for prompts larger than the loaded context (§3.3 variant (a)). */
 export function lmstudioOverflowMessage(promptTokens: number, ctx: number): string {
@@ -20,6 +21,27 @@ function publisherOf(id: string): string {
 function errorObject(args: HandlerArgs, status: number, message: string, param: string | null = null, code: string | null = null): void {
   args.rec.status = status;
   sendJson(args.res, status, { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param, code } });
+}
+
+/** An embedding model in the v0 listing: `type:"embeddings"`, loaded (JIT) with its whole context. */
+function v0EmbeddingModel(state: ServerState, id: string): Record<string, unknown> {
+  return {
+    id,
+    object: 'model',
+    type: 'embeddings',
+    publisher: publisherOf(id),
+    arch: 'qwen3',
+    compatibility_type: 'gguf',
+    quantization: 'Q8_0',
+    state: state.opts.preloaded ? 'loaded' : 'not-loaded',
+    max_context_length: state.opts.embeddingCtx,
+    ...(state.opts.preloaded ? { loaded_context_length: state.opts.embeddingCtx } : {}),
+  };
+}
+
+/** LM Studio's refusal of an embedding input longer than the loaded context; the status and body shape are unverified. */
+export function lmstudioEmbeddingTooLong(tokens: number, ctx: number): string {
+  return `Input length ${tokens} exceeds context length ${ctx}`;
 }
 
 function v0Model(state: ServerState, id: string): Record<string, unknown> {
@@ -51,15 +73,19 @@ export async function handleLmstudio(args: HandlerArgs): Promise<void> {
   }
   if (method === 'GET' && path === '/v1/models') {
     return sendJson(res, 200, {
-      data: state.opts.models.map((id) => ({ id, object: 'model', owned_by: 'organization_owner' })),
+      data: [...state.opts.models, ...state.opts.embeddingModels].map((id) => ({ id, object: 'model', owned_by: 'organization_owner' })),
       object: 'list',
     });
   }
   if (method === 'GET' && path === '/api/v0/models')
-    return sendJson(res, 200, { object: 'list', data: state.opts.models.map((id) => v0Model(state, id)) });
+    return sendJson(res, 200, {
+      object: 'list',
+      data: [...state.opts.models.map((id) => v0Model(state, id)), ...state.opts.embeddingModels.map((id) => v0EmbeddingModel(state, id))],
+    });
   if (method === 'GET' && path.startsWith('/api/v0/models/')) {
     const id = decodeURIComponent(path.slice('/api/v0/models/'.length));
     if (state.opts.models.includes(id)) return sendJson(res, 200, v0Model(state, id));
+    if (state.opts.embeddingModels.includes(id)) return sendJson(res, 200, v0EmbeddingModel(state, id));
     return errorObject(args, 404, `Model "${id}" not found.`, 'model', 'model_not_found');
   }
   if (method === 'GET' && path === '/api/v1/models') {
@@ -99,6 +125,26 @@ export async function handleLmstudio(args: HandlerArgs): Promise<void> {
     });
   }
   if (method === 'POST' && (path === '/v1/chat/completions' || path === '/api/v0/chat/completions')) return chat(args);
+  if (method === 'POST' && (path === '/v1/embeddings' || path === '/api/v0/embeddings')) {
+    return answerOpenAiEmbeddings(args, {
+      resolveModel: (name) =>
+        typeof name === 'string' && state.opts.embeddingModels.includes(name)
+          ? { model: name }
+          : {
+              status: 404,
+              body: {
+                error: {
+                  message: `Model "${String(name)}" not found.`,
+                  type: 'invalid_request_error',
+                  param: 'model',
+                  code: 'model_not_found',
+                },
+              },
+            },
+      limit: state.opts.embeddingCtx,
+      tooLong: (tokens, ctx) => ({ status: 400, body: { error: lmstudioEmbeddingTooLong(tokens, ctx) } }),
+    });
+  }
   // Every unknown endpoint or method: HTTP 200 with an error body (lmstudio-bug-tracker #618, #2085, #1323).
   args.rec.status = 200;
   return sendJson(res, 200, { error: `Unexpected endpoint or method. (${method} ${path})` });

@@ -19,6 +19,7 @@ import {
 } from '../engine';
 import { applyChatTemplate, countPromptTokens, tokenIds, tokenPieces, toTemplateMessages, type TemplateMessage } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
+import { embeddingShow, embeddingTags, findEmbeddingModel, handleOllamaEmbedding } from './ollamaEmbed';
 
 const DIGEST = 'a383baf4993bed20dd7bbb1fc1e8e0d4b4d4d5d6b3f0a7a4c3b1d2e3f4a5b6c7';
 const TOO_LONG =
@@ -128,15 +129,20 @@ export async function handleOllama(args: HandlerArgs): Promise<void> {
   if (method === 'GET' && path === '/api/version') return sendJson(res, 200, { version: state.opts.version });
   if (method === 'GET' && path === '/api/tags') {
     return sendJson(res, 200, {
-      models: state.opts.models.map((m) => ({
-        name: withTag(m),
-        model: withTag(m),
-        modified_at: '2026-01-01T00:00:00Z',
-        size: 2497293918,
-        digest: DIGEST,
-        details: details(),
-      })),
+      models: state.opts.models
+        .map((m): Record<string, unknown> => ({
+          name: withTag(m),
+          model: withTag(m),
+          modified_at: '2026-01-01T00:00:00Z',
+          size: 2497293918,
+          digest: DIGEST,
+          details: details(),
+        }))
+        .concat(embeddingTags(state, DIGEST)),
     });
+  }
+  if (method === 'POST' && path === '/api/show' && findEmbeddingModel(state, (args.body as { model?: unknown } | undefined)?.model)) {
+    return sendJson(res, 200, embeddingShow(state, String((args.body as { model: string }).model)));
   }
   if (method === 'POST' && path === '/api/show') {
     const name =
@@ -188,7 +194,12 @@ export async function handleOllama(args: HandlerArgs): Promise<void> {
   }
   if (method === 'GET' && path === '/v1/models') {
     const created = Math.floor(Date.parse('2026-01-01T00:00:00Z') / 1000);
-    const data = state.opts.models.map((m) => ({ id: withTag(m), object: 'model', created, owned_by: 'library' }));
+    const data = [...state.opts.models, ...state.opts.embeddingModels].map((m) => ({
+      id: withTag(m),
+      object: 'model',
+      created,
+      owned_by: 'library',
+    }));
     // An empty model list is `data: null`, not [] (openai/openai.go:450-471).
     return sendJson(res, 200, { object: 'list', data: data.length > 0 ? data : null });
   }
@@ -204,6 +215,7 @@ export async function handleOllama(args: HandlerArgs): Promise<void> {
   }
   if (method === 'POST' && path === '/v1/chat/completions') return v1Chat(args);
   if (method === 'POST' && path === '/api/chat') return nativeChat(args);
+  if (handleOllamaEmbedding(args)) return;
   return sendText(res, 404, '404 page not found');
 }
 

@@ -6,6 +6,7 @@ import { answerChat } from '../openaiChat';
 import { bearer, sendJson, sendText, type PreparedChat, type ServerState } from '../engine';
 import { applyChatTemplate, countPromptTokens, countTokens, tokenIds, tokenPieces, toTemplateMessages } from '../tokenizer';
 import type { HandlerArgs } from '../handler';
+import { answerOpenAiEmbeddings } from '../embedding';
 
 const TYPES: Record<number, string> = {
   400: 'BadRequestError',
@@ -73,14 +74,14 @@ export async function handleVllm(args: HandlerArgs): Promise<void> {
     const created = Math.floor(state.startedAt / 1000); // stable across calls
     return sendJson(res, 200, {
       object: 'list',
-      data: state.opts.models.map((id) => ({
+      data: [...state.opts.models, ...state.opts.embeddingModels].map((id) => ({
         id,
         object: 'model',
         created,
         owned_by: 'vllm',
         root: id,
         parent: null,
-        max_model_len: state.opts.ctx,
+        max_model_len: state.opts.embeddingModels.includes(id) ? state.opts.embeddingCtx : state.opts.ctx,
         permission: [
           {
             id: `modelperm-${id.length}fake`,
@@ -120,6 +121,29 @@ export async function handleVllm(args: HandlerArgs): Promise<void> {
     });
   }
   if (method === 'POST' && path === '/v1/chat/completions') return chat(args);
+  if (method === 'POST' && path === '/v1/embeddings') {
+    return answerOpenAiEmbeddings(args, {
+      resolveModel: (name) => {
+        if (typeof name === 'string' && state.opts.embeddingModels.includes(name)) return { model: name };
+        // A model served for generation has no pooling runner: the embeddings API refuses it [UNV exact text].
+        const known = typeof name === 'string' && state.opts.models.includes(name);
+        const err = known
+          ? { message: 'The model does not support Embeddings API', type: 'BadRequestError', param: null, code: 400 }
+          : { message: `The model \`${String(name)}\` does not exist.`, type: 'NotFoundError', param: 'model', code: 404 };
+        return { status: err.code, body: state.opts.vllmEra === 'old' ? { object: 'error', ...err } : { error: err } };
+      },
+      limit: state.opts.embeddingCtx,
+      tooLong: (tokens, limit) => {
+        const err = {
+          message: `This model's maximum context length is ${limit} tokens. However, you requested ${tokens} tokens in the input for embedding generation. Please reduce the length of the input.`,
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        };
+        return { status: 400, body: state.opts.vllmEra === 'old' ? { object: 'error', ...err } : { error: err } };
+      },
+    });
+  }
   args.rec.status = 404;
   return sendJson(res, 404, { detail: 'Not Found' });
 }

@@ -225,6 +225,26 @@ suite('source reader with the extraction cache', () => {
     assert.equal(fs.reads, reads + 3, 'an untrusted workspace reads nothing');
   });
 
+  test('warm() starts the PDF engine in the background when a linked paper is not extracted yet, and only then', async () => {
+    const store = new InMemoryKeyValueStore();
+    const fs = new InMemoryFiles({ 'index.md': '' });
+    fs.add('papers/done.pdf', LONG('extracted in an earlier session'), 3_000);
+    fs.add('papers/new.pdf', LONG('never extracted'), 3_000);
+    let prewarmed = 0;
+    const engine = Object.assign(countingEngine(), { prewarm: () => Promise.resolve(void prewarmed++) });
+    await createReader(fs, { pdf: engine, cache: new ExtractionCache(store) }).reader.collect(note('index.md', '[[done.pdf]]'), { signal });
+
+    const fresh = (): ReturnType<typeof createReader>['reader'] =>
+      createReader(fs, { pdf: engine, cache: new ExtractionCache(store) }).reader;
+    await fresh().warm(note('index.md', '[[done.pdf]]'), signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(prewarmed, 0, 'every linked paper is extracted already: the engine is not needed');
+    await fresh().warm(note('index.md', '[[done.pdf]] [[new.pdf]]'), signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(prewarmed, 1, 'the paper not extracted yet starts the engine');
+    assert.equal(engine.calls, 1, 'warming still extracts nothing');
+  });
+
   test('a bibliography is parsed once per content: unchanged text is not parsed again, an edit is', async () => {
     const bib = (title: string): string => `@article{smith2020, title = {${title}}, file = {papers/s.pdf}}\n`;
     const fs = new InMemoryFiles({ 'index.md': '', 'refs.bib': bib('First title') });

@@ -33,6 +33,18 @@ suite('PDF section titles and footnote markers', () => {
     assert.match(r.text, /因此适合大规模数据/);
   });
 
+  test('a table number in smaller type on the baseline is kept ("表 3"), unlike a raised footnote marker', () => {
+    const items = [
+      ...lines(['深度学习在生物医学中的应用越来越广泛，本文比较了三种方法的准确率与召回率。'], 700, 10, 10),
+      // "表" in 10 pt, its number in a 7 pt Latin font on the same baseline, then the caption.
+      run('如表', 72, 660, 10, 10),
+      run('3', 92, 660, 7, 3.5),
+      run('所示，三种方法的差异显著。', 96, 660, 10, 10),
+    ];
+    const r = layoutPdf([{ page: 1, width: 612, height: 792, items }]);
+    assert.match(r.text, /如表 ?3 ?所示/);
+  });
+
   test('letter-spaced table headers and figure or table labels are not section titles', () => {
     const body = (n: number): string[] =>
       Array.from({ length: 4 }, (_, i) => `Body sentence ${n}.${i} of the paper runs across the whole line of the page here.`);

@@ -20,6 +20,24 @@ suite('PDF character normalisation', () => {
     assert.equal(repairLigatures('bright\u0000eld', buildVocabulary(['the field'])).text, 'brightfield');
   });
 
+  test("names and hashes are not given a guessed ligature: a known spelling, the document's usage, or a visible gap", () => {
+    const prose = buildVocabulary(['The workflow and the flow of effort were different at first, a specific finding.']);
+    // Between a vowel and "o" the ligature is "ff" (effort, afford), not "fl" (flow, workflow).
+    assert.equal(repairLigatures('Gi\u0000ord et al.', prose).text, 'Gifford et al.');
+    // No known word has "lff" or "lfl": nothing says which ligature the name has, so the gap stays visible.
+    assert.equal(repairLigatures('Pandol\u0000 and', prose).text, 'Pandol\uFFFD and');
+    // The document spells the name cleanly elsewhere.
+    const withNames = buildVocabulary(['as Gifford and Pandolfi showed in the workflow and the flow']);
+    assert.equal(repairLigatures('Gi\u0000ord and Pandol\u0000', withNames).text, 'Gifford and Pandolfi');
+    // The document's own words have "ff" between "o" and "e" (offer): that is the most likely ligature.
+    assert.equal(repairLigatures('Bo\u0000er', buildVocabulary(['an offer, offered twice', 'workflow'])).text, 'Boffer');
+    // A commit hash or identifier: digits next to the glyph, no ligature belongs there.
+    const hash = repairLigatures('commit 44\u000095a', prose);
+    assert.deepEqual(hash, { text: 'commit 44\uFFFD95a', repaired: 0 });
+    // Plain lower-case words still get the letter rule.
+    assert.equal(repairLigatures('brie\u0000y', prose).text, 'briefly');
+  });
+
   test('NFKC turns ligature code points into letters; control characters become spaces', () => {
     assert.deepEqual(normaliseChars('\uFB01nd \uFB02ow \uFB00ect'), { text: 'find flow ffect', removed: 0 });
     const symbol = normaliseChars('2\u00035\u0003mm \uFFFDx\u0007');

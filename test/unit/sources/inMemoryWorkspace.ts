@@ -87,7 +87,8 @@ export function createReader(
   const reader = new DefaultSourceReader({
     files: fs,
     workspace: { folders: () => fs.folders(), files: () => fs.filesInWorkspace() },
-    pdf: () => Promise.resolve({ extract: (b, o) => (pdfCalls++, pdf.extract(b, o)) }),
+    pdf: () =>
+      Promise.resolve({ extract: (b, o) => (pdfCalls++, pdf.extract(b, o)), ...(pdf.prewarm ? { prewarm: () => pdf.prewarm!() } : {}) }),
     bibtex: () => Promise.resolve(options.bibtex ?? bibtexParser),
     config: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),
     isTrusted: () => options.trusted ?? true,

@@ -40,6 +40,27 @@ export interface ServerDialect {
   countTokens?(messages: readonly ChatMessage[], target: ChatTarget, http: Http): Promise<number | undefined>;
   /** The chat transport for one connected session (it may keep state between requests, e.g. a growing num_ctx). */
   openChat(context: ChatContext): ChatTransport;
+  /** How this server lists and runs embedding models. */
+  readonly embeddings: EmbeddingDialect;
+}
+
+/** A model the library's embedder could use, as the server lists it. */
+export interface EmbeddingModelEntry {
+  readonly id: string;
+  /** The server itself says it is an embedding model (LM Studio `type`, Ollama `capabilities`); else the name decides. */
+  readonly embedding?: boolean;
+  /** The largest input the listing reports, in tokens (vLLM max_model_len, LM Studio loaded context, llama.cpp batch). */
+  readonly contextLength?: number;
+}
+
+/** The embedding side of a server: its listing, where to read a model's real input limit, and its wire shape. */
+export interface EmbeddingDialect {
+  /** Every model the server lists (chat models too: a user may name any), with what the listing tells. */
+  listModels(server: DetectedServer, http: Http): Promise<EmbeddingModelEntry[]>;
+  /** The model's largest input in tokens when the listing did not say; undefined when the server does not tell. */
+  readContext?(server: DetectedServer, model: EmbeddingModelEntry, http: Http): Promise<number | undefined>;
+  /** Ollama's native `/api/embed`, or the OpenAI `/v1/embeddings` every other server speaks. */
+  readonly wire: 'ollama' | 'openai';
 }
 
 /** A server found by detection, with what the probes already read (so listing does not ask again). */

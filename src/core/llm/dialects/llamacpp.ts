@@ -1,6 +1,7 @@
 import { asNumber, asRecord, asString, httpGet, httpPost, type Http } from '../http';
 import type { ChatMessage } from '../types';
 import type { ChatTarget, DetectedServer, ModelEntry, Probes, ServerContext, ServerDialect } from './dialect';
+import { llamacppEmbeddings } from './embeddingListing';
 import { openAiModelList } from './listing';
 import { openAiChat } from './openAiChat';
 
@@ -100,6 +101,7 @@ export const llamacpp: ServerDialect = {
       settled: (body) => slots.release(body),
     });
   },
+  embeddings: llamacppEmbeddings,
 };
 
 /**

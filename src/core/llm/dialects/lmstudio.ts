@@ -1,5 +1,6 @@
 import { asArray, asNumber, asRecord, asString, httpGet, type Http } from '../http';
 import type { DetectedServer, ModelEntry, Probes, ServerContext, ServerDialect } from './dialect';
+import { lmstudioEmbeddings } from './embeddingListing';
 import { openAiModelList } from './listing';
 import { openAiChat } from './openAiChat';
 
@@ -46,7 +47,9 @@ export const lmstudio: ServerDialect = {
       });
     }
     // Versions without the v0 API list ids only.
-    return (await openAiModelList(server, http)).flatMap((m) => (asString(m.id) ? [{ id: String(m.id) }] : []));
+    return (await openAiModelList(server, http)).flatMap((m) =>
+      asString(m.id) && !/embed/i.test(String(m.id)) ? [{ id: String(m.id) }] : [],
+    );
   },
 
   /** The loaded instance's context (`/api/v1/models`), else what the v0 listing said; never the model's maximum. */
@@ -73,4 +76,5 @@ export const lmstudio: ServerDialect = {
         if (lastUser && HYBRID_QWEN3.test(info.model)) lastUser.content = `${lastUser.content}\n/no_think`;
       },
     }),
+  embeddings: lmstudioEmbeddings,
 };

@@ -3,6 +3,7 @@ import { classifyFacts, errorFactsFromBody, toAssistantError } from '../classify
 import { asArray, asNumber, asRecord, asString, httpGet, httpPost, parseJsonOrUndefined, type Http } from '../http';
 import type { ChatRequest } from '../types';
 import type { ChatContext, ChatEvent, ChatTransport, DetectedServer, ModelEntry, Probes, ServerContext, ServerDialect } from './dialect';
+import { ollamaEmbeddings } from './embeddingListing';
 import { listingError } from './listing';
 
 /**
@@ -87,6 +88,7 @@ export const ollama: ServerDialect = {
   },
 
   openChat: (context) => new OllamaChat(context),
+  embeddings: ollamaEmbeddings,
 };
 
 class OllamaChat implements ChatTransport {

@@ -1,6 +1,7 @@
 import { openAiModelList } from './listing';
 import { asNumber, asRecord, asString, type Http } from '../http';
 import type { DetectedServer, ModelEntry, ServerContext, ServerDialect } from './dialect';
+import { genericEmbeddings } from './embeddingListing';
 import { openAiChat } from './openAiChat';
 
 /**
@@ -33,4 +34,5 @@ export const openAiCompatible: ServerDialect = {
     }),
 
   openChat: (context) => openAiChat(context),
+  embeddings: genericEmbeddings,
 };

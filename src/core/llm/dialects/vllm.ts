@@ -1,6 +1,7 @@
 import { asArray, asNumber, asRecord, asString, httpPost, type Http } from '../http';
 import type { ChatMessage } from '../types';
 import type { ChatTarget, DetectedServer, ModelEntry, Probes, ServerContext, ServerDialect } from './dialect';
+import { vllmEmbeddings } from './embeddingListing';
 import { openAiModelList } from './listing';
 import { openAiChat } from './openAiChat';
 
@@ -36,7 +37,7 @@ export const vllm: ServerDialect = {
 
   async listModels(server: DetectedServer, http: Http): Promise<ModelEntry[]> {
     return (await openAiModelList(server, http)).flatMap((m) =>
-      asString(m.id) ? [{ id: String(m.id), loaded: true, contextLength: asNumber(m.max_model_len) }] : [],
+      asString(m.id) && !/embed/i.test(String(m.id)) ? [{ id: String(m.id), loaded: true, contextLength: asNumber(m.max_model_len) }] : [],
     );
   },
 
@@ -60,4 +61,5 @@ export const vllm: ServerDialect = {
         body.chat_template_kwargs = { ...THINKING_OFF };
       },
     }),
+  embeddings: vllmEmbeddings,
 };

@@ -17,7 +17,7 @@ import { readPlainText } from './text';
 
 export { anchorSuffix, fileSource, problemSource, type ReadTarget } from './result';
 export { noteTitle, readMarkdown } from './markdown';
-export { PdfReader, pdfSource, pdfTitle, type PdfReaderDeps, type PdfTextExtractor } from './pdf';
+export { NOT_EXTRACTED, PdfReader, pdfSource, pdfTitle, type PdfReaderDeps, type PdfTextExtractor } from './pdf';
 export { htmlToText, readPlainText } from './text';
 
 export interface SourceFileReaderDeps {

@@ -16,7 +16,12 @@ import { fileSource, problemSource, type ReadTarget } from './result';
 /** Turns PDF bytes into clean text (src/pdf/engine.ts, loaded lazily by the host). */
 export interface PdfTextExtractor {
   extract(bytes: Uint8Array, options: PdfExtractOptions): Promise<PdfExtraction>;
+  /** Optional: gets the engine ready (threads started, code compiled) before the first extraction. */
+  prewarm?(): Promise<void>;
 }
+
+/** The detail of a PDF that warming found not yet extracted (its first action will extract it). */
+export const NOT_EXTRACTED = 'not extracted yet';
 
 export interface PdfReaderDeps {
   readonly files: FileReader;
@@ -62,8 +67,7 @@ export class PdfReader {
       extraction = await cache?.get(bytesHash);
       // The stamp was taken before the read: a file changed since has a newer stamp and is read again.
       if (stamp && extraction) cache?.rememberHash(uri, stamp, bytesHash);
-      if (!extraction && !extract)
-        return problemSource(target, target.title ?? name, 'unreadable', `${name}: not extracted yet`, bytesHash);
+      if (!extraction && !extract) return problemSource(target, target.title ?? name, 'unreadable', `${name}: ${NOT_EXTRACTED}`, bytesHash);
       if (!extraction) {
         extraction = await this.extract(bytes, bytesHash, name, signal);
         if (stamp) cache?.rememberHash(uri, stamp, bytesHash);
