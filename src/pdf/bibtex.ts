@@ -35,12 +35,14 @@ export const bibtexParser: BibtexParser = {
       const title = field('title');
       // The abstract is kept as written: decoding its LaTeX is most of the parse time, and nothing shows it.
       const abstract = fields['abstract']?.trim();
+      const doi = fields['doi']?.replace(/\\(?=[_&%#$])/g, '').trim();
       out.push({
         key: entry.label,
         files: typeof fields['file'] === 'string' ? parseFileField(fields['file']) : [],
         ...(title ? { title } : {}),
         ...(authors ? { authors } : {}),
         ...(year ? { year: year.trim() } : {}),
+        ...(doi ? { doi } : {}),
         ...(abstract ? { abstract } : {}),
       });
     }

@@ -6,6 +6,8 @@ export interface BibEntry {
   readonly title?: string;
   readonly authors?: string;
   readonly year?: string;
+  /** As written in the file, without LaTeX escapes (`10.1000/a\_b` → `10.1000/a_b`). */
+  readonly doi?: string;
   /** As written in the file (LaTeX not decoded). */
   readonly abstract?: string;
   /** Attachment paths as written in the `file` field (Zotero / Better BibTeX / JabRef formats). */

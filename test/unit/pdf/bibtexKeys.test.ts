@@ -27,3 +27,23 @@ suite('BibTeX keys as Zotero / Better BibTeX write them', () => {
     assert.equal(doe?.year, '2020');
   });
 });
+
+suite('BibTeX DOIs', () => {
+  test('the doi field is kept as written, without its LaTeX escapes; an entry without one has none', async () => {
+    const entries = await bibtexParser.parse(
+      [
+        '@article{lo2020, title = {{S2ORC}: The Semantic Scholar Open Research Corpus}, doi = {10.18653/v1/2020.acl-main.447}, year = {2020}}',
+        '@article{odd2019, title = {Odd}, doi = {10.1000/a\\_b}}',
+        '@article{none2018, title = {None}}',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.key, e.doi]),
+      [
+        ['lo2020', '10.18653/v1/2020.acl-main.447'],
+        ['odd2019', '10.1000/a_b'],
+        ['none2018', undefined],
+      ],
+    );
+  });
+});
