@@ -237,7 +237,11 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
         ),
       ),
     );
-  examples(batch, ['batch papers/', 'batch ~/Downloads/today --out Literature/daily --columns "Aim,Method,Sample size"', 'batch papers/ --retry-failed']);
+  examples(batch, [
+    'batch papers/',
+    'batch ~/Downloads/today --out Literature/daily --columns "Aim,Method,Sample size"',
+    'batch papers/ --retry-failed',
+  ]);
 
   // Commands of the library and citation work: listed so scripts get a clear answer, not "unknown command".
   const later = (name: string, args: string, what: string): void => {

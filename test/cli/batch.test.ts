@@ -56,7 +56,17 @@ suite('research-assistant batch', () => {
     box.dispose();
   });
 
-  const args = (...more: string[]): string[] => ['batch', 'papers', '--endpoint', fake.url, '--concurrency', '1', '--columns', 'Aim,Sample size', ...more];
+  const args = (...more: string[]): string[] => [
+    'batch',
+    'papers',
+    '--endpoint',
+    fake.url,
+    '--concurrency',
+    '1',
+    '--columns',
+    'Aim,Sample size',
+    ...more,
+  ];
 
   test('SIGKILL midway: the resumed run asks for no finished paper or map part again; broken and image-only PDFs are reported, not fatal', async () => {
     // The long paper's third part hangs: the process is killed while it waits for it.
@@ -78,13 +88,25 @@ suite('research-assistant batch', () => {
     assert.equal(resumed.code, 1, resumed.stderr);
     const asked = new Set(again.map(promptOf));
     const repeated = answered.filter((r) => asked.has(promptOf(r)));
-    assert.deepEqual(repeated.map((r) => promptOf(r).slice(0, 120)), [], 'no finished paper or part was asked for again');
-    assert.ok(again.some((r) => promptOf(r).includes('part 3/')), 'the unfinished part was asked for');
-    assert.ok(again.some((r) => promptOf(r).includes('delta')), 'the paper not reached before the kill was read');
+    assert.deepEqual(
+      repeated.map((r) => promptOf(r).slice(0, 120)),
+      [],
+      'no finished paper or part was asked for again',
+    );
+    assert.ok(
+      again.some((r) => promptOf(r).includes('part 3/')),
+      'the unfinished part was asked for',
+    );
+    assert.ok(
+      again.some((r) => promptOf(r).includes('delta')),
+      'the paper not reached before the kill was read',
+    );
 
     assert.match(resumed.stdout, /Failed:\n- papers\/p5-broken\.pdf: .+\n- papers\/p6-scan\.pdf: .+/);
     assert.match(resumed.stderr, /warning: papers\/p6-scan\.pdf: .*(no text|image)/i);
-    const notes = readdirSync(join(box.workspace, 'Literature')).filter((f) => f.endsWith('.md')).sort();
+    const notes = readdirSync(join(box.workspace, 'Literature'))
+      .filter((f) => f.endsWith('.md'))
+      .sort();
     assert.deepEqual(notes, ['Literature matrix.md', 'p1-alpha.md', 'p2-beta.md', 'p3-gamma.md', 'p4-delta.md']);
     const note = readFileSync(join(box.workspace, 'Literature', 'p3-gamma.md'), 'utf8');
     assert.match(note, /^---\ntitle: p3-gamma\nsource: papers\/p3-gamma\.pdf\nmodel: .+\ndate: \d{4}-\d\d-\d\d\nstatus: summarized\n---\n/);

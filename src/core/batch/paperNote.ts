@@ -9,15 +9,20 @@ import type { PaperMetadata } from './metadata';
 
 /** The file name without folders and the extension. */
 export function baseName(uri: string): string {
-  const last = decodeURIComponent(uri.replace(/[?#].*$/, '').replace(/\/+$/, '')).split('/').pop() ?? uri;
+  const last =
+    decodeURIComponent(uri.replace(/[?#].*$/, '').replace(/\/+$/, ''))
+      .split('/')
+      .pop() ?? uri;
   return last.replace(/\.[^.]+$/, '');
 }
 
 /** A file name every file system accepts: no separators, reserved characters or leading dots; at most 120 characters. */
 export function safeFileName(name: string): string {
-  const cleaned = name
-    .normalize('NFC')
-    .replace(/[/\\:*?"<>|\u0000-\u001f]+/g, '-')
+  const cleaned = [...name.normalize('NFC')]
+    // Control characters are not allowed in file names on Windows and confuse shells elsewhere.
+    .map((c) => (c.charCodeAt(0) < 0x20 ? '-' : c))
+    .join('')
+    .replace(/[/\\:*?"<>|]+/g, '-')
     .replace(/\s+/g, ' ')
     .replace(/^[.\s-]+|[.\s]+$/g, '')
     .slice(0, 120);

@@ -225,10 +225,13 @@ class BatchRun {
     return workspaceRelative(uri, this.deps.folders);
   }
 
-  private async fail(uri: string, reason: string, permanent: boolean, hash?: string): Promise<PaperOutcome> {
-    this.logger.warn(`Batch: ${reason}`);
+  private async fail(uri: string, detail: string, permanent: boolean, hash?: string): Promise<PaperOutcome> {
+    const name = this.name(uri);
+    // The failure list names the file itself: the reason says only what went wrong.
+    const reason = detail.startsWith(`${name}: `) ? detail.slice(name.length + 2) : detail;
+    this.logger.warn(`Batch: ${name}: ${reason}`);
     await this.queue.markFailed(uri, reason, permanent, hash);
-    this.failures.set(uri, { uri, name: this.name(uri), reason, permanent });
+    this.failures.set(uri, { uri, name, reason, permanent });
     return 'failed';
   }
 
@@ -247,7 +250,7 @@ class BatchRun {
       this.failures.set(uri, { uri, name: this.name(uri), reason: entry.reason ?? 'failed before', permanent: true });
       return 'failed';
     }
-    if (source.status !== 'ok') return this.fail(uri, source.statusDetail ?? `${this.name(uri)}: ${source.status}`, true, hash);
+    if (source.status !== 'ok') return this.fail(uri, source.statusDetail ?? source.status, true, hash);
 
     await this.queue.markRunning(uri, hash ?? '');
     const retry = deps.retry ?? { attempts: 3, baseDelayMs: 2000 };
@@ -269,7 +272,7 @@ class BatchRun {
           continue;
         }
         const code = isAssistantError(error) ? ` (${error.code})` : '';
-        return this.fail(uri, `${this.name(uri)}: ${reasonOf(error)}${code}`, !transient, hash);
+        return this.fail(uri, `${reasonOf(error)}${code}`, !transient, hash);
       }
     }
   }

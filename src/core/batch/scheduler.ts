@@ -107,6 +107,8 @@ export class PaperScheduler<O> {
           // Made room for the user: read it again once there is room.
           if (entry.yielded && !signal.aborted) pending.unshift(uri);
         } else {
+          // The run stops with this error: the paper was not finished, so it is pending again, not "running".
+          await release(uri).catch(() => undefined);
           this.failure ??= error;
         }
       } finally {
