@@ -144,7 +144,7 @@ export {
   type BatchSummary,
   type PaperFailure,
 } from './batch/runner';
-export { QUEUE_FILE, joinUri, type BatchFiles } from './batch/files';
+export { QUEUE_FILE, joinUri, fileQueueStore, type BatchFiles } from './batch/files';
 export { BatchQueue, parseQueue, type QueueEntry, type QueueStore, type PaperState } from './batch/queue';
 export { MATRIX_FILE } from './batch/matrix';
 export type { PaperMetadata, MetadataOrigin } from './batch/metadata';
