@@ -145,6 +145,9 @@ class BatchRun {
   /** Milliseconds spent on each paper actually read, for the estimate. */
   private readMs = 0;
   private slots = 1;
+  /** Papers started this run, and the sources read ahead of their turn. */
+  private readonly begun = new Set<string>();
+  private readonly readAhead = new Map<string, Promise<Source>>();
 
   constructor(
     private readonly deps: BatchDeps,
@@ -238,7 +241,7 @@ class BatchRun {
   /** One paper, start to finish. Cancellation (the run's, or making room for the user) propagates. */
   private async paper(uri: string, signal: AbortSignal): Promise<PaperOutcome> {
     const { deps, request } = this;
-    const source = await deps.assistant.sources.readSource(uri, signal);
+    const source = await this.source(uri, signal);
     const hash = source.contentHash ?? (await this.bytesHash(uri, signal));
     const plan = hash === undefined ? 'read' : this.queue.plan(uri, hash, request.retryFailed === true);
     const entry = this.queue.get(uri);
@@ -275,6 +278,25 @@ class BatchRun {
         return this.fail(uri, `${reasonOf(error)}${code}`, !transient, hash);
       }
     }
+  }
+
+  /**
+   * The paper as a source, read ahead when it could be: PDFs are extracted one at a time, so the papers after this
+   * one are extracted while its requests run, and a paper's turn does not start with waiting for its extraction.
+   */
+  private source(uri: string, signal: AbortSignal): Promise<Source> {
+    const { papers } = this.request;
+    this.begun.add(uri);
+    const at = papers.indexOf(uri);
+    for (const next of papers.slice(at + 1, at + 1 + this.slots)) {
+      if (this.begun.has(next) || this.readAhead.has(next)) continue;
+      const read = this.deps.assistant.sources.readSource(next, this.request.signal);
+      read.catch(() => undefined);
+      this.readAhead.set(next, read);
+    }
+    const ahead = this.readAhead.get(uri);
+    this.readAhead.delete(uri);
+    return ahead ?? this.deps.assistant.sources.readSource(uri, signal);
   }
 
   private async bytesHash(uri: string, signal: AbortSignal): Promise<string | undefined> {
