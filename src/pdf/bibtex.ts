@@ -28,6 +28,7 @@ export const bibtexParser: BibtexParser = {
           : typeof fields.date === 'string'
             ? { year: fields.date.slice(0, 4) }
             : {}),
+        ...(typeof fields.doi === 'string' && fields.doi.trim() !== '' ? { doi: fields.doi.trim() } : {}),
         ...(typeof fields.abstract === 'string' ? { abstract: fields.abstract } : {}),
       };
     });

@@ -10,7 +10,7 @@ import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import * as pdfjsWorker from 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 import { AssistantError, throwIfAborted } from '../core/errors';
 import { layoutPdf } from '../core/pdf/layout';
-import type { PdfExtraction, PdfPageItems, PdfTextItem } from '../core/pdf/types';
+import type { PdfDocumentMetadata, PdfExtraction, PdfInfo, PdfPageItems, PdfTextItem } from '../core/pdf/types';
 
 // pdf.js (imported above) has been evaluated: undo its core-js replacements of fast built-ins (polyfill.ts).
 restoreBuiltins();
@@ -142,9 +142,55 @@ export async function readPdfItems(
   }
 }
 
-/** The layout of read pages, or the error for a PDF without text. */
-export function layoutOrFail(pages: readonly PdfPageItems[], pageCount: number, name: string): PdfExtraction {
-  const result = layoutPdf(pages, pageCount);
+/** An XMP packet longer than this is mostly thumbnails and edit history: the properties are kept, not the text. */
+const MAX_XMP_CHARS = 64_000;
+
+const INFO_FIELDS = { Title: 'title', Author: 'author', Subject: 'subject', Keywords: 'keywords', CreationDate: 'creationDate' } as const;
+
+/**
+ * The info dictionary's text fields and the XMP metadata of an opened document. Metadata never decides
+ * whether the text can be read: a broken dictionary or packet gives undefined, and the extraction goes on.
+ */
+export async function readDocumentMetadata(doc: PdfDocument): Promise<Pick<PdfDocumentMetadata, 'info' | 'xmp' | 'xmpFields'> | undefined> {
+  let raw: Awaited<ReturnType<PdfDocument['getMetadata']>>;
+  try {
+    raw = await doc.getMetadata();
+  } catch {
+    return undefined;
+  }
+  const dict = (raw.info ?? {}) as Record<string, unknown>;
+  const info: Record<string, string> = {};
+  for (const [key, field] of Object.entries(INFO_FIELDS)) {
+    const value = dict[key];
+    if (typeof value === 'string' && value.trim() !== '') info[field] = value.trim();
+  }
+  const xmpFields: Record<string, string | string[]> = {};
+  let xmp: string | undefined;
+  if (raw.metadata) {
+    for (const [key, value] of raw.metadata as unknown as Iterable<[string, unknown]>) {
+      if (typeof value === 'string') xmpFields[key] = value;
+      else if (Array.isArray(value)) xmpFields[key] = value.filter((v): v is string => typeof v === 'string');
+    }
+    const packet = raw.metadata.getRaw();
+    if (typeof packet === 'string' && packet.length <= MAX_XMP_CHARS) xmp = packet;
+  }
+  return {
+    ...(Object.keys(info).length > 0 ? { info: info as PdfInfo } : {}),
+    ...(xmp !== undefined ? { xmp } : {}),
+    ...(Object.keys(xmpFields).length > 0 ? { xmpFields } : {}),
+  };
+}
+
+/** The layout of read pages, or the error for a PDF without text; `documentMeta` joins the first page's lines. */
+export function layoutOrFail(
+  pages: readonly PdfPageItems[],
+  pageCount: number,
+  name: string,
+  documentMeta?: Pick<PdfDocumentMetadata, 'info' | 'xmp' | 'xmpFields'>,
+): PdfExtraction {
+  const laidOut = layoutPdf(pages, pageCount);
+  const metadata: PdfDocumentMetadata = { ...documentMeta, ...laidOut.metadata };
+  const result = Object.keys(metadata).length > 0 ? { ...laidOut, metadata } : laidOut;
   if (result.characters === 0) {
     throw fail(
       pageCount === 0 ? 'empty' : 'imageOnly',

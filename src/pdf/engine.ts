@@ -5,7 +5,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import type { PdfExtractOptions, PdfExtraction, PdfPageItems } from '../core/pdf/types';
-import { layoutOrFail, openDocument, readPagesOf } from './document';
+import { layoutOrFail, openDocument, readDocumentMetadata, readPagesOf } from './document';
 import { extractOnWorker, readPagesParallel, workersFor } from './parallel';
 
 export { countPages, readPdfItems, type ReadItemsOptions } from './document';
@@ -33,13 +33,15 @@ export async function extractPdfText(bytes: Uint8Array, options: EngineOptions =
   const { doc, destroy } = await openDocument(bytes, name);
   let pages: PdfPageItems[];
   let pageCount: number;
+  let documentMeta: Awaited<ReturnType<typeof readDocumentMetadata>>;
   try {
     pageCount = doc.numPages;
+    documentMeta = await readDocumentMetadata(doc);
     const lastPage = Math.min(pageCount, options.maxPages ?? pageCount);
     const workers = options.workers === 1 ? 1 : workersFor(lastPage, options.workers);
     pages = workers > 1 ? await readPagesParallel(bytes, lastPage, workers, name, signal) : await readPagesOf(doc, 1, lastPage, signal);
   } finally {
     await destroy();
   }
-  return layoutOrFail(pages, pageCount, name);
+  return layoutOrFail(pages, pageCount, name, documentMeta);
 }

@@ -11,7 +11,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { AssistantError, isAssistantError } from '../core/errors';
 import type { PdfExtraction, PdfPageItems } from '../core/pdf/types';
-import { layoutOrFail, openDocument, readPagesOf, readPdfItems, type OpenedPdf } from './document';
+import { layoutOrFail, openDocument, readDocumentMetadata, readPagesOf, readPdfItems, type OpenedPdf } from './document';
 
 const POOL_KIND = 'researchAssistant.pdfPool';
 /** An idle worker ends after this long (its pdf.js heap is released with it). */
@@ -62,7 +62,8 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
           return { split: { pageCount, lastPage } } satisfies ExtractReply;
         }
         try {
-          return { extraction: layoutOrFail(await readPagesOf(opened.doc, 1, lastPage), pageCount, req.name) } satisfies ExtractReply;
+          const pages = await readPagesOf(opened.doc, 1, lastPage);
+          return { extraction: layoutOrFail(pages, pageCount, req.name, await readDocumentMetadata(opened.doc)) } satisfies ExtractReply;
         } finally {
           await opened.destroy();
         }
@@ -82,11 +83,13 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
       case 'finish': {
         if (!kept) throw new Error('no open document');
         const { pages, pageCount, name } = kept;
+        const documentMeta = await readDocumentMetadata(kept.doc);
         await close();
         return layoutOrFail(
           [...pages, ...req.extra].sort((a, b) => a.page - b.page),
           pageCount,
           name,
+          documentMeta,
         );
       }
       case 'close':

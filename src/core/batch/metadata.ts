@@ -13,5 +13,9 @@ export interface PaperMetadata {
   readonly doi?: string;
   readonly citekey?: string;
   /** The origin of each field that is set. */
-  readonly origin: Partial<Record<'title' | 'authors' | 'year' | 'doi' | 'citekey', MetadataOrigin>>;
+  readonly origin: Partial<Record<MetadataField, MetadataOrigin>>;
+  /** What exactly was read, where the origin alone does not say (e.g. `"© 2018" on page 1`, `XMP xmp:createdate`). */
+  readonly evidence?: Partial<Record<MetadataField, string>>;
 }
+
+export type MetadataField = 'title' | 'authors' | 'year' | 'doi' | 'citekey';

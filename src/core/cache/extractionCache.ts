@@ -1,13 +1,14 @@
 import type { Logger } from '../ports/logger';
 import type { FileStamp, KeyValueStore } from '../ports/files';
-import type { PdfExtraction } from '../pdf/types';
+import type { PdfDocumentMetadata, PdfExtraction } from '../pdf/types';
 import type { SourceSection } from '../sources/types';
 
 /**
  * Bump when the layout or normalisation changes, so stale extractions are not reused.
  * Part of every key: old entries are simply never read again (and age out of the bounded store).
+ * 2: extractions carry the document's metadata (info dictionary, XMP, page 1's lines with font sizes).
  */
-export const EXTRACTION_VERSION = 1;
+export const EXTRACTION_VERSION = 2;
 
 /**
  * The first 256 bits of SHA-512 of the bytes, hex (Web Crypto: available in the extension host, browsers and
@@ -25,14 +26,23 @@ export async function contentHash(bytes: Uint8Array): Promise<string> {
  */
 type Piece = string | readonly [number, number] | readonly [string, number, number];
 
-/** The stored form: the text once, pages and section texts as spans of it (a third of the plain JSON). */
-interface StoredExtraction extends Omit<PdfExtraction, 'pages' | 'sections'> {
-  readonly format: typeof STORED_FORMAT;
+/** Page 1's lines as `[text, size, x, y]`, the text a span of the extraction's text where it is one. */
+type StoredLine = readonly [Piece, number, number, number];
+
+/**
+ * The stored form: the text once, pages and section texts as spans of it (a third of the plain JSON); page 1's
+ * lines in the metadata likewise.
+ */
+interface StoredExtraction extends Omit<PdfExtraction, 'pages' | 'sections' | 'metadata'> {
+  readonly format: typeof STORED_FORMAT | 2;
   readonly pages: readonly Piece[];
   readonly sections: readonly (Omit<SourceSection, 'text'> & { readonly text: Piece })[];
+  readonly metadata?: Omit<PdfDocumentMetadata, 'firstPage'> & {
+    readonly firstPage?: { readonly width: number; readonly height: number; readonly lines: readonly StoredLine[] };
+  };
 }
 
-const STORED_FORMAT = 2;
+const STORED_FORMAT = 3;
 /** Shorter strings are stored as they are: a span would not be smaller. */
 const MIN_SPAN = 24;
 /** A literal prefix longer than this is not a page marker: the string is stored as it is. */
@@ -81,7 +91,19 @@ export function encodeExtraction(extraction: PdfExtraction): string {
     cursor = next;
     return { ...s, text: piece };
   });
-  const stored: StoredExtraction = { ...extraction, format: STORED_FORMAT, pages, sections };
+  let metadata: StoredExtraction['metadata'];
+  if (extraction.metadata) {
+    const { firstPage, ...rest } = extraction.metadata;
+    cursor = 0;
+    const lines = firstPage?.lines.map((l): StoredLine => {
+      const { piece, next } = encodePiece(l.text, text, cursor);
+      cursor = next;
+      return [piece, l.size, l.x, l.y];
+    });
+    metadata = { ...rest, ...(firstPage && lines ? { firstPage: { width: firstPage.width, height: firstPage.height, lines } } : {}) };
+  }
+  const { metadata: _plain, ...plain } = extraction;
+  const stored: StoredExtraction = { ...plain, format: STORED_FORMAT, pages, sections, ...(metadata ? { metadata } : {}) };
   return JSON.stringify(stored);
 }
 
@@ -89,12 +111,31 @@ export function decodeExtraction(raw: string): PdfExtraction {
   const value = JSON.parse(raw) as StoredExtraction | PdfExtraction;
   // Entries written before the compact form hold the plain extraction.
   if (!('format' in value)) return value;
-  if (value.format !== STORED_FORMAT || typeof value.text !== 'string') throw new Error(`unknown stored format ${String(value.format)}`);
-  const { format: _format, ...rest } = value;
+  // Format 2 is format 3 without metadata.
+  if ((value.format !== STORED_FORMAT && value.format !== 2) || typeof value.text !== 'string')
+    throw new Error(`unknown stored format ${String(value.format)}`);
+  const { format: _format, metadata: storedMetadata, ...rest } = value;
+  let metadata: PdfDocumentMetadata | undefined;
+  if (storedMetadata) {
+    const { firstPage, ...fields } = storedMetadata;
+    metadata = {
+      ...fields,
+      ...(firstPage
+        ? {
+            firstPage: {
+              width: firstPage.width,
+              height: firstPage.height,
+              lines: firstPage.lines.map(([piece, size, x, y]) => ({ text: decodePiece(piece, value.text), size, x, y })),
+            },
+          }
+        : {}),
+    };
+  }
   return {
     ...rest,
     pages: value.pages.map((p) => decodePiece(p, value.text)),
     sections: value.sections.map((s) => ({ ...s, text: decodePiece(s.text, value.text) })),
+    ...(metadata ? { metadata } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { isReferencesTitle } from '../markdown/sections';
 import type { SourceSection } from '../sources/types';
 import { pageLines, type Line } from './columns';
 import { buildVocabulary, joinHyphenated, normaliseChars, repairLigatures, type Vocabulary } from './normalize';
-import { pageMarker, type PdfExtraction, type PdfPageItems } from './types';
+import { pageMarker, type PdfExtraction, type PdfFirstPageLine, type PdfPageItems } from './types';
 
 interface Paragraph {
   text: string;
@@ -149,6 +149,8 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
     }
     perPage.push(lines.filter((l) => l.text !== ''));
   }
+  // Page 1 as printed, running headers included (they carry the journal, year and DOI), for metadata.
+  const firstLines = pages[0]?.page === 1 ? (perPage[0] ?? []).map((l) => ({ ...l })) : undefined;
   const repeatedLinesRemoved = removeRepeated(
     perPage,
     pages.map((p) => p.height),
@@ -166,6 +168,12 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
       ligaturesRepaired += repaired.repaired;
     }
   }
+  const firstPageLines: PdfFirstPageLine[] | undefined = firstLines?.map((l) => ({
+    text: repairLigatures(l.text, vocab).text,
+    size: Math.round(l.size * 100) / 100,
+    x: Math.round(l.x0 * 10) / 10,
+    y: Math.round(l.y * 10) / 10,
+  }));
   // Words that only ever appeared with a broken ligature ("specific") count for de-hyphenation now.
   const joinVocab: Vocabulary = ligaturesRepaired > 0 ? buildVocabulary(perPage.flatMap((lines) => lines.map((l) => l.text))) : vocab;
   const paragraphs: Paragraph[] = [];
@@ -281,5 +289,8 @@ export function layoutPdf(pages: readonly PdfPageItems[], pageCount = pages.leng
     sections: sourceSections,
     stats: { ligaturesRepaired, controlCharsRemoved, hyphenationsJoined, repeatedLinesRemoved, twoColumnPages, turnedPages },
     characters: paragraphs.reduce((n, p) => n + p.text.length, 0),
+    ...(firstPageLines && pages[0]
+      ? { metadata: { firstPage: { width: pages[0].width, height: pages[0].height, lines: firstPageLines } } }
+      : {}),
   };
 }

@@ -6,6 +6,7 @@ export interface BibEntry {
   readonly title?: string;
   readonly authors?: string;
   readonly year?: string;
+  readonly doi?: string;
   readonly abstract?: string;
   /** Attachment paths as written in the `file` field (Zotero / Better BibTeX / JabRef formats). */
   readonly files: readonly BibAttachment[];

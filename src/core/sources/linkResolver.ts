@@ -44,8 +44,8 @@ interface Bibliography {
   readonly problems: readonly string[];
 }
 
-/** Bump when BibEntry or the parsers change, so stored parses are not reused. */
-const BIBLIOGRAPHY_VERSION = 1;
+/** Bump when BibEntry or the parsers change, so stored parses are not reused (2: entries carry their DOI). */
+const BIBLIOGRAPHY_VERSION = 2;
 /** Bibliographies kept parsed in memory (a user has one or two). */
 const BIBLIOGRAPHIES_HELD = 8;
 

@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import { AssistantError, hasErrorCode } from '../../../src/core/errors';
 import type { EngineModule } from '../../../src/pdf';
-import { corruptPdfs, imageOnlyPdf, pagesPdf } from '../../fixtures/pdf-gen/generate';
+import { corruptPdfs, imageOnlyPdf, metadataPdf, pagesPdf } from '../../fixtures/pdf-gen/generate';
+import { paperMetadataOf } from '../../../src/core/batch/metadataExtract';
 import { InMemoryFiles, createReader, note, signal } from '../sources/inMemoryWorkspace';
 import { bibtexParser } from '../../../src/pdf/bibtex';
 import { zoteroBib } from '../../../bench/node/bibGen';
@@ -74,6 +75,41 @@ suite('PDF engine bundle (dist/pdfEngine.js, loaded as the extension loads it)',
     assert.match(result.sources[0]?.statusDetail ?? '', /scan\.pdf: .*no text layer/);
     assert.match(result.sources[1]?.statusDetail ?? '', /bad\.pdf: not a readable PDF/);
     assert.match(result.sources[2]?.text ?? '', /page number 1/);
+  });
+});
+
+suite('document metadata through the engine bundle (pdf.js patched to read text only)', () => {
+  const engine = loadBuiltEngine();
+
+  test('the info dictionary, the XMP packet and page 1’s lines with their sizes are handed over', async () => {
+    const extraction = await engine.pdf.extract(await metadataPdf(), { name: 'meta.pdf' });
+    const meta = extraction.metadata;
+    assert.deepEqual(meta?.info, {
+      title: 'Heat stress and the metabolome of wheat in the field',
+      author: 'Ada Lovelace; Charles Babbage; Mary Somerville',
+      subject: 'Plant physiology',
+      creationDate: 'D:20181130120000Z',
+    });
+    assert.deepEqual(meta?.xmpFields?.['dc:creator'], ['Ada Lovelace', 'Charles Babbage', 'Mary Somerville']);
+    assert.match(meta?.xmp ?? '', /<prism:doi>10\.1234\/xmp\.doi<\/prism:doi>/);
+    const title = meta?.firstPage?.lines.find((l) => l.text === 'Heat stress and the metabolome');
+    assert.equal(title?.size, 20);
+    assert.equal(meta?.firstPage?.lines.find((l) => l.text.startsWith('Ada Lovelace'))?.size, 11);
+    assert.deepEqual(paperMetadataOf(extraction).doi, '10.1234/xmp.doi');
+  });
+
+  test('a corpus paper’s XMP and info title come through the bundle (skipped without ../shared/corpus)', async (t) => {
+    const file = join(ROOT, '..', 'shared', 'corpus', 'pdf', 'omics_plosone_2018_wheat-heat-stress-metabolomics.pdf');
+    if (!existsSync(file)) {
+      console.log(`skipped: corpus PDF not found at ${file}`);
+      t.skip('corpus PDF not found');
+      return;
+    }
+    const extraction = await engine.pdf.extract(new Uint8Array(readFileSync(file)), { name: 'plos.pdf' });
+    const title = 'Comparative physiological and metabolomics analysis of wheat (Triticum aestivum L.) following post-anthesis heat stress';
+    assert.equal(extraction.metadata?.info?.title, title);
+    assert.equal(extraction.metadata?.xmpFields?.['dc:title'], title);
+    assert.equal(paperMetadataOf(extraction).doi, '10.1371/journal.pone.0197919');
   });
 });
 
