@@ -3,7 +3,6 @@
  * PDF, and the structured summary between the assistant's markers. An existing note keeps every byte the user wrote:
  * only our block is replaced (or appended when the user deleted it).
  */
-import { stringify as toYaml } from 'yaml';
 import { findOwnBlock } from '../insertion/markers';
 import type { PaperMetadata } from './metadata';
 
@@ -51,35 +50,8 @@ export function pdfLink(noteFolder: string, pdfUri: string): string {
   return `[${label}](<${path}>)`;
 }
 
-export interface FrontMatterFields {
-  readonly metadata: PaperMetadata;
-  /** The PDF, workspace-relative. */
-  readonly source: string;
-  readonly model: string;
-  /** YYYY-MM-DD. */
-  readonly date: string;
-  readonly status: string;
-}
-
-/** The YAML front matter (with its `---` fences); unknown fields are left out rather than guessed. */
-export function renderFrontMatter(f: FrontMatterFields): string {
-  const m = f.metadata;
-  const fields: Record<string, unknown> = {
-    ...(m.title ? { title: m.title } : {}),
-    ...(m.authors && m.authors.length > 0 ? { authors: [...m.authors] } : {}),
-    ...(m.year !== undefined ? { year: m.year } : {}),
-    ...(m.doi ? { doi: m.doi } : {}),
-    ...(m.citekey ? { citekey: m.citekey } : {}),
-    source: f.source,
-    model: f.model,
-    date: f.date,
-    status: f.status,
-  };
-  return `---\n${toYaml(fields, { lineWidth: 0 })}---\n`;
-}
-
 export interface NewNote {
-  /** The front matter, rendered (this module's renderer, or a richer one the host plugs in). */
+  /** The front matter, rendered (frontMatter.ts). */
   readonly frontMatter: string;
   readonly title: string;
   readonly link: string;

@@ -16,7 +16,9 @@ import { workspaceRelative } from '../sources/uri';
 import { fileQueueStore, joinUri, QUEUE_FILE, type BatchFiles } from './files';
 import { updateMatrix } from './matrix';
 import type { PaperMetadata } from './metadata';
-import { baseName, paperNoteName, pdfLink, renderFrontMatter, renderPaperNote, withOwnBlock, type FrontMatterFields } from './paperNote';
+import { renderFrontMatter, type FrontMatterInput } from './frontMatter';
+import { extractPaperMetadata } from './metadataExtract';
+import { baseName, paperNoteName, pdfLink, renderPaperNote, withOwnBlock } from './paperNote';
 import { BatchQueue } from './queue';
 import { PaperScheduler } from './scheduler';
 
@@ -30,10 +32,13 @@ export interface BatchDeps {
   readonly files: BatchFiles;
   /** Workspace folder URIs: notes name their PDF workspace-relative. */
   readonly folders: readonly string[];
-  /** The paper's own metadata (bibliography entry, PDF metadata, first page); default: the file name as title. */
+  /**
+   * The paper's own metadata (bibliography entry, PDF info dictionary and XMP, page 1 by font size); default: what
+   * page 1's text states (title, DOI, year…), else the file name as the title.
+   */
   readonly metadataOf?: (source: Source, signal: AbortSignal) => Promise<PaperMetadata>;
-  /** The front matter of a new note; default: this module's YAML renderer. */
-  readonly frontMatter?: (fields: FrontMatterFields) => string;
+  /** The front matter of a new note; default: frontMatter.ts. */
+  readonly frontMatter?: (fields: FrontMatterInput) => string;
   readonly logger?: Logger;
   /** Paper-level retries of transient errors (after the session's own): attempts in all and the first pause. */
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
@@ -312,7 +317,7 @@ class BatchRun {
   private async summarise(uri: string, source: Source, signal: AbortSignal): Promise<string> {
     const { deps, request } = this;
     throwIfAborted(signal);
-    const metadata = deps.metadataOf ? await deps.metadataOf(source, signal) : fallbackMetadata(uri);
+    const metadata = deps.metadataOf ? await deps.metadataOf(source, signal) : fallbackMetadata(uri, source);
     const noteUri = joinUri(request.notesFolder, this.noteName(uri, metadata));
     const link = pdfLink(request.notesFolder, uri);
     const note = virtualNote(noteUri, `${link}\n`);
@@ -328,7 +333,7 @@ class BatchRun {
     throwIfAborted(signal);
     let text: string;
     if (existing === undefined) {
-      const fields: FrontMatterFields = {
+      const fields: FrontMatterInput = {
         metadata,
         source: this.name(uri),
         model: outcome.result.model,
@@ -355,7 +360,15 @@ class BatchRun {
   }
 }
 
-/** Without an extractor: the file name as the title, nothing guessed. */
-export function fallbackMetadata(uri: string): PaperMetadata {
-  return { title: baseName(uri), origin: {} };
+/**
+ * Without the host's extractor: what page 1's text states (the extraction's layout, info dictionary and XMP are not
+ * part of a Source), and the file name as the title when page 1 gives none. Nothing is guessed.
+ */
+export function fallbackMetadata(uri: string, source?: Source): PaperMetadata {
+  const firstPageText = source?.sections
+    .filter((s) => s.location.page === 1)
+    .map((s) => s.text)
+    .join('\n');
+  const found = firstPageText ? extractPaperMetadata({ firstPageText }) : { origin: {} };
+  return found.title ? found : { ...found, title: baseName(uri) };
 }
