@@ -6,7 +6,7 @@
 //   --skip-host   leave out the rows that need the extension host (activation, streaming into an editor)
 //   --only GROUPS only these row groups, comma-separated: build (bundle, .vsix), pdf, core (needs the pdf rows'
 //                 cache), efficiency (prefix reuse, Ollama reloads), bibliography, host, cli (the command-line tool:
-//                 --version, cached summarize)
+//                 --version, cached summarize), batch (50 papers on 1 and 4 slots, and the re-run)
 //   --readme      replace README.md's "## Performance" section with this run's table
 // Rows and how they are measured: bench/README.md.
 import { spawn, spawnSync } from 'node:child_process';
@@ -182,6 +182,7 @@ async function bundleChildren() {
       'bench/node/genPdfs.ts',
       'bench/node/fakeServerProcess.ts',
       'bench/node/bibtex.ts',
+      'bench/node/batch.ts',
     ],
     outdir: path.join(OUT, 'js'),
     outExtension: { '.js': '.cjs' },
@@ -426,6 +427,55 @@ async function efficiencyRows() {
   } else row('Ollama: model reloads in a 10-action session', { reason: r.ollamaError });
 }
 
+async function batchRows() {
+  say('batch: 50 papers into notes and a matrix, on 1 and 4 slots');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-batch-'));
+  // The packed engine when the build rows ran, else the development build's.
+  const packed = path.join(OUT, 'pdfEngine.cjs');
+  const engine = fs.existsSync(packed) ? packed : path.join(ROOT, 'dist/pdfEngine.js');
+  let r;
+  try {
+    if (!fs.existsSync(engine)) throw new Error('no PDF engine: run `npm run build` first');
+    r = await child([path.join(OUT, 'js/batch.cjs'), JSON.stringify({ runs: RUNS, engine, prompts: path.join(ROOT, 'prompts'), tmp })]);
+  } catch (e) {
+    row('Batch: 50 papers, 4 slots: wall ÷ (sequential ÷ 4)', { reason: String(e.message ?? e).split('\n')[0] });
+    return;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const w1 = median(r.slots1.ms);
+  const w4 = median(r.slots4.ms);
+  const what = `${r.papers} one-page papers, summary + 2 matrix cells each, ${r.tokensPerSecond} tok/s per slot`;
+  row(`Batch, 1 slot (${what}; ${r.slots1.requests} requests, ${r.slots1.failed} failed)`, {
+    measured: spread(
+      r.slots1.ms.map((x) => x / 1000),
+      's',
+    ),
+    value: w1 / 1000,
+    samples: r.slots1.ms,
+  });
+  row(`Batch, 4 slots (server saw ≤ ${r.slots4.maxActive} at once; ${r.slots4.requests} requests, ${r.slots4.failed} failed)`, {
+    measured: `${spread(
+      r.slots4.ms.map((x) => x / 1000),
+      's',
+    )} (of which the matrix note at the end ${fmt(r.slots4.matrixMs / 1000, 's')})`,
+    value: w4 / 1000,
+    samples: r.slots4.ms,
+  });
+  row('Batch: 50 papers, 4 slots: wall ÷ (sequential ÷ 4)', {
+    measured: `${(w4 / (w1 / 4)).toFixed(2)}× (parallel efficiency ${((w1 / 4 / w4) * 100).toFixed(0)}%)`,
+    value: w4 / (w1 / 4),
+    target: '≤ 1.25×',
+    limit: 1.25,
+  });
+  row('Batch: requests of a re-run on the 50 unchanged papers', {
+    measured: String(r.rerunRequests),
+    value: r.rerunRequests,
+    target: '0',
+    limit: 0,
+  });
+}
+
 async function bibliographyRows() {
   say('bibliography: an 850-entry Zotero export, cold and from the store');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-bib-'));
@@ -618,14 +668,13 @@ let corpusNote = '';
 try {
   if (want('build')) await buildAndSize();
   let files = [];
-  if (['pdf', 'core', 'efficiency', 'bibliography', 'cli'].some(want)) {
-    await bundleChildren();
-    ({ files, note: corpusNote } = await pdfList());
-  }
+  if (['pdf', 'core', 'efficiency', 'bibliography', 'cli', 'batch'].some(want)) await bundleChildren();
+  if (['pdf', 'core', 'efficiency', 'bibliography', 'cli'].some(want)) ({ files, note: corpusNote } = await pdfList());
   if (want('pdf')) await pdfRows(files);
   if (want('core')) await coreRows(files);
   if (want('efficiency')) await efficiencyRows();
   if (want('bibliography')) await bibliographyRows();
+  if (want('batch')) await batchRows();
   if (want('host')) await hostRows();
   if (want('cli')) await cliRows({ row, runs: RUNS, out: OUT, spread, median, say, pdf: files[0] });
 } catch (e) {

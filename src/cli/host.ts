@@ -22,6 +22,8 @@ export interface CliAssistant {
   readonly assistant: Assistant;
   readonly settings: LoadedSettings;
   readonly config: AssistantConfig;
+  /** The core's log (stderr with --verbose). */
+  readonly logger: Logger;
 }
 
 /** Logs to stderr only with --verbose: the core's log is for diagnosing, the result and warnings say the rest. */
@@ -70,5 +72,5 @@ export async function createCliAssistant(
       for (const e of errors) terminal.warn(`prompt template ignored: ${e.message}`);
     },
   });
-  return { assistant, settings, config };
+  return { assistant, settings, config, logger };
 }

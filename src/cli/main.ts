@@ -11,6 +11,7 @@ import { runCheck, runContext, runStatus } from './inspect';
 import type { CliRequest } from './program';
 import { Output } from './render';
 import { runTaskCommand } from './tasks';
+import { runBatchCommand } from './batch';
 import { Terminal } from './terminal';
 import { userSettingsPath } from '../node/settings';
 
@@ -22,6 +23,8 @@ function run(request: CliRequest, host: CliAssistant, output: Output, signal: Ab
       return runContext(request, host, output, signal);
     case 'status':
       return runStatus(request, host, output, signal);
+    case 'batch':
+      return runBatchCommand(request, host, output, signal);
     default:
       return runTaskCommand(request, host, output, signal);
   }

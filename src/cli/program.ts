@@ -10,7 +10,7 @@ import { UsageError } from './exitCodes';
 export const BIN = 'research-assistant';
 
 /** Commands that run today. */
-export type CliCommand = 'summarize' | 'compare' | 'ask' | 'explain' | 'draft' | 'check' | 'context' | 'status';
+export type CliCommand = 'summarize' | 'compare' | 'ask' | 'explain' | 'draft' | 'check' | 'context' | 'status' | 'batch';
 
 /** Settings a flag may set; the rest come from settings files and the environment. */
 export type FlagSettings = Partial<Pick<AssistantConfig, 'endpoint' | 'model' | 'outputLanguage' | 'concurrency' | 'compareColumns'>>;
@@ -33,6 +33,10 @@ export interface CliRequest {
   readonly noCache: boolean;
   /** The core's log on stderr. */
   readonly verbose: boolean;
+  /** batch: where the notes go (absolute; default the batch.notesFolder setting under the workspace). */
+  readonly out?: string;
+  /** batch: read again the papers that failed for good on an earlier run. */
+  readonly retryFailed?: boolean;
 }
 
 /** What parsing decided: run a request, or stop with an exit code (help, version, usage error). */
@@ -210,7 +214,36 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
     .action((opts: CommonOptions) => onRun(request('status', opts, {})));
   examples(status, ['status', 'status --endpoint http://127.0.0.1:8000 --json']);
 
-  // Commands of the library, batch and citation work: listed so scripts get a clear answer, not "unknown command".
+  const batch = common(program.command('batch'), { write: false })
+    .description(
+      'a note per paper (front matter, link, grounded summary) and a literature matrix for a folder of PDFs; resumable, ' +
+        'unchanged papers are skipped; exit 1 with the list when a paper failed',
+    )
+    .argument('<folder>', 'the folder of papers (PDFs, read recursively)')
+    .option('--out <dir>', 'where the notes and the matrix go (default: the batch.notesFolder setting, "Literature/")')
+    .option('--columns <list>', 'matrix columns, comma-separated (default: the compare.columns setting)', columnsArg)
+    .option('--retry-failed', 'read again the papers that failed for good on an earlier run (corrupt, image-only…)')
+    .action((folder: string, opts: CommonOptions & { out?: string; columns?: string[]; retryFailed?: boolean }) =>
+      onRun(
+        request(
+          'batch',
+          opts,
+          {
+            target: folder,
+            ...(opts.out !== undefined ? { out: resolve(env.cwd, nonEmpty('--out', opts.out)) } : {}),
+            retryFailed: opts.retryFailed === true,
+          },
+          opts.columns ? { compareColumns: opts.columns } : {},
+        ),
+      ),
+    );
+  examples(batch, [
+    'batch papers/',
+    'batch ~/Downloads/today --out Literature/daily --columns "Aim,Method,Sample size"',
+    'batch papers/ --retry-failed',
+  ]);
+
+  // Commands of the library and citation work: listed so scripts get a clear answer, not "unknown command".
   const later = (name: string, args: string, what: string): void => {
     program
       .command(`${name} ${args}`.trim())
@@ -223,7 +256,6 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
   };
   later('index', '[folder]', 'build or update the library index');
   later('search', '[query]', 'search the library');
-  later('batch', '[folder]', 'per-paper notes and a literature matrix for a folder of papers');
   later('references', '[note]', "the note's references in a citation style");
   return program;
 }

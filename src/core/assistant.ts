@@ -89,6 +89,21 @@ export interface RunOptions {
   readonly onUnreadable?: (sources: readonly Source[]) => void;
   /** Timing of every streamed batch (bench). */
   readonly onBatch?: (batch: BatchTiming) => void;
+  /**
+   * A run the user is not waiting on (batch reading): it does not count in `activity`, so a batch can make room
+   * for the runs the user is waiting on.
+   */
+  readonly background?: boolean;
+  /** Most requests this run keeps in flight (default: the concurrency setting, i.e. the server's slots). */
+  readonly maxParallelRequests?: number;
+}
+
+/** The task runs the user is waiting on (not background ones), for a batch that yields server slots to them. */
+export interface RunActivity {
+  /** How many are in progress now. */
+  running(): number;
+  /** Called whenever one starts or ends. */
+  onDidChange(listener: () => void): { dispose(): void };
 }
 
 export interface TaskOutcome {
@@ -146,8 +161,10 @@ export interface Assistant {
   links(note: NoteDocument): readonly NoteLink[];
   /** The templates for a note: built-ins plus the workspace's overrides (re-read each time). */
   prompts(noteUri?: string): Promise<PromptLibrary>;
-  /** The source reader (warming a note's papers ahead of a task). */
+  /** The source reader (warming a note's papers ahead of a task; single files for a batch run). */
   readonly sources: SourceReader;
+  /** Foreground task runs in progress. */
+  readonly activity: RunActivity;
   /** Forgets what is held for a closed note. */
   forget(noteUri: string): void;
   /** Empties the extracted-text cache, the result cache and the grounding indexes. */
@@ -181,6 +198,15 @@ class AssistantImpl implements Assistant {
   private builtins: Promise<readonly PromptFile[]> | undefined;
   /** Task runs in progress, by task and note. */
   private readonly running = new Set<string>();
+  private foreground = 0;
+  private readonly activityListeners = new Set<() => void>();
+  readonly activity: RunActivity = {
+    running: () => this.foreground,
+    onDidChange: (listener) => {
+      this.activityListeners.add(listener);
+      return { dispose: () => this.activityListeners.delete(listener) };
+    },
+  };
 
   constructor(private readonly init: AssistantInit) {
     const { ports } = init;
@@ -214,6 +240,7 @@ class AssistantImpl implements Assistant {
     const key = `${task.id} ${note.uri}`;
     if (this.running.has(key)) throw new AssistantError('AlreadyRunning', `${task.id} is already running on ${note.uri}`);
     this.running.add(key);
+    if (!options.background) this.setForeground(+1);
     // Closing the note, or reverting it under our streamed text, cancels the run.
     const { controller, dispose } = linkedSignal(options.signal);
     const closeSub = options.editor?.onDidClose(() => controller.abort());
@@ -223,7 +250,13 @@ class AssistantImpl implements Assistant {
       closeSub?.dispose();
       dispose();
       this.running.delete(key);
+      if (!options.background) this.setForeground(-1);
     }
+  }
+
+  private setForeground(delta: number): void {
+    this.foreground += delta;
+    for (const listener of [...this.activityListeners]) listener();
   }
 
   /** The inserting tasks' one code path, top to bottom. */
@@ -232,7 +265,8 @@ class AssistantImpl implements Assistant {
     const { signal, editor } = options;
     const started = this.clock.now();
     const args = request.args ?? {};
-    const config = this.init.settings(note.uri);
+    const settings = this.init.settings(note.uri);
+    const config = options.maxParallelRequests ? { ...settings, concurrency: Math.max(1, options.maxParallelRequests) } : settings;
     const text = note.getText();
     // Templates first: a task that names a template validates it before anything else happens.
     const prompts = await this.prompts(note.uri, config);

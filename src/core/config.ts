@@ -34,6 +34,8 @@ export interface AssistantConfig {
   readonly readLinkedNotes: boolean;
   readonly allowFilesOutsideWorkspace: boolean;
   readonly codeLens: boolean;
+  /** Where batch reading writes its per-paper notes and the literature matrix, relative to the workspace folder. */
+  readonly batchNotesFolder: string;
 }
 
 export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
@@ -57,6 +59,7 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   readLinkedNotes: true,
   allowFilesOutsideWorkspace: false,
   codeLens: true,
+  batchNotesFolder: 'Literature/',
 });
 
 /**
@@ -84,6 +87,7 @@ export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   readLinkedNotes: 'readLinkedNotes',
   allowFilesOutsideWorkspace: 'allowFilesOutsideWorkspace',
   codeLens: 'codeLens',
+  batchNotesFolder: 'batch.notesFolder',
 };
 
 /** Fills a partial snapshot with defaults and clamps values a hand-edited settings.json could break. */

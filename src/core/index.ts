@@ -14,6 +14,7 @@ export {
   type TaskOutcome,
   type PreviewOptions,
   type PreviewOutcome,
+  type RunActivity,
 } from './assistant';
 export { TASK_IDS, type TaskId, type TaskRequest, type TaskArgs } from './tasks/task';
 export {
@@ -133,3 +134,18 @@ export {
   type NoteBlockCheck,
   type ResearchBlock,
 } from './grounding';
+// Batch reading: a folder of papers into per-paper notes and a literature matrix, through a persistent queue.
+export {
+  runBatch,
+  progressText,
+  fallbackMetadata,
+  type BatchDeps,
+  type BatchRequest,
+  type BatchProgress,
+  type BatchSummary,
+  type PaperFailure,
+} from './batch/runner';
+export { QUEUE_FILE, joinUri, fileQueueStore, type BatchFiles } from './batch/files';
+export { BatchQueue, parseQueue, type QueueEntry, type QueueStore, type PaperState } from './batch/queue';
+export { MATRIX_FILE } from './batch/matrix';
+export type { PaperMetadata, MetadataOrigin } from './batch/metadata';

@@ -22,6 +22,7 @@ export const Commands = {
   openPromptTemplates: 'researchAssistant.openPromptTemplates',
   clearCache: 'researchAssistant.clearCache',
   showLog: 'researchAssistant.showLog',
+  readPapersInFolder: 'researchAssistant.readPapersInFolder',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

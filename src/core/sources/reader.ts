@@ -41,6 +41,12 @@ export interface CollectedSources {
 export interface SourceReader {
   /** The note (or selection) plus its resolved linked sources. Never throws for a bad link; throws only on cancellation. */
   collect(document: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
+  /**
+   * One file as a source with no note involved (a batch run, an indexer): checked like a linked file (kind,
+   * existence, size limit) and read through the same extraction cache. Never throws for a bad file (the Source says
+   * why, naming it); throws only on cancellation.
+   */
+  readSource(uri: string, signal: AbortSignal): Promise<Source>;
   /** Links in the note, parsed with markdown-it (no file access): cheap, synchronous. */
   links(document: NoteDocument): readonly NoteLink[];
   /**

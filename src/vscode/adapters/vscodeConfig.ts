@@ -8,7 +8,7 @@ import { CONFIG_SECTION } from '../constants';
  * URI, so in a multi-root workspace the note's own folder decides; every other setting is window-wide (or machine-wide)
  * and is read without a resource, since VS Code warns about either mismatch on every read.
  */
-const RESOURCE_SCOPED: ReadonlySet<keyof AssistantConfig> = new Set(['promptsFolder', 'bibliography']);
+const RESOURCE_SCOPED: ReadonlySet<keyof AssistantConfig> = new Set(['promptsFolder', 'bibliography', 'batchNotesFolder']);
 
 /**
  * The only place that reads `researchAssistant.*`. Returns an immutable snapshot per call (per command invocation).

@@ -15,6 +15,7 @@ import { DraftSectionCommand } from './draftSection';
 import { RunPromptCommand } from './runPrompt';
 import { OpenPromptTemplatesCommand } from './openPromptTemplates';
 import { CheckGroundingCommand } from './checkGrounding';
+import { ReadPapersInFolderCommand } from './readPapersInFolder';
 
 /** Every palette command, one file each (extension.ts registers every id in `Commands` and dispatches here). */
 export function createCommands(services: ExtensionServices): Command[] {
@@ -34,5 +35,6 @@ export function createCommands(services: ExtensionServices): Command[] {
     new RunPromptCommand(services),
     new OpenPromptTemplatesCommand(services),
     new CheckGroundingCommand(services),
+    new ReadPapersInFolderCommand(services),
   ];
 }

@@ -93,12 +93,24 @@ suite('command line parsing', () => {
     }
   });
 
+  test('batch: the folder, --out and --columns resolved, --retry-failed; a folder is required', () => {
+    const r = request('batch', 'inbox', '--out', 'Literature/daily', '--columns', 'Aim, Sample size', '--retry-failed');
+    assert.equal(r.command, 'batch');
+    assert.equal(r.target, '/home/u/vault/inbox');
+    assert.equal(r.out, '/home/u/vault/Literature/daily');
+    assert.deepEqual(r.flags, { compareColumns: ['Aim', 'Sample size'] });
+    assert.equal(r.retryFailed, true);
+    const plain = request('batch', 'inbox');
+    assert.equal(plain.out, undefined);
+    assert.equal(plain.retryFailed, false);
+    assert.equal(exitCode('batch').code, 2);
+  });
+
   test('commands of later versions exit 2 with "not available yet", not "unknown command"', () => {
     for (const argv of [
       ['index'],
       ['index', 'papers', '--status'],
       ['search', 'attention', '--top', '5'],
-      ['batch', 'inbox'],
       ['references', 'n.md', '--style', 'apa'],
       ['ask', 'n.md', 'q', '--library'],
     ]) {
