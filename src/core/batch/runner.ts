@@ -361,14 +361,20 @@ class BatchRun {
 }
 
 /**
- * Without the host's extractor: what page 1's text states (the extraction's layout, info dictionary and XMP are not
- * part of a Source), and the file name as the title when page 1 gives none. Nothing is guessed.
+ * What the paper states about itself: the PDF's info dictionary, XMP and page 1 (by type size) when the engine read
+ * them, else page 1's text; the file name as the title when nothing states one. Nothing is guessed.
  */
 export function fallbackMetadata(uri: string, source?: Source): PaperMetadata {
   const firstPageText = source?.sections
     .filter((s) => s.location.page === 1)
     .map((s) => s.text)
     .join('\n');
-  const found = firstPageText ? extractPaperMetadata({ firstPageText }) : { origin: {} };
+  const found =
+    source?.pdfMetadata || firstPageText
+      ? extractPaperMetadata({
+          ...(source?.pdfMetadata ? { document: source.pdfMetadata } : {}),
+          ...(firstPageText ? { firstPageText } : {}),
+        })
+      : { origin: {} };
   return found.title ? found : { ...found, title: baseName(uri) };
 }

@@ -2,6 +2,8 @@
  * The contract between reading sources (markdown, links, citekeys, PDFs) and the actions
  * that send them to a model and check figures against them.
  */
+import type { PdfDocumentMetadata } from '../pdf/types';
+
 export type SourceKind = 'note' | 'selection' | 'markdown' | 'pdf' | 'text' | 'tex' | 'html';
 
 export type SourceStatus =
@@ -54,4 +56,6 @@ export interface Source {
   readonly link?: SourceLink;
   /** Content hash of the file's bytes (cache key). */
   readonly contentHash?: string;
+  /** A PDF's info dictionary, XMP and page 1's lines with their type sizes, when the engine read them. */
+  readonly pdfMetadata?: PdfDocumentMetadata;
 }

@@ -102,7 +102,8 @@ export class PdfReader {
 export function pdfSource(target: ReadTarget, extraction: PdfExtraction, hash: string): Source {
   const { uri, name, anchor } = target;
   const title = target.title ?? pdfTitle(extraction, uri);
-  const withHash = { contentHash: hash };
+  // The PDF's own metadata (info dictionary, XMP, page 1 by font size) goes with it, for per-paper front matter.
+  const withHash = { contentHash: hash, ...(extraction.metadata ? { pdfMetadata: extraction.metadata } : {}) };
   if (anchor?.kind === 'page') {
     const from = Math.max(1, anchor.from);
     const to = Math.min(extraction.pagesRead, anchor.to);

@@ -1,4 +1,5 @@
 /** What a reader is given (a resolved file) and the Source it builds, with or without a note behind it. */
+import type { PdfDocumentMetadata } from '../../pdf/types';
 import { estimateTokens } from '../../llm/tokens';
 import type { LinkAnchor } from '../../markdown/links';
 import type { FileStamp } from '../../ports/files';
@@ -49,7 +50,7 @@ export function fileSource(
   title: string,
   text: string,
   sections: readonly SourceSection[],
-  extra: { readonly contentHash?: string; readonly statusDetail?: string } = {},
+  extra: { readonly contentHash?: string; readonly statusDetail?: string; readonly pdfMetadata?: PdfDocumentMetadata } = {},
 ): Source {
   if (text.trim() === '') return problemSource(target, title, 'noText', `${target.id}: no text`, extra.contentHash);
   return {
@@ -63,5 +64,6 @@ export function fileSource(
     tokenEstimate: estimateTokens(text),
     ...(extra.contentHash ? { contentHash: extra.contentHash } : {}),
     ...(extra.statusDetail ? { statusDetail: extra.statusDetail } : {}),
+    ...(extra.pdfMetadata ? { pdfMetadata: extra.pdfMetadata } : {}),
   };
 }
