@@ -22,6 +22,7 @@ import {
   resolveLanguage,
   summarize,
   InMemoryKeyValueStore,
+  NoteParser,
   type ActionContext,
   type ConnectedSession,
   type NoteDocument,
@@ -154,6 +155,10 @@ async function overheadAndCache(): Promise<void> {
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
   const files = new NodeWorkspace(ws);
   const config = resolveConfig({ ...DEFAULT_CONFIG });
+  // The note's parse outlives a session's reader as it does in the extension, where the assistant's one note
+  // parser serves the editor's CodeLenses (which parse an open note before any action) and every reader.
+  const notes = new NoteParser();
+  notes.parse(text);
   // A reader as a session of the extension makes it: the persisted extraction cache (on disk, shared by all
   // sessions) behind a fresh in-memory layer. A new reader = the first action of a new session.
   const newSession = (): DefaultSourceReader =>
@@ -165,6 +170,7 @@ async function overheadAndCache(): Promise<void> {
       config: () => config,
       isTrusted: () => true,
       cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache'))),
+      parser: notes,
     });
   // vLLM with Qwen3's full 262,144-token window: the note and the five papers fit one request, so the
   // measured path is parse → links → cache look-ups → prompt → request (no map step).
