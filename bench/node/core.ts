@@ -28,8 +28,7 @@ import {
   type NoteDocument,
   type Source,
 } from '../../src/core';
-import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
-import { forgetTokenEstimates } from '../../src/core/llm/tokens';
+import { GroundingIndexCache, checkText } from '../../src/core/grounding';
 import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
 import { startFakeProcess } from './fakeProcess';
 
@@ -209,8 +208,6 @@ async function overheadAndCache(): Promise<void> {
     const overhead: number[] = [];
     const collect: number[] = [];
     for (let i = 0; i < args.runs; i++) {
-      // Nor any token estimate kept from an earlier run (src/core/llm/tokens.ts keeps the last few long ones).
-      forgetTokenEstimates();
       const r = await run(new InMemoryKeyValueStore(), newSession());
       if (r.firstByteMs === undefined || r.chats !== 1) throw new Error(`expected one chat request, saw ${r.chats}`);
       overhead.push(r.firstByteMs);
@@ -385,12 +382,12 @@ async function grounding(): Promise<void> {
   let checked = 0;
   let supported = 0;
   for (let i = 0; i < args.runs; i++) {
-    // Cold: new Source objects and an empty shared cache (the index is kept per Source object and per text),
+    // Cold: new Source objects and an empty index cache (the index is kept per Source object and per text),
     // so this times building everything a first check of never-seen sources needs, then that check.
-    clearGroundingCache();
+    const coldCache = new GroundingIndexCache();
     const fresh = sources.map((s) => ({ ...s }));
     const t0 = performance.now();
-    const cold = buildGroundingIndex(fresh);
+    const cold = coldCache.build(fresh);
     const t1 = performance.now();
     const first = checkText(summary, cold);
     coldCheckMs.push(performance.now() - t1);
@@ -400,13 +397,13 @@ async function grounding(): Promise<void> {
 
     // As in the extension: the index (with its q-grams) built while the model generates, one source per
     // event-loop task; each step is timed (how long the extension host's event loop is held at most).
-    clearGroundingCache();
+    const cache = new GroundingIndexCache();
     const generated = sources.map((s) => ({ ...s }));
     let last = performance.now();
     let steps = 0;
     let longest = 0;
     const p0 = last;
-    await prepareGroundingIndex(generated, {
+    await cache.prepare(generated, {
       yieldToHost: async () => {
         if (steps++ > 0) longest = Math.max(longest, performance.now() - last);
         await new Promise((resolve) => setImmediate(resolve));
@@ -418,7 +415,7 @@ async function grounding(): Promise<void> {
     prepareSteps = steps;
     // The check that follows the generated block: the index is ready.
     const t2 = performance.now();
-    const r = checkText(summary, buildGroundingIndex(generated));
+    const r = checkText(summary, cache.build(generated));
     checkMs.push(performance.now() - t2);
     if (r.checked !== first.checked || r.supported !== first.supported)
       throw new Error(`cold and prepared checks differ: ${first.supported}/${first.checked} vs ${r.supported}/${r.checked}`);
