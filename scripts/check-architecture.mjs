@@ -1,5 +1,6 @@
 // The structural rules of the code base, counted: long source files, import cycles, hosts reaching past the core's
-// entry, comments citing design documents or issue numbers, `instanceof AssistantError`, and over-long lines.
+// entry, comments citing design documents or issue numbers, `instanceof AssistantError`, over-long lines, and state at
+// module scope in src/core (a `let`/`var`, or an empty Map/Set/WeakMap/WeakSet: a cache every assistant would share).
 // Prints every finding as file:line and exits 1 when there is any; `--json` prints the counts (and findings) instead.
 //
 // Imports are read with the TypeScript compiler's own parser (the `typescript` dev dependency), which sees every
@@ -131,6 +132,36 @@ function instanceofAssistantError(sf) {
   return found;
 }
 
+const COLLECTIONS = /^(?:Map|Set|WeakMap|WeakSet)$/;
+/**
+ * Module-scope state that outlives an assistant: caches and indexes belong to an instance (created with it, bounded,
+ * gone with it). Tables filled once from literals (`new Set([...])`) are immutable in effect and allowed; an empty
+ * collection at module scope can only be filled at run time, so it is a cache. `file:name` entries here are exceptions
+ * that say why.
+ */
+const MODULE_STATE_ALLOWED = new Set([]);
+function moduleState(sf, file) {
+  const found = [];
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const flags = statement.declarationList.flags;
+    const mutable = !(flags & ts.NodeFlags.Const);
+    for (const decl of statement.declarationList.declarations) {
+      const name = decl.name.getText(sf);
+      if (MODULE_STATE_ALLOWED.has(`${file}:${name}`)) continue;
+      const init = decl.initializer;
+      const emptyCollection =
+        init && ts.isNewExpression(init) && COLLECTIONS.test(init.expression.getText(sf)) && (init.arguments ?? []).length === 0;
+      if (mutable || emptyCollection)
+        found.push({
+          line: lineOf(sf, decl.getStart(sf)),
+          detail: mutable ? `module-scope \`let\`/\`var\` ${name}` : `module-scope cache ${name}`,
+        });
+    }
+  }
+  return found;
+}
+
 /** Strongly connected components with more than one file (or a file importing itself): Tarjan's algorithm. */
 function cycles(graph) {
   let index = 0;
@@ -191,6 +222,7 @@ const findings = {
   docCitations: [],
   instanceofAssistantError: [],
   longLines: [],
+  moduleState: [],
 };
 
 const srcFiles = walk('src');
@@ -217,6 +249,7 @@ for (const file of codeFiles) {
   }
 
   if (!file.startsWith('src/')) continue;
+  if (file.startsWith('src/core/')) for (const f of moduleState(sf, file)) findings.moduleState.push({ file, ...f });
   if (lines.length > MAX_FILE_LINES)
     findings.longFiles.push({ file, line: lines.length, detail: `${lines.length} lines (max ${MAX_FILE_LINES})` });
   lines.forEach((l, i) => {
@@ -266,6 +299,7 @@ const LABELS = {
   docCitations: 'comments citing design documents or issue numbers',
   instanceofAssistantError: '`instanceof AssistantError` (use isAssistantError / hasErrorCode)',
   longLines: `lines over ${MAX_LINE_CHARS} characters (src)`,
+  moduleState: 'module-scope state in src/core (let/var, empty Map/Set: belongs to an assistant instance)',
 };
 const counts = Object.fromEntries(Object.entries(findings).map(([k, v]) => [k, v.length]));
 const total = Object.values(counts).reduce((a, b) => a + b, 0);

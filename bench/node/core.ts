@@ -22,13 +22,13 @@ import {
   resolveLanguage,
   summarize,
   InMemoryKeyValueStore,
+  NoteParser,
   type ActionContext,
   type ConnectedSession,
   type NoteDocument,
   type Source,
 } from '../../src/core';
-import { buildGroundingIndex, checkText, clearGroundingCache, prepareGroundingIndex } from '../../src/core/grounding';
-import { forgetTokenEstimates } from '../../src/core/llm/tokens';
+import { GroundingIndexCache, checkText } from '../../src/core/grounding';
 import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
 import { startFakeProcess } from './fakeProcess';
 
@@ -154,6 +154,10 @@ async function overheadAndCache(): Promise<void> {
   const document: NoteDocument = { uri: fileUri(join(ws, 'note.md')), version: 1, languageId: 'markdown', getText: () => text };
   const files = new NodeWorkspace(ws);
   const config = resolveConfig({ ...DEFAULT_CONFIG });
+  // The note's parse outlives a session's reader as it does in the extension, where the assistant's one note
+  // parser serves the editor's CodeLenses (which parse an open note before any action) and every reader.
+  const notes = new NoteParser();
+  notes.parse(text);
   // A reader as a session of the extension makes it: the persisted extraction cache (on disk, shared by all
   // sessions) behind a fresh in-memory layer. A new reader = the first action of a new session.
   const newSession = (): DefaultSourceReader =>
@@ -165,6 +169,7 @@ async function overheadAndCache(): Promise<void> {
       config: () => config,
       isTrusted: () => true,
       cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache'))),
+      parser: notes,
     });
   // vLLM with Qwen3's full 262,144-token window: the note and the five papers fit one request, so the
   // measured path is parse → links → cache look-ups → prompt → request (no map step).
@@ -203,8 +208,6 @@ async function overheadAndCache(): Promise<void> {
     const overhead: number[] = [];
     const collect: number[] = [];
     for (let i = 0; i < args.runs; i++) {
-      // Nor any token estimate kept from an earlier run (src/core/llm/tokens.ts keeps the last few long ones).
-      forgetTokenEstimates();
       const r = await run(new InMemoryKeyValueStore(), newSession());
       if (r.firstByteMs === undefined || r.chats !== 1) throw new Error(`expected one chat request, saw ${r.chats}`);
       overhead.push(r.firstByteMs);
@@ -379,12 +382,12 @@ async function grounding(): Promise<void> {
   let checked = 0;
   let supported = 0;
   for (let i = 0; i < args.runs; i++) {
-    // Cold: new Source objects and an empty shared cache (the index is kept per Source object and per text),
+    // Cold: new Source objects and an empty index cache (the index is kept per Source object and per text),
     // so this times building everything a first check of never-seen sources needs, then that check.
-    clearGroundingCache();
+    const coldCache = new GroundingIndexCache();
     const fresh = sources.map((s) => ({ ...s }));
     const t0 = performance.now();
-    const cold = buildGroundingIndex(fresh);
+    const cold = coldCache.build(fresh);
     const t1 = performance.now();
     const first = checkText(summary, cold);
     coldCheckMs.push(performance.now() - t1);
@@ -394,13 +397,13 @@ async function grounding(): Promise<void> {
 
     // As in the extension: the index (with its q-grams) built while the model generates, one source per
     // event-loop task; each step is timed (how long the extension host's event loop is held at most).
-    clearGroundingCache();
+    const cache = new GroundingIndexCache();
     const generated = sources.map((s) => ({ ...s }));
     let last = performance.now();
     let steps = 0;
     let longest = 0;
     const p0 = last;
-    await prepareGroundingIndex(generated, {
+    await cache.prepare(generated, {
       yieldToHost: async () => {
         if (steps++ > 0) longest = Math.max(longest, performance.now() - last);
         await new Promise((resolve) => setImmediate(resolve));
@@ -412,7 +415,7 @@ async function grounding(): Promise<void> {
     prepareSteps = steps;
     // The check that follows the generated block: the index is ready.
     const t2 = performance.now();
-    const r = checkText(summary, buildGroundingIndex(generated));
+    const r = checkText(summary, cache.build(generated));
     checkMs.push(performance.now() - t2);
     if (r.checked !== first.checked || r.supported !== first.supported)
       throw new Error(`cold and prepared checks differ: ${first.supported}/${first.checked} vs ${r.supported}/${r.checked}`);

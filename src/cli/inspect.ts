@@ -5,7 +5,7 @@ import { explainError } from './errors';
 import type { CliAssistant } from './host';
 import { readNote } from './noteFile';
 import type { CliRequest } from './program';
-import { markdownTable, sourceEntries, sourceWarnings, statusWords, type Output } from './render';
+import { sourceEntries, sourceWarnings, type Output } from './render';
 
 export async function runCheck(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
   const note = await readNote(request.target ?? '');
@@ -44,11 +44,10 @@ export async function runCheck(request: CliRequest, host: CliAssistant, output: 
 
 export async function runContext(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
   const note = await readNote(request.target ?? '');
-  const collected = await host.assistant.collect(note.document, { links: 'all', signal, progress: output.terminal.progress });
   let usableContext: number | undefined = host.config.contextLength > 0 ? host.config.contextLength : undefined;
   let serverProblem: string | undefined;
   if (usableContext === undefined) {
-    // The usable context is the server's; without one the list is still worth printing.
+    // The usable context is the server's; without one the preview is still worth printing.
     try {
       usableContext = (await host.assistant.connect(signal, host.config)).info.contextLength;
     } catch (error) {
@@ -56,14 +55,19 @@ export async function runContext(request: CliRequest, host: CliAssistant, output
       serverProblem = explainError(error, { userSettingsFile: host.settings.userSettingsFile }).message;
     }
   }
+  // Exactly what the editor's Preview Context opens: the request Ask About Note would send, nothing sent.
+  const { collected, text } = await host.assistant.preview(note.document, {
+    signal,
+    progress: output.terminal.progress,
+    ...(usableContext === undefined ? {} : { usableContext }),
+  });
   output.terminal.done();
   for (const w of sourceWarnings(collected.sources)) output.terminal.warn(w);
   if (serverProblem) output.terminal.warn(`usable context unknown: ${serverProblem}`);
-  const all = [collected.note, ...collected.sources];
   if (request.json) {
     output.json({
       note: note.path,
-      sources: sourceEntries(all),
+      sources: sourceEntries([collected.note, ...collected.sources]),
       totalTokens: collected.totalTokens,
       usableContext: usableContext ?? null,
       fits: usableContext === undefined ? null : collected.totalTokens + host.config.maxOutputTokens <= usableContext,
@@ -71,15 +75,7 @@ export async function runContext(request: CliRequest, host: CliAssistant, output
     });
     return ExitCode.Ok;
   }
-  const rows = all.map((s) => [s.title, s.kind, s.status === 'ok' ? s.tokenEstimate.toLocaleString('en') : '—', statusWords(s.status)]);
-  const total =
-    usableContext === undefined
-      ? `Total: ${collected.totalTokens.toLocaleString('en')} tokens (usable context unknown)`
-      : `Total: ${collected.totalTokens.toLocaleString('en')} of ${usableContext.toLocaleString('en')} tokens of usable context` +
-        (collected.totalTokens + host.config.maxOutputTokens > usableContext
-          ? ' — too long for one request: it will be split into parts and summarized part by part'
-          : '');
-  output.markdown(`${markdownTable(['source', 'kind', 'tokens', 'status'], rows)}\n\n${total}`);
+  output.markdown(text);
   return ExitCode.Ok;
 }
 

@@ -10,3 +10,4 @@ export { DEFAULT_CONFIG, resolveConfig, SETTING_KEYS } from './config';
 export type { AssistantConfig, ExplainTermStyle, OnCancel, OutputLanguage, OutputStyle } from './config';
 export { redact } from './redact';
 export { nullLogger, type Logger } from './ports/logger';
+export { scanWikilink, type ScannedWikilink } from './markdown/wikilinkScan';

@@ -21,6 +21,7 @@ import type { Embedder } from './library/types';
 import type { LlmSession } from './llm/types';
 import { createLlmProvider } from './llmProvider';
 import type { NoteLink } from './markdown/links';
+import { NoteParser, type ParsedNote } from './markdown/parseNote';
 import { systemClock, type Clock } from './ports/clock';
 import type { NoteDocument } from './ports/document';
 import type { DocumentEditor } from './ports/documentEditor';
@@ -196,6 +197,9 @@ class AssistantImpl implements Assistant {
   private readonly resultStore: KeyValueStore;
   private readonly grounding: NoteGrounding;
   private builtins: Promise<readonly PromptFile[]> | undefined;
+  /** The recent parses of notes: reading the sources, placing a block and checking the input share them. */
+  private readonly notes = new NoteParser(8);
+  private readonly parse = (text: string): ParsedNote => this.notes.parse(text);
   /** Task runs in progress, by task and note. */
   private readonly running = new Set<string>();
   private foreground = 0;
@@ -230,6 +234,7 @@ class AssistantImpl implements Assistant {
       // Parsed bibliographies share the bounded store (and Clear Cache) with the extractions.
       store: extractionStore,
       logger: this.logger,
+      parser: this.notes,
     });
     this.grounding = new NoteGrounding(this.sources, this.logger, this.clock);
   }
@@ -270,7 +275,7 @@ class AssistantImpl implements Assistant {
     const text = note.getText();
     // Templates first: a task that names a template validates it before anything else happens.
     const prompts = await this.prompts(note.uri, config);
-    const prepared = TASKS[request.task].prepare({ request, args, text, config, paperLinks: this.links(note), prompts });
+    const prepared = TASKS[request.task].prepare({ request, args, text, parse: this.parse, config, paperLinks: this.links(note), prompts });
     // The block's place (and Explain Term's footnote at the term) follow the user's edits until insertion.
     let footnoteAt = prepared.footnote?.at;
     let placement: Placement = prepared.placement;
@@ -292,7 +297,7 @@ class AssistantImpl implements Assistant {
       const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
       const chosen = prepared.choose(collected, { language, labels, noteTitle });
       const sources = chosen.sources;
-      checkInput(request.task, sources);
+      checkInput(request.task, sources, this.parse);
       const skipped = unreadableSources(sources);
       if (skipped.length > 0) options.onUnreadable?.(skipped);
 
@@ -333,6 +338,7 @@ class AssistantImpl implements Assistant {
         generate,
         ...(options.sink ? { sink: options.sink } : {}),
         grounding: this.grounding,
+        parse: this.parse,
       };
       const placed = prepared.footnote
         ? await placeFootnote(

@@ -172,7 +172,7 @@ suite('research-assistant: exit codes and messages', () => {
     assert.match(missing.stderr, /nothing to work on: .*Results/);
   });
 
-  test('context: each source with its tokens and status, the total against the usable context', async () => {
+  test('context: each source with its tokens and status (--json); the preview of the request Ask would send', async () => {
     const r = await box.run(['context', 'review.md', '--json', '--endpoint', fake.url]);
     assert.equal(r.code, 0, r.stderr);
     const out = json(r.stdout);
@@ -192,8 +192,10 @@ suite('research-assistant: exit codes and messages', () => {
       sources.reduce((n, s) => n + s.tokens, 0),
     );
     const table = await box.run(['context', 'review.md', '--endpoint', fake.url]);
-    assert.match(table.stdout, /^\| source \| kind \| tokens \| status \|/);
-    assert.match(table.stdout, /Total: [\d,]+ of 32,768 tokens of usable context/);
+    assert.match(table.stdout, /^# Context preview: review\.md\n/);
+    assert.match(table.stdout, /\*\*[\d,]+ tokens\*\* of 32,768 usable/);
+    assert.match(table.stdout, /## Message 1: system/);
+    assert.match(table.stdout, /^- \S+ \(missing\)$/m);
   });
 
   test('check: a note without generated blocks says so and exits 0; unsupported figures exit 1', async () => {

@@ -5,7 +5,7 @@
  * cut silently. Every request and every part is cached.
  */
 import { AssistantError, hasErrorCode, throwIfAborted } from '../errors';
-import { estimateMessageTokens, estimateTokens } from '../llm/tokens';
+import { estimateMessageTokens, estimateTokens, type TokenEstimate } from '../llm/tokens';
 import type { ChatMessage, ChatResult } from '../llm/types';
 import { renderPrompt, type PromptTemplate } from '../prompts/promptTemplate';
 import { formatSource } from '../prompts/sourceBlock';
@@ -33,12 +33,11 @@ export function concurrencyFor(ctx: ActionContext): number {
  * Whether the messages fit: the estimate decides clear cases; near the limit the server's count decides
  * (the count is a round trip, so asking only near the limit keeps the overhead before the first request byte small).
  */
-async function fits(ctx: ActionContext, messages: readonly ChatMessage[], maxOutput: number): Promise<boolean> {
+async function fits(ctx: ActionContext, messages: readonly ChatMessage[], maxOutput: number, estimate: TokenEstimate): Promise<boolean> {
   const limit = ctx.session.info.contextLength - maxOutput - safetyMargin(ctx.session.info.contextLength);
   // The same figure the session checks before sending (`budget`), so a prompt judged to fit is not refused by it.
-  const estimate = estimateMessageTokens(messages).budget;
-  if (estimate < limit * 0.8) return true;
-  if (estimate > limit * 1.5) return false;
+  if (estimate.budget < limit * 0.8) return true;
+  if (estimate.budget > limit * 1.5) return false;
   const counted = await ctx.session.countTokens(messages, ctx.signal);
   return counted.count <= limit;
 }
@@ -184,6 +183,7 @@ async function generate(
   params: Readonly<Record<string, unknown>>,
   sink: TextSink,
   counter: Counter,
+  estimate?: TokenEstimate,
 ): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
   const maxTokens = maxOutputFor(ctx, template);
   const temperature = template.temperature ?? ctx.config.temperature;
@@ -201,7 +201,7 @@ async function generate(
   }
   throwIfAborted(ctx.signal);
   counter.requests += 1;
-  const stream = ctx.session.stream({ messages, maxTokens, temperature }, ctx.signal);
+  const stream = ctx.session.stream({ messages, maxTokens, temperature, ...(estimate ? { estimate } : {}) }, ctx.signal);
   // Consume `result` early so a rejection is never unhandled while we iterate.
   const settled = stream.result.then(
     (r): { ok: true; r: ChatResult } => ({ ok: true, r }),
@@ -229,14 +229,20 @@ export async function prepareSources(
   focus: string,
   counter: Counter,
   forceSplit = false,
-): Promise<{ readonly sourcesText: string; readonly parts: number; readonly messages?: ChatMessage[] }> {
+): Promise<{
+  readonly sourcesText: string;
+  readonly parts: number;
+  readonly messages?: ChatMessage[];
+  readonly estimate?: TokenEstimate;
+}> {
   const usable = sendableSources(sources);
   if (usable.length === 0) throw new AssistantError('NoInput', 'No readable source text to send');
   const sourcesText = usable.map((s) => formatSource(s)).join('\n\n');
   if (!forceSplit) {
     // The prompt measured is the prompt sent: returned, so it is neither rendered nor estimated again.
     const messages = renderPrompt(template, { ...values, sources: sourcesText });
-    if (await fits(ctx, messages, maxOutputFor(ctx, template))) return { sourcesText, parts: 1, messages };
+    const estimate = estimateMessageTokens(messages);
+    if (await fits(ctx, messages, maxOutputFor(ctx, template), estimate)) return { sourcesText, parts: 1, messages, estimate };
   }
 
   // Map: parts sized so the notes prompt fits with its own output reserve.
@@ -294,7 +300,7 @@ export async function runMarkdownTask(ctx: ActionContext, options: RunOptions): 
   let messages = prepared.messages ?? renderPrompt(template, { ...values, sources: prepared.sourcesText });
   let r;
   try {
-    r = await generate(ctx, template, messages, values, sink, counter);
+    r = await generate(ctx, template, messages, values, sink, counter, prepared.messages ? prepared.estimate : undefined);
   } catch (error) {
     // The server's own count disagreed with ours: force the map step and retry once (never a failure).
     if (!isOverflow(error) || prepared.parts > 1) throw error;

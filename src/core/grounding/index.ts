@@ -1,10 +1,8 @@
 /** Grounding checks: figures and quotes of generated text against the sources. */
 export {
   buildGroundingIndex,
-  clearGroundingCache,
-  isIndexed,
+  GroundingIndexCache,
   pageAt,
-  prepareGroundingIndex,
   type GroundingIndex,
   type NumberPosting,
   type PrepareOptions,

@@ -28,18 +28,41 @@ const SPACE = 0x20;
 const THIN = 0x2009;
 const MINUS = 0x2d;
 
-/** NFKC per character, cached: full-width digits and ％ become ASCII, ﬁ/ﬂ become letters, ⁻³ becomes −3. */
-const nfkcCache = new Map<number, string>();
-function nfkc(cp: number): string {
-  let out = nfkcCache.get(cp);
-  if (out === undefined) {
-    out = String.fromCodePoint(cp).normalize('NFKC');
-    // NFKC turns superscript minus into U+2212 and full-width hyphen-minus into '-'; fold again.
-    if (out.length === 1 && DASHES.has(out.charCodeAt(0))) out = '-';
-    nfkcCache.set(cp, out);
+/**
+ * Per-character folds kept by whoever normalises (one call, or a GroundingIndexCache across the texts it
+ * indexes): a text repeats few distinct non-ASCII characters many times. Bounded: emptied when full.
+ */
+export class CharFolds {
+  private readonly nfkcForms = new Map<number, string>();
+  private readonly quoteForms = new Map<number, string>();
+
+  /** NFKC of one character: full-width digits and ％ become ASCII, ﬁ/ﬂ become letters, ⁻³ becomes −3. */
+  nfkc(cp: number): string {
+    let out = this.nfkcForms.get(cp);
+    if (out === undefined) {
+      out = String.fromCodePoint(cp).normalize('NFKC');
+      // NFKC turns superscript minus into U+2212 and full-width hyphen-minus into '-'; fold again.
+      if (out.length === 1 && DASHES.has(out.charCodeAt(0))) out = '-';
+      if (this.nfkcForms.size >= MAX_FOLDS) this.nfkcForms.clear();
+      this.nfkcForms.set(cp, out);
+    }
+    return out;
   }
-  return out;
+
+  /** The quote form of one non-ASCII code unit ('' when it is not a letter or digit). */
+  quote(code: number): string {
+    let out = this.quoteForms.get(code);
+    if (out === undefined) {
+      const ch = String.fromCharCode(code);
+      out = QUOTE_KEEP.test(ch) ? ch.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase() : '';
+      if (this.quoteForms.size >= MAX_FOLDS) this.quoteForms.clear();
+      this.quoteForms.set(code, out);
+    }
+    return out;
+  }
 }
+
+const MAX_FOLDS = 4096;
 
 /**
  * Ranges of line-break hyphenation ("evalu-\n ation") to drop: a letter, a hyphen, whitespace with a
@@ -103,7 +126,7 @@ function isDigit(code: number): boolean {
  * The number form: NFKC, dashes → `-`, multiplication look-alikes → `×`, digit-grouping spaces → U+2009,
  * other whitespace runs → one space, invisible characters and line-break hyphenation removed.
  */
-export function normalizeForNumbers(text: string): MappedText {
+export function normalizeForNumbers(text: string, folds: CharFolds = new CharFolds()): MappedText {
   const breaks = hyphenBreaks(text);
   let b = 0;
   const out = new MappedBuilder(text.length + 16);
@@ -150,7 +173,7 @@ export function normalizeForNumbers(text: string): MappedText {
       if (!lastSpace) out.push(SPACE, i);
       lastSpace = true;
     } else {
-      const mapped = nfkc(cp);
+      const mapped = folds.nfkc(cp);
       if (mapped === ' ') {
         if (!lastSpace) out.push(SPACE, i);
         lastSpace = true;
@@ -173,20 +196,9 @@ export function normalizeForQuotes(text: string): MappedText {
 }
 
 const QUOTE_KEEP = /[\p{L}\p{N}]/u;
-const quoteCache = new Map<number, string>();
-/** The quote form of one non-ASCII code unit ('' when it is not a letter or digit). */
-function quoteChar(code: number): string {
-  let out = quoteCache.get(code);
-  if (out === undefined) {
-    const ch = String.fromCharCode(code);
-    out = QUOTE_KEEP.test(ch) ? ch.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase() : '';
-    quoteCache.set(code, out);
-  }
-  return out;
-}
 
 /** The quote form of text already in number form (sources keep both forms without normalising twice). */
-export function toQuoteForm(base: MappedText): MappedText {
+export function toQuoteForm(base: MappedText, folds: CharFolds = new CharFolds()): MappedText {
   const t = base.text;
   const out = new MappedBuilder(t.length + 16);
   for (let i = 0; i < t.length; i++) {
@@ -202,7 +214,7 @@ export function toQuoteForm(base: MappedText): MappedText {
       out.push(code, from);
       continue;
     }
-    const mapped = quoteChar(code);
+    const mapped = folds.quote(code);
     for (let k = 0; k < mapped.length; k++) out.push(mapped.charCodeAt(k), from);
   }
   return out.finish(base.map[t.length] ?? 0);
@@ -217,7 +229,7 @@ export interface SourceForms {
 }
 
 /** The quote form of one number-form code unit, pushed into a buffer; returns the new length. */
-function pushQuote(code: number, from: number, buf: Uint16Array, map: Int32Array, len: number): number {
+function pushQuote(code: number, from: number, buf: Uint16Array, map: Int32Array, len: number, folds: CharFolds): number {
   if (code < 0x80) {
     if (isDigit(code) || (code >= 97 && code <= 122)) {
       buf[len] = code;
@@ -236,7 +248,7 @@ function pushQuote(code: number, from: number, buf: Uint16Array, map: Int32Array
     map[len] = from;
     return len + 1;
   }
-  const mapped = quoteChar(code);
+  const mapped = folds.quote(code);
   for (let k = 0; k < mapped.length; k++) {
     buf[len] = mapped.charCodeAt(k);
     map[len++] = from;
@@ -257,7 +269,12 @@ function grown<T extends Uint16Array | Int32Array>(a: T, size: number): T {
  * buffers. `blank` lists ranges (ascending, not overlapping) read as whitespace: the `[page N]`
  * markers, which are the reader's, not the paper's.
  */
-export function normalizeSource(text: string, blank: ReadonlyArray<readonly [number, number]> = []): SourceForms {
+export function normalizeSource(
+  text: string,
+  blank: ReadonlyArray<readonly [number, number]> = [],
+  state: NormalizerState = new NormalizerState(),
+): SourceForms {
+  const { folds } = state;
   const breaks = hyphenBreaks(text);
   const n = text.length;
   // Invariant: length + input still to read <= capacity (ASCII writes at most one unit per unit read);
@@ -265,10 +282,10 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
   let cap = n + 64;
   // The buffers are scratch space reused across calls (the function is synchronous): allocating and
   // first touching ~20 MB per 500 pages costs more than the loop itself. Only the results are copied out.
-  if (scratch.cap < cap)
-    scratch = { cap, nb: new Uint16Array(cap), nm: new Int32Array(cap + 1), qb: new Uint16Array(cap), qm: new Int32Array(cap + 1) };
-  else cap = scratch.cap;
-  let { nb, nm, qb, qm } = scratch;
+  if (state.scratch.cap < cap)
+    state.scratch = { cap, nb: new Uint16Array(cap), nm: new Int32Array(cap + 1), qb: new Uint16Array(cap), qm: new Int32Array(cap + 1) };
+  else cap = state.scratch.cap;
+  let { nb, nm, qb, qm } = state.scratch;
   let nl = 0;
   let ql = 0;
   let lastSpace = true;
@@ -337,7 +354,7 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
     else if (TIMES.has(cp)) out = '\u00d7';
     else if (cp === 0xb7 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) out = '.';
     else if (OTHER_SPACES.has(cp) || (cp >= 0x2000 && cp <= 0x200a)) out = ' ';
-    else out = nfkc(cp);
+    else out = folds.nfkc(cp);
     if (out === ' ') {
       if (!lastSpace) {
         nb[nl] = SPACE;
@@ -349,7 +366,7 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
       let quoteUnits = 0;
       for (let j = 0; j < out.length; j++) {
         const code = out.charCodeAt(j);
-        quoteUnits += code < 0x80 || (code >= 0xd800 && code <= 0xdfff) ? 1 : quoteChar(code).length;
+        quoteUnits += code < 0x80 || (code >= 0xd800 && code <= 0xdfff) ? 1 : folds.quote(code).length;
       }
       const need = Math.max(nl + out.length, ql + quoteUnits) + (n - i);
       if (need > cap) {
@@ -358,13 +375,13 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
         nm = grown(nm, cap + 1);
         qb = grown(qb, cap);
         qm = grown(qm, cap + 1);
-        scratch = { cap, nb, nm, qb, qm };
+        state.scratch = { cap, nb, nm, qb, qm };
       }
       for (let j = 0; j < out.length; j++) {
         const code = out.charCodeAt(j);
         nb[nl] = code;
         nm[nl++] = i;
-        ql = pushQuote(code, i, qb, qm, ql);
+        ql = pushQuote(code, i, qb, qm, ql, folds);
       }
       lastSpace = false;
     }
@@ -377,7 +394,7 @@ export function normalizeSource(text: string, blank: ReadonlyArray<readonly [num
     quoteForm: { text: decodeUtf16(qb.subarray(0, ql)), map: qm.slice(0, ql + 1) },
   };
   // Keep scratch space for texts up to the size of a long paper (~12 bytes per character), not more.
-  if (scratch.cap > SCRATCH_KEEP) scratch = EMPTY_SCRATCH;
+  if (state.scratch.cap > SCRATCH_KEEP) state.scratch = EMPTY_SCRATCH;
   return forms;
 }
 
@@ -393,8 +410,24 @@ const ASCII_QUOTE = (() => {
   return t;
 })();
 
-const EMPTY_SCRATCH = { cap: 0, nb: new Uint16Array(0), nm: new Int32Array(0), qb: new Uint16Array(0), qm: new Int32Array(0) };
-let scratch = EMPTY_SCRATCH;
+interface Scratch {
+  readonly cap: number;
+  readonly nb: Uint16Array;
+  readonly nm: Int32Array;
+  readonly qb: Uint16Array;
+  readonly qm: Int32Array;
+}
+
+const EMPTY_SCRATCH: Scratch = { cap: 0, nb: new Uint16Array(0), nm: new Int32Array(0), qb: new Uint16Array(0), qm: new Int32Array(0) };
+
+/**
+ * What normalising many source texts reuses, owned by whoever indexes them (a GroundingIndexCache): the
+ * buffers (bounded: dropped after a text longer than a long paper) and the per-character folds.
+ */
+export class NormalizerState {
+  scratch: Scratch = EMPTY_SCRATCH;
+  readonly folds = new CharFolds();
+}
 
 /** A short one-line excerpt of `text` around [start, end), for messages and hovers. */
 export function snippetAround(text: string, start: number, end: number, context = 40): string {

@@ -10,7 +10,7 @@
  */
 import type { Source } from '../sources/types';
 import { buildGramIndex, type GramIndex, type QuoteTarget } from './fuzzy';
-import { normalizeSource, type MappedText } from './normalize';
+import { normalizeSource, NormalizerState, type MappedText } from './normalize';
 import { canonicalKey, keyValue, scanNumbers, type NumberUnit } from './numbers';
 
 /** How a source number stands for a value: the same, a format variant, or the value rounded. */
@@ -132,10 +132,10 @@ function add(map: Map<string, NumberPosting[]>, key: string, posting: NumberPost
 }
 
 /** Indexes one text (see TextIndex). */
-export function indexText(text: string): TextIndex {
+export function indexText(text: string, normalizer: NormalizerState = new NormalizerState()): TextIndex {
   const markers = pageMarkers(text);
   // One pass builds both forms; the page markers read as whitespace, so their numbers support nothing.
-  const { numberForm: norm, quoteForm } = normalizeSource(text, markers.ranges);
+  const { numberForm: norm, quoteForm } = normalizeSource(text, markers.ranges, normalizer);
   const numbers = new Map<string, NumberPosting[]>();
   const tokens: SourceNumber[] = [];
   const orig = (i: number): number => norm.map[i] ?? text.length;
@@ -238,13 +238,15 @@ class IndexCache {
 }
 
 /**
- * The text indexes one owner keeps (an assistant; the module default for direct callers): by Source object
+ * The text indexes one owner keeps (an assistant's note grounding): by Source object
  * (immutable, so the index found for one is remembered for as long as it lives), else by the text's
  * fingerprint in a bounded LRU.
  */
 export class GroundingIndexCache {
   private readonly bySource = new WeakMap<Source, TextIndex>();
   private readonly byText = new IndexCache();
+  /** Buffers and character folds reused from one text to the next. */
+  private readonly normalizer = new NormalizerState();
 
   /** The index of a source's text: by the Source object, else by the text's fingerprint, else built now. */
   textIndexOf(source: Source): TextIndex {
@@ -252,13 +254,13 @@ export class GroundingIndexCache {
     if (index !== undefined) return index;
     // Short texts, and the note itself (a new text after every edit), would only churn the shared cache.
     if (source.text.length < CACHE_MIN_CHARS || source.kind === 'note' || source.kind === 'selection') {
-      index = indexText(source.text);
+      index = indexText(source.text, this.normalizer);
     } else {
       const key = textFingerprint(source.text);
       index = this.byText.get(key);
       // Same key, different text (a one-character edit between samples): index it and keep the new one.
       if (index === undefined || index.source !== source.text) {
-        index = indexText(source.text);
+        index = indexText(source.text, this.normalizer);
         this.byText.set(key, index);
       }
     }
@@ -309,41 +311,26 @@ export class GroundingIndexCache {
   }
 }
 
-/** The cache of callers that do not own one (tests, the bench, the table check's quote index). */
-const defaultCache = new GroundingIndexCache();
-
-export function textIndexOf(source: Source): TextIndex {
-  return defaultCache.textIndexOf(source);
-}
-
-export function isIndexed(source: Source, grams = false): boolean {
-  return defaultCache.isIndexed(source, grams);
-}
-
-/** Empties the default cache (tests, the bench). */
-export function clearGroundingCache(): void {
-  defaultCache.clear();
-}
-
 /** Only sources that were read: a missing or unreadable file supports nothing. */
 function usable(sources: readonly Source[]): Source[] {
   return sources.filter((s) => s.status === 'ok' && s.text.length > 0);
 }
 
-export function buildGroundingIndex(sources: readonly Source[]): GroundingIndex {
-  return defaultCache.build(sources);
+/**
+ * The index of `sources` for one check, through the owner's cache when given; without one nothing is kept
+ * (a one-off check: a table's quotes, a test). Whoever checks often (an assistant) owns a GroundingIndexCache.
+ */
+export function buildGroundingIndex(sources: readonly Source[], cache: GroundingIndexCache = new GroundingIndexCache()): GroundingIndex {
+  return cache.build(sources);
 }
 
 export interface PrepareOptions {
   readonly signal?: AbortSignal;
   /** Also build the q-gram indexes (for quotes that match nowhere nearly verbatim). Default true. */
   readonly grams?: boolean;
+
   /** Lets the host run between two sources (default: a zero-delay timer). */
   readonly yieldToHost?: () => Promise<void>;
 }
 
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-export async function prepareGroundingIndex(sources: readonly Source[], options: PrepareOptions = {}): Promise<void> {
-  return defaultCache.prepare(sources, options);
-}

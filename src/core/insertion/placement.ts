@@ -30,6 +30,9 @@ import { lineAt, parseNote, type NoteBlockSpan, type ParsedNote } from '../markd
 import type { OffsetRange } from '../ports/document';
 import { findBlocks } from './markers';
 
+/** How the note's text is parsed: the caller's NoteParser hands back the parse it already holds. */
+export type NoteParse = (text: string) => ParsedNote;
+
 /** A placement rule, resolved against the note's text when the block is inserted. */
 export type Placement =
   /** After the top-level block holding the offset. */
@@ -48,9 +51,9 @@ export function afterSelection(selection: OffsetRange): Placement {
  * Whole-note results: the end of the section holding the cursor; the end of the note without a cursor or
  * with the cursor in the front matter or on the title line.
  */
-export function wholeNotePlacement(text: string, cursor: number | undefined): Placement {
+export function wholeNotePlacement(text: string, cursor: number | undefined, parse: NoteParse = parseNote): Placement {
   if (cursor === undefined) return { after: 'note' };
-  const note = parseNote(text);
+  const note = parse(text);
   const line = lineAt(note.lineStarts, Math.min(Math.max(0, cursor), text.length));
   if (line < note.bodyStartLine) return { after: 'note' };
   const title = titleSpan(note);
@@ -121,8 +124,8 @@ function blockEnd(note: ParsedNote, spans: readonly NoteBlockSpan[], offset: num
 }
 
 /** The offset whose line a new block goes after (the block is inserted at the end of that line). */
-export function placementOffset(text: string, placement: Placement): number {
-  const note = parseNote(text);
+export function placementOffset(text: string, placement: Placement, parse: NoteParse = parseNote): number {
+  const note = parse(text);
   const spans = spansOf(note);
   const clamp = (offset: number): number => Math.min(Math.max(0, offset), text.length);
   switch (placement.after) {

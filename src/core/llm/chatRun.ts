@@ -37,7 +37,7 @@ export async function runChat(
   push: (text: string) => void,
 ): Promise<ChatResult> {
   const { info, config, transport, retry, logger } = context;
-  const estimate = estimateMessageTokens(request.messages);
+  const estimate = request.estimate ?? estimateMessageTokens(request.messages);
   precheck(info, request, estimate.budget);
   const started = Date.now();
   const extra = { endpoint: info.baseUrl, model: info.model };

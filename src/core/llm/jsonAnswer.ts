@@ -34,8 +34,10 @@ export async function completeJson<T>(
     problem = error instanceof Error ? error.message : String(error);
   }
   logger.warn(`JSON answer rejected (${problem}); asking the model once to repair it`);
+  // Other messages: the first request's estimate does not carry over.
+  const { estimate: _estimate, ...first } = req;
   const repair: ChatRequest = {
-    ...req,
+    ...first,
     messages: [
       ...req.messages,
       { role: 'assistant', content: result.text },

@@ -1,4 +1,6 @@
-import type { ChatMessage } from './types';
+import type { ChatMessage, TokenEstimate } from './types';
+
+export type { TokenEstimate } from './types';
 
 /**
  * The one token estimator of the extension (sources, splitting, the action pipeline and the session all use it).
@@ -50,21 +52,6 @@ const PRIMER = 3;
 const MARGIN = 1.1;
 const MARGIN_FIXED = 32;
 
-export interface TokenEstimate {
-  /** Lower bound: the tokenizer will not produce fewer than this. */
-  readonly low: number;
-  /** Upper bound plus safety margin: plan budgets with this. */
-  readonly budget: number;
-}
-
-/**
- * The same long text is estimated several times on the way to one request (the source when read, the
- * pipeline's plan, the session's pre-send check of the whole prompt): the last few long estimates are kept.
- */
-const recent = new Map<string, { low: number; high: number }>();
-const RECENT_MAX = 16;
-const RECENT_MIN_LENGTH = 2048;
-
 /** CJK or not, per BMP code unit, filled on first sight (0 = not yet seen, 1 = CJK, 2 = other): CJK prose tests each unit once. */
 const bmpClass = new Uint8Array(0x10000);
 
@@ -100,17 +87,7 @@ const latinClass = new Uint8Array(LATIN_END).map((_, unit) => {
   return ACCENTED;
 });
 
-/** Forgets the kept estimates (the bench times a session's first action, which has none). */
-export function forgetTokenEstimates(): void {
-  recent.clear();
-}
-
 export function estimateTextTokens(text: string): { low: number; high: number } {
-  const long = text.length >= RECENT_MIN_LENGTH;
-  if (long) {
-    const hit = recent.get(text);
-    if (hit) return hit;
-  }
   // One pass over the code units (a plain loop over charCodeAt and a class table, a few milliseconds per megabyte).
   let digits = 0;
   let spaceBeforeDigit = 0;
@@ -227,10 +204,6 @@ export function estimateTextTokens(text: string): { low: number; high: number } 
         100,
     ),
   };
-  if (long) {
-    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value ?? '');
-    recent.set(text, result);
-  }
   return result;
 }
 

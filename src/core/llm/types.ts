@@ -26,6 +26,13 @@ export interface ChatMessage {
   readonly content: string;
 }
 
+export interface TokenEstimate {
+  /** Lower bound: the tokenizer will not produce fewer than this. */
+  readonly low: number;
+  /** Upper bound plus safety margin: plan budgets with this. */
+  readonly budget: number;
+}
+
 export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
   /** Always sent explicitly (servers differ in defaults). */
@@ -33,6 +40,11 @@ export interface ChatRequest {
   readonly temperature?: number;
   /** Structured output: the server-specific `response_format` is derived from this. */
   readonly jsonSchema?: { readonly name: string; readonly schema: Readonly<Record<string, unknown>> };
+  /**
+   * The caller's token estimate of exactly these messages (the pipeline measured the prompt to decide it fits),
+   * so the pre-send check does not estimate a long prompt a second time. Never carried over to other messages.
+   */
+  readonly estimate?: TokenEstimate;
 }
 
 export interface ChatUsage {

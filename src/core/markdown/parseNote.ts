@@ -7,6 +7,7 @@ import footnote from 'markdown-it-footnote';
 import { parse as parseYaml } from 'yaml';
 import { collectBlockSpans, type NoteBlockSpan } from './blockSpans';
 import { isExternal, parseAnchor, splitTarget, type LinkForm, type NoteLink } from './links';
+import { scanWikilink } from './wikilinkScan';
 
 export type { NoteBlockSpan } from './blockSpans';
 
@@ -82,17 +83,11 @@ function record(state: StateInline, raw: string, link: PendingLink['link'], same
 
 /** `[[target#anchor|alias]]` and `![[…]]`, before markdown-it's own link rule so `[[` is never a link. */
 function wikilinkRule(state: StateInline, silent: boolean): boolean {
-  const src = state.src;
-  let pos = state.pos;
-  const embed = src.charCodeAt(pos) === 0x21; /* ! */
-  if (embed) pos++;
-  if (src.charCodeAt(pos) !== 0x5b || src.charCodeAt(pos + 1) !== 0x5b) return false;
-  const close = src.indexOf(']]', pos + 2);
-  if (close < 0) return false;
-  const inner = src.slice(pos + 2, close);
-  if (inner.includes('\n') || inner.includes('[') || inner.trim() === '') return false;
+  const found = scanWikilink(state.src, state.pos);
+  if (!found) return false;
+  const { embed, inner, end } = found;
   if (!silent) {
-    const raw = src.slice(state.pos, close + 2);
+    const raw = state.src.slice(state.pos, end);
     const bar = inner.indexOf('|');
     const targetPart = bar < 0 ? inner : inner.slice(0, bar);
     const label = bar < 0 ? undefined : inner.slice(bar + 1).trim();
@@ -114,7 +109,7 @@ function wikilinkRule(state: StateInline, silent: boolean): boolean {
       });
     }
   }
-  state.pos = close + 2;
+  state.pos = end;
   return true;
 }
 

@@ -36,15 +36,23 @@ const SEED_WORDS = new Set(
     .split(' '),
 );
 
-export type Vocabulary = ReadonlyMap<string, number>;
+/** A document's word counts; the prefix counts the ligature repair needs are built on first use and kept with them. */
+export class Vocabulary extends Map<string, number> {
+  private prefixCounts: Map<string, number> | undefined;
+
+  /** Prefix counts of the words with a possible ligature and of the seed words. */
+  prefixes(): ReadonlyMap<string, number> {
+    return (this.prefixCounts ??= countPrefixes(this));
+  }
+}
 
 /**
  * Lower-cased word counts of clean words (letters only, no missing glyphs) in the document, given line by line.
  * The halves of a word broken at a line end ("lineariza-" / "tion") are not whole words and are not counted:
  * counted, they would make every real break look like a compound of two known words.
  */
-export function buildVocabulary(texts: Iterable<string>): Map<string, number> {
-  const vocab = new Map<string, number>();
+export function buildVocabulary(texts: Iterable<string>): Vocabulary {
+  const vocab = new Vocabulary();
   let brokenBefore = false;
   for (const text of texts) {
     const words = text.toLowerCase().match(/\p{L}+(?:-\p{L}+)*/gu) ?? [];
@@ -99,22 +107,17 @@ function prefixScore(candidate: string, glyphEnd: number, prefixes: ReadonlyMap<
   return prefixes.get(prefix) ?? 0;
 }
 
-const prefixCache = new WeakMap<Vocabulary, Map<string, number>>();
-
-/** Prefix counts of the vocabulary and the seed words (built once per document, only when needed). */
-function prefixesOf(vocab: Vocabulary): Map<string, number> {
-  let prefixes = prefixCache.get(vocab);
-  if (prefixes) return prefixes;
-  prefixes = new Map();
+/** Prefix counts of the vocabulary's words that may hold a ligature, and of the seed words. */
+function countPrefixes(vocab: ReadonlyMap<string, number>): Map<string, number> {
+  const prefixes = new Map<string, number>();
   const add = (word: string): void => {
     for (let i = 2; i <= Math.min(word.length, 16); i++) {
       const p = word.slice(0, i);
-      prefixes?.set(p, (prefixes.get(p) ?? 0) + 1);
+      prefixes.set(p, (prefixes.get(p) ?? 0) + 1);
     }
   };
   for (const word of vocab.keys()) if (/f[fil]/.test(word)) add(word);
   for (const word of SEED_WORDS) add(word);
-  prefixCache.set(vocab, prefixes);
   return prefixes;
 }
 
@@ -210,10 +213,7 @@ export function repairLigatures(text: string, vocab: Vocabulary): { text: string
           ? (vocab.get(tailWord) ?? 0) + (SEED_WORDS.has(tailWord) ? 1 : 0)
           : 0;
       const score =
-        (vocab.get(lower) ?? 0) * 1000 +
-        (SEED_WORDS.has(lower) ? 500 : 0) +
-        prefixScore(candidate, glyphEnd, prefixesOf(vocab)) +
-        tailScore;
+        (vocab.get(lower) ?? 0) * 1000 + (SEED_WORDS.has(lower) ? 500 : 0) + prefixScore(candidate, glyphEnd, vocab.prefixes()) + tailScore;
       if (score > bestScore) {
         bestScore = score;
         best = candidate;

@@ -37,6 +37,11 @@ export interface SourceReaderDeps {
   readonly store?: KeyValueStore;
   readonly logger?: Logger;
   readonly limits?: Partial<SourceLimits>;
+  /**
+   * Parses notes and linked notes; default a parser of the reader's own. The assistant shares one with its
+   * tasks (placement, the input check), so a note is parsed once per text whoever asks first.
+   */
+  readonly parser?: NoteParser;
 }
 
 /**
@@ -51,11 +56,12 @@ export class DefaultSourceReader implements SourceReader {
   readonly fileReader: SourceFileReader;
   private readonly resolver: LinkResolver;
   /** The recent parses of notes and linked notes. */
-  private readonly parser = new NoteParser();
+  private readonly parser: NoteParser;
   /** Sections of the notes read in this session, by parse (see sectionsOf). */
   private readonly noteSections = new WeakMap<ParsedNote, { readonly title: string; readonly sections: SourceSection[] }>();
 
   constructor(private readonly deps: SourceReaderDeps) {
+    this.parser = deps.parser ?? new NoteParser();
     const logger = deps.logger ?? nullLogger;
     this.fileReader = new SourceFileReader({
       files: deps.files,

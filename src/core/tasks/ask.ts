@@ -12,7 +12,7 @@ export const askTask: TaskDescriptor = {
     return {
       kind: 'answer',
       target: `question:${shortHash(question)}`,
-      placement: wholeNotePlacement(input.text, input.request.cursor),
+      placement: wholeNotePlacement(input.text, input.request.cursor, input.parse),
       scope: { links: 'all', useSelection: false },
       choose: (collected, env) => ({ sources: noteAndLinked(collected), title: `${env.labels.answer}: ${question}` }),
       generate: (env, sources, sink) => ask(env.ctx, { question, sources, language: env.language }, sink),

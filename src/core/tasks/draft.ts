@@ -3,7 +3,7 @@ import { draft } from '../actions/draft';
 import { AssistantError } from '../errors';
 import { afterSelection, type Placement } from '../insertion/placement';
 import { lineEnd } from '../insertion/streaming';
-import { parseNote } from '../markdown/parseNote';
+import type { ParsedNote } from '../markdown/parseNote';
 import { shortHash, type TaskDescriptor, type TaskInput } from './task';
 
 function lineStart(text: string, offset: number): number {
@@ -24,7 +24,7 @@ function offsetOfLine(text: string, line: number): number {
 /** The outline to draft from and where the draft goes. */
 function outlineOf(input: TaskInput): { outline: string; placement: Placement } {
   const { text, request } = input;
-  const headings = (): ReturnType<typeof parseNote>['headings'] => parseNote(text).headings;
+  const headings = (): ParsedNote['headings'] => input.parse(text).headings;
   // A draft for a heading goes at the end of its section, after what the user already wrote under it.
   const headingLine = (line: number): { outline: string; placement: Placement } => {
     const start = offsetOfLine(text, line);

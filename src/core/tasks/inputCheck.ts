@@ -5,17 +5,18 @@
  */
 import { withoutOwnBlocks } from '../actions/ownBlocks';
 import { AssistantError } from '../errors';
+import type { NoteParse } from '../insertion/placement';
 import { parseNote } from '../markdown/parseNote';
 import type { Source } from '../sources/types';
 import type { TaskId } from './task';
 
 /** Text worth sending: a note or selection with more than headings (the assistant's own blocks left out). */
-function hasText(source: Source): boolean {
+function hasText(source: Source, parse: NoteParse): boolean {
   if (source.status !== 'ok') return false;
   const text = withoutOwnBlocks(source).text;
   if (text.trim() === '') return false;
   if (source.kind !== 'note' && source.kind !== 'selection') return true;
-  return parseNote(text).blockSpans.some((s) => s.type !== 'heading' && s.type !== 'frontMatter');
+  return parse(text).blockSpans.some((s) => s.type !== 'heading' && s.type !== 'frontMatter');
 }
 
 /** Linked sources that could not be read (missing, unreadable, refused…), in note order. */
@@ -29,8 +30,8 @@ function linkedName(source: Source): string {
 }
 
 /** Throws NoInput or SourceUnreadable when none of the sources has text to send. */
-export function checkInput(task: TaskId, sources: readonly Source[]): void {
-  if (sources.some(hasText)) return;
+export function checkInput(task: TaskId, sources: readonly Source[], parse: NoteParse = parseNote): void {
+  if (sources.some((s) => hasText(s, parse))) return;
   const unreadable = unreadableSources(sources);
   const first = unreadable[0];
   if (first) {

@@ -10,7 +10,7 @@ import { groundBlock, type BlockGrounding, type NoteGrounding } from '../groundi
 import { renderBlock, type BlockSpec } from '../insertion/block';
 import type { EditPlan, TextEditOp } from '../insertion/editPlan';
 import { footnoteLabel, planFootnote } from '../insertion/footnote';
-import { placementOffset, type Placement } from '../insertion/placement';
+import { placementOffset, type NoteParse, type Placement } from '../insertion/placement';
 import { StreamingInsertion, planTarget } from '../insertion/streaming';
 import { streamIntoEditor, type BatchTiming } from '../insertion/streamInsertion';
 import type { Clock } from '../ports/clock';
@@ -30,6 +30,8 @@ export interface Insertion {
   /** Visible text for the host as it arrives. */
   readonly sink?: TextSink;
   readonly grounding: NoteGrounding;
+  /** The assistant's note parser: placing the block reuses the parse made when the task was prepared. */
+  readonly parse: NoteParse;
 }
 
 export interface Placed {
@@ -68,7 +70,7 @@ export async function streamBlock(ins: Insertion, editor: DocumentEditor, settin
   const { result, block } = await streamIntoEditor({
     editor,
     spec: ins.spec,
-    anchorOffset: placementOffset(editor.getText(), ins.placement()),
+    anchorOffset: placementOffset(editor.getText(), ins.placement(), ins.parse),
     onCancel: settings.onCancel,
     logger: settings.logger,
     clock: settings.clock,
@@ -99,7 +101,7 @@ export async function planBlock(ins: Insertion): Promise<Placed> {
   const final = incomplete ? undefined : groundBlock(result.text, ins.spec, ins.sources, ins.grounding.indexes);
   const body = final?.body ?? result.text;
   const spec = final?.spec ?? ins.spec;
-  const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, ins.placement()));
+  const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, ins.placement(), ins.parse));
   const edit: TextEditOp = new StreamingInsertion(spec, target).finalInsert(body, incomplete, spec);
   const shown = incomplete ? { ...spec, attributes: { ...spec.attributes, incomplete: true } } : spec;
   return {

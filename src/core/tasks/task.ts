@@ -8,7 +8,7 @@ import type { AssistantConfig } from '../config';
 import type { ResolvedLanguage, blockLabels } from '../language';
 import type { NoteLink } from '../markdown/links';
 import type { BlockSpec } from '../insertion/block';
-import { afterSelection, wholeNotePlacement, type Placement } from '../insertion/placement';
+import { afterSelection, wholeNotePlacement, type NoteParse, type Placement } from '../insertion/placement';
 import type { BlockKind } from '../insertion/markers';
 import type { NoteDocument, OffsetRange } from '../ports/document';
 import type { PromptLibrary } from '../prompts/promptLibrary';
@@ -54,6 +54,8 @@ export interface TaskInput {
   readonly request: TaskRequest;
   readonly args: TaskArgs;
   readonly text: string;
+  /** Parses note text through the assistant's NoteParser: the note's parse is made once per text and shared. */
+  readonly parse: NoteParse;
   readonly config: AssistantConfig;
   /** The note's links to papers and notes the readers can read, in note order. */
   readonly paperLinks: readonly NoteLink[];
@@ -133,7 +135,7 @@ export function selectedText(input: TaskInput): string {
 /** Where a block goes by default: after the block holding the selection's end, else as a whole-note result. */
 export function defaultPlacement(input: TaskInput): Placement {
   const selection = input.request.selection;
-  return selection ? afterSelection(selection) : wholeNotePlacement(input.text, input.request.cursor);
+  return selection ? afterSelection(selection) : wholeNotePlacement(input.text, input.request.cursor, input.parse);
 }
 
 /** The note and its linked sources, in that order. */

@@ -6,6 +6,7 @@
  */
 import type MarkdownIt from 'markdown-it';
 import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import { scanWikilink } from '../../core/activation';
 
 const IMAGE = /\.(?:png|jpe?g|gif|svg|webp|bmp|avif)$/iu;
 
@@ -44,16 +45,10 @@ export function wikilinkHref(path: string, fragment?: string): string {
 }
 
 function wikilinkRule(state: StateInline, silent: boolean): boolean {
-  const src = state.src;
-  let pos = state.pos;
-  const embed = src.charCodeAt(pos) === 0x21; /* ! */
-  if (embed) pos++;
-  if (src.charCodeAt(pos) !== 0x5b || src.charCodeAt(pos + 1) !== 0x5b) return false;
-  const close = src.indexOf(']]', pos + 2);
-  if (close < 0) return false;
-  const inner = src.slice(pos + 2, close);
-  if (inner.includes('\n') || inner.includes('[') || inner.trim() === '') return false;
-  const { path, fragment, alias } = parseWikilink(inner);
+  const found = scanWikilink(state.src, state.pos);
+  if (!found) return false;
+  const { embed, end } = found;
+  const { path, fragment, alias } = parseWikilink(found.inner);
   if (!silent) {
     if (path.startsWith('@')) {
       const token = state.push('text', '', 0);
@@ -85,7 +80,7 @@ function wikilinkRule(state: StateInline, silent: boolean): boolean {
       }
     }
   }
-  state.pos = close + 2;
+  state.pos = end;
   return true;
 }
 

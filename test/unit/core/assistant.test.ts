@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
   DEFAULT_CONFIG,
@@ -16,18 +14,12 @@ import {
   type LlmProvider,
   type PdfTextExtractor,
   type NoteDocument,
-  type PromptFile,
 } from '../../../src/core';
 import { AssistantError, hasErrorCode, isAssistantError } from '../../../src/core/errors';
 import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
+import { builtinPromptSource, PAPER } from '../fakes/assistantFixtures';
 
-const promptsDir = join(import.meta.dirname, '../../../prompts');
-const builtins: PromptFile[] = readdirSync(promptsDir)
-  .filter((f) => f.endsWith('.md') && f !== 'README.md')
-  .map((f) => ({ file: `prompts/${f}`, text: readFileSync(join(promptsDir, f), 'utf8') }));
-
-const PAPER = '# Sleep study\n\n## Results\n\nSlow-wave sleep improved recall by 12% (n = 24) in the treatment group.\n';
 const NOTE_TEXT = '# Reading notes\n\nSee [[paper.md]] for the study.\n\nRecall and sleep.\n';
 
 /** A stand-in for the PDF engine: the file's text after its `%PDF-` header line is page 1. */
@@ -73,7 +65,7 @@ function setup(
           return store;
         },
       },
-      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
+      prompts: builtinPromptSource,
       pdf: fakePdf,
       bibtex: { parse: () => Promise.resolve([]) },
       llm: options.llm ?? { session: () => Promise.resolve(session) },

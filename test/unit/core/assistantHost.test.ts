@@ -3,8 +3,6 @@
  * against a fake llama.cpp server, the in-memory editor for `--write`, and the grounding policy of Check.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
 import {
   DEFAULT_CONFIG,
@@ -15,17 +13,10 @@ import {
   resolveConfig,
   type AssistantConfig,
   type NoteDocument,
-  type PromptFile,
 } from '../../../src/core';
 import { startFakeServer, type FakeServer } from '../../fakeServer/index';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
-
-const promptsDir = join(import.meta.dirname, '../../../prompts');
-const builtins: PromptFile[] = readdirSync(promptsDir)
-  .filter((f) => f.endsWith('.md') && f !== 'README.md')
-  .map((f) => ({ file: `prompts/${f}`, text: readFileSync(join(promptsDir, f), 'utf8') }));
-
-const PAPER = '# Trial\n\n## Results\n\nThe intervention reduced symptoms by 31% in 120 patients.\n';
+import { builtinPromptSource, PAPER } from '../fakes/assistantFixtures';
 
 function assistantFor(files: InMemoryFiles, config: Partial<AssistantConfig>) {
   return createAssistant({
@@ -38,7 +29,7 @@ function assistantFor(files: InMemoryFiles, config: Partial<AssistantConfig>) {
         files: () => files.filesInWorkspace(),
       },
       store: { open: () => new InMemoryKeyValueStore() },
-      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
+      prompts: builtinPromptSource,
       pdf: { extract: () => Promise.reject(new Error('no PDFs here')) },
       bibtex: { parse: () => Promise.resolve([]) },
     },
@@ -57,7 +48,7 @@ void suite('assistant over a real HTTP server (default provider) and the in-memo
   test('ask → block written into the in-memory note; check finds the invented figure', async () => {
     const server = await startFakeServer({ flavour: 'llamacpp', tokensPerSecond: 100_000, ctx: 8192 });
     servers.push(server);
-    server.setReply('Symptoms fell by 31% in 120 patients, and by 45% at follow-up (paper.md).');
+    server.setReply('Recall improved by 12% (n = 24), and by 45% at follow-up (paper.md).');
     const files = new InMemoryFiles({ 'paper.md': PAPER });
     const text = '# Notes\n\nSee [[paper.md]].\n';
     const editor = new InMemoryDocumentEditor(text, { uri: `${ROOT}/note.md` });
@@ -65,7 +56,7 @@ void suite('assistant over a real HTTP server (default provider) and the in-memo
     const session = await assistant.connect(signal);
     assert.equal(session.info.kind, 'llamacpp');
     const outcome = await assistant.run(
-      { task: 'ask', note: editor.asNote(), args: { question: 'How much did symptoms fall?' } },
+      { task: 'ask', note: editor.asNote(), args: { question: 'How much did recall improve?' } },
       { signal, editor },
     );
     assert.equal(server.chatRequests().length, 1);

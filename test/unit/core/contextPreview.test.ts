@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
   DEFAULT_CONFIG,
@@ -10,17 +8,11 @@ import {
   createAssistant,
   resolveConfig,
   type Assistant,
-  type PromptFile,
 } from '../../../src/core';
 import { FakeLlmSession } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
+import { builtinPromptSource, PAPER } from '../fakes/assistantFixtures';
 
-const promptsDir = join(import.meta.dirname, '../../../prompts');
-const builtins: PromptFile[] = readdirSync(promptsDir)
-  .filter((f) => f.endsWith('.md') && f !== 'README.md')
-  .map((f) => ({ file: `prompts/${f}`, text: readFileSync(join(promptsDir, f), 'utf8') }));
-
-const PAPER = '# Sleep study\n\n## Results\n\nSlow-wave sleep improved recall by 12% (n = 24) in the treatment group.\n';
 const OTHER = '# Naps\n\nA daytime nap of 90 minutes restored encoding capacity.\n';
 // A note holding one of the assistant's own blocks: a long comparison table that is never sent.
 const TABLE = Array.from({ length: 40 }, (_, i) => `| paper ${i} | a long cell of generated text, row ${i} | 12% |`).join('\n');
@@ -52,7 +44,7 @@ function setup(): { assistant: Assistant; session: FakeLlmSession } {
         files: () => files.filesInWorkspace(),
       },
       store: new InMemoryKeyValueStore(),
-      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
+      prompts: builtinPromptSource,
       pdf: { extract: () => Promise.reject(new Error('no PDFs in this test')) },
       bibtex: { parse: () => Promise.resolve([]) },
       llm: { session: () => Promise.resolve(session) },

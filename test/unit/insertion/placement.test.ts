@@ -171,6 +171,7 @@ void suite('placement per command (the task descriptors)', () => {
       args,
       text: NOTE,
       config: resolveConfig({ ...DEFAULT_CONFIG, explainTermStyle: 'callout' }),
+      parse: parseNote,
       paperLinks: parseNote(NOTE).links.filter(isPaperLink),
       prompts,
     }).placement;
