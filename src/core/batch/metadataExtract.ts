@@ -211,8 +211,30 @@ function creationYear(doc: PdfDocumentMetadata | undefined, now?: Date): Found<n
 // ---- page 1 by its type ------------------------------------------------------------------------------------
 
 /** Banners and labels set large above a title, never the title itself. */
-const BANNER =
-  /^(research( article| paper)?|original (article|research|paper)|article|review( article)?|open access|abstract|letter|brief (report|communication)|short communication|editorial|perspective|commentary|case report|technical note|preprint|full paper|methods?|articles?|reports?)$/i;
+const BANNER = new RegExp(
+  `^(${[
+    'research( article| paper)?',
+    'original (article|research|paper)',
+    'article',
+    'review( article)?',
+    'open access',
+    'abstract',
+    'letter',
+    'brief (report|communication)',
+    'short communication',
+    'editorial',
+    'perspective',
+    'commentary',
+    'case report',
+    'technical note',
+    'preprint',
+    'full paper',
+    'methods?',
+    'articles?',
+    'reports?',
+  ].join('|')})$`,
+  'i',
+);
 /** Running headers and citation lines: a journal's volume, pages, ISSN or homepage. */
 const JOURNAL_LINE =
   /\b(vol\.|volume|issue|pp\.|issn|e-?issn|journal homepage|proceedings of|contents lists available)\b|\b(19|20)\d{2}\b.*\b\d+\s*[–-]\s*\d+\b/i;

@@ -41,8 +41,12 @@ export function labelsDoi(line: string): boolean {
 }
 
 const FILE_NAME = /\.(docx?|pdf|tex|dvi|rtf|odt|indd|qxd|qxp|ps|eps|pages|wpd|txt|html?|xml)\b/i;
-const JUNK_TITLE =
-  /^(microsoft (word|powerpoint|excel)\b|untitled\b|no title\b|title\b|document\d*\b|new document\b|layout \d|paper title\b|manuscript\b|article\b|slide \d|untitled-\d|pii:|doi:|jpg|adobe|acrobat)/i;
+const JUNK_TITLE = new RegExp(
+  '^(' +
+    String.raw`microsoft (word|powerpoint|excel)\b|untitled\b|no title\b|title\b|document\d*\b|new document\b|layout \d|` +
+    String.raw`paper title\b|manuscript\b|article\b|slide \d|untitled-\d|pii:|doi:|jpg|adobe|acrobat)`,
+  'i',
+);
 
 /** Number of words with three letters or more, or of Han characters (CJK titles have no spaces). */
 function titleWords(text: string): number {
@@ -99,8 +103,12 @@ const PARTICLES = new Set([
   'y',
 ]);
 /** Words of affiliations and headings, never of a person's name. */
-const NOT_NAME =
-  /\b(university|universit[àä]t|department|institute|school|college|faculty|hospital|laborator(y|ies)|centre|center|group|abstract|introduction|background|email|e-mail|correspondence|received|accepted|published|article|research|journal|review|open access|et al)\b/i;
+const NOT_NAME = new RegExp(
+  String.raw`\b(university|universit[àä]t|department|institute|school|college|faculty|hospital|laborator(y|ies)|centre|center|` +
+    String.raw`group|abstract|introduction|background|email|e-mail|correspondence|received|accepted|published|article|research|` +
+    String.raw`journal|review|open access|et al)\b`,
+  'i',
+);
 
 /** Upper-case surnames ("Ross G. DOUGLAS") in the case a reference list uses ("Ross G. Douglas"). */
 function recase(name: string): string {

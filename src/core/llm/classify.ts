@@ -74,7 +74,10 @@ export function classifyFacts(facts: ServerErrorFacts, extra: Record<string, str
       asNumber(body.n_prompt_tokens) ??
       matchNumber(
         message,
-        /request \((\d+) tokens\)|passed (\d+) input tokens|first (\d+) tokens|n_keep \((\d+)\)|has (\d+) input tokens|input \((\d+) tokens\)|Input length (\d+)|requested (\d+) tokens in the input/,
+        new RegExp(
+          String.raw`request \((\d+) tokens\)|passed (\d+) input tokens|first (\d+) tokens|n_keep \((\d+)\)|has (\d+) input tokens|` +
+            String.raw`input \((\d+) tokens\)|Input length (\d+)|requested (\d+) tokens in the input`,
+        ),
       );
     data.contextLength =
       asNumber(body.n_ctx) ??

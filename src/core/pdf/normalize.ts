@@ -39,6 +39,10 @@ const SEED_WORDS = new Set(
 /** A document's word counts; the prefix counts the ligature repair needs are built on first use and kept with them. */
 export class Vocabulary extends Map<string, number> {
   private prefixCounts: Map<string, number> | undefined;
+  /** The ligature the document's words have between two letters, by "prev|next" (see ligatureByContext). */
+  readonly ligatureContexts = new Map<string, string | undefined>();
+  /** Whether the document's or the dictionary's words hold a letter sequence (see occursInWords). */
+  readonly occurrences = new Map<string, boolean>();
 
   /** Prefix counts of the words with a possible ligature and of the seed words. */
   prefixes(): ReadonlyMap<string, number> {
@@ -121,18 +125,12 @@ function countPrefixes(vocab: ReadonlyMap<string, number>): Map<string, number> 
   return prefixes;
 }
 
-const contextCache = new WeakMap<Vocabulary, Map<string, string | undefined>>();
-
 /**
  * The ligature the document's own clean words most often have between the same two letters ("^" and "$" for a
  * word's start and end), or undefined when none of its words has any of them there.
  */
 function ligatureByContext(prev: string, next: string, vocab: Vocabulary): string | undefined {
-  let cache = contextCache.get(vocab);
-  if (!cache) {
-    cache = new Map();
-    contextCache.set(vocab, cache);
-  }
+  const cache = vocab.ligatureContexts;
   const key = `${prev}|${next}`;
   if (cache.has(key)) return cache.get(key);
   let best: string | undefined;
@@ -150,15 +148,9 @@ function ligatureByContext(prev: string, next: string, vocab: Vocabulary): strin
   return best;
 }
 
-const occursCache = new WeakMap<Vocabulary, Map<string, boolean>>();
-
 /** Whether any clean word of the document or of the dictionary holds these letters ("^"/"$": a word's start/end). */
 function occursInWords(letters: string, vocab: Vocabulary): boolean {
-  let cache = occursCache.get(vocab);
-  if (!cache) {
-    cache = new Map();
-    occursCache.set(vocab, cache);
-  }
+  const cache = vocab.occurrences;
   let seen = cache.get(letters);
   if (seen === undefined) {
     seen = false;

@@ -1,4 +1,7 @@
 import type { SourceSection } from '../sources/types';
+import type { PdfDocumentMetadata } from './documentMetadata';
+
+export type { PdfDocumentMetadata, PdfFirstPageLine, PdfInfo } from './documentMetadata';
 
 /** One positioned run of text from a PDF page (pdf.js `getTextContent` item, flattened for transfer). */
 export interface PdfTextItem {
@@ -51,40 +54,6 @@ export interface PdfExtraction {
   readonly characters: number;
   /** What the file says about itself, for a paper's title, authors, year and DOI (absent in old cached extractions). */
   readonly metadata?: PdfDocumentMetadata;
-}
-
-/** The text fields of the PDF's document information dictionary, as written (often empty or junk). */
-export interface PdfInfo {
-  readonly title?: string;
-  readonly author?: string;
-  readonly subject?: string;
-  readonly keywords?: string;
-  /** Raw PDF date string, e.g. `D:20180607221202+05'30'`. */
-  readonly creationDate?: string;
-}
-
-/** One line of the first page with its font size, for finding the title by its type. */
-export interface PdfFirstPageLine {
-  readonly text: string;
-  /** Font size in user space (the line's character-weighted mean). */
-  readonly size: number;
-  /** Left edge and baseline (y grows upwards). */
-  readonly x: number;
-  readonly y: number;
-}
-
-export interface PdfDocumentMetadata {
-  readonly info?: PdfInfo;
-  /** The XMP packet as stored in the file (capped in length). */
-  readonly xmp?: string;
-  /** The XMP properties pdf.js parsed, by lower-cased qualified name (`dc:title`, `dc:creator`, `prism:doi`…). */
-  readonly xmpFields?: Readonly<Record<string, string | readonly string[]>>;
-  /** Page 1's lines in reading order, with sizes, when page 1 was read. */
-  readonly firstPage?: {
-    readonly width: number;
-    readonly height: number;
-    readonly lines: readonly PdfFirstPageLine[];
-  };
 }
 
 export interface PdfExtractOptions {

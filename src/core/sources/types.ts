@@ -2,7 +2,7 @@
  * The contract between reading sources (markdown, links, citekeys, PDFs) and the actions
  * that send them to a model and check figures against them.
  */
-import type { PdfDocumentMetadata } from '../pdf/types';
+import type { PdfDocumentMetadata } from '../pdf/documentMetadata';
 
 export type SourceKind = 'note' | 'selection' | 'markdown' | 'pdf' | 'text' | 'tex' | 'html';
 

@@ -1,5 +1,5 @@
 /** What a reader is given (a resolved file) and the Source it builds, with or without a note behind it. */
-import type { PdfDocumentMetadata } from '../../pdf/types';
+import type { PdfDocumentMetadata } from '../../pdf/documentMetadata';
 import { estimateTokens } from '../../llm/tokens';
 import type { LinkAnchor } from '../../markdown/links';
 import type { FileStamp } from '../../ports/files';
