@@ -22,7 +22,7 @@ const STOPWORDS = new Set(
 const WORD = /[\p{L}\p{N}]+/gu;
 const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 const MARKS = /\p{M}+/gu;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const MAX_TOKEN = 40;
 
 let segmenter: Intl.Segmenter | undefined;
