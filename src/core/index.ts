@@ -132,3 +132,6 @@ export {
   type NoteBlockCheck,
   type ResearchBlock,
 } from './grounding';
+// The library's search engine and the port it stores through.
+export { LibraryIndex, type FileVectors, type SaveOptions } from './library/libraryIndex';
+export { MemoryLibraryStore, type LibraryStore } from './ports/libraryStore';
