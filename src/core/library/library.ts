@@ -173,7 +173,7 @@ class DefaultLibrary implements LibraryService {
       if (failure) throw failure.reason;
     } finally {
       this.pending.clear();
-      await this.deps.index.save();
+      await this.deps.index.save(!signal.aborted);
       const summary = Object.entries(counts)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
@@ -282,7 +282,7 @@ class DefaultLibrary implements LibraryService {
         await this.deps.index.save();
       }
     }
-    await this.deps.index.save();
+    await this.deps.index.save(true);
   }
 }
 

@@ -152,6 +152,14 @@ export class LibraryIndex {
     return this.files.get(uri)?.record;
   }
 
+  /** A file's stored passages, in order (the indexer embeds them after the lexical build); none when unknown. */
+  passages(uri: string): Promise<readonly Chunk[]> {
+    return this.exclusive(async () => {
+      const entry = this.files.get(uri);
+      return (entry && entry.chunks > 0 && (await this.chunksOf(entry))) || [];
+    });
+  }
+
   /** The model the stored vectors come from (undefined: lexical only). */
   get model(): string | undefined {
     return this.embeddingModel;

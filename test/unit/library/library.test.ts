@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { AssistantError } from '../../../src/core/errors';
-import { MemoryChunkIndex } from '../../../src/core/library/chunkIndex';
+import { engineChunkIndex, type ChunkIndex } from '../../../src/core/library/chunkIndex';
+import { MemoryLibraryStore } from '../../../src/core/ports/libraryStore';
+import { nullLogger } from '../../../src/core/ports/logger';
 import type { LibraryScope } from '../../../src/core/library/discover';
 import { createLibrary, type LibraryDeps, type LibraryService } from '../../../src/core/library/library';
 import type { Embedder, FileRecord } from '../../../src/core/library/types';
@@ -34,7 +36,7 @@ function fakePdf(bytes: Uint8Array, name: string): Promise<PdfExtraction> {
 
 interface Setup {
   fs: InMemoryFiles;
-  index: MemoryChunkIndex;
+  index: ChunkIndex & { saves: number };
   library: LibraryService;
   /** Files read as sources, by workspace-relative path. */
   reads: string[];
@@ -47,7 +49,9 @@ function setup(
   const fs = new InMemoryFiles({});
   let clock = 1000;
   for (const [path, text] of Object.entries(files)) fs.add(path, text, clock++);
-  const index = new MemoryChunkIndex();
+  const engine = engineChunkIndex(new MemoryLibraryStore(), nullLogger);
+  const index = { ...engine, saves: 0 };
+  index.save = (final) => (index.saves++, engine.save(final));
   const reader = new SourceFileReader({
     files: fs,
     workspace: { folders: () => fs.folders() },
