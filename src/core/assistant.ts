@@ -40,6 +40,10 @@ import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
 import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, noteAndLinked, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
+import { hostLibrary } from './library/hostLibrary';
+import type { LibraryService } from './library/library';
+import type { Library } from './library/types';
+import { MemoryLibraryStore, type LibraryStore } from './ports/libraryStore';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
 export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
@@ -64,6 +68,8 @@ export interface AssistantPorts {
   readonly clock?: Clock;
   /** Workspace trust: linked files are read only in a trusted workspace (default trusted). */
   readonly trust?: () => boolean;
+  /** Where the library index is kept (workspace storage); without it the library lasts for the session only. */
+  readonly libraryStore?: LibraryStore;
 }
 
 export interface AssistantInit {
@@ -142,6 +148,8 @@ export interface Assistant {
   prompts(noteUri?: string): Promise<PromptLibrary>;
   /** The source reader (warming a note's papers ahead of a task). */
   readonly sources: SourceReader;
+  /** The workspace's papers and notes, indexed for search: built on first use, then kept current by the host. */
+  readonly library: Library;
   /** Forgets what is held for a closed note. */
   forget(noteUri: string): void;
   /** Empties the extracted-text cache, the result cache and the grounding indexes. */
@@ -173,6 +181,7 @@ class AssistantImpl implements Assistant {
   private builtins: Promise<readonly PromptFile[]> | undefined;
   /** Task runs in progress, by task and note. */
   private readonly running = new Set<string>();
+  private libraryService: LibraryService | undefined;
 
   constructor(private readonly init: AssistantInit) {
     const { ports } = init;
@@ -369,6 +378,21 @@ class AssistantImpl implements Assistant {
     return library;
   }
 
+  get library(): Library {
+    const { ports } = this.init;
+    this.libraryService ??= hostLibrary({
+      files: ports.files,
+      store: ports.libraryStore ?? new MemoryLibraryStore(),
+      pdf: () => Promise.resolve(ports.pdf),
+      bibtex: () => Promise.resolve(ports.bibtex),
+      cache: this.extraction,
+      settings: () => this.init.settings(),
+      isTrusted: ports.trust ?? (() => true),
+      logger: this.logger,
+    });
+    return this.libraryService;
+  }
+
   forget(noteUri: string): void {
     this.grounding.forget(noteUri);
   }
@@ -378,9 +402,12 @@ class AssistantImpl implements Assistant {
     await this.resultStore.clear();
     // The in-memory indexes of source text for grounding checks go with the text they index.
     this.grounding.clear();
+    // The library's passages come from the extracted text: they go too (the next library command rebuilds them).
+    await this.libraryService?.clear();
   }
 
   dispose(): void {
     this.grounding.clear();
+    this.libraryService?.dispose();
   }
 }
