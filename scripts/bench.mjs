@@ -6,7 +6,8 @@
 //   --skip-host   leave out the rows that need the extension host (activation, streaming into an editor)
 //   --only GROUPS only these row groups, comma-separated: build (bundle, .vsix), pdf, core (needs the pdf rows'
 //                 cache), efficiency (prefix reuse, Ollama reloads), bibliography, host, cli (the command-line tool:
-//                 --version, cached summarize)
+//                 --version, cached summarize), library (recall@5, a build of many PDFs, re-opening unchanged files)
+//   --library-files N  PDFs in the library build row (default 200; the target is stated for 1,000)
 //   --readme      replace README.md's "## Performance" section with this run's table
 // Rows and how they are measured: bench/README.md.
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { ROOT, run, withLock } from './host/lib.mjs';
 import { cliRows } from '../bench/cli.mjs';
+import { libraryIndexRows } from '../bench/libraryIndex.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -25,6 +27,7 @@ const { values: opt } = parseArgs({
     'skip-host': { type: 'boolean', default: false },
     readme: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'library-files': { type: 'string', default: '200' },
   },
 });
 const only = opt.only ? new Set(opt.only.split(',')) : undefined;
@@ -180,6 +183,7 @@ async function bundleChildren() {
       'bench/node/genPdfs.ts',
       'bench/node/fakeServerProcess.ts',
       'bench/node/bibtex.ts',
+      'bench/node/libraryIndex.ts',
     ],
     outdir: path.join(OUT, 'js'),
     outExtension: { '.js': '.cjs' },
@@ -591,7 +595,7 @@ let corpusNote = '';
 try {
   if (want('build')) await buildAndSize();
   let files = [];
-  if (['pdf', 'core', 'efficiency', 'bibliography', 'cli'].some(want)) {
+  if (['pdf', 'core', 'efficiency', 'bibliography', 'cli', 'library'].some(want)) {
     await bundleChildren();
     ({ files, note: corpusNote } = await pdfList());
   }
@@ -601,6 +605,8 @@ try {
   if (want('bibliography')) await bibliographyRows();
   if (want('host')) await hostRows();
   if (want('cli')) await cliRows({ row, runs: RUNS, out: OUT, spread, median, say, pdf: files[0] });
+  if (want('library'))
+    await libraryIndexRows({ row, out: OUT, say, child, fmt, corpus: CORPUS, files: Math.max(1, Number(opt['library-files']) || 200) });
 } catch (e) {
   console.error(`bench harness error: ${e.stack ?? e}`);
   row('bench harness', { reason: String(e.message ?? e).split('\n')[0] });
