@@ -5,7 +5,7 @@
  */
 import { contentHash } from '../cache/extractionCache';
 import { isCancellationError, throwIfAborted } from '../errors';
-import type { FileReader } from '../ports/files';
+import type { FileReader, FileStamp } from '../ports/files';
 import type { Logger } from '../ports/logger';
 import type { Source, SourceKind } from '../sources/types';
 import { chunkSource } from './chunk';
@@ -28,31 +28,47 @@ export interface IndexerDeps {
 /** What one file's update did. */
 export type FileOutcome = 'unchanged' | 'indexed' | 'failed' | 'skipped' | 'removed';
 
-/** Brings one library file up to date in the index (see the module comment). */
+/** True when a file needs no look at all: same size and mtime as indexed (or failed, unless retrying). */
+export function isUnchanged(previous: FileRecord | undefined, stamp: FileStamp, retryFailed: boolean): boolean {
+  // A host that reports no mtime gets no such trust. A skipped file is looked at again: it may have been skipped
+  // for a rule that no longer holds (an exclusion since removed).
+  if (!previous || stamp.mtime <= 0 || previous.size !== stamp.size || previous.mtime !== stamp.mtime) return false;
+  return previous.status.state !== 'skipped' && !(previous.status.state === 'failed' && retryFailed);
+}
+
+/** The file's size and mtime; undefined when it is gone or cannot be looked at. */
+export async function stampOf(files: FileReader, uri: string, signal: AbortSignal): Promise<FileStamp | undefined> {
+  try {
+    return await files.stat(uri, signal);
+  } catch (error) {
+    if (isCancellationError(error)) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * Brings one library file up to date in the index (see the module comment). `checked` is a stamp taken just
+ * before (a run checks every file's stamp first, many at a time).
+ */
 export async function indexFile(
   deps: IndexerDeps,
   file: LibraryFile,
   previous: FileRecord | undefined,
   retryFailed: boolean,
   signal: AbortSignal,
+  checked?: FileStamp,
 ): Promise<FileOutcome> {
   const { index, files } = deps;
   const { uri, path } = file;
   throwIfAborted(signal);
-  const stamp = await files.stat(uri, signal).catch((error: unknown) => {
-    if (isCancellationError(error)) throw error;
-    return undefined;
-  });
+  const stamp = checked ?? (await stampOf(files, uri, signal));
   if (!stamp) {
     if (previous) await index.removeFile(uri);
     return 'removed';
   }
   const base = { uri, path, size: stamp.size, mtime: stamp.mtime };
-  const wasFailed = previous?.status.state === 'failed';
-  // Size and mtime unchanged: not even hashed (a host that reports no mtime gets no such trust). A skipped file is
-  // looked at again: it may have been skipped for a rule that no longer holds (an exclusion since removed).
-  const unchanged = previous && stamp.mtime > 0 && previous.size === stamp.size && previous.mtime === stamp.mtime;
-  if (unchanged && previous.status.state !== 'skipped' && !(wasFailed && retryFailed)) return 'unchanged';
+  // Size and mtime unchanged: not even hashed.
+  if (isUnchanged(previous, stamp, retryFailed)) return 'unchanged';
   let hash: string | undefined;
   try {
     if (previous?.status.state === 'indexed' && previous.hash !== '') {

@@ -5,13 +5,13 @@
  * the index answering lexically meanwhile.
  */
 import { AssistantError, isCancellationError, throwIfAborted } from '../errors';
-import type { FileReader, WorkspaceIndex } from '../ports/files';
+import type { FileReader, FileStamp, WorkspaceIndex } from '../ports/files';
 import { nullLogger, type Logger } from '../ports/logger';
 import { estimateTokens } from '../llm/tokens';
 import { uriKey } from '../sources/uri';
 import type { ChunkIndex } from './chunkIndex';
 import { discoverFiles, LibraryMatcher, type LibraryFile, type LibraryScope } from './discover';
-import { indexFile, type FileOutcome, type IndexerDeps, type ReadSource } from './indexer';
+import { indexFile, isUnchanged, stampOf, type FileOutcome, type IndexerDeps, type ReadSource } from './indexer';
 import type { Embedder, FileRecord, Library, LibraryStatus, Passage, SearchOptions, UpdateOptions } from './types';
 
 export interface LibraryDeps {
@@ -44,6 +44,8 @@ export interface LibraryService extends Library {
 }
 
 const numberFormat = new Intl.NumberFormat('en-US');
+/** Stamps checked at once before a run (each is one stat). */
+const STAT_CONCURRENCY = 16;
 
 export function createLibrary(deps: LibraryDeps): LibraryService {
   return new DefaultLibrary(deps);
@@ -146,15 +148,24 @@ class DefaultLibrary implements LibraryService {
     let lastSave = Date.now();
     let done = 0;
     let next = 0;
-    const report = (): void =>
+    let reported = 0;
+    // Thousands of unchanged files pass in well under a second: the host hears of them a few times, not per file.
+    const report = (force = false): void => {
+      const now = Date.now();
+      if (!force && done < total && now - reported < 100) return;
+      reported = now;
       progress?.report(`${numberFormat.format(done)}/${numberFormat.format(total)} files`, total === 0 ? 1 : done / total);
+    };
+    const stamps = new Map<string, FileStamp | undefined>();
+    let queue: readonly LibraryFile[] = files;
     const worker = async (): Promise<void> => {
-      while (next < files.length) {
+      while (next < queue.length) {
         throwIfAborted(signal);
-        const file = files[next++] as LibraryFile;
-        const outcome = await indexFile(this.indexer, file, known.get(uriKey(file.uri)), options.retryFailed === true, signal);
+        const file = queue[next++] as LibraryFile;
+        const key = uriKey(file.uri);
+        const outcome = await indexFile(this.indexer, file, known.get(key), options.retryFailed === true, signal, stamps.get(key));
         counts[outcome]++;
-        this.pending.delete(uriKey(file.uri));
+        this.pending.delete(key);
         done++;
         report();
         if (Date.now() - lastSave >= everyMs) {
@@ -163,10 +174,39 @@ class DefaultLibrary implements LibraryService {
         }
       }
     };
-    report();
+    /**
+     * First every known file's stamp, many at a time: re-opening a workspace of thousands of unchanged files costs
+     * a stat each, overlapped, and only the rest queue for reading.
+     */
+    const check = async (): Promise<void> => {
+      const changed = new Array<boolean>(files.length).fill(true);
+      let at = 0;
+      const checker = async (): Promise<void> => {
+        while (at < files.length) {
+          throwIfAborted(signal);
+          const i = at++;
+          const file = files[i] as LibraryFile;
+          const key = uriKey(file.uri);
+          const previous = known.get(key);
+          if (!previous) continue;
+          const stamp = await stampOf(this.deps.files, file.uri, signal);
+          if (stamp && isUnchanged(previous, stamp, options.retryFailed === true)) {
+            changed[i] = false;
+            counts.unchanged++;
+            this.pending.delete(key);
+            done++;
+            report();
+          } else stamps.set(key, stamp);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, files.length) }, checker));
+      queue = files.filter((_, i) => changed[i]);
+    };
+    report(true);
     const started = Date.now();
     try {
-      const workers = Array.from({ length: Math.max(1, Math.min(this.deps.concurrency ?? 2, files.length)) }, worker);
+      await check();
+      const workers = Array.from({ length: Math.max(1, Math.min(this.deps.concurrency ?? 2, queue.length)) }, worker);
       // Every worker settles before the save: none is left writing after the run reports.
       const results = await Promise.allSettled(workers);
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -44,7 +44,7 @@ interface Setup {
 
 function setup(
   files: Record<string, string>,
-  options: { scope?: Partial<LibraryScope>; embedder?: Embedder; extra?: Partial<LibraryDeps> } = {},
+  options: { scope?: Partial<LibraryScope>; embedder?: Embedder; extra?: Partial<LibraryDeps>; onRead?: (count: number) => void } = {},
 ): Setup {
   const fs = new InMemoryFiles({});
   let clock = 1000;
@@ -69,6 +69,7 @@ function setup(
     },
     read: (uri, s, o) => {
       reads.push(reader.nameOf(uri));
+      options.onRead?.(reads.length);
       return reader.readSource(uri, s, o);
     },
     scope: () => ({ include: [], exclude: [], ...options.scope }),
@@ -166,15 +167,15 @@ suite('library update', () => {
   test('cancelling keeps what is done: the next update reads only the rest', async () => {
     const many: Record<string, string> = {};
     for (let i = 0; i < 20; i++) many[`notes/n${String(i).padStart(2, '0')}.md`] = `# Note ${i}\n\nTopic number ${i} is discussed here.\n`;
-    const { library, reads, index } = setup(many, { extra: { concurrency: 1 } });
     const controller = new AbortController();
-    const update = library.update({
-      signal: controller.signal,
-      progress: { report: (m) => (m === '5/20 files' ? controller.abort() : undefined) },
-    });
+    // The sixth read is under way when the user cancels: five files are done.
+    const { library, reads, index } = setup(many, { extra: { concurrency: 1 }, onRead: (n) => (n === 6 ? controller.abort() : undefined) });
+    const messages: string[] = [];
+    const update = library.update({ signal: controller.signal, progress: { report: (m) => messages.push(m) } });
     await assert.rejects(update, (e: unknown) => (e as AssistantError).code === 'Cancelled');
     const kept = await library.status();
     assert.equal(kept.indexed, 5);
+    assert.equal(messages[0], '0/20 files');
     assert.equal(kept.pending, 0);
     assert.ok(index.saves >= 1, 'saved on cancel');
     reads.length = 0;
