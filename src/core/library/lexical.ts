@@ -205,6 +205,10 @@ export class LexicalIndex {
       starts[vocabulary] = pos;
       this.blocks.push({ starts, counts, lasts, data: data.slice(0, pos) });
       this.pendingSize = 0;
+      // The columns grew to FREEZE_AT entries (tens of MB): give that back until passages arrive again.
+      this.pendingTerm = new Uint32Array(1024);
+      this.pendingDoc = new Uint32Array(1024);
+      this.pendingTf = new Uint16Array(1024);
     }
     const size = (b: Block) => b.data.length;
     while (this.blocks.length > 1 && size(this.blocks.at(-1)!) * 2 >= size(this.blocks.at(-2)!)) {
