@@ -28,22 +28,17 @@ export class NodeLibraryStore implements LibraryStore {
   }
 
   /**
-   * Written to a temp file, flushed to the disk, then renamed over the target: a process killed (or a machine
-   * losing power) mid-write leaves the old file or the new one, never a mix. Rename within one folder is
-   * atomic on POSIX and NTFS.
+   * Written to a temp file, then renamed over the target: a process killed mid-write leaves the old file or
+   * the new one, never a mix (rename within one folder is atomic on POSIX and NTFS). There is no fsync: after
+   * a power loss a file may come back empty or short, which its length and checksum reveal, and the index
+   * rebuilds that part; an fsync per file would instead cost seconds on every save of a large library.
    */
   async write(name: string, data: Uint8Array): Promise<void> {
     const target = this.file(name);
     await fsp.mkdir(this.dir, { recursive: true });
     const temp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}${TEMP}`;
     try {
-      const handle = await fsp.open(temp, 'w');
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await fsp.writeFile(temp, data);
       await fsp.rename(temp, target);
     } catch (error) {
       await fsp.rm(temp, { force: true });

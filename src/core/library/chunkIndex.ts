@@ -44,12 +44,12 @@ export function engineChunkIndex(store: LibraryStore, logger: Logger): ChunkInde
     putFile: async (record, chunks, vectors) => (await open()).putFile(record, chunks, vectors),
     async putRecord(record) {
       const index = await open();
-      const chunks = await index.passages(record.uri);
+      const chunks = await index.chunksOfFile(record.uri);
       // The engine stores a record with its passages: they are written again, their vectors computed again.
       const status = record.status.state === 'indexed' ? { ...record.status, vectors: false } : record.status;
       await index.putFile({ ...record, status }, chunks);
     },
-    chunksOf: async (uri) => (await open()).passages(uri),
+    chunksOf: async (uri) => (await open()).chunksOfFile(uri),
     removeFile: async (uri) => (await open()).removeFile(uri),
     vectorModel: async () => (await open()).model,
     search: async (query, options, embedder) => (await open()).search(query, options, embedder),

@@ -92,7 +92,7 @@ export class LibraryIndex {
   /** Names the saved manifest still refers to, deleted once the next manifest no longer does. */
   private obsolete: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly segments = new Lru<Chunk[]>(CACHED_FILES);
+  private readonly segments = new Lru<seg.StoredSegment>(CACHED_FILES);
   private readonly vectorRows = new Lru<seg.StoredVectors>(CACHED_FILES * 4);
 
   private constructor(
@@ -132,6 +132,8 @@ export class LibraryIndex {
       }
       this.files.set(file.record.uri, { ...file, docStart: -1 });
     }
+    // Nothing stored to load: puts go straight into the search structures.
+    if (this.files.size === 0 && !this.snapshot) this.loaded = { lexical: new LexicalIndex(), owners: [] };
     // Files no manifest names: written by a process killed before its save, or replaced since.
     const keep = new Set([seg.MANIFEST, this.snapshot, ...[...this.files.values()].flatMap((e) => [e.segment, e.vectors])]);
     for (const name of present) if (!keep.has(name)) await this.store.delete(name);
@@ -153,10 +155,11 @@ export class LibraryIndex {
   }
 
   /** A file's stored passages, in order (the indexer embeds them after the lexical build); none when unknown. */
-  passages(uri: string): Promise<readonly Chunk[]> {
+  chunksOfFile(uri: string): Promise<readonly Chunk[]> {
     return this.exclusive(async () => {
       const entry = this.files.get(uri);
-      return (entry && entry.chunks > 0 && (await this.chunksOf(entry))) || [];
+      const stored = entry && entry.chunks > 0 ? await this.segmentOf(entry) : undefined;
+      return (entry && stored && this.passages(entry, stored)) || [];
     });
   }
 
@@ -248,7 +251,8 @@ export class LibraryIndex {
       await this.store.clear();
       this.files = new Map();
       this.generation = 0;
-      this.embeddingModel = this.dimensions = this.snapshot = this.loaded = undefined;
+      this.embeddingModel = this.dimensions = this.snapshot = undefined;
+      this.loaded = { lexical: new LexicalIndex(), owners: [] };
       this.staleDocs = 0;
       this.dirty = false;
       this.obsolete = [];
@@ -285,8 +289,8 @@ export class LibraryIndex {
       const passages: Passage[] = [];
       for (const { doc, score } of ranked.slice(0, limit)) {
         const entry = owners[doc];
-        const chunks = entry && (await this.chunksOf(entry));
-        const chunk = chunks?.[doc - entry!.docStart];
+        const stored = entry && (await this.segmentOf(entry));
+        const chunk = stored && this.passage(entry!, stored, doc - entry!.docStart);
         if (chunk) passages.push({ ...chunk, score });
       }
       return passages;
@@ -346,7 +350,8 @@ export class LibraryIndex {
         if (entry.vectors && !loaded.codes?.has(entry.docStart)) await this.loadVectors(entry);
         continue;
       }
-      const chunks = await this.chunksOf(entry);
+      const stored = await this.segmentOf(entry);
+      const chunks = stored && this.passages(entry, stored);
       if (chunks) this.addDocs(entry, chunks);
       if (chunks && entry.vectors) await this.loadVectors(entry);
       this.staleDocs += entry.chunks;
@@ -412,16 +417,36 @@ export class LibraryIndex {
     this.vectorRows.clear();
   }
 
-  private async chunksOf(entry: Entry): Promise<Chunk[] | undefined> {
+  private async segmentOf(entry: Entry): Promise<seg.StoredSegment | undefined> {
     const cached = entry.segment && this.segments.get(entry.segment);
     if (cached) return cached;
     try {
       const bytes = entry.segment && (await this.store.read(entry.segment));
       if (!bytes) throw new StoredFileError('missing');
-      const chunks = seg.decodeSegment(bytes, entry.record.uri);
-      if (chunks.length !== entry.chunks) throw new StoredFileError(`${chunks.length} passages, expected ${entry.chunks}`);
-      this.segments.set(entry.segment!, chunks);
-      return chunks;
+      const stored = seg.StoredSegment.decode(bytes, entry.record.uri);
+      if (stored.count !== entry.chunks) throw new StoredFileError(`${stored.count} passages, expected ${entry.chunks}`);
+      this.segments.set(entry.segment!, stored);
+      return stored;
+    } catch (error) {
+      if (!(error instanceof StoredFileError)) throw error;
+      this.drop(entry, 'passages', error.reason);
+      return undefined;
+    }
+  }
+
+  private passage(entry: Entry, stored: seg.StoredSegment, i: number): Chunk | undefined {
+    try {
+      return stored.chunk(i);
+    } catch (error) {
+      if (!(error instanceof StoredFileError)) throw error;
+      this.drop(entry, 'passages', error.reason);
+      return undefined;
+    }
+  }
+
+  private passages(entry: Entry, stored: seg.StoredSegment): Chunk[] | undefined {
+    try {
+      return stored.all();
     } catch (error) {
       if (!(error instanceof StoredFileError)) throw error;
       this.drop(entry, 'passages', error.reason);

@@ -10,6 +10,9 @@
  * atomic write, so a process killed at any moment leaves the previous manifest and the files it names.
  */
 import type { Chunk, FileRecord } from './types';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 import { ByteReader, ByteWriter, KIND, openEnvelope, sealEnvelope, StoredFileError } from './persist';
 
 export interface ManifestFile {
@@ -44,14 +47,50 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   return manifest;
 }
 
+/**
+ * A segment holds each passage as its own JSON text behind a table of offsets: a search result decodes only
+ * its passage, not the file's hundred others.
+ */
 export function encodeSegment(uri: string, chunks: readonly Chunk[]): Uint8Array {
-  return sealEnvelope(KIND.segment, new ByteWriter().json({ uri, chunks }).finish());
+  const parts = chunks.map((c) => encoder.encode(JSON.stringify(c)));
+  const offsets = new Uint32Array(parts.length + 1);
+  parts.forEach((part, i) => (offsets[i + 1] = offsets[i]! + part.length));
+  const blob = new Uint8Array(offsets[parts.length]!);
+  parts.forEach((part, i) => blob.set(part, offsets[i]!));
+  return sealEnvelope(KIND.segment, new ByteWriter().string(uri).typed(offsets).bytes(blob).finish());
 }
 
-export function decodeSegment(bytes: Uint8Array, uri: string): Chunk[] {
-  const segment = new ByteReader(openEnvelope(KIND.segment, bytes)).json<{ uri: string; chunks: Chunk[] }>();
-  if (segment?.uri !== uri || !Array.isArray(segment.chunks)) throw new StoredFileError('segment of another file');
-  return segment.chunks;
+export class StoredSegment {
+  private constructor(
+    private readonly offsets: Uint32Array,
+    private readonly blob: Uint8Array,
+  ) {}
+
+  static decode(bytes: Uint8Array, uri: string): StoredSegment {
+    const r = new ByteReader(openEnvelope(KIND.segment, bytes));
+    if (r.string() !== uri) throw new StoredFileError('segment of another file');
+    const offsets = r.u32s();
+    const blob = r.bytes();
+    if (offsets.length === 0 || offsets[offsets.length - 1] !== blob.length) throw new StoredFileError('segment offsets do not match');
+    return new StoredSegment(offsets, blob);
+  }
+
+  get count(): number {
+    return this.offsets.length - 1;
+  }
+
+  chunk(i: number): Chunk | undefined {
+    if (i < 0 || i >= this.count) return undefined;
+    try {
+      return JSON.parse(decoder.decode(this.blob.subarray(this.offsets[i], this.offsets[i + 1]))) as Chunk;
+    } catch {
+      throw new StoredFileError('unreadable passage');
+    }
+  }
+
+  all(): Chunk[] {
+    return Array.from({ length: this.count }, (_, i) => this.chunk(i)!);
+  }
 }
 
 export interface StoredVectors {

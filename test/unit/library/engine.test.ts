@@ -183,6 +183,29 @@ suite('library engine: persistence', () => {
     assert.equal(names.filter((n) => n.endsWith('.seg')).length, 3);
   });
 
+  test('one changed file rewrites its own segment and the manifest, not the snapshot; clear() empties all', async () => {
+    const dir = tempDir();
+    await saved(dir, true);
+    const before = readdirSync(dir).sort();
+    const index = await LibraryIndex.open(new NodeLibraryStore(dir), recordingLogger());
+    await index.save(); // nothing changed: nothing written
+    assert.deepEqual(readdirSync(dir).sort(), before);
+    await index.putFile(record('glaciers.pdf', 'h2'), chunks('glaciers.pdf', ['Sea ice extent reached a record low.']));
+    await index.save();
+    const after = readdirSync(dir).sort();
+    assert.deepEqual(
+      after.filter((n) => n.endsWith('.idx')),
+      before.filter((n) => n.endsWith('.idx')),
+    );
+    assert.equal(after.filter((n) => !before.includes(n)).length, 1, 'one new segment');
+    assert.deepEqual(await top(index, 'sea ice'), ['glaciers.pdf#0']);
+    await index.clear();
+    assert.deepEqual(index.records(), []);
+    assert.deepEqual(await top(index, 'attention'), []);
+    await index.putFile(record('again.md'), chunks('again.md', ['Attention again.']));
+    assert.deepEqual(await top(index, 'attention'), ['again.md#0']);
+  });
+
   function corrupt(dir: string, pick: (name: string) => boolean, damage: (bytes: Buffer) => Buffer): string {
     const name = readdirSync(dir).find(pick)!;
     writeFileSync(join(dir, name), damage(readFileSync(join(dir, name))));
