@@ -272,7 +272,7 @@ export class LibraryIndex {
         options.signal.throwIfAborted();
         if (vector && vector.length === codes.dimensions) {
           const q = normalize(vector);
-          const candidates = codes.nearest(q, Math.max(limit * 25, 200), owners.length, allow);
+          const candidates = codes.nearest(q, Math.max(limit * 8, 64), owners.length, allow);
           const vectorHits = (await this.rescore(q, candidates)).slice(0, pool);
           ranked = reciprocalRankFusion([lexicalHits.map((h) => h.doc), vectorHits.map((h) => h.doc)], limit);
         }
