@@ -22,7 +22,7 @@ import type { LibraryStore } from '../ports/libraryStore';
 import { reciprocalRankFusion } from './hybrid';
 import { LexicalIndex, type ScoredDoc } from './lexical';
 import { tokenize } from './lexicalTokenize';
-import { StoredFileError } from './persist';
+import { Lru, StoredFileError } from './persist';
 import * as seg from './segment';
 import type { Chunk, Embedder, FileRecord, Passage, SearchOptions } from './types';
 import { cosine, normalize, quantize, VectorCodes, type QuantizedVector } from './vectors';
@@ -59,26 +59,6 @@ interface Loaded {
 const STALE_SHARE = 0.25;
 const STALE_MIN = 5_000;
 const CACHED_FILES = 32;
-
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
-  }
-  clear(): void {
-    this.map.clear();
-  }
-}
 
 export class LibraryIndex {
   private files = new Map<string, Entry>();
@@ -196,7 +176,7 @@ export class LibraryIndex {
         await this.store.write(entry.segment, seg.encodeSegment(record.uri, chunks));
         if (rows) {
           entry.vectors = seg.vectorsName(generation);
-          await this.store.write(entry.vectors, seg.encodeVectors(packRows(rows, this.dimensions!)));
+          await this.store.write(entry.vectors, seg.encodeVectors(seg.packRows(rows, this.dimensions!)));
         }
       }
       if (old) this.retire(old);
@@ -281,7 +261,7 @@ export class LibraryIndex {
         options.signal.throwIfAborted();
         if (vector && vector.length === codes.dimensions) {
           const q = normalize(vector);
-          const candidates = codes.nearest(q, Math.max(limit * 25, 200), owners.length, allow);
+          const candidates = codes.nearest(q, Math.max(limit * 8, 64), owners.length, allow);
           const vectorHits = (await this.rescore(q, candidates)).slice(0, pool);
           ranked = reciprocalRankFusion([lexicalHits.map((h) => h.doc), vectorHits.map((h) => h.doc)], limit);
         }
@@ -290,7 +270,7 @@ export class LibraryIndex {
       for (const { doc, score } of ranked.slice(0, limit)) {
         const entry = owners[doc];
         const stored = entry && (await this.segmentOf(entry));
-        const chunk = stored && this.passage(entry!, stored, doc - entry!.docStart);
+        const chunk = stored && this.guarded(entry!, 'passages', () => stored.chunk(doc - entry!.docStart));
         if (chunk) passages.push({ ...chunk, score });
       }
       return passages;
@@ -351,7 +331,7 @@ export class LibraryIndex {
         continue;
       }
       const stored = await this.segmentOf(entry);
-      const chunks = stored && this.passages(entry, stored);
+      const chunks = stored && this.guarded(entry, 'passages', () => stored.all());
       if (chunks) this.addDocs(entry, chunks);
       if (chunks && entry.vectors) await this.loadVectors(entry);
       this.staleDocs += entry.chunks;
@@ -434,22 +414,13 @@ export class LibraryIndex {
     }
   }
 
-  private passage(entry: Entry, stored: seg.StoredSegment, i: number): Chunk | undefined {
+  /** Runs `read`; a stored part found unreadable drops its file (one log line) and gives undefined. */
+  private guarded<T>(entry: Entry, what: string, read: () => T): T | undefined {
     try {
-      return stored.chunk(i);
+      return read();
     } catch (error) {
       if (!(error instanceof StoredFileError)) throw error;
-      this.drop(entry, 'passages', error.reason);
-      return undefined;
-    }
-  }
-
-  private passages(entry: Entry, stored: seg.StoredSegment): Chunk[] | undefined {
-    try {
-      return stored.all();
-    } catch (error) {
-      if (!(error instanceof StoredFileError)) throw error;
-      this.drop(entry, 'passages', error.reason);
+      this.drop(entry, what, error.reason);
       return undefined;
     }
   }
@@ -503,14 +474,4 @@ export class LibraryIndex {
   get searchBytes(): number {
     return (this.loaded?.lexical.bytes ?? 0) + (this.loaded?.codes?.bytes ?? 0) + (this.loaded?.owners.length ?? 0) * 8;
   }
-}
-
-function packRows(rows: readonly QuantizedVector[], dimensions: number): seg.StoredVectors {
-  const packed = new Int8Array(rows.length * dimensions);
-  const scales = new Float32Array(rows.length);
-  rows.forEach((r, i) => {
-    packed.set(r.row, i * dimensions);
-    scales[i] = r.scale;
-  });
-  return { dimensions, scales, rows: packed };
 }

@@ -10,6 +10,7 @@
  * atomic write, so a process killed at any moment leaves the previous manifest and the files it names.
  */
 import type { Chunk, FileRecord } from './types';
+import type { QuantizedVector } from './vectors';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -98,6 +99,16 @@ export interface StoredVectors {
   readonly scales: Float32Array;
   /** count × dimensions, row by row. */
   readonly rows: Int8Array;
+}
+
+export function packRows(rows: readonly QuantizedVector[], dimensions: number): StoredVectors {
+  const packed = new Int8Array(rows.length * dimensions);
+  const scales = new Float32Array(rows.length);
+  rows.forEach((r, i) => {
+    packed.set(r.row, i * dimensions);
+    scales[i] = r.scale;
+  });
+  return { dimensions, scales, rows: packed };
 }
 
 export function encodeVectors(vectors: StoredVectors): Uint8Array {
