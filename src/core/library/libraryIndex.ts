@@ -139,7 +139,7 @@ export class LibraryIndex {
     return this.exclusive(async () => {
       const entry = this.files.get(uri);
       const stored = entry && entry.chunks > 0 ? await this.segmentOf(entry) : undefined;
-      return (entry && stored && this.passages(entry, stored)) || [];
+      return (entry && stored && this.guarded(entry, 'passages', () => stored.all())) || [];
     });
   }
 
