@@ -42,6 +42,10 @@ import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
 import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, noteAndLinked, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
+import { hostLibrary } from './library/hostLibrary';
+import type { LibraryService } from './library/library';
+import type { Library } from './library/types';
+import { MemoryLibraryStore, type LibraryStore } from './ports/libraryStore';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
 export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
@@ -66,6 +70,8 @@ export interface AssistantPorts {
   readonly clock?: Clock;
   /** Workspace trust: linked files are read only in a trusted workspace (default trusted). */
   readonly trust?: () => boolean;
+  /** Where the library index is kept (workspace storage); without it the library lasts for the session only. */
+  readonly libraryStore?: LibraryStore;
 }
 
 export interface AssistantInit {
@@ -166,6 +172,8 @@ export interface Assistant {
   readonly sources: SourceReader;
   /** Foreground task runs in progress. */
   readonly activity: RunActivity;
+  /** The workspace's papers and notes, indexed for search: built on first use, then kept current by the host. */
+  readonly library: Library;
   /** Forgets what is held for a closed note. */
   forget(noteUri: string): void;
   /** Empties the extracted-text cache, the result cache and the grounding indexes. */
@@ -211,6 +219,7 @@ class AssistantImpl implements Assistant {
       return { dispose: () => this.activityListeners.delete(listener) };
     },
   };
+  private libraryService: LibraryService | undefined;
 
   constructor(private readonly init: AssistantInit) {
     const { ports } = init;
@@ -423,6 +432,23 @@ class AssistantImpl implements Assistant {
     return library;
   }
 
+  get library(): Library {
+    const { ports } = this.init;
+    this.libraryService ??= hostLibrary({
+      files: ports.files,
+      store: ports.libraryStore ?? new MemoryLibraryStore(),
+      pdf: () => Promise.resolve(ports.pdf),
+      bibtex: () => Promise.resolve(ports.bibtex),
+      cache: this.extraction,
+      settings: () => this.init.settings(),
+      isTrusted: ports.trust ?? (() => true),
+      logger: this.logger,
+      // Vectors when the server offers an embedding model; a server that does not answer leaves the index lexical.
+      embedder: () => this.embedder(AbortSignal.timeout(120_000)),
+    });
+    return this.libraryService;
+  }
+
   forget(noteUri: string): void {
     this.grounding.forget(noteUri);
   }
@@ -432,9 +458,12 @@ class AssistantImpl implements Assistant {
     await this.resultStore.clear();
     // The in-memory indexes of source text for grounding checks go with the text they index.
     this.grounding.clear();
+    // The library's passages come from the extracted text: they go too (the next library command rebuilds them).
+    await this.libraryService?.clear();
   }
 
   dispose(): void {
     this.grounding.clear();
+    this.libraryService?.dispose();
   }
 }

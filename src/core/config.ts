@@ -36,6 +36,10 @@ export interface AssistantConfig {
   readonly codeLens: boolean;
   /** Where batch reading writes its per-paper notes and the literature matrix, relative to the workspace folder. */
   readonly batchNotesFolder: string;
+  /** Library: globs (relative to a workspace folder) of the files it holds; empty = every paper and note. */
+  readonly libraryInclude: readonly string[];
+  /** Library: globs of files it leaves out (besides .gitignore and files.exclude). */
+  readonly libraryExclude: readonly string[];
 }
 
 export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
@@ -60,6 +64,8 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   allowFilesOutsideWorkspace: false,
   codeLens: true,
   batchNotesFolder: 'Literature/',
+  libraryInclude: Object.freeze([]),
+  libraryExclude: Object.freeze([]),
 });
 
 /**
@@ -88,6 +94,8 @@ export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   allowFilesOutsideWorkspace: 'allowFilesOutsideWorkspace',
   codeLens: 'codeLens',
   batchNotesFolder: 'batch.notesFolder',
+  libraryInclude: 'library.include',
+  libraryExclude: 'library.exclude',
 };
 
 /** Fills a partial snapshot with defaults and clamps values a hand-edited settings.json could break. */
@@ -103,6 +111,8 @@ export function resolveConfig(partial: Partial<AssistantConfig>): AssistantConfi
     firstTokenTimeoutSeconds: clampInt(merged.firstTokenTimeoutSeconds, 5, 86_400, DEFAULT_CONFIG.firstTokenTimeoutSeconds),
     idleTimeoutSeconds: clampInt(merged.idleTimeoutSeconds, 5, 86_400, DEFAULT_CONFIG.idleTimeoutSeconds),
     compareColumns: Object.freeze([...merged.compareColumns]),
+    libraryInclude: Object.freeze([...merged.libraryInclude]),
+    libraryExclude: Object.freeze([...merged.libraryExclude]),
   });
 }
 
