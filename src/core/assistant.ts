@@ -40,6 +40,10 @@ import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
 import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, noteAndLinked, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
+import { LIBRARY_PASSAGES } from './tasks/askLibrary';
+import { retrievePassages, type PassageSource } from './tasks/libraryContext';
+import { findRelated, relatedQuery, type RelatedOptions, type RelatedResult } from './tasks/findRelated';
+import type { Library } from './library/types';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
 export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
@@ -64,6 +68,8 @@ export interface AssistantPorts {
   readonly clock?: Clock;
   /** Workspace trust: linked files are read only in a trusted workspace (default trusted). */
   readonly trust?: () => boolean;
+  /** The workspace's library (index and search) when the host has one; library commands need it. */
+  readonly library?: Library;
 }
 
 export interface AssistantInit {
@@ -116,10 +122,16 @@ export interface PreviewOptions extends Omit<CollectOptions, 'links'> {
   readonly exclude?: readonly string[];
   /** The model's usable context when the host knows it (a connected server); else the setting, if set. */
   readonly usableContext?: number;
+  /** `library`: what Ask About Note sends with the library scope, the passages found for `question` included. */
+  readonly scope?: 'linked' | 'library';
+  /** The question (the library scope searches for it; without one, for the note's text). */
+  readonly question?: string;
 }
 
 export interface PreviewOutcome {
   readonly collected: CollectedSources;
+  /** The library passages sent with the library scope, best first. */
+  readonly passages: readonly PassageSource[];
   readonly preview: ContextPreview;
   /** The preview as a markdown document. */
   readonly text: string;
@@ -132,6 +144,8 @@ export interface Assistant {
   collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
   /** What Ask About Note would send for the note (messages, tokens per part), rendered; nothing is sent. */
   preview(note: NoteDocument, options: PreviewOptions): Promise<PreviewOutcome>;
+  /** The library's papers most related to the selection, the paragraph at the cursor or the note (Find Related Papers). */
+  related(note: NoteDocument, options: RelatedOptions): Promise<RelatedResult>;
   /** Grounding of the note's research blocks: results, the edits that record them, and a report. */
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck>;
   /** A connected session for the note's settings (or the given ones). */
@@ -142,11 +156,19 @@ export interface Assistant {
   prompts(noteUri?: string): Promise<PromptLibrary>;
   /** The source reader (warming a note's papers ahead of a task). */
   readonly sources: SourceReader;
+  /** The workspace's library: undefined in a host without one. */
+  readonly library: Library | undefined;
   /** Forgets what is held for a closed note. */
   forget(noteUri: string): void;
   /** Empties the extracted-text cache, the result cache and the grounding indexes. */
   clearCaches(): Promise<void>;
   dispose(): void;
+}
+
+/** The result of a fixed answer: delivered at once, no request. */
+function fixedAnswer(text: string, sink: TextSink): ActionResult {
+  sink(text);
+  return { text, model: 'none', fromCache: false, finishReason: 'stop', warnings: [], requests: 0, parts: 1 };
 }
 
 export function createAssistant(init: AssistantInit): Assistant {
@@ -173,6 +195,10 @@ class AssistantImpl implements Assistant {
   private builtins: Promise<readonly PromptFile[]> | undefined;
   /** Task runs in progress, by task and note. */
   private readonly running = new Set<string>();
+
+  get library(): Library | undefined {
+    return this.init.ports.library;
+  }
 
   constructor(private readonly init: AssistantInit) {
     const { ports } = init;
@@ -248,35 +274,42 @@ class AssistantImpl implements Assistant {
       // not hidden behind "no model server answered".
       const selection = prepared.scope.useSelection ? request.selection : undefined;
       const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
-      const chosen = prepared.choose(collected, { language, labels, noteTitle });
+      if (prepared.library) options.progress?.report('Searching the library…');
+      const passages = prepared.library ? await this.retrieve(note, prepared.library.query, prepared.library.limit, signal) : undefined;
+      const chosen = prepared.choose(collected, { language, labels, noteTitle, ...(passages ? { passages } : {}) });
       const sources = chosen.sources;
-      checkInput(request.task, sources);
+      const fixed = chosen.answer;
+      if (fixed === undefined) checkInput(request.task, sources);
       const skipped = unreadableSources(sources);
       if (skipped.length > 0) options.onUnreadable?.(skipped);
 
-      const session = await this.llm.session(config, signal);
+      // A fixed answer (nothing relevant in the library) needs no server: nothing is sent.
+      const session = fixed === undefined ? await this.llm.session(config, signal) : undefined;
       const progress = options.progress ?? nullProgress;
-      const ctx: ActionContext = {
-        session,
-        prompts,
-        config,
-        cache: args.regenerate ? this.results.regenerating() : this.results,
-        logger: this.logger,
-        progress,
-        signal,
-      };
-      const env: TaskEnv = { ctx, language, labels, noteTitle };
-      this.logger.info(
-        `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms ` +
-          `(${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
-      );
-      const generate = (sink: TextSink): Promise<ActionResult> => prepared.generate(env, sources, sink);
+      let generate = (sink: TextSink): Promise<ActionResult> => Promise.resolve(fixedAnswer(fixed ?? '', sink));
+      if (session) {
+        const ctx: ActionContext = {
+          session,
+          prompts,
+          config,
+          cache: args.regenerate ? this.results.regenerating() : this.results,
+          logger: this.logger,
+          progress,
+          signal,
+        };
+        const env: TaskEnv = { ctx, language, labels, noteTitle };
+        this.logger.info(
+          `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms ` +
+            `(${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
+        );
+        generate = (sink) => prepared.generate(env, sources, sink);
+      }
       const spec: BlockSpec = {
         kind: prepared.kind,
         attributes: {
           target: chosen.target ?? prepared.target,
           sources: sourceIds(sources),
-          model: session.info.model,
+          model: session?.info.model ?? 'none',
           date: isoDate(new Date()),
         },
         style: prepared.style ?? config.outputStyle,
@@ -322,6 +355,20 @@ class AssistantImpl implements Assistant {
     }
   }
 
+  /** The relevant library passages for a query, cited in the note's syntax; none when nothing relevant is found. */
+  private retrieve(note: NoteDocument, query: string, limit: number | undefined, signal: AbortSignal): Promise<PassageSource[]> {
+    const library = this.library;
+    if (!library) throw new AssistantError('NoInput', 'No library in this host: the workspace is not indexed');
+    const citekeys = this.sources.citekeys?.bind(this.sources, note);
+    return retrievePassages(
+      { library, links: this.links(note), ...(citekeys ? { citekeys } : {}) },
+      note.uri,
+      query,
+      limit ?? LIBRARY_PASSAGES,
+      signal,
+    );
+  }
+
   collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
     return this.sources.collect(note, options);
   }
@@ -330,19 +377,29 @@ class AssistantImpl implements Assistant {
     const config = this.init.settings(note.uri);
     const prompts = await this.prompts(note.uri, config);
     const template = prompts.get('ask');
-    const { exclude, usableContext, ...collect } = options;
+    const { exclude, usableContext, scope, question, ...collect } = options;
     const collected = await this.sources.collect(note, { ...collect, links: 'all' });
     const usable = usableContext ?? (config.contextLength > 0 ? config.contextLength : undefined);
+    const query = question?.trim() || relatedQuery(note.getText());
+    const passages = scope === 'library' && query ? await this.retrieve(note, query, undefined, options.signal) : [];
     const preview = previewContext({
       template,
       language: resolveLanguage(config.outputLanguage, note.getText()),
-      sources: noteAndLinked(collected),
+      sources: [...noteAndLinked(collected), ...passages],
+      ...(question?.trim() ? { question: question.trim() } : {}),
       ...(exclude ? { exclude } : {}),
       ...(usable ? { usableContext: usable } : {}),
       maxOutput: Math.min(template.maxTokens ?? config.maxOutputTokens, config.maxOutputTokens),
     });
     const text = renderContextPreview(preview, workspaceRelative(note.uri, this.init.ports.files.folders()));
-    return { collected, preview, text };
+    return { collected, passages, preview, text };
+  }
+
+  related(note: NoteDocument, options: RelatedOptions): Promise<RelatedResult> {
+    const library = this.library;
+    if (!library) throw new AssistantError('NoInput', 'No library in this host: the workspace is not indexed');
+    const citekeys = this.sources.citekeys?.bind(this.sources, note);
+    return findRelated({ library, links: this.links(note), ...(citekeys ? { citekeys } : {}) }, note, options);
   }
 
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck> {
