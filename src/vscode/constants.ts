@@ -22,6 +22,9 @@ export const Commands = {
   openPromptTemplates: 'researchAssistant.openPromptTemplates',
   clearCache: 'researchAssistant.clearCache',
   showLog: 'researchAssistant.showLog',
+  askLibrary: 'researchAssistant.askLibrary',
+  findRelatedPapers: 'researchAssistant.findRelatedPapers',
+  libraryStatus: 'researchAssistant.libraryStatus',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { LlmConnection } from './adapters/llmConnection';
 import { createVsCodeAssistant } from './adapters/assistant';
 import { GroundingDiagnostics } from './adapters/groundingDiagnostics';
+import { LibraryHost } from './adapters/libraryHost';
 import { onConfigChange } from './adapters/vscodeConfig';
 import { CommandRegistry } from './commands/commandRegistry';
 import { createCommands } from './commands';
@@ -33,9 +34,17 @@ export function createFeatures(base: ActivationServices): Features {
   const llm = new LlmConnection(context.secrets, logger);
   const { assistant, disposable } = createVsCodeAssistant(context, logger, config, llm);
   const grounding = new GroundingDiagnostics({ logger, assistant });
-  const services: ExtensionServices = { ...base, llm, assistant, grounding };
+  const library = new LibraryHost(context, () => assistant.library, logger);
+  const services: ExtensionServices = { ...base, llm, assistant, grounding, library };
   const commands = new CommandRegistry(logger, createCommands(services));
-  const disposables: vscode.Disposable[] = [llm, onConfigChange(() => llm.invalidate()), disposable, grounding, registerLastErrorCommand()];
+  const disposables: vscode.Disposable[] = [
+    llm,
+    onConfigChange(() => llm.invalidate()),
+    library,
+    disposable,
+    grounding,
+    registerLastErrorCommand(),
+  ];
   return {
     services,
     execute: (id, args) => commands.execute(id, args),

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Assistant, AssistantConfig, Logger } from '../core';
 import type { LlmConnection } from './adapters/llmConnection';
 import type { GroundingDiagnostics } from './adapters/groundingDiagnostics';
+import type { LibraryHost } from './adapters/libraryHost';
 
 /** What commands receive: built once in activate(), passed through constructors. */
 export interface ExtensionServices {
@@ -25,4 +26,9 @@ export interface ExtensionServices {
    * `void services.grounding.afterInsertion(document)` once a generated block is in the note.
    */
   readonly grounding: GroundingDiagnostics;
+  /**
+   * The workspace's library: `await services.library.ready()` builds it on first use (progress notification) and
+   * starts the watcher and the status bar; `exists()` tells whether to offer "Whole library".
+   */
+  readonly library: LibraryHost;
 }

@@ -15,6 +15,9 @@ import { DraftSectionCommand } from './draftSection';
 import { RunPromptCommand } from './runPrompt';
 import { OpenPromptTemplatesCommand } from './openPromptTemplates';
 import { CheckGroundingCommand } from './checkGrounding';
+import { AskLibraryCommand } from './askLibrary';
+import { FindRelatedPapersCommand } from './findRelatedPapers';
+import { LibraryStatusCommand } from './libraryStatus';
 
 /** Every palette command, one file each (extension.ts registers every id in `Commands` and dispatches here). */
 export function createCommands(services: ExtensionServices): Command[] {
@@ -34,5 +37,8 @@ export function createCommands(services: ExtensionServices): Command[] {
     new RunPromptCommand(services),
     new OpenPromptTemplatesCommand(services),
     new CheckGroundingCommand(services),
+    new AskLibraryCommand(services),
+    new FindRelatedPapersCommand(services),
+    new LibraryStatusCommand(services),
   ];
 }
