@@ -3,7 +3,7 @@
  * file, page, section and score), and the update `ask --library` runs first. The index is brought up to date
  * before every search: unchanged files are recognised by their stamp and content hash, not read again.
  */
-import { AssistantError, type FileRecord, type Library, type LibraryStatus, type Passage } from '../core';
+import { type FileRecord, type Library, type LibraryStatus, type Passage } from '../core';
 import { ExitCode } from './exitCodes';
 import type { CliAssistant } from './host';
 import type { CliRequest } from './program';
@@ -14,10 +14,9 @@ const n = (value: number): string => value.toLocaleString('en-US');
 /** Passages `search` prints by default. */
 export const SEARCH_LIMIT = 10;
 
+/** The workspace's library: its index is kept in the cache folder, one per workspace (see libraryFolder). */
 export function requireLibrary(host: CliAssistant): Library {
-  const library = host.assistant.library;
-  if (!library) throw new AssistantError('NoInput', 'the library is not available in this build of the command line');
-  return library;
+  return host.assistant.library;
 }
 
 /** Brings the index up to date with the workspace, with "312/1,000 files" progress on stderr. */

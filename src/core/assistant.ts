@@ -41,9 +41,12 @@ import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/i
 import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, noteAndLinked, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
 import { LIBRARY_PASSAGES } from './tasks/askLibrary';
-import { retrievePassages, type PassageSource } from './tasks/libraryContext';
+import { fixedAnswer, retrievePassages, type PassageSource, type RetrieveDeps } from './tasks/libraryContext';
 import { findRelated, relatedQuery, type RelatedOptions, type RelatedResult } from './tasks/findRelated';
+import { hostLibrary } from './library/hostLibrary';
+import type { LibraryService } from './library/library';
 import type { Library } from './library/types';
+import { MemoryLibraryStore, type LibraryStore } from './ports/libraryStore';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
 export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
@@ -68,7 +71,9 @@ export interface AssistantPorts {
   readonly clock?: Clock;
   /** Workspace trust: linked files are read only in a trusted workspace (default trusted). */
   readonly trust?: () => boolean;
-  /** The workspace's library (index and search) when the host has one; library commands need it. */
+  /** Where the library index is kept (workspace storage); without it the library lasts for the session only. */
+  readonly libraryStore?: LibraryStore;
+  /** A library built elsewhere (tests, a host sharing one) instead of the one over `libraryStore`. */
   readonly library?: Library;
 }
 
@@ -156,19 +161,13 @@ export interface Assistant {
   prompts(noteUri?: string): Promise<PromptLibrary>;
   /** The source reader (warming a note's papers ahead of a task). */
   readonly sources: SourceReader;
-  /** The workspace's library: undefined in a host without one. */
-  readonly library: Library | undefined;
+  /** The workspace's papers and notes, indexed for search: built on first use, then kept current by the host. */
+  readonly library: Library;
   /** Forgets what is held for a closed note. */
   forget(noteUri: string): void;
   /** Empties the extracted-text cache, the result cache and the grounding indexes. */
   clearCaches(): Promise<void>;
   dispose(): void;
-}
-
-/** The result of a fixed answer: delivered at once, no request. */
-function fixedAnswer(text: string, sink: TextSink): ActionResult {
-  sink(text);
-  return { text, model: 'none', fromCache: false, finishReason: 'stop', warnings: [], requests: 0, parts: 1 };
 }
 
 export function createAssistant(init: AssistantInit): Assistant {
@@ -195,10 +194,7 @@ class AssistantImpl implements Assistant {
   private builtins: Promise<readonly PromptFile[]> | undefined;
   /** Task runs in progress, by task and note. */
   private readonly running = new Set<string>();
-
-  get library(): Library | undefined {
-    return this.init.ports.library;
-  }
+  private libraryService: LibraryService | undefined;
 
   constructor(private readonly init: AssistantInit) {
     const { ports } = init;
@@ -357,16 +353,13 @@ class AssistantImpl implements Assistant {
 
   /** The relevant library passages for a query, cited in the note's syntax; none when nothing relevant is found. */
   private retrieve(note: NoteDocument, query: string, limit: number | undefined, signal: AbortSignal): Promise<PassageSource[]> {
-    const library = this.library;
-    if (!library) throw new AssistantError('NoInput', 'No library in this host: the workspace is not indexed');
+    return retrievePassages(this.libraryDeps(note), note.uri, query, limit ?? LIBRARY_PASSAGES, signal);
+  }
+
+  /** The library and what citing in the note's syntax needs. */
+  private libraryDeps(note: NoteDocument): RetrieveDeps {
     const citekeys = this.sources.citekeys?.bind(this.sources, note);
-    return retrievePassages(
-      { library, links: this.links(note), ...(citekeys ? { citekeys } : {}) },
-      note.uri,
-      query,
-      limit ?? LIBRARY_PASSAGES,
-      signal,
-    );
+    return { library: this.library, links: this.links(note), ...(citekeys ? { citekeys } : {}) };
   }
 
   collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
@@ -396,10 +389,7 @@ class AssistantImpl implements Assistant {
   }
 
   related(note: NoteDocument, options: RelatedOptions): Promise<RelatedResult> {
-    const library = this.library;
-    if (!library) throw new AssistantError('NoInput', 'No library in this host: the workspace is not indexed');
-    const citekeys = this.sources.citekeys?.bind(this.sources, note);
-    return findRelated({ library, links: this.links(note), ...(citekeys ? { citekeys } : {}) }, note, options);
+    return findRelated(this.libraryDeps(note), note, options);
   }
 
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck> {
@@ -426,6 +416,22 @@ class AssistantImpl implements Assistant {
     return library;
   }
 
+  get library(): Library {
+    const { ports } = this.init;
+    if (ports.library) return ports.library;
+    this.libraryService ??= hostLibrary({
+      files: ports.files,
+      store: ports.libraryStore ?? new MemoryLibraryStore(),
+      pdf: () => Promise.resolve(ports.pdf),
+      bibtex: () => Promise.resolve(ports.bibtex),
+      cache: this.extraction,
+      settings: () => this.init.settings(),
+      isTrusted: ports.trust ?? (() => true),
+      logger: this.logger,
+    });
+    return this.libraryService;
+  }
+
   forget(noteUri: string): void {
     this.grounding.forget(noteUri);
   }
@@ -435,9 +441,12 @@ class AssistantImpl implements Assistant {
     await this.resultStore.clear();
     // The in-memory indexes of source text for grounding checks go with the text they index.
     this.grounding.clear();
+    // The library's passages come from the extracted text: they go too (the next library command rebuilds them).
+    await this.libraryService?.clear();
   }
 
   dispose(): void {
     this.grounding.clear();
+    this.libraryService?.dispose();
   }
 }

@@ -32,6 +32,10 @@ export interface AssistantConfig {
   readonly readLinkedNotes: boolean;
   readonly allowFilesOutsideWorkspace: boolean;
   readonly codeLens: boolean;
+  /** Library: globs (relative to a workspace folder) of the files it holds; empty = every paper and note. */
+  readonly libraryInclude: readonly string[];
+  /** Library: globs of files it leaves out (besides .gitignore and files.exclude). */
+  readonly libraryExclude: readonly string[];
 }
 
 export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
@@ -54,6 +58,8 @@ export const DEFAULT_CONFIG: AssistantConfig = Object.freeze({
   readLinkedNotes: true,
   allowFilesOutsideWorkspace: false,
   codeLens: true,
+  libraryInclude: Object.freeze([]),
+  libraryExclude: Object.freeze([]),
 });
 
 /**
@@ -80,6 +86,8 @@ export const SETTING_KEYS: { readonly [K in keyof AssistantConfig]: string } = {
   readLinkedNotes: 'readLinkedNotes',
   allowFilesOutsideWorkspace: 'allowFilesOutsideWorkspace',
   codeLens: 'codeLens',
+  libraryInclude: 'library.include',
+  libraryExclude: 'library.exclude',
 };
 
 /** Fills a partial snapshot with defaults and clamps values a hand-edited settings.json could break. */
@@ -95,6 +103,8 @@ export function resolveConfig(partial: Partial<AssistantConfig>): AssistantConfi
     firstTokenTimeoutSeconds: clampInt(merged.firstTokenTimeoutSeconds, 5, 86_400, DEFAULT_CONFIG.firstTokenTimeoutSeconds),
     idleTimeoutSeconds: clampInt(merged.idleTimeoutSeconds, 5, 86_400, DEFAULT_CONFIG.idleTimeoutSeconds),
     compareColumns: Object.freeze([...merged.compareColumns]),
+    libraryInclude: Object.freeze([...merged.libraryInclude]),
+    libraryExclude: Object.freeze([...merged.libraryExclude]),
   });
 }
 

@@ -135,3 +135,22 @@ export {
   type NoteBlockCheck,
   type ResearchBlock,
 } from './grounding';
+// The library's search engine and the port it stores through.
+export { LibraryIndex, type FileVectors, type SaveOptions } from './library/libraryIndex';
+export { MemoryLibraryStore, type LibraryStore } from './ports/libraryStore';
+// The library: passages of the workspace's papers and notes, kept current by content hash.
+export { createLibrary, type LibraryDeps, type LibraryService } from './library/library';
+export { engineChunkIndex, type ChunkIndex } from './library/chunkIndex';
+export { chunkSource, type ChunkOptions } from './library/chunk';
+export type { LibraryScope } from './library/discover';
+export type {
+  Chunk,
+  Embedder,
+  FileRecord,
+  FileState,
+  Library,
+  LibraryStatus,
+  Passage,
+  SearchOptions,
+  UpdateOptions,
+} from './library/types';

@@ -2,15 +2,18 @@
  * The Node host: the core's ports over node:fs and worker threads, for the CLI, the bench and tests.
  * `createNodePorts` gives everything an assistant needs on Node except settings and the model transport.
  */
+import { join } from 'node:path';
 import { nullLogger, type Logger } from '../core';
 import { NodeEngine } from './engine';
 import { NodeWorkspace } from './files';
 import { NodePromptSource } from './prompts';
 import { NodeFileStore } from './store';
+import { NodeLibraryStore } from './libraryStore';
 
 export { NodeFileReader, NodeWorkspace, NodeWorkspaceIndex, fileUri, filePath, type NodeWorkspaceOptions } from './files';
 export { NodeFileStore, type NodeFileStoreOptions } from './store';
 export { NodeEngine, defaultEngineFile, loadEngineModule } from './engine';
+export { NodeLibraryStore } from './libraryStore';
 export { NodePromptSource, defaultBuiltinPromptsDir, readPromptFolder } from './prompts';
 
 export interface NodePortsOptions {
@@ -36,6 +39,8 @@ export interface NodePorts {
   readonly pdf: NodeEngine;
   readonly bibtex: NodeEngine;
   readonly logger: Logger;
+  /** The library index's files, in `library/` under the cache folder. */
+  readonly libraryStore: NodeLibraryStore;
 }
 
 export function createNodePorts(options: NodePortsOptions): NodePorts {
@@ -49,5 +54,6 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
     pdf: engine,
     bibtex: engine,
     logger,
+    libraryStore: new NodeLibraryStore(join(options.cacheDir, 'library')),
   };
 }

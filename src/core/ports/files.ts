@@ -32,4 +32,6 @@ export interface WorkspaceIndex {
   folders(): readonly string[];
   /** URIs of the files links may point at (notes, PDFs, text, bibliographies); the adapter may cache it. */
   files(signal: AbortSignal): Promise<readonly string[]>;
+  /** Globs (relative to a folder) of files the user hides in the host (VS Code `files.exclude`); none when absent. */
+  excluded?(): readonly string[];
 }

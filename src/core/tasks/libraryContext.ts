@@ -3,6 +3,7 @@
  * relevant; and how the note writes a link to a page of a paper (its own syntax), so citations work in the
  * user's vault.
  */
+import type { ActionResult, TextSink } from '../actions/context';
 import type { Library, Passage } from '../library/types';
 import { estimateTokens } from '../llm/tokens';
 import type { NoteLink } from '../markdown/links';
@@ -163,6 +164,12 @@ export function relevantPassages(question: string, passages: readonly Passage[],
   const text = (p: Passage): string => `${p.text} ${p.section ?? ''} ${p.path}`.toLowerCase();
   const overlaps = (p: Passage): boolean => [...terms].some((t) => text(p).includes(t));
   return above.some(overlaps) ? above : [];
+}
+
+/** A fixed answer's result (nothing relevant in the library): delivered at once, no request. */
+export function fixedAnswer(text: string, sink: TextSink): ActionResult {
+  sink(text);
+  return { text, model: 'none', fromCache: false, finishReason: 'stop', warnings: [], requests: 0, parts: 1 };
 }
 
 export interface RetrieveDeps {

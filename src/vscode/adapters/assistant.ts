@@ -29,6 +29,7 @@ export function createVsCodeAssistant(
         stat: (uri, signal) => reader.stat(uri, signal),
         folders: () => index.folders(),
         files: (signal) => index.files(signal),
+        excluded: () => index.excluded(),
       },
       store: { open: (area) => new VsCodeFileStore(context.globalStorageUri, area.name, area.maxBytes, logger) },
       prompts: new VsCodePromptSource(context.extensionUri),

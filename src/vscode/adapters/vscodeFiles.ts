@@ -67,6 +67,14 @@ export class VsCodeWorkspaceIndex implements WorkspaceIndex, vscode.Disposable {
     return this.cached;
   }
 
+  excluded(): readonly string[] {
+    // `files.exclude` maps globs to true, false or a `when` clause on siblings; the plain `true` ones exclude.
+    const patterns = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
+    return Object.entries(patterns)
+      .filter(([, on]) => on === true)
+      .map(([glob]) => glob);
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }

@@ -10,7 +10,7 @@ import { FakeLibrary, sleepLibrary } from '../fakes/library';
 
 const signal = new AbortController().signal;
 
-function harness(library: Library | undefined): { host: CliAssistant; output: Output; out: () => string; err: () => string } {
+function harness(library: Library): { host: CliAssistant; output: Output; out: () => string; err: () => string } {
   let out = '';
   let err = '';
   const terminal = new Terminal({ stream: { write: (t: string) => ((err += t), true) } as unknown as NodeJS.WritableStream, quiet: false });
@@ -95,10 +95,5 @@ void suite('CLI: index and search', () => {
     const none = harness(sleepLibrary());
     assert.equal(await runSearch(request({ command: 'search', query: 'tungsten' }), none.host, none.output, signal), 1);
     assert.match(none.err(), /nothing in the library matches "tungsten"/);
-  });
-
-  test('a build without a library says so', async () => {
-    const h = harness(undefined);
-    await assert.rejects(runSearch(request({ command: 'search', query: 'x' }), h.host, h.output, signal), /library is not available/);
   });
 });

@@ -28,6 +28,8 @@ export interface SourceFileReaderDeps {
   readonly cache?: ExtractionCache;
   readonly logger?: Logger;
   readonly limits?: Partial<SourceLimits>;
+  /** PDF extractions run at once (default 1; see PdfReaderDeps). */
+  readonly extractions?: number;
   /** Parses markdown (a reader that parses notes too shares its NoteParser); default a parser of its own. */
   readonly parseMarkdown?: (text: string) => ParsedNote;
 }
@@ -59,6 +61,7 @@ export class SourceFileReader {
       ...(deps.cache ? { cache: deps.cache } : {}),
       logger: this.logger,
       maxPages: this.limits.maxPdfPages,
+      ...(deps.extractions ? { extractions: deps.extractions } : {}),
     });
   }
 

@@ -25,6 +25,11 @@ export interface PdfReaderDeps {
   readonly cache?: ExtractionCache;
   readonly logger: Logger;
   readonly maxPages: number;
+  /**
+   * Extractions run at once (default 1: the engine spreads one long PDF's pages over its workers itself). A
+   * library build of many short papers sets the core count, one paper per worker.
+   */
+  readonly extractions?: number;
 }
 
 /** A PDF's title: its first detected heading when that looks like a title, else its file name. */
@@ -36,12 +41,13 @@ export function pdfTitle(extraction: PdfExtraction, uri: string): string {
 }
 
 /**
- * Reads PDFs through the extraction cache. Extractions run one at a time (the engine parallelises one PDF's
- * pages itself); reads of cached papers overlap freely.
+ * Reads PDFs through the extraction cache. Extractions run one at a time unless told otherwise (the engine
+ * parallelises one PDF's pages itself); reads of cached papers overlap freely.
  */
 export class PdfReader {
-  /** The last extraction started: the next one waits for it. */
-  private extracting: Promise<unknown> = Promise.resolve();
+  /** Extractions running, and those waiting for one to end. */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly deps: PdfReaderDeps) {}
 
@@ -88,9 +94,21 @@ export class PdfReader {
       await this.deps.cache?.set(hash, extraction);
       return extraction;
     };
-    const result = this.extracting.then(run, run);
-    this.extracting = result.catch(() => undefined);
-    return result;
+    return this.inSlot(run);
+  }
+
+  /** Runs `work` when fewer than `extractions` are running, in call order. */
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= Math.max(1, this.deps.extractions ?? 1)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next waiter (running stays counted), else it is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
 

@@ -1,0 +1,120 @@
+/**
+ * One file brought up to date in the index: left alone when its size and mtime are unchanged, kept when its
+ * bytes hash the same, else read through the source reader (PDFs through the extraction cache), cut into
+ * passages and stored, or recorded as failed or skipped with the reason. Never throws for a bad file.
+ */
+import { contentHash } from '../cache/extractionCache';
+import { isCancellationError, throwIfAborted } from '../errors';
+import type { FileReader } from '../ports/files';
+import type { Logger } from '../ports/logger';
+import type { Source, SourceKind } from '../sources/types';
+import { chunkSource } from './chunk';
+import type { ChunkIndex } from './chunkIndex';
+import type { LibraryFile } from './discover';
+import type { FileRecord, FileState } from './types';
+
+/** Reads one file as a source (DefaultSourceReader.readSource): never throws for a bad file, only on cancellation. */
+export type ReadSource = (uri: string, signal: AbortSignal, options: { readonly kind: SourceKind }) => Promise<Source>;
+
+export interface IndexerDeps {
+  readonly index: ChunkIndex;
+  readonly files: FileReader;
+  readonly read: ReadSource;
+  readonly logger: Logger;
+  /** Largest passage in estimated tokens (default: chunk.ts). */
+  readonly chunkTokens?: number;
+}
+
+/** What one file's update did. */
+export type FileOutcome = 'unchanged' | 'indexed' | 'failed' | 'skipped' | 'removed';
+
+/** Brings one library file up to date in the index (see the module comment). */
+export async function indexFile(
+  deps: IndexerDeps,
+  file: LibraryFile,
+  previous: FileRecord | undefined,
+  retryFailed: boolean,
+  signal: AbortSignal,
+): Promise<FileOutcome> {
+  const { index, files } = deps;
+  const { uri, path } = file;
+  throwIfAborted(signal);
+  const stamp = await files.stat(uri, signal).catch((error: unknown) => {
+    if (isCancellationError(error)) throw error;
+    return undefined;
+  });
+  if (!stamp) {
+    if (previous) await index.removeFile(uri);
+    return 'removed';
+  }
+  const base = { uri, path, size: stamp.size, mtime: stamp.mtime };
+  const wasFailed = previous?.status.state === 'failed';
+  // Size and mtime unchanged: not even hashed (a host that reports no mtime gets no such trust). A skipped file is
+  // looked at again: it may have been skipped for a rule that no longer holds (an exclusion since removed).
+  const unchanged = previous && stamp.mtime > 0 && previous.size === stamp.size && previous.mtime === stamp.mtime;
+  if (unchanged && previous.status.state !== 'skipped' && !(wasFailed && retryFailed)) return 'unchanged';
+  let hash: string | undefined;
+  try {
+    if (previous?.status.state === 'indexed' && previous.hash !== '') {
+      hash = await contentHash(await files.readBytes(uri, signal));
+      // Touched but not changed (a checkout, a sync tool): the passages stand.
+      if (hash === previous.hash) {
+        await index.putRecord({ ...previous, ...base });
+        return 'unchanged';
+      }
+    }
+    const source = await deps.read(uri, signal, { kind: file.kind });
+    const state = stateOf(source, previous);
+    // Notes come back without a hash: theirs is taken from the bytes, as above, so the next check compares alike.
+    hash = source.contentHash ?? hash ?? (source.status === 'ok' ? await contentHash(await files.readBytes(uri, signal)) : '');
+    if (state === 'missing') {
+      if (previous) await index.removeFile(uri);
+      return 'removed';
+    }
+    if (state.state !== 'indexed') {
+      await index.putFile({ ...base, hash, status: state }, []);
+      return state.state;
+    }
+    const chunks = chunkSource(source, { path, ...(deps.chunkTokens ? { maxTokens: deps.chunkTokens } : {}) });
+    if (chunks.length === 0) {
+      await index.putFile({ ...base, hash, status: failed(`${path}: no text to index`, previous) }, []);
+      return 'failed';
+    }
+    if (source.statusDetail) deps.logger.info(`library: ${source.statusDetail}`);
+    await index.putFile({ ...base, hash, status: { state: 'indexed', chunks: chunks.length, vectors: false } }, chunks);
+    return 'indexed';
+  } catch (error) {
+    if (isCancellationError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    deps.logger.warn(`library: ${path}: ${message}`);
+    await index.putFile(
+      { ...base, hash: hash ?? '', status: failed(message.includes(path) ? message : `${path}: ${message}`, previous) },
+      [],
+    );
+    return 'failed';
+  }
+}
+
+/** The state a read source leaves its file in ('missing': gone since it was listed). */
+function stateOf(source: Source, previous: FileRecord | undefined): FileState | 'missing' {
+  const detail = source.statusDetail ?? `${source.id}: ${source.status}`;
+  switch (source.status) {
+    case 'ok':
+      return { state: 'indexed', chunks: 0, vectors: false };
+    case 'missing':
+      return 'missing';
+    case 'tooLarge':
+    case 'unsupported':
+    case 'outsideWorkspace':
+    case 'untrusted':
+      return { state: 'skipped', reason: detail };
+    default:
+      // Unreadable, corrupt, encrypted, image-only (no text layer), empty: the reader's message names the file.
+      return failed(detail, previous);
+  }
+}
+
+function failed(reason: string, previous: FileRecord | undefined): FileState {
+  const attempts = previous?.status.state === 'failed' ? previous.status.attempts + 1 : 1;
+  return { state: 'failed', reason, attempts };
+}

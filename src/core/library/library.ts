@@ -1,0 +1,294 @@
+/**
+ * The library as hosts use it: `update` brings the index up to date with the workspace's files (discover,
+ * then each file by indexer.ts, a few at a time, with "312/1,000 files" progress), `changed` does the same
+ * for what a watcher reports, and vectors follow in the background when the server has an embedding model,
+ * the index answering lexically meanwhile.
+ */
+import { AssistantError, isCancellationError, throwIfAborted } from '../errors';
+import type { FileReader, WorkspaceIndex } from '../ports/files';
+import { nullLogger, type Logger } from '../ports/logger';
+import { estimateTokens } from '../llm/tokens';
+import { uriKey } from '../sources/uri';
+import type { ChunkIndex } from './chunkIndex';
+import { discoverFiles, LibraryMatcher, type LibraryFile, type LibraryScope } from './discover';
+import { indexFile, type FileOutcome, type IndexerDeps, type ReadSource } from './indexer';
+import type { Embedder, FileRecord, Library, LibraryStatus, Passage, SearchOptions, UpdateOptions } from './types';
+
+export interface LibraryDeps {
+  readonly index: ChunkIndex;
+  /** The host's files; `refresh` (when the host caches its listing) is called before each full update. */
+  readonly files: FileReader & WorkspaceIndex & { refresh?(): void };
+  /** One file as a source, through the extraction cache (DefaultSourceReader.readSource). */
+  readonly read: ReadSource;
+  /** Include / exclude globs, read at each update (settings may have changed). */
+  readonly scope: () => LibraryScope;
+  /** PDFs the bibliography attaches (they may sit outside the workspace). */
+  readonly attachments?: (signal: AbortSignal) => Promise<readonly string[]>;
+  /** The server's embedding model, when it has one (undefined: lexical only). */
+  readonly embedder?: () => Promise<Embedder | undefined>;
+  readonly logger?: Logger;
+  /** Files read at once (default 2: the PDF engine parallelises on worker threads itself). */
+  readonly concurrency?: number;
+  /** Largest passage in estimated tokens. */
+  readonly chunkTokens?: number;
+  /** Passages per embedding request (default 32). */
+  readonly embedBatch?: number;
+  /** Saves at most this often during a long update (default 10 s), so a crash loses little. */
+  readonly saveEveryMs?: number;
+}
+
+/** The library, plus what tests and the bench wait on. */
+export interface LibraryService extends Library {
+  /** Resolves when the background embedding started by the last update or change has finished. */
+  vectorsDone(): Promise<void>;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function createLibrary(deps: LibraryDeps): LibraryService {
+  return new DefaultLibrary(deps);
+}
+
+class DefaultLibrary implements LibraryService {
+  private readonly logger: Logger;
+  /** Updates and changes run one at a time: both write records. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Files found by the running update and not processed yet. */
+  private readonly pending = new Set<string>();
+  private matcher: LibraryMatcher | undefined;
+  private embedding: { readonly controller: AbortController; readonly done: Promise<void> } | undefined;
+  private disposed = false;
+  private readonly indexer: IndexerDeps;
+
+  constructor(private readonly deps: LibraryDeps) {
+    this.logger = deps.logger ?? nullLogger;
+    this.indexer = { ...deps, logger: this.logger };
+  }
+
+  update(options: UpdateOptions): Promise<LibraryStatus> {
+    return this.exclusive(async () => {
+      const { signal } = options;
+      this.stopEmbedding();
+      this.deps.files.refresh?.();
+      const attachments = await this.attachments(signal);
+      const matcher = new LibraryMatcher(this.deps.files, this.deps.scope(), attachments);
+      this.matcher = matcher;
+      const discovery = await discoverFiles(this.deps.files, matcher, attachments, signal);
+      const known = new Map((await this.deps.index.records()).map((r) => [uriKey(r.uri), r]));
+      const listed = new Set([...discovery.files, ...discovery.excluded].map((f) => uriKey(f.uri)));
+      // Deleted, or no longer in scope (an include glob narrowed): dropped.
+      for (const [key, record] of known) if (!listed.has(key)) await this.deps.index.removeFile(record.uri);
+      for (const out of discovery.excluded) {
+        const before = known.get(uriKey(out.uri));
+        if (before?.status.state === 'skipped' && before.status.reason === out.reason) continue;
+        await this.deps.index.putFile(
+          { uri: out.uri, path: out.path, hash: '', size: 0, mtime: 0, status: { state: 'skipped', reason: out.reason } },
+          [],
+        );
+      }
+      await this.run(discovery.files, known, options);
+      return this.statusNow();
+    });
+  }
+
+  changed(uris: readonly string[], signal: AbortSignal): Promise<void> {
+    return this.exclusive(async () => {
+      this.stopEmbedding();
+      const matcher = (this.matcher ??= new LibraryMatcher(this.deps.files, this.deps.scope(), await this.attachments(signal)));
+      const known = new Map((await this.deps.index.records()).map((r) => [uriKey(r.uri), r]));
+      const files: LibraryFile[] = [];
+      for (const uri of uris) {
+        const before = known.get(uriKey(uri));
+        const verdict = await matcher.verdict(uri, signal);
+        if (verdict && 'in' in verdict) files.push(verdict.in);
+        else if (verdict)
+          await this.deps.index.putFile(
+            { ...verdict.out, hash: '', size: 0, mtime: 0, status: { state: 'skipped', reason: verdict.out.reason } },
+            [],
+          );
+        else if (before) await this.deps.index.removeFile(before.uri);
+      }
+      await this.run(files, known, { signal });
+    });
+  }
+
+  status(): Promise<LibraryStatus> {
+    return this.statusNow();
+  }
+
+  async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    const embedder = options.mode === 'lexical' ? undefined : await this.embedder();
+    return this.deps.index.search(query, options, embedder);
+  }
+
+  clear(): Promise<void> {
+    this.stopEmbedding();
+    this.matcher = undefined;
+    return this.exclusive(() => this.deps.index.clear());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopEmbedding();
+  }
+
+  vectorsDone(): Promise<void> {
+    return this.embedding?.done ?? Promise.resolve();
+  }
+
+  /** Processes files `concurrency` at a time; saves now and then, and always at the end (cancelled included). */
+  private async run(files: readonly LibraryFile[], known: ReadonlyMap<string, FileRecord>, options: UpdateOptions): Promise<void> {
+    const { signal, progress } = options;
+    const total = files.length;
+    for (const f of files) this.pending.add(uriKey(f.uri));
+    const counts: Record<FileOutcome, number> = { unchanged: 0, indexed: 0, failed: 0, skipped: 0, removed: 0 };
+    const everyMs = this.deps.saveEveryMs ?? 10_000;
+    let lastSave = Date.now();
+    let done = 0;
+    let next = 0;
+    const report = (): void =>
+      progress?.report(`${numberFormat.format(done)}/${numberFormat.format(total)} files`, total === 0 ? 1 : done / total);
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        throwIfAborted(signal);
+        const file = files[next++] as LibraryFile;
+        const outcome = await indexFile(this.indexer, file, known.get(uriKey(file.uri)), options.retryFailed === true, signal);
+        counts[outcome]++;
+        this.pending.delete(uriKey(file.uri));
+        done++;
+        report();
+        if (Date.now() - lastSave >= everyMs) {
+          lastSave = Date.now();
+          await this.deps.index.save();
+        }
+      }
+    };
+    report();
+    const started = Date.now();
+    try {
+      const workers = Array.from({ length: Math.max(1, Math.min(this.deps.concurrency ?? 2, files.length)) }, worker);
+      // Every worker settles before the save: none is left writing after the run reports.
+      const results = await Promise.allSettled(workers);
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+    } finally {
+      this.pending.clear();
+      await this.deps.index.save(!signal.aborted);
+      const summary = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
+      this.logger.info(
+        `library: ${done}/${total} files in ${Date.now() - started} ms${summary ? ` (${summary})` : ''}${signal.aborted ? ', cancelled' : ''}`,
+      );
+    }
+    this.startEmbedding();
+  }
+
+  private async statusNow(): Promise<LibraryStatus> {
+    const files = await this.deps.index.records();
+    let indexed = 0;
+    let failed = 0;
+    let skipped = 0;
+    let chunks = 0;
+    for (const r of files) {
+      if (r.status.state === 'indexed') {
+        indexed++;
+        chunks += r.status.chunks;
+      } else if (r.status.state === 'failed') failed++;
+      else skipped++;
+    }
+    const embeddingModel = await this.deps.index.vectorModel();
+    return {
+      files,
+      indexed,
+      failed,
+      skipped,
+      pending: this.pending.size,
+      chunks,
+      ...(embeddingModel === undefined ? {} : { embeddingModel }),
+    };
+  }
+
+  private async attachments(signal: AbortSignal): Promise<readonly string[]> {
+    if (!this.deps.attachments) return [];
+    try {
+      return await this.deps.attachments(signal);
+    } catch (error) {
+      if (isCancellationError(error)) throw error;
+      // A bibliography that cannot be read leaves its attachments out, not the whole library.
+      this.logger.warn(`library: bibliography attachments not read: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  }
+
+  private async embedder(): Promise<Embedder | undefined> {
+    try {
+      return await this.deps.embedder?.();
+    } catch (error) {
+      if (isCancellationError(error)) throw error;
+      this.logger.warn(`library: no embedding model, searching lexically: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new AssistantError('Cancelled', 'The library was closed'));
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private stopEmbedding(): void {
+    this.embedding?.controller.abort();
+    this.embedding = undefined;
+  }
+
+  /** Embeds, in the background, the passages of indexed files that have no vectors from the current model. */
+  private startEmbedding(): void {
+    if (!this.deps.embedder || this.disposed) return;
+    this.stopEmbedding();
+    const controller = new AbortController();
+    const done = this.embedAll(controller.signal).catch((error: unknown) => {
+      if (!isCancellationError(error))
+        this.logger.warn(`library: embedding stopped: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.embedding = { controller, done };
+  }
+
+  private async embedAll(signal: AbortSignal): Promise<void> {
+    const embedder = await this.embedder();
+    if (!embedder) return;
+    const stored = await this.deps.index.vectorModel();
+    const todo = (await this.deps.index.records()).filter(
+      (r) => r.status.state === 'indexed' && (!r.status.vectors || (stored !== undefined && stored !== embedder.model)),
+    );
+    const batch = Math.max(1, this.deps.embedBatch ?? 32);
+    let lastSave = Date.now();
+    for (const record of todo) {
+      throwIfAborted(signal);
+      const chunks = await this.deps.index.chunksOf(record.uri);
+      const vectors: Float32Array[] = [];
+      for (let i = 0; i < chunks.length; i += batch) {
+        const texts = chunks.slice(i, i + batch).map((c) => fitInput(c.text, embedder.maxInputTokens));
+        vectors.push(...(await embedder.embed(texts, signal)));
+      }
+      throwIfAborted(signal);
+      if (vectors.length !== chunks.length) throw new Error(`${record.path}: ${vectors.length} vectors for ${chunks.length} passages`);
+      const status = record.status.state === 'indexed' ? { ...record.status, vectors: true } : record.status;
+      await this.deps.index.putFile({ ...record, status }, chunks, { model: embedder.model, vectors });
+      if (Date.now() - lastSave >= (this.deps.saveEveryMs ?? 10_000)) {
+        lastSave = Date.now();
+        await this.deps.index.save();
+      }
+    }
+    await this.deps.index.save(true);
+  }
+}
+
+/** A passage cut to what the embedding model takes (passages are smaller than most models' context already). */
+function fitInput(text: string, maxTokens: number): string {
+  const tokens = estimateTokens(text);
+  if (maxTokens <= 0 || tokens <= maxTokens) return text;
+  return text.slice(0, Math.max(1, Math.floor((text.length * maxTokens) / tokens)));
+}
