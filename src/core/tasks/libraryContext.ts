@@ -128,18 +128,18 @@ export function passageCitationList(sources: readonly PassageSource[]): string {
   return sources.map((s) => `- source id "${s.id}" → cite as ${s.citation}`).join('\n');
 }
 
-/** Words of a question that carry meaning: Latin words of 3+ letters, and each CJK character pair. */
-function contentTerms(text: string): Set<string> {
-  const terms = new Set<string>();
-  const lower = text.toLowerCase();
-  for (const m of lower.matchAll(/[\p{L}\p{N}]+/gu)) {
+/** Words of a question that carry meaning: Latin words of 3+ letters, and each pair of adjacent CJK characters. */
+function contentTerms(text: string): { latin: Set<string>; han: Set<string> } {
+  const latin = new Set<string>();
+  const han = new Set<string>();
+  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = m[0];
     if (/\p{Script=Han}/u.test(word)) {
-      const han = [...word].filter((c) => /\p{Script=Han}/u.test(c));
-      for (let i = 0; i + 1 < han.length; i += 1) terms.add(han[i]! + han[i + 1]!);
-    } else if (word.length >= 3 && !STOPWORDS.has(word)) terms.add(word);
+      const chars = [...word].filter((c) => /\p{Script=Han}/u.test(c));
+      for (let i = 0; i + 1 < chars.length; i += 1) han.add(chars[i]! + chars[i + 1]!);
+    } else if (word.length >= 3 && !STOPWORDS.has(word)) latin.add(word);
   }
-  return terms;
+  return { latin, han };
 }
 
 const STOPWORDS = new Set(
@@ -152,18 +152,24 @@ const STOPWORDS = new Set(
 export const MIN_PASSAGE_SCORE = 0;
 
 /**
- * The passages that answer something of the question: above the score floor and sharing at least one content
- * word with it. Vector search always returns nearest neighbours, even for a question the library knows nothing
- * about; the shared word keeps "not in the library" honest. When some passage shares a word, the vector-only
- * hits above the floor stay (they may paraphrase).
+ * The passages that answer something of the question: above the score floor, with at least one passage sharing
+ * a good part of the question's words (half of its Latin words, or a quarter of its CJK character pairs, which
+ * overlap one another). Vector search always returns nearest neighbours, even for a question the library knows
+ * nothing about, and one common word ("point") is no answer; the shared words keep "not in the library" honest.
+ * When some passage qualifies, the other hits above the floor stay (they may paraphrase).
  */
 export function relevantPassages(question: string, passages: readonly Passage[], minScore = MIN_PASSAGE_SCORE): Passage[] {
-  const terms = contentTerms(question);
+  const { latin, han } = contentTerms(question);
   const above = passages.filter((p) => p.score > minScore);
-  if (terms.size === 0) return above;
-  const text = (p: Passage): string => `${p.text} ${p.section ?? ''} ${p.path}`.toLowerCase();
-  const overlaps = (p: Passage): boolean => [...terms].some((t) => text(p).includes(t));
-  return above.some(overlaps) ? above : [];
+  if (latin.size === 0 && han.size === 0) return above;
+  const hits = (terms: Set<string>, text: string): number => [...terms].filter((t) => text.includes(t)).length;
+  const answers = (p: Passage): boolean => {
+    const text = `${p.text} ${p.section ?? ''} ${p.path}`.toLowerCase();
+    return (
+      (latin.size > 0 && hits(latin, text) >= Math.ceil(latin.size / 2)) || (han.size > 0 && hits(han, text) >= Math.ceil(han.size / 4))
+    );
+  };
+  return above.some(answers) ? above : [];
 }
 
 /** A fixed answer's result (nothing relevant in the library): delivered at once, no request. */

@@ -18,7 +18,7 @@ export interface PreviewContextArgs {
   readonly open?: boolean;
   /** With `pick: false`: source ids to leave out, as unticking them would. */
   readonly exclude?: readonly string[];
-  /** `library`: what Ask About Note sends with the whole library (default: asked when an index exists). */
+  /** `library`: what Ask About Note sends with the whole library, the passages found listed with their tokens. */
   readonly scope?: 'linked' | 'library';
   /** The question the library passages are found for (default: the note's text). */
   readonly question?: string;
@@ -98,9 +98,9 @@ export class PreviewContextCommand implements Command {
         : undefined);
     const usableContext = args.usableContext ?? this.usableContext(document.uri);
     const note = toNoteDocument(document);
-    const scope = await this.services.library.chooseScope(args.scope, args.pick === false);
-    if (!scope) return undefined;
-    const library = scope === 'library' ? { scope, ...(args.question ? { question: args.question } : {}) } : {};
+    // The library scope only when asked for: the preview's own quick pick is about the linked sources.
+    const library = args.scope === 'library' ? { scope: args.scope, ...(args.question ? { question: args.question } : {}) } : {};
+    if (args.scope === 'library') await this.services.library.ready();
     const preview = (exclude: readonly string[] | undefined, signal: AbortSignal, progress?: ProgressReporter) =>
       this.services.assistant.preview(note, {
         ...(selection ? { selection } : {}),

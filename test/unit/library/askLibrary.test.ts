@@ -221,6 +221,10 @@ void suite('relevance floor', () => {
     assert.equal(kept.length, 2);
   });
 
+  test('one common word of a longer question is no answer', () => {
+    assert.deepEqual(relevantPassages('What is the boiling point of tungsten?', [passage('The main point is that naps help.', 2)]), []);
+  });
+
   test('Chinese questions match by character pairs', () => {
     assert.equal(relevantPassages('睡眠对记忆的影响', [passage('研究表明睡眠能改善记忆。', 1)]).length, 1);
     assert.equal(relevantPassages('钨的熔点', [passage('研究表明睡眠能改善记忆。', 1)]).length, 0);
