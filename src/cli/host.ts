@@ -2,11 +2,12 @@
  * The command line's assistant: the core's façade on the Node host (files, a cache folder, the PDF engine in
  * worker threads, the prompt folders), with settings from the files, the environment and the flags.
  */
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { createAssistant, type Assistant, type AssistantConfig, type Logger, type StoreProvider } from '../core';
 import { APP_FOLDER, loadSettings, type LoadedSettings } from '../node/settings';
-import { NodeEngine, NodeFileStore, NodePromptSource, NodeWorkspace } from '../node';
+import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace } from '../node';
 import type { CliRequest } from './program';
 import type { Terminal } from './terminal';
 
@@ -16,6 +17,19 @@ export function cacheFolder(env: Readonly<Record<string, string | undefined>>, h
   if (own && isAbsolute(own)) return own;
   const xdg = env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), APP_FOLDER);
+}
+
+/**
+ * Where a workspace's library index is kept: `library/<folder name>-<hash of its path>` in the cache folder, so
+ * that every workspace has its own index and the name still says whose it is.
+ */
+export function libraryFolder(cacheDir: string, workspace: string): string {
+  const hash = createHash('sha256').update(workspace).digest('hex').slice(0, 16);
+  const name =
+    basename(workspace)
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 40) || 'root';
+  return join(cacheDir, 'library', `${name}-${hash}`);
 }
 
 export interface CliAssistant {
@@ -66,6 +80,7 @@ export async function createCliAssistant(
       logger,
       // The user named this folder on the command line: it is trusted as an editor's opened folder would be.
       trust: () => true,
+      libraryStore: new NodeLibraryStore(libraryFolder(cacheDir, request.workspace)),
     },
     settings: () => config,
     onPromptErrors: (errors) => {

@@ -8,6 +8,7 @@ import { explainError } from './errors';
 import { isCancellationError } from '../core';
 import { createCliAssistant, type CliAssistant } from './host';
 import { runCheck, runContext, runStatus } from './inspect';
+import { runIndex, runSearch } from './library';
 import type { CliRequest } from './program';
 import { Output } from './render';
 import { runTaskCommand } from './tasks';
@@ -25,6 +26,10 @@ function run(request: CliRequest, host: CliAssistant, output: Output, signal: Ab
       return runStatus(request, host, output, signal);
     case 'batch':
       return runBatchCommand(request, host, output, signal);
+    case 'index':
+      return runIndex(request, host, output, signal);
+    case 'search':
+      return runSearch(request, host, output, signal);
     default:
       return runTaskCommand(request, host, output, signal);
   }

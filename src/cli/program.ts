@@ -10,7 +10,8 @@ import { UsageError } from './exitCodes';
 export const BIN = 'research-assistant';
 
 /** Commands that run today. */
-export type CliCommand = 'summarize' | 'compare' | 'ask' | 'explain' | 'draft' | 'check' | 'context' | 'status' | 'batch';
+export type CliCommand =
+  'summarize' | 'compare' | 'ask' | 'explain' | 'draft' | 'check' | 'context' | 'status' | 'batch' | 'index' | 'search';
 
 /** Settings a flag may set; the rest come from settings files and the environment. */
 export type FlagSettings = Partial<Pick<AssistantConfig, 'endpoint' | 'model' | 'outputLanguage' | 'concurrency' | 'compareColumns'>>;
@@ -23,6 +24,15 @@ export interface CliRequest {
   readonly term?: string;
   readonly heading?: string;
   readonly link?: string;
+  /** ask: answer from the whole library (Ask Library) instead of the note's links. */
+  readonly library?: boolean;
+  /** index: print each file's state instead of updating. */
+  readonly indexStatus?: boolean;
+  /** index: read the files that failed again; batch: the papers that failed for good on an earlier run. */
+  readonly retryFailed?: boolean;
+  /** search: the query and the number of passages. */
+  readonly query?: string;
+  readonly limit?: number;
   /** The workspace root, absolute: links resolve inside it and its `.vscode/settings.json` is read. */
   readonly workspace: string;
   readonly flags: FlagSettings;
@@ -35,8 +45,6 @@ export interface CliRequest {
   readonly verbose: boolean;
   /** batch: where the notes go (absolute; default the batch.notesFolder setting under the workspace). */
   readonly out?: string;
-  /** batch: read again the papers that failed for good on an earlier run. */
-  readonly retryFailed?: boolean;
 }
 
 /** What parsing decided: run a request, or stop with an exit code (help, version, usage error). */
@@ -56,6 +64,12 @@ function concurrencyArg(value: string): 'auto' | number {
   if (value === 'auto') return 'auto';
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected "auto" or a whole number ≥ 1.');
+  return n;
+}
+
+function limitArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('expected a whole number from 1 to 1000.');
   return n;
 }
 
@@ -172,12 +186,17 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
     .description("answer a question from the note and the papers it links, with citations; says so when they don't contain the answer")
     .argument('<note>', 'a markdown note')
     .argument('<question>', 'the question, in quotes')
-    .option('--library', 'answer from the whole library instead (not available yet)')
-    .action((note: string, question: string, opts: CommonOptions & { library?: boolean }) => {
-      if (opts.library) throw new UsageError('ask --library is not available yet: the library index comes in a later version.');
-      onRun(request('ask', opts, { target: note, question: nonEmpty('The question', question) }));
-    });
-  examples(ask, ['ask notes/review.md "What sample sizes were used?"', 'ask notes/review.md "Which paper used MRI?" --json']);
+    .option('--library', "answer from the passages found across the workspace's papers and notes, citing paper and page")
+    .action((note: string, question: string, opts: CommonOptions & { library?: boolean }) =>
+      onRun(
+        request('ask', opts, { target: note, question: nonEmpty('The question', question), ...(opts.library ? { library: true } : {}) }),
+      ),
+    );
+  examples(ask, [
+    'ask notes/review.md "What sample sizes were used?"',
+    'ask notes/review.md "Which paper used MRI?" --json',
+    'ask --library notes/review.md "Which studies measured recall after sleep?" --write',
+  ]);
 
   const explain = common(program.command('explain'), { write: true })
     .description('explain a term, grounded in the note and its linked papers (a footnote or a callout, per setting)')
@@ -244,6 +263,31 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
   ]);
 
   // Commands of the library and citation work: listed so scripts get a clear answer, not "unknown command".
+  const index = common(program.command('index'), { write: false })
+    .description("build or update the library index of the workspace's papers and notes (unchanged files are not read again)")
+    .argument('[folder]', 'the workspace folder to index (default: --workspace, else the current directory)')
+    .option('--status', "print each file's state (indexed, failed with the reason, skipped with why) without updating")
+    .option('--retry-failed', 'read the files that failed again')
+    .action((folder: string | undefined, opts: CommonOptions & { status?: boolean; retryFailed?: boolean }) =>
+      onRun(
+        request('index', folder !== undefined ? { ...opts, workspace: folder } : opts, {
+          ...(opts.status ? { indexStatus: true } : {}),
+          ...(opts.retryFailed ? { retryFailed: true } : {}),
+        }),
+      ),
+    );
+  examples(index, ['index', 'index ~/papers --retry-failed', 'index --status --json | jq \'.files[] | select(.state == "failed")\'']);
+
+  const search = common(program.command('search'), { write: false })
+    .description('search the library: the passages that best match the query, with file, page and section')
+    .argument('<query>', 'words to search for, in quotes')
+    .option('--limit <n>', 'number of passages (default 10)', limitArg)
+    .action((query: string, opts: CommonOptions & { limit?: number }) =>
+      onRun(request('search', opts, { query: nonEmpty('The query', query), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) })),
+    );
+  examples(search, ['search "sleep and memory consolidation"', 'search "睡眠 记忆" --limit 5 --json']);
+
+  // Commands of the batch and citation work: listed so scripts get a clear answer, not "unknown command".
   const later = (name: string, args: string, what: string): void => {
     program
       .command(`${name} ${args}`.trim())
@@ -254,8 +298,6 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
         throw new UsageError(`${name} is not available yet: it comes with a later version of Local Research Assistant.`);
       });
   };
-  later('index', '[folder]', 'build or update the library index');
-  later('search', '[query]', 'search the library');
   later('references', '[note]', "the note's references in a citation style");
   return program;
 }

@@ -10,6 +10,7 @@ import type { CliAssistant } from './host';
 import { ExitCode, UsageError } from './exitCodes';
 import { NoteChangedError, readNote, writeNote, type NoteFile } from './noteFile';
 import type { CliRequest } from './program';
+import { requireLibrary, updateLibrary } from './library';
 import { sourceEntries, sourceWarnings, unsupportedFigures, type Output } from './render';
 
 const NOTE_EXTENSIONS = new Set(['.md', '.markdown']);
@@ -63,7 +64,7 @@ function taskRequest(request: CliRequest, note: NoteDocument, paperLink: string 
     case 'compare':
       return { task: 'compare', note, args: regenerate };
     case 'ask':
-      return { task: 'ask', note, args: { question: request.question ?? '', ...regenerate } };
+      return { task: request.library ? 'askLibrary' : 'ask', note, args: { question: request.question ?? '', ...regenerate } };
     case 'explain':
       return { task: 'explainTerm', note, args: { term: request.term ?? '', ...regenerate } };
     case 'draft':
@@ -97,6 +98,8 @@ export async function runTaskCommand(request: CliRequest, host: CliAssistant, ou
     document = note.document;
   }
 
+  // The library is brought up to date first: a question is answered from what the workspace holds now.
+  if (request.library) await updateLibrary(requireLibrary(host), output, signal);
   let received = 0;
   const outcome: TaskOutcome = await host.assistant.run(taskRequest(request, document, paperLink), {
     signal,

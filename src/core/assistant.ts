@@ -8,14 +8,12 @@ import type { ActionContext, ActionResult, TextSink } from './actions/context';
 import type { AssistantConfig } from './config';
 import { ExtractionCache } from './cache/extractionCache';
 import { AssistantError } from './errors';
-import { NoteGrounding, sourceIds, type BlockGrounding, type NoteCheck, type NoteCheckOptions } from './grounding/noteGrounding';
+import { NoteGrounding, sourceIds, type NoteCheck, type NoteCheckOptions } from './grounding/noteGrounding';
 import type { BlockSpec } from './insertion/block';
-import type { EditPlan } from './insertion/editPlan';
 import { mapOffset, mapRangeThrough } from './insertion/anchor';
 import type { Placement } from './insertion/placement';
 import { isoDate } from './insertion/markers';
-import type { BatchTiming } from './insertion/streamInsertion';
-import { previewContext, renderContextPreview, type ContextPreview } from './actions/contextPreview';
+import { previewContext, renderContextPreview } from './actions/contextPreview';
 import { blockLabels, resolveLanguage } from './language';
 import type { Embedder } from './library/types';
 import type { LlmSession } from './llm/types';
@@ -24,162 +22,43 @@ import type { NoteLink } from './markdown/links';
 import { NoteParser, type ParsedNote } from './markdown/parseNote';
 import { systemClock, type Clock } from './ports/clock';
 import type { NoteDocument } from './ports/document';
-import type { DocumentEditor } from './ports/documentEditor';
-import type { BibtexParser, PdfTextExtractor } from './ports/extractors';
-import type { FileReader, KeyValueStore, WorkspaceIndex } from './ports/files';
-import type { LlmProvider, LlmTransport } from './ports/llm';
+import type { KeyValueStore } from './ports/files';
+import type { LlmProvider } from './ports/llm';
 import { nullLogger, type Logger } from './ports/logger';
-import { nullProgress, type ProgressReporter } from './ports/progress';
-import type { PromptSource } from './ports/prompts';
-import type { StoreArea, StoreProvider } from './ports/store';
-import { PromptLibrary, type PromptFile, type PromptLoadError } from './prompts/promptLibrary';
+import { nullProgress } from './ports/progress';
+import type { StoreArea } from './ports/store';
+import { PromptLibrary, type PromptFile } from './prompts/promptLibrary';
 import { ResultCache } from './results/resultCache';
 import type { CollectedSources, CollectOptions, SourceReader } from './sources/reader';
 import { DefaultSourceReader } from './sources/sourceReader';
-import type { Source } from './sources/types';
 import { workspaceRelative } from './sources/uri';
 import { TASKS } from './tasks';
 import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/insert';
 import { checkInput, unreadableSources } from './tasks/inputCheck';
-import { isPaperLink, noteAndLinked, type TaskEnv, type TaskId, type TaskRequest } from './tasks/task';
+import { isPaperLink, noteAndLinked, type TaskEnv, type TaskRequest } from './tasks/task';
+import { LIBRARY_PASSAGES } from './tasks/askLibrary';
+import { fixedAnswer, retrievePassages, type PassageSource, type RetrieveDeps } from './tasks/libraryContext';
+import { findRelated, relatedQuery, type RelatedOptions, type RelatedResult } from './tasks/findRelated';
 import { hostLibrary } from './library/hostLibrary';
 import type { LibraryService } from './library/library';
 import type { Library } from './library/types';
-import { MemoryLibraryStore, type LibraryStore } from './ports/libraryStore';
+import { MemoryLibraryStore } from './ports/libraryStore';
 
 /** Persisted areas and their bounds: the extracted text of a few hundred papers, and generated results. */
 export const EXTRACTION_AREA = { name: 'extraction-cache', maxBytes: 256 * 1024 * 1024 } as const;
 export const RESULTS_AREA = { name: 'results', maxBytes: 64 * 1024 * 1024 } as const;
 
-/** Everything a host provides. */
-export interface AssistantPorts {
-  /** Reading files, and the workspace as links see it. */
-  readonly files: FileReader & WorkspaceIndex;
-  /**
-   * Persisted caches: one bounded store for everything (their keys do not collide), or a provider that
-   * opens one area per cache with the core's bounds.
-   */
-  readonly store: KeyValueStore | StoreProvider;
-  readonly prompts: PromptSource;
-  readonly pdf: PdfTextExtractor;
-  readonly bibtex: BibtexParser;
-  /** The model server; default: connect through `transport` (global fetch, no API key). */
-  readonly llm?: LlmProvider;
-  readonly transport?: LlmTransport;
-  readonly logger?: Logger;
-  readonly clock?: Clock;
-  /** Workspace trust: linked files are read only in a trusted workspace (default trusted). */
-  readonly trust?: () => boolean;
-  /** Where the library index is kept (workspace storage); without it the library lasts for the session only. */
-  readonly libraryStore?: LibraryStore;
-}
-
-export interface AssistantInit {
-  readonly ports: AssistantPorts;
-  /** A frozen settings snapshot, scoped to a note's URI when given. */
-  readonly settings: (resourceUri?: string) => AssistantConfig;
-  /** User templates that failed to parse and are ignored: the host tells the user (file and line). */
-  readonly onPromptErrors?: (errors: readonly PromptLoadError[]) => void;
-}
-
-export interface RunOptions {
-  readonly signal: AbortSignal;
-  readonly progress?: ProgressReporter;
-  /** Given: the block is streamed into the document through this port (the editor, a CLI writing the file). */
-  readonly editor?: DocumentEditor;
-  /** Visible answer text as it arrives. */
-  readonly sink?: TextSink;
-  /**
-   * Linked sources that could not be read (missing, unreadable, refused) while others remain: the task goes on
-   * without them. Called before connecting, so the host can name them whatever the server does next.
-   */
-  readonly onUnreadable?: (sources: readonly Source[]) => void;
-  /** Timing of every streamed batch (bench). */
-  readonly onBatch?: (batch: BatchTiming) => void;
-  /**
-   * A run the user is not waiting on (batch reading): it does not count in `activity`, so a batch can make room
-   * for the runs the user is waiting on.
-   */
-  readonly background?: boolean;
-  /** Most requests this run keeps in flight (default: the concurrency setting, i.e. the server's slots). */
-  readonly maxParallelRequests?: number;
-}
-
-/** The task runs the user is waiting on (not background ones), for a batch that yields server slots to them. */
-export interface RunActivity {
-  /** How many are in progress now. */
-  running(): number;
-  /** Called whenever one starts or ends. */
-  onDidChange(listener: () => void): { dispose(): void };
-}
-
-export interface TaskOutcome {
-  readonly task: TaskId;
-  /** A block between markers, or Explain Term's footnote (a reference at the term and its definition). */
-  readonly form: 'block' | 'footnote';
-  /** The rendered block, markers included, as inserted (for a footnote: the footnote definition). */
-  readonly block: string;
-  /** The block's content without markers. */
-  readonly body: string;
-  readonly spec: BlockSpec;
-  /** How the block goes into the note: applied already when an editor was given. */
-  readonly edits: EditPlan;
-  /** True when the edits were applied through the editor. */
-  readonly applied: boolean;
-  readonly grounding: BlockGrounding;
-  readonly result: ActionResult;
-  /** Every source considered, with its status (missing, refused, untrusted…) for warnings. */
-  readonly sources: readonly Source[];
-  /** The linked sources read, unreadable ones included. */
-  readonly collected: CollectedSources;
-}
-
-export interface PreviewOptions extends Omit<CollectOptions, 'links'> {
-  /** Source ids the user left out. */
-  readonly exclude?: readonly string[];
-  /** The model's usable context when the host knows it (a connected server); else the setting, if set. */
-  readonly usableContext?: number;
-}
-
-export interface PreviewOutcome {
-  readonly collected: CollectedSources;
-  readonly preview: ContextPreview;
-  /** The preview as a markdown document. */
-  readonly text: string;
-}
-
-export interface Assistant {
-  /** Runs one of the seven inserting tasks; a second run of the same task on the same note is refused (AlreadyRunning). */
-  run(request: TaskRequest, options: RunOptions): Promise<TaskOutcome>;
-  /** The note and its linked sources, as a task would read them (Preview Context). */
-  collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources>;
-  /** What Ask About Note would send for the note (messages, tokens per part), rendered; nothing is sent. */
-  preview(note: NoteDocument, options: PreviewOptions): Promise<PreviewOutcome>;
-  /** Grounding of the note's research blocks: results, the edits that record them, and a report. */
-  check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck>;
-  /** A connected session for the note's settings (or the given ones). */
-  connect(signal: AbortSignal, config?: AssistantConfig): Promise<LlmSession>;
-  /**
-   * The server's embedding model for the library's vectors; undefined when `library.embeddingModel` is `off` or the
-   * server offers none. Throws like `connect` (and ModelNotFound for a named model the server lacks).
-   */
-  embedder(signal: AbortSignal, config?: AssistantConfig): Promise<Embedder | undefined>;
-  /** The note's links to readable papers and notes, in note order (no file access). */
-  links(note: NoteDocument): readonly NoteLink[];
-  /** The templates for a note: built-ins plus the workspace's overrides (re-read each time). */
-  prompts(noteUri?: string): Promise<PromptLibrary>;
-  /** The source reader (warming a note's papers ahead of a task; single files for a batch run). */
-  readonly sources: SourceReader;
-  /** Foreground task runs in progress. */
-  readonly activity: RunActivity;
-  /** The workspace's papers and notes, indexed for search: built on first use, then kept current by the host. */
-  readonly library: Library;
-  /** Forgets what is held for a closed note. */
-  forget(noteUri: string): void;
-  /** Empties the extracted-text cache, the result cache and the grounding indexes. */
-  clearCaches(): Promise<void>;
-  dispose(): void;
-}
+export type {
+  AssistantPorts,
+  AssistantInit,
+  RunOptions,
+  RunActivity,
+  TaskOutcome,
+  PreviewOptions,
+  PreviewOutcome,
+  Assistant,
+} from './assistantTypes';
+import type { AssistantInit, Assistant, RunOptions, RunActivity, TaskOutcome, PreviewOptions, PreviewOutcome } from './assistantTypes';
 
 export function createAssistant(init: AssistantInit): Assistant {
   return new AssistantImpl(init);
@@ -304,35 +183,42 @@ class AssistantImpl implements Assistant {
       // not hidden behind "no model server answered".
       const selection = prepared.scope.useSelection ? request.selection : undefined;
       const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
-      const chosen = prepared.choose(collected, { language, labels, noteTitle });
+      if (prepared.library) options.progress?.report('Searching the library…');
+      const passages = prepared.library ? await this.retrieve(note, prepared.library.query, prepared.library.limit, signal) : undefined;
+      const chosen = prepared.choose(collected, { language, labels, noteTitle, ...(passages ? { passages } : {}) });
       const sources = chosen.sources;
-      checkInput(request.task, sources, this.parse);
+      const fixed = chosen.answer;
+      if (fixed === undefined) checkInput(request.task, sources, this.parse);
       const skipped = unreadableSources(sources);
       if (skipped.length > 0) options.onUnreadable?.(skipped);
 
-      const session = await this.llm.session(config, signal);
+      // A fixed answer (nothing relevant in the library) needs no server: nothing is sent.
+      const session = fixed === undefined ? await this.llm.session(config, signal) : undefined;
       const progress = options.progress ?? nullProgress;
-      const ctx: ActionContext = {
-        session,
-        prompts,
-        config,
-        cache: args.regenerate ? this.results.regenerating() : this.results,
-        logger: this.logger,
-        progress,
-        signal,
-      };
-      const env: TaskEnv = { ctx, language, labels, noteTitle };
-      this.logger.info(
-        `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms ` +
-          `(${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
-      );
-      const generate = (sink: TextSink): Promise<ActionResult> => prepared.generate(env, sources, sink);
+      let generate = (sink: TextSink): Promise<ActionResult> => Promise.resolve(fixedAnswer(fixed ?? '', sink));
+      if (session) {
+        const ctx: ActionContext = {
+          session,
+          prompts,
+          config,
+          cache: args.regenerate ? this.results.regenerating() : this.results,
+          logger: this.logger,
+          progress,
+          signal,
+        };
+        const env: TaskEnv = { ctx, language, labels, noteTitle };
+        this.logger.info(
+          `${request.task}: prepared in ${(this.clock.now() - started).toFixed(1)} ms ` +
+            `(${session.info.kind} ${session.info.model}, context ${session.info.contextLength})`,
+        );
+        generate = (sink) => prepared.generate(env, sources, sink);
+      }
       const spec: BlockSpec = {
         kind: prepared.kind,
         attributes: {
           target: chosen.target ?? prepared.target,
           sources: sourceIds(sources),
-          model: session.info.model,
+          model: session?.info.model ?? 'none',
           date: isoDate(new Date()),
         },
         style: prepared.style ?? config.outputStyle,
@@ -379,6 +265,17 @@ class AssistantImpl implements Assistant {
     }
   }
 
+  /** The relevant library passages for a query, cited in the note's syntax; none when nothing relevant is found. */
+  private retrieve(note: NoteDocument, query: string, limit: number | undefined, signal: AbortSignal): Promise<PassageSource[]> {
+    return retrievePassages(this.libraryDeps(note), note.uri, query, limit ?? LIBRARY_PASSAGES, signal);
+  }
+
+  /** The library and what citing in the note's syntax needs. */
+  private libraryDeps(note: NoteDocument): RetrieveDeps {
+    const citekeys = this.sources.citekeys?.bind(this.sources, note);
+    return { library: this.library, links: this.links(note), ...(citekeys ? { citekeys } : {}) };
+  }
+
   collect(note: NoteDocument, options: CollectOptions): Promise<CollectedSources> {
     return this.sources.collect(note, options);
   }
@@ -387,19 +284,26 @@ class AssistantImpl implements Assistant {
     const config = this.init.settings(note.uri);
     const prompts = await this.prompts(note.uri, config);
     const template = prompts.get('ask');
-    const { exclude, usableContext, ...collect } = options;
+    const { exclude, usableContext, scope, question, ...collect } = options;
     const collected = await this.sources.collect(note, { ...collect, links: 'all' });
     const usable = usableContext ?? (config.contextLength > 0 ? config.contextLength : undefined);
+    const query = question?.trim() || relatedQuery(note.getText());
+    const passages = scope === 'library' && query ? await this.retrieve(note, query, undefined, options.signal) : [];
     const preview = previewContext({
       template,
       language: resolveLanguage(config.outputLanguage, note.getText()),
-      sources: noteAndLinked(collected),
+      sources: [...noteAndLinked(collected), ...passages],
+      ...(question?.trim() ? { question: question.trim() } : {}),
       ...(exclude ? { exclude } : {}),
       ...(usable ? { usableContext: usable } : {}),
       maxOutput: Math.min(template.maxTokens ?? config.maxOutputTokens, config.maxOutputTokens),
     });
     const text = renderContextPreview(preview, workspaceRelative(note.uri, this.init.ports.files.folders()));
-    return { collected, preview, text };
+    return { collected, passages, preview, text };
+  }
+
+  related(note: NoteDocument, options: RelatedOptions): Promise<RelatedResult> {
+    return findRelated(this.libraryDeps(note), note, options);
   }
 
   check(note: NoteDocument, options: NoteCheckOptions): Promise<NoteCheck> {
@@ -434,6 +338,7 @@ class AssistantImpl implements Assistant {
 
   get library(): Library {
     const { ports } = this.init;
+    if (ports.library) return ports.library;
     this.libraryService ??= hostLibrary({
       files: ports.files,
       store: ports.libraryStore ?? new MemoryLibraryStore(),

@@ -26,6 +26,9 @@ export {
   type ContextPreviewInput,
 } from './actions/contextPreview';
 export { termAt, wordAt } from './tasks/explainTerm';
+export { findRelated, paragraphAt, type RelatedOptions, type RelatedPaper, type RelatedResult } from './tasks/findRelated';
+export { linkInSyntax, noteLinkSyntax, relevantPassages, type LinkSyntax, type PassageSource } from './tasks/libraryContext';
+export type * from './library/types';
 export { createLlmProvider } from './llmProvider';
 export type { DocumentEditor, DocumentChange, Disposable } from './ports/documentEditor';
 export { systemClock, sleep, type Clock, type TimerHandle } from './ports/clock';

@@ -79,6 +79,7 @@ export function blockLabels(lang: ResolvedLanguage): {
   incomplete: string;
   failed: string;
   notInSources: string;
+  notInLibrary: string;
 } {
   if (lang === 'zh-CN') {
     return {
@@ -90,6 +91,7 @@ export function blockLabels(lang: ResolvedLanguage): {
       incomplete: '（未完成）',
       failed: '提取失败',
       notInSources: '来源中未提及',
+      notInLibrary: '资料库中没有找到答案：已索引的论文和笔记中没有与这个问题相关的段落。',
     };
   }
   return {
@@ -101,5 +103,6 @@ export function blockLabels(lang: ResolvedLanguage): {
     incomplete: '(incomplete)',
     failed: 'extraction failed',
     notInSources: 'not in the sources',
+    notInLibrary: 'Not in the library: no passage of the indexed papers and notes matches this question.',
   };
 }

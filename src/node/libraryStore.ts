@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { LibraryStore } from '../core/ports/libraryStore';
+import type { LibraryStore } from '../core';
 
 const TEMP = '.tmp';
 const SAFE_NAME = /^[\w.-]+$/;

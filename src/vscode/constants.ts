@@ -23,6 +23,9 @@ export const Commands = {
   clearCache: 'researchAssistant.clearCache',
   showLog: 'researchAssistant.showLog',
   readPapersInFolder: 'researchAssistant.readPapersInFolder',
+  askLibrary: 'researchAssistant.askLibrary',
+  findRelatedPapers: 'researchAssistant.findRelatedPapers',
+  libraryStatus: 'researchAssistant.libraryStatus',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

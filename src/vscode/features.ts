@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { LlmConnection } from './adapters/llmConnection';
 import { createVsCodeAssistant } from './adapters/assistant';
 import { GroundingDiagnostics } from './adapters/groundingDiagnostics';
+import { LibraryHost } from './adapters/libraryHost';
 import { onConfigChange } from './adapters/vscodeConfig';
 import { CommandRegistry } from './commands/commandRegistry';
 import { createCommands } from './commands';
@@ -35,11 +36,13 @@ export function createFeatures(base: ActivationServices): Features {
   const { assistant, disposable } = createVsCodeAssistant(context, logger, config, llm);
   const grounding = new GroundingDiagnostics({ logger, assistant });
   const readOnly = new ReadOnlyDocuments();
-  const services: ExtensionServices = { ...base, llm, assistant, grounding, readOnly };
+  const library = new LibraryHost(context, () => assistant.library, logger);
+  const services: ExtensionServices = { ...base, llm, assistant, grounding, readOnly, library };
   const commands = new CommandRegistry(logger, createCommands(services));
   const disposables: vscode.Disposable[] = [
     llm,
     onConfigChange(() => llm.invalidate()),
+    library,
     disposable,
     grounding,
     readOnly,

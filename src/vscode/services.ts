@@ -3,6 +3,7 @@ import type { Assistant, AssistantConfig, Logger } from '../core';
 import type { LlmConnection } from './adapters/llmConnection';
 import type { GroundingDiagnostics } from './adapters/groundingDiagnostics';
 import type { ReadOnlyDocuments } from './ui/readOnlyDocuments';
+import type { LibraryHost } from './adapters/libraryHost';
 
 /** What commands receive: built once in activate(), passed through constructors. */
 export interface ExtensionServices {
@@ -28,4 +29,9 @@ export interface ExtensionServices {
   readonly grounding: GroundingDiagnostics;
   /** Read-only documents the assistant shows (Preview Context). */
   readonly readOnly: ReadOnlyDocuments;
+  /**
+   * The workspace's library: `await services.library.ready()` builds it on first use (progress notification) and
+   * starts the watcher and the status bar; `exists()` tells whether to offer "Whole library".
+   */
+  readonly library: LibraryHost;
 }

@@ -119,7 +119,7 @@ suite('research-assistant: exit codes and messages', () => {
   test('usage errors exit 2: a bad flag, a command of a later version, a settings file that is not JSON', async () => {
     const bad = await box.run(['summarize', 'review.md', '--lang', 'fr']);
     assert.equal(bad.code, 2);
-    const later = await box.run(['search', 'attention']);
+    const later = await box.run(['references', 'review.md']);
     assert.equal(later.code, 2);
     assert.match(later.stderr, /not available yet/);
     const broken = new Sandbox({ 'review.md': NOTE, '.vscode/settings.json': '{ "researchAssistant.temperature": 0.2,, }' });

@@ -6,6 +6,8 @@ import type { Source } from '../sources/types';
 
 /** "[@smith2020]", "[[paper.pdf]]" or the title in brackets when the note does not link it. */
 export function citationFor(source: Source): string {
+  // A library passage carries its citation (paper and page in the note's syntax).
+  if ('citation' in source && typeof source.citation === 'string') return source.citation;
   if (source.link?.citekey) return `[@${source.link.citekey}]`;
   if (source.link?.raw) return source.link.raw.replace(/^!/, '');
   if (source.kind === 'note' || source.kind === 'selection') return '(this note)';

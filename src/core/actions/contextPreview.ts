@@ -49,6 +49,8 @@ export interface ContextPreviewInput {
   readonly usableContext?: number;
   /** Tokens reserved for the answer. */
   readonly maxOutput: number;
+  /** The question, when known (the library scope retrieves passages for it); else a placeholder. */
+  readonly question?: string;
 }
 
 export function previewContext(input: ContextPreviewInput): ContextPreview {
@@ -58,7 +60,7 @@ export function previewContext(input: ContextPreviewInput): ContextPreview {
   const sentIds = new Set(sent.map((s) => s.id));
   const blocks = sent.map((s) => formatSource(s));
   const messages = renderPrompt(input.template, {
-    question: PREVIEW_QUESTION,
+    question: input.question ?? PREVIEW_QUESTION,
     citations: citationList(sent),
     language: languageInstruction(input.language),
     sources: blocks.join('\n\n'),

@@ -26,7 +26,8 @@ const MARKS = /\p{M}+/gu;
 const NON_ASCII = /[\u0080-\uffff]/;
 const MAX_TOKEN = 40;
 
-let segmenter: Intl.Segmenter | undefined;
+/** Chinese word segmentation (ICU's dictionary); stateless, so one serves every index. */
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 /** English plurals only: enough to match `networks` with `network` without a stemmer's surprises. */
 function stem(word: string): string {
@@ -49,7 +50,6 @@ function pushFolded(word: string, out: string[]): void {
 }
 
 function pushCjk(run: string, out: string[]): void {
-  segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
   for (const part of segmenter.segment(run)) {
     if (!part.isWordLike) continue;
     const word = part.segment;

@@ -2,11 +2,8 @@
  * The library's search engine: passages of every indexed file, a BM25 lexical index, optional vectors, and
  * their persistence in a LibraryStore. The indexer feeds it file by file; hosts search it.
  *
- *   const index = await LibraryIndex.open(store, logger);
- *   index.record(uri)?.hash === hash || (await index.putFile(record, chunks, { model, vectors }));
- *   await index.removeFile(goneUri);
- *   await index.save();                       // after a batch of files; { compact: true } at the end of a build
- *   const passages = await index.search('attention heads', { limit: 8, signal }, embedder);
+ *   const index = await LibraryIndex.open(store, logger);   then putFile / removeFile per file, save() after a batch
+ *   ({ compact: true } at the end of a build), and search('attention heads', { limit: 8, signal }, embedder).
  *
  * Opening reads only the manifest (every file's record), so comparing records with the workspace is
  * immediate; the search structures load on the first search (one snapshot file plus the few files changed
@@ -24,36 +21,11 @@ import { LexicalIndex, type ScoredDoc } from './lexical';
 import { tokenize } from './lexicalTokenize';
 import { Lru, StoredFileError } from './persist';
 import * as seg from './segment';
+import type { Entry, FileVectors, Loaded, SaveOptions } from './indexEntry';
 import type { Chunk, Embedder, FileRecord, Passage, SearchOptions } from './types';
 import { cosine, normalize, quantize, VectorCodes, type QuantizedVector } from './vectors';
 
-export interface FileVectors {
-  /** The embedding model that computed them; a different model replaces every stored vector. */
-  readonly model: string;
-  /** One per chunk, in the chunks' order. */
-  readonly vectors: readonly Float32Array[];
-}
-
-export interface SaveOptions {
-  /** Also rewrite the snapshot so that the next open loads nothing else (end of a build). */
-  readonly compact?: boolean;
-}
-
-interface Entry {
-  record: FileRecord;
-  segment?: string;
-  vectors?: string;
-  chunks: number;
-  /** First doc id in the loaded search structures (−1 while they are not loaded). */
-  docStart: number;
-}
-
-interface Loaded {
-  readonly lexical: LexicalIndex;
-  codes?: VectorCodes;
-  /** doc id → its file (undefined once removed). */
-  readonly owners: (Entry | undefined)[];
-}
+export type { FileVectors, SaveOptions } from './indexEntry';
 
 /** Stale passages (not in the snapshot) above this share of the library rewrite the snapshot at a save. */
 const STALE_SHARE = 0.25;

@@ -130,6 +130,29 @@ export class LinkResolver {
     return [noteTarget, ...pdfs];
   }
 
+  /**
+   * The note's bibliography as attachment → citekey (file URIs by uriKey), so a library passage from a paper the
+   * bibliography lists can be cited by its key. Empty in an untrusted workspace or without a bibliography.
+   */
+  async attachmentKeys(
+    noteUri: string,
+    note: ParsedNote,
+    config: AssistantConfig,
+    trusted: boolean,
+    signal: AbortSignal,
+  ): Promise<Map<string, string>> {
+    const keys = new Map<string, string>();
+    if (!trusted) return keys;
+    const bib = await this.loadBibliography(noteUri, note, config, signal);
+    for (const [key, { entry, bibUri }] of bib.entries) {
+      for (const file of entry.files) {
+        const where = attachmentUri(file.path, bibUri);
+        if (where.uri && !keys.has(uriKey(where.uri))) keys.set(uriKey(where.uri), key);
+      }
+    }
+    return keys;
+  }
+
   private async loadBibliography(noteUri: string, note: ParsedNote, config: AssistantConfig, signal: AbortSignal): Promise<Bibliography> {
     const declared = note.frontMatter?.['bibliography'];
     const paths: { path: string; base: string }[] = [];

@@ -55,6 +55,11 @@ export interface SourceReader {
    */
   warm?(document: NoteDocument, signal: AbortSignal): Promise<number>;
   /**
+   * Optional: the note's bibliography as attachment file (uriKey) → citekey, for citing a paper found elsewhere
+   * than in the note's links (a library passage) by its key.
+   */
+  citekeys?(document: NoteDocument, signal: AbortSignal): Promise<ReadonlyMap<string, string>>;
+  /**
    * Optional: whether each given link resolves to a file that is there (a stat, no read), for pickers that
    * mark missing papers. Untrusted workspaces report every link `untrusted`.
    */

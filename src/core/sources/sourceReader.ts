@@ -106,6 +106,11 @@ export class DefaultSourceReader implements SourceReader {
     return targets.map((t) => ({ link: t.link, status: t.status, ...(t.detail ? { detail: t.detail } : {}) }));
   }
 
+  citekeys(document: NoteDocument, signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
+    const note = this.parser.parse(document.getText());
+    return this.resolver.attachmentKeys(document.uri, note, this.deps.config(document.uri), this.deps.isTrusted(), signal);
+  }
+
   /**
    * Loads the note's linked PDFs into the session's memory ahead of an action (e.g. when the note is opened),
    * so the first action neither reads nor hashes them. Only what the persisted cache already holds: nothing is

@@ -4,6 +4,7 @@ import { AssistantError } from '../errors';
 import { afterSelection, type Placement } from '../insertion/placement';
 import { lineEnd } from '../insertion/streaming';
 import type { ParsedNote } from '../markdown/parseNote';
+import { LIBRARY_PASSAGES } from './askLibrary';
 import { shortHash, type TaskDescriptor, type TaskInput } from './task';
 
 function lineStart(text: string, offset: number): number {
@@ -60,16 +61,20 @@ export const draftTask: TaskDescriptor = {
     const { outline, placement } = outlineOf(input);
     if (!outline.trim()) throw new AssistantError('NoInput', 'Select an outline or put the cursor on a heading');
     const trimmed = outline.trim();
+    const library = input.args.scope === 'library';
     return {
       kind: 'draft',
-      target: `draft:${shortHash(trimmed)}`,
+      target: `draft:${shortHash(trimmed)}${library ? ':library' : ''}`,
       placement,
       scope: { links: 'all', useSelection: false },
-      choose: (collected, env) => ({
-        // Context = the linked papers; the note itself only when it links nothing.
-        sources: collected.sources.some((s) => s.status === 'ok') ? collected.sources : [collected.note],
-        title: env.labels.draft,
-      }),
+      ...(library ? { library: { query: trimmed.replace(/^#+\s*/, ''), limit: LIBRARY_PASSAGES } } : {}),
+      choose: (collected, env) => {
+        // Context = the linked papers and library passages; the note itself only when there is nothing else.
+        const passages = env.passages ?? [];
+        const linked = collected.sources.some((s) => s.status === 'ok') ? collected.sources : [];
+        const sources = linked.length + passages.length > 0 ? [...linked, ...passages] : [collected.note];
+        return { sources, title: env.labels.draft };
+      },
       generate: (env, sources, sink) => draft(env.ctx, { outline: trimmed, sources, language: env.language }, sink),
     };
   },

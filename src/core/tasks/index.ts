@@ -1,5 +1,6 @@
-/** The seven inserting tasks by id. */
+/** The inserting tasks by id. */
 import { askTask } from './ask';
+import { askLibraryTask } from './askLibrary';
 import { compareTask } from './compare';
 import { draftTask } from './draft';
 import { explainTermTask } from './explainTerm';
@@ -16,4 +17,5 @@ export const TASKS: Readonly<Record<TaskId, TaskDescriptor>> = {
   ask: askTask,
   draft: draftTask,
   runPrompt: runPromptTask,
+  askLibrary: askLibraryTask,
 };

@@ -14,10 +14,20 @@ import type { NoteDocument, OffsetRange } from '../ports/document';
 import type { PromptLibrary } from '../prompts/promptLibrary';
 import type { CollectedSources } from '../sources/reader';
 import type { Source } from '../sources/types';
+import type { PassageSource } from './libraryContext';
 
-export type TaskId = 'summarize' | 'summarizePaper' | 'compare' | 'explainTerm' | 'ask' | 'draft' | 'runPrompt';
+export type TaskId = 'summarize' | 'summarizePaper' | 'compare' | 'explainTerm' | 'ask' | 'draft' | 'runPrompt' | 'askLibrary';
 
-export const TASK_IDS: readonly TaskId[] = ['summarize', 'summarizePaper', 'compare', 'explainTerm', 'ask', 'draft', 'runPrompt'];
+export const TASK_IDS: readonly TaskId[] = [
+  'summarize',
+  'summarizePaper',
+  'compare',
+  'explainTerm',
+  'ask',
+  'draft',
+  'runPrompt',
+  'askLibrary',
+];
 
 export interface TaskArgs {
   /** summarizePaper: the link as written (`[[paper.pdf]]`) or its target; default the link at the cursor. */
@@ -34,6 +44,8 @@ export interface TaskArgs {
   readonly promptId?: string;
   /** Skip cached results (they are still written). */
   readonly regenerate?: boolean;
+  /** ask, draft: `library` draws on passages found in the whole library besides the linked papers. */
+  readonly scope?: 'linked' | 'library';
 }
 
 export interface TaskRequest {
@@ -80,7 +92,10 @@ export interface TaskEnv {
 }
 
 /** What choosing the sources may use (no connection yet). */
-export type ChooseEnv = Omit<TaskEnv, 'ctx'>;
+export type ChooseEnv = Omit<TaskEnv, 'ctx'> & {
+  /** The library passages found for the task's `library` query, relevant ones only, best first. */
+  readonly passages?: readonly PassageSource[];
+};
 
 /** The sources a task sends and the block title that names them. */
 export interface ChosenSources {
@@ -88,6 +103,8 @@ export interface ChosenSources {
   readonly title: string;
   /** Replaces the prepared target when it depends on the text read (a summary of a selection). */
   readonly target?: string;
+  /** A fixed answer that needs no model (nothing relevant in the library): no connection, no request. */
+  readonly answer?: string;
 }
 
 export interface PreparedTask {
@@ -101,6 +118,8 @@ export interface PreparedTask {
   readonly style?: BlockSpec['style'];
   /** Explain Term in footnote style: the edit plan is a footnote reference at `at` and its definition. */
   readonly footnote?: { readonly term: string; readonly at: OffsetRange };
+  /** Search the library for this before choosing (the passages reach `choose`). */
+  readonly library?: { readonly query: string; readonly limit?: number };
   /** Picks the sources to send; runs before connecting, so it sees no session. */
   choose(collected: CollectedSources, env: ChooseEnv): ChosenSources;
   generate(env: TaskEnv, sources: readonly Source[], sink: TextSink): Promise<ActionResult>;

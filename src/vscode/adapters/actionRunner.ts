@@ -28,6 +28,8 @@ export interface ActionArgs {
   readonly promptId?: string;
   /** Selection as offsets, for scripted runs on a document that is not the active editor. */
   readonly selection?: OffsetRange;
+  /** Ask About Note, Draft Section: `library` draws on the whole library besides the linked papers. */
+  readonly scope?: 'linked' | 'library';
 }
 
 /** Reads the argument object (a CodeLens or keybinding may pass a Uri or nothing). */
@@ -49,6 +51,7 @@ export function parseActionArgs(args: readonly unknown[]): { args: ActionArgs; s
       ...(str(o.link) !== undefined ? { link: str(o.link) } : {}),
       ...(str(o.promptId) !== undefined ? { promptId: str(o.promptId) } : {}),
       ...(sel && typeof sel.start === 'number' && typeof sel.end === 'number' ? { selection: { start: sel.start, end: sel.end } } : {}),
+      ...(o.scope === 'library' || o.scope === 'linked' ? { scope: o.scope } : {}),
     },
     // Scripted only when the object carries something beyond a bare uri from a CodeLens.
     scripted: Object.keys(o).length > 0,

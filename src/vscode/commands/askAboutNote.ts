@@ -17,6 +17,8 @@ export class AskAboutNoteCommand implements Command {
 
   private async run(args: readonly unknown[]): Promise<void> {
     const inv = await resolveInvocation(this.services, args);
+    const scope = await this.services.library.chooseScope(inv.args.scope, inv.scripted);
+    if (!scope) return;
     const question = (
       inv.args.question ??
       (inv.scripted
@@ -31,6 +33,6 @@ export class AskAboutNoteCommand implements Command {
       if (inv.scripted) throw new AssistantError('NoInput', 'No question given');
       return;
     }
-    await runTask(this.services, inv, vscode.l10n.t('Research: Ask About Note'), 'ask', { question });
+    await runTask(this.services, inv, vscode.l10n.t('Research: Ask About Note'), 'ask', { question, scope });
   }
 }

@@ -16,6 +16,8 @@ export class DraftSectionCommand implements Command {
 
   private async run(args: readonly unknown[]): Promise<void> {
     const inv = await resolveInvocation(this.services, args);
-    await runTask(this.services, inv, vscode.l10n.t('Research: Draft Section'), 'draft');
+    const scope = await this.services.library.chooseScope(inv.args.scope, inv.scripted);
+    if (!scope) return;
+    await runTask(this.services, inv, vscode.l10n.t('Research: Draft Section'), 'draft', scope === 'library' ? { scope } : {});
   }
 }

@@ -16,6 +16,9 @@ import { RunPromptCommand } from './runPrompt';
 import { OpenPromptTemplatesCommand } from './openPromptTemplates';
 import { CheckGroundingCommand } from './checkGrounding';
 import { ReadPapersInFolderCommand } from './readPapersInFolder';
+import { AskLibraryCommand } from './askLibrary';
+import { FindRelatedPapersCommand } from './findRelatedPapers';
+import { LibraryStatusCommand } from './libraryStatus';
 
 /** Every palette command, one file each (extension.ts registers every id in `Commands` and dispatches here). */
 export function createCommands(services: ExtensionServices): Command[] {
@@ -36,5 +39,8 @@ export function createCommands(services: ExtensionServices): Command[] {
     new OpenPromptTemplatesCommand(services),
     new CheckGroundingCommand(services),
     new ReadPapersInFolderCommand(services),
+    new AskLibraryCommand(services),
+    new FindRelatedPapersCommand(services),
+    new LibraryStatusCommand(services),
   ];
 }

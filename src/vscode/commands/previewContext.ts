@@ -18,6 +18,10 @@ export interface PreviewContextArgs {
   readonly open?: boolean;
   /** With `pick: false`: source ids to leave out, as unticking them would. */
   readonly exclude?: readonly string[];
+  /** `library`: what Ask About Note sends with the whole library, the passages found listed with their tokens. */
+  readonly scope?: 'linked' | 'library';
+  /** The question the library passages are found for (default: the note's text). */
+  readonly question?: string;
 }
 
 export interface PreviewContextResult {
@@ -35,6 +39,8 @@ export interface PreviewContextResult {
   readonly document?: vscode.TextDocument;
   /** The quick pick's rows as shown (label, then description), for scripts and tests. */
   readonly rows?: readonly string[];
+  /** The library passages sent with the library scope. */
+  readonly passages: readonly Source[];
 }
 
 interface SourceItem extends vscode.QuickPickItem {
@@ -92,12 +98,16 @@ export class PreviewContextCommand implements Command {
         : undefined);
     const usableContext = args.usableContext ?? this.usableContext(document.uri);
     const note = toNoteDocument(document);
+    // The library scope only when asked for: the preview's own quick pick is about the linked sources.
+    const library = args.scope === 'library' ? { scope: args.scope, ...(args.question ? { question: args.question } : {}) } : {};
+    if (args.scope === 'library') await this.services.library.ready();
     const preview = (exclude: readonly string[] | undefined, signal: AbortSignal, progress?: ProgressReporter) =>
       this.services.assistant.preview(note, {
         ...(selection ? { selection } : {}),
         ...(progress ? { progress } : {}),
         ...(exclude ? { exclude } : {}),
         ...(usableContext ? { usableContext } : {}),
+        ...library,
         signal,
       });
     const first = await runWithProgress(vscode.l10n.t('Reading linked sources…'), (signal, progress) =>
@@ -115,7 +125,12 @@ export class PreviewContextCommand implements Command {
           if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
         });
     }
-    const base = { note: collected.note, untrusted: collected.untrusted, ...(usableContext ? { usableContext } : {}) };
+    const base = {
+      note: collected.note,
+      untrusted: collected.untrusted,
+      passages: first.passages,
+      ...(usableContext ? { usableContext } : {}),
+    };
     if (args.pick === false) {
       const shown = args.open === true ? await this.show(document.uri, first.text) : undefined;
       return {

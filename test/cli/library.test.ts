@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, suite, test } from 'node:test';
+import { startFakeServer, type FakeServer } from '../fakeServer/index';
+import { sectionsPdf } from '../fixtures/pdf-gen/generate';
+import { Sandbox } from './helpers';
+
+const NOTE = '# Review\n\nSee [[papers/genes.pdf]].\n';
+const SLEEP = '# Sleep notes\n\n## Results\n\nSlow-wave sleep improved recall by 12% in the treatment group.\n';
+
+/** The chat requests' last user messages (what the model was asked). */
+function prompts(fake: FakeServer): string[] {
+  return fake
+    .chatRequests()
+    .map((r) => (r.body as { messages?: { content?: unknown }[] }).messages?.at(-1)?.content)
+    .filter((c): c is string => typeof c === 'string');
+}
+
+suite('research-assistant index, search and ask --library (real library, fake server)', () => {
+  let fake: FakeServer;
+  let box: Sandbox;
+  before(async () => {
+    fake = await startFakeServer({ flavour: 'ollama', ctx: 32768 });
+    box = new Sandbox({
+      'review.md': NOTE,
+      'papers/genes.pdf': await sectionsPdf(),
+      'notes/sleep.md': SLEEP,
+      'papers/broken.pdf': '%PDF-1.4 not really',
+    });
+  });
+  after(async () => {
+    await fake.close();
+    box.dispose();
+  });
+
+  test('index: builds, names the failed file with its reason, exit 1; --status (--json) lists every file', async () => {
+    const first = await box.run(['index', '--endpoint', fake.url]);
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stdout, /^3\/4 files indexed \(\d+ passages\); 1 failed, 0 skipped/);
+    assert.match(first.stderr, /failed {3}papers\/broken\.pdf: /);
+    const status = await box.run(['index', '--status', '--json', '--endpoint', fake.url]);
+    const parsed = JSON.parse(status.stdout) as { indexed: number; files: { path: string; state: string; reason?: string }[] };
+    assert.equal(parsed.indexed, 3);
+    const broken = parsed.files.find((f) => f.path === 'papers/broken.pdf');
+    assert.equal(broken?.state, 'failed');
+    assert.ok(broken?.reason);
+    const text = await box.run(['index', '--status', '--endpoint', fake.url]);
+    assert.match(text.stdout, /^failed {3}papers\/broken\.pdf: /);
+    assert.match(text.stdout, /indexed {2}papers\/genes\.pdf \(\d+ passages\)/);
+  });
+
+  test('search --json: [{path, page, section, score, text}] with the PDF page; no model request', async () => {
+    const chats = fake.chatRequests().length;
+    const r = await box.run(['search', 'sequenced samples mixed model', '--limit', '3', '--json', '--endpoint', fake.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const hits = JSON.parse(r.stdout) as { path: string; page: number | null; section: string | null; score: number; text: string }[];
+    assert.ok(hits.length >= 1 && hits.length <= 3);
+    assert.deepEqual(Object.keys(hits[0]!), ['path', 'page', 'section', 'score', 'text']);
+    assert.equal(hits[0]!.path, 'papers/genes.pdf');
+    assert.equal(hits[0]!.page, 1);
+    assert.match(hits[0]!.text, /48 samples/);
+    assert.equal(fake.chatRequests().length, chats);
+  });
+
+  test('ask --library: the passages are sent, cited in the note’s syntax; nothing relevant is answered without a request', async () => {
+    const r = await box.run(['ask', '--library', 'review.md', 'How much did slow-wave sleep improve recall?', '--endpoint', fake.url]);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.match(r.stdout, /<!-- research:answer target="library:/);
+    const prompt = prompts(fake).at(-1) ?? '';
+    assert.match(prompt, /cite as \[\[notes\/sleep\.md\]\]/);
+    assert.match(prompt, /improved recall by 12%/);
+    const chats = fake.chatRequests().length;
+    const none = await box.run(['ask', '--library', 'review.md', 'What is the boiling point of tungsten?', '--endpoint', fake.url]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /Not in the library/);
+    assert.equal(fake.chatRequests().length, chats);
+  });
+});
