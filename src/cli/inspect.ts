@@ -84,6 +84,9 @@ export async function runStatus(request: CliRequest, host: CliAssistant, output:
     host.config.endpoint === 'auto' ? 'looking for a model server on the usual local ports' : `connecting to ${host.config.endpoint}`,
   );
   const session: LlmSession = await host.assistant.connect(signal, host.config);
+  // The embedding model the library would use (none is not an error: the library then searches by words only).
+  const embedder = await host.assistant.embedder(signal, host.config).catch(() => undefined);
+  const library = await host.assistant.library.status();
   output.terminal.done();
   const info = session.info;
   const origin = host.settings.origins.endpoint;
@@ -94,9 +97,14 @@ export async function runStatus(request: CliRequest, host: CliAssistant, output:
       contextLength: info.contextLength,
       contextSource: info.contextSource,
       parallelSlots: info.parallelSlots,
-      // The library (embeddings, index) is not part of this version.
-      embeddingModel: null,
-      library: null,
+      embeddingModel: embedder?.model ?? null,
+      library: {
+        indexed: library.indexed,
+        failed: library.failed,
+        skipped: library.skipped,
+        pending: library.pending,
+        chunks: library.chunks,
+      },
       endpointSetting: { value: host.config.endpoint, from: origin },
     });
     return ExitCode.Ok;
@@ -114,7 +122,9 @@ export async function runStatus(request: CliRequest, host: CliAssistant, output:
       `model: ${info.model}`,
       `usable context: ${info.contextLength.toLocaleString('en')} tokens (${contextFrom})`,
       `parallel slots: ${info.parallelSlots}`,
-      'library: not available in this version',
+      `embedding model: ${embedder ? `${embedder.model} (${embedder.dimensions} dimensions)` : 'none (the library searches by words only)'}`,
+      `library: ${library.indexed} file(s) indexed, ${library.failed} failed, ${library.skipped} skipped, ${library.chunks} passages` +
+        (library.files.length === 0 ? ' (run `research-assistant index` to build it)' : ''),
     ].join('\n'),
   );
   return ExitCode.Ok;

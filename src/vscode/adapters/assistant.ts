@@ -6,6 +6,7 @@ import { loadEngine } from './pdfEngine';
 import { VsCodePromptSource } from './promptFiles';
 import { VsCodeFileStore } from './vscodeCache';
 import { VsCodeFileReader, VsCodeWorkspaceIndex } from './vscodeFiles';
+import { NodeLibraryStore } from '../../node/libraryStore';
 
 export interface VsCodeAssistant {
   readonly assistant: Assistant;
@@ -32,6 +33,9 @@ export function createVsCodeAssistant(
         excluded: () => index.excluded(),
       },
       store: { open: (area) => new VsCodeFileStore(context.globalStorageUri, area.name, area.maxBytes, logger) },
+      // The library index belongs to the workspace (its storage folder), so it survives a restart; with no folder
+      // open there is no library to keep, and the index lives in memory.
+      ...(context.storageUri ? { libraryStore: new NodeLibraryStore(vscode.Uri.joinPath(context.storageUri, 'library').fsPath) } : {}),
       prompts: new VsCodePromptSource(context.extensionUri),
       // The engine bundle loads on the first PDF or bibliography read, keeping activation small.
       pdf: { extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options) },
