@@ -48,16 +48,21 @@ export function fileEntry(file: FileRecord): Record<string, unknown> {
   };
 }
 
+/** A reason that already starts with the file's path (the reader's messages name the file) is not given it twice. */
+function withoutPath(reason: string, path: string): string {
+  return reason.startsWith(`${path}: `) ? reason.slice(path.length + 2) : reason;
+}
+
 /** A file's state as one line: "failed   papers/x.pdf: the PDF is encrypted". */
 export function fileLine(file: FileRecord): string {
   const s = file.status;
   switch (s.state) {
     case 'indexed':
-      return `indexed  ${file.path} (${n(s.chunks)} passages${s.vectors ? ', vectors' : ''})`;
+      return `indexed  ${file.path} (${n(s.chunks)} passage${s.chunks === 1 ? '' : 's'}${s.vectors ? ', vectors' : ''})`;
     case 'failed':
-      return `failed   ${file.path}: ${s.reason}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}`;
+      return `failed   ${file.path}: ${withoutPath(s.reason, file.path)}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}`;
     case 'skipped':
-      return `skipped  ${file.path}: ${s.reason}`;
+      return `skipped  ${file.path}: ${withoutPath(s.reason, file.path)}`;
   }
 }
 
