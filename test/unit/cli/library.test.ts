@@ -65,7 +65,7 @@ void suite('CLI: index and search', () => {
     assert.deepEqual(h.out().trim().split('\n').slice(0, 3), [
       'failed   papers/locked.pdf: the PDF is encrypted (2 attempts)',
       'skipped  big.txt: larger than 50 MB',
-      'indexed  papers/sleep.pdf (1 passages)',
+      'indexed  papers/sleep.pdf (1 passage)',
     ]);
     const j = harness(library);
     await runIndex(request({ indexStatus: true, json: true }), j.host, j.output, signal);
