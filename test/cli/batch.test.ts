@@ -109,7 +109,11 @@ suite('research-assistant batch', () => {
       .sort();
     assert.deepEqual(notes, ['Literature matrix.md', 'p1-alpha.md', 'p2-beta.md', 'p3-gamma.md', 'p4-delta.md']);
     const note = readFileSync(join(box.workspace, 'Literature', 'p3-gamma.md'), 'utf8');
-    assert.match(note, /^---\ntitle: p3-gamma\nsource: papers\/p3-gamma\.pdf\nmodel: .+\ndate: \d{4}-\d\d-\d\d\nstatus: summarized\n---\n/);
+    // The year, when present, is the generated PDF's creation date (the last resort of the metadata rules).
+    assert.match(
+      note,
+      /^---\ntitle: p3-gamma\n(?:year: \d{4}\n)?source: papers\/p3-gamma\.pdf\nmodel: .+\ndate: \d{4}-\d\d-\d\d\nstatus: summarized\n---\n/,
+    );
     assert.match(note, /\[p3-gamma\.pdf\]\(<\.\.\/papers\/p3-gamma\.pdf>\)/);
     assert.match(note, /<!-- research:summary target="paper:\[p3-gamma\.pdf\]\(&lt;|<!-- research:summary target="paper:/);
     assert.match(note, /<!-- \/research:summary -->/);
