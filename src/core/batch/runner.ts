@@ -12,7 +12,8 @@ import type { NoteDocument } from '../ports/document';
 import { nullLogger, type Logger } from '../ports/logger';
 import { contentHash } from '../cache/extractionCache';
 import type { Source } from '../sources/types';
-import { workspaceRelative } from '../sources/uri';
+import type { BibEntry } from '../sources/bibliography';
+import { uriKey, workspaceRelative } from '../sources/uri';
 import { fileQueueStore, joinUri, QUEUE_FILE, type BatchFiles } from './files';
 import { updateMatrix } from './matrix';
 import type { PaperMetadata } from './metadata';
@@ -153,6 +154,8 @@ class BatchRun {
   /** Papers started this run, and the sources read ahead of their turn. */
   private readonly begun = new Set<string>();
   private readonly readAhead = new Map<string, Promise<Source>>();
+  /** The bibliography's entries by attached file (the `bibliography` setting), read once per run. */
+  private bibliography: Promise<ReadonlyMap<string, BibEntry>> | undefined;
 
   constructor(
     private readonly deps: BatchDeps,
@@ -304,6 +307,21 @@ class BatchRun {
     return ahead ?? this.deps.assistant.sources.readSource(uri, signal);
   }
 
+  /** A paper's bibliography entry (title, authors, year, DOI, citekey) comes before what the PDF states. */
+  private bibliographyEntries(signal: AbortSignal): Promise<ReadonlyMap<string, BibEntry>> {
+    const read = async (): Promise<ReadonlyMap<string, BibEntry>> => {
+      const sources = this.deps.assistant.sources;
+      try {
+        return (await sources.bibliographyEntries?.(virtualNote(joinUri(this.request.notesFolder, 'batch.md'), ''), signal)) ?? new Map();
+      } catch (error) {
+        if (isCancellationError(error)) throw error;
+        this.logger.warn(`batch: the bibliography was not read: ${error instanceof Error ? error.message : String(error)}`);
+        return new Map();
+      }
+    };
+    return (this.bibliography ??= read());
+  }
+
   private async bytesHash(uri: string, signal: AbortSignal): Promise<string | undefined> {
     try {
       return await contentHash(await this.deps.files.readBytes(uri, signal));
@@ -317,7 +335,9 @@ class BatchRun {
   private async summarise(uri: string, source: Source, signal: AbortSignal): Promise<string> {
     const { deps, request } = this;
     throwIfAborted(signal);
-    const metadata = deps.metadataOf ? await deps.metadataOf(source, signal) : fallbackMetadata(uri, source);
+    const metadata = deps.metadataOf
+      ? await deps.metadataOf(source, signal)
+      : fallbackMetadata(uri, source, (await this.bibliographyEntries(signal)).get(uriKey(uri)));
     const noteUri = joinUri(request.notesFolder, this.noteName(uri, metadata));
     const link = pdfLink(request.notesFolder, uri);
     const note = virtualNote(noteUri, `${link}\n`);
@@ -361,17 +381,19 @@ class BatchRun {
 }
 
 /**
- * What the paper states about itself: the PDF's info dictionary, XMP and page 1 (by type size) when the engine read
- * them, else page 1's text; the file name as the title when nothing states one. Nothing is guessed.
+ * What the paper states about itself: its bibliography entry first, then the PDF's XMP, info dictionary and page 1
+ * (by type size) when the engine read them, else page 1's text; the file name as the title when nothing states
+ * one. Nothing is guessed.
  */
-export function fallbackMetadata(uri: string, source?: Source): PaperMetadata {
+export function fallbackMetadata(uri: string, source?: Source, entry?: BibEntry): PaperMetadata {
   const firstPageText = source?.sections
     .filter((s) => s.location.page === 1)
     .map((s) => s.text)
     .join('\n');
   const found =
-    source?.pdfMetadata || firstPageText
+    entry || source?.pdfMetadata || firstPageText
       ? extractPaperMetadata({
+          ...(entry ? { bibliography: entry } : {}),
           ...(source?.pdfMetadata ? { document: source.pdfMetadata } : {}),
           ...(firstPageText ? { firstPageText } : {}),
         })

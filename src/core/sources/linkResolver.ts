@@ -141,16 +141,28 @@ export class LinkResolver {
     trusted: boolean,
     signal: AbortSignal,
   ): Promise<Map<string, string>> {
-    const keys = new Map<string, string>();
-    if (!trusted) return keys;
+    const entries = await this.attachmentEntries(noteUri, note, config, trusted, signal);
+    return new Map([...entries].map(([uri, entry]) => [uri, entry.key]));
+  }
+
+  /** The bibliography entry of each attached file (by the file's URI key); the first entry naming a file wins. */
+  async attachmentEntries(
+    noteUri: string,
+    note: ParsedNote,
+    config: AssistantConfig,
+    trusted: boolean,
+    signal: AbortSignal,
+  ): Promise<Map<string, BibEntry>> {
+    const entries = new Map<string, BibEntry>();
+    if (!trusted) return entries;
     const bib = await this.loadBibliography(noteUri, note, config, signal);
-    for (const [key, { entry, bibUri }] of bib.entries) {
+    for (const { entry, bibUri } of bib.entries.values()) {
       for (const file of entry.files) {
         const where = attachmentUri(file.path, bibUri);
-        if (where.uri && !keys.has(uriKey(where.uri))) keys.set(uriKey(where.uri), key);
+        if (where.uri && !entries.has(uriKey(where.uri))) entries.set(uriKey(where.uri), entry);
       }
     }
-    return keys;
+    return entries;
   }
 
   private async loadBibliography(noteUri: string, note: ParsedNote, config: AssistantConfig, signal: AbortSignal): Promise<Bibliography> {

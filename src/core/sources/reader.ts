@@ -1,6 +1,7 @@
 import type { NoteDocument, OffsetRange } from '../ports/document';
 import type { ProgressReporter } from '../ports/progress';
 import type { NoteLink } from '../markdown/links';
+import type { BibEntry } from './bibliography';
 import type { Source, SourceStatus } from './types';
 
 /** What to read for one action. */
@@ -59,6 +60,11 @@ export interface SourceReader {
    * than in the note's links (a library passage) by its key.
    */
   citekeys?(document: NoteDocument, signal: AbortSignal): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Optional: the bibliography entry of each file the note's bibliography (else the `bibliography` setting) attaches,
+   * by the file's URI key (`uriKey`), for front matter taken from the entry.
+   */
+  bibliographyEntries?(document: NoteDocument, signal: AbortSignal): Promise<ReadonlyMap<string, BibEntry>>;
   /**
    * Optional: whether each given link resolves to a file that is there (a stat, no read), for pickers that
    * mark missing papers. Untrusted workspaces report every link `untrusted`.

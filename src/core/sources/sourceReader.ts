@@ -12,7 +12,7 @@ import type { NoteDocument } from '../ports/document';
 import type { FileReader, KeyValueStore, WorkspaceIndex } from '../ports/files';
 import { nullLogger, type Logger } from '../ports/logger';
 import { estimateTokens } from '../llm/tokens';
-import type { BibtexParser } from './bibliography';
+import type { BibEntry, BibtexParser } from './bibliography';
 import { kindOf, type SourceLimits } from './kinds';
 import { anchorKey, LinkResolver, type LinkTarget } from './linkResolver';
 import { anchorSuffix, NOT_EXTRACTED, noteTitle, SourceFileReader, type PdfTextExtractor, type ReadSourceOptions } from './readers';
@@ -104,6 +104,11 @@ export class DefaultSourceReader implements SourceReader {
     const config = this.deps.config(document.uri);
     const targets = await this.resolver.resolveAll(document.uri, note, links, config, this.deps.isTrusted(), signal);
     return targets.map((t) => ({ link: t.link, status: t.status, ...(t.detail ? { detail: t.detail } : {}) }));
+  }
+
+  bibliographyEntries(document: NoteDocument, signal: AbortSignal): Promise<ReadonlyMap<string, BibEntry>> {
+    const note = this.parser.parse(document.getText());
+    return this.resolver.attachmentEntries(document.uri, note, this.deps.config(document.uri), this.deps.isTrusted(), signal);
   }
 
   citekeys(document: NoteDocument, signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
