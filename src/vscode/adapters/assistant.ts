@@ -41,6 +41,8 @@ export function createVsCodeAssistant(
       pdf: { extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options) },
       bibtex: { parse: async (text) => (await loadEngine(context)).bibtex.parse(text) },
       llm: { session: (c, signal) => llm.session(c, signal) },
+      // The library's embedding requests go through the core's provider, with the API key from SecretStorage.
+      transport: { apiKey: () => llm.getApiKey() },
       logger,
       trust: () => vscode.workspace.isTrusted,
     },
