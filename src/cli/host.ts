@@ -5,7 +5,16 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
-import { createAssistant, type Assistant, type AssistantConfig, type Logger, type StoreProvider } from '../core';
+import {
+  createAssistant,
+  createLlmProvider,
+  rememberingProvider,
+  type Assistant,
+  type AssistantConfig,
+  type Logger,
+  type RememberingProvider,
+  type StoreProvider,
+} from '../core';
 import { APP_FOLDER, loadSettings, type LoadedSettings } from '../node/settings';
 import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace } from '../node';
 import type { CliRequest } from './program';
@@ -38,7 +47,12 @@ export interface CliAssistant {
   readonly config: AssistantConfig;
   /** The core's log (stderr with --verbose). */
   readonly logger: Logger;
+  /** The model server; `fresh` always asks it (status). */
+  readonly llm: RememberingProvider;
 }
+
+/** The remembered server identities: a few hundred bytes per endpoint and model setting. */
+const SESSIONS_AREA = { name: 'sessions', maxBytes: 1024 * 1024 } as const;
 
 /** Logs to stderr only with --verbose: the core's log is for diagnosing, the result and warnings say the rest. */
 export function stderrLogger(terminal: Terminal, verbose: boolean): Logger {
@@ -69,6 +83,10 @@ export async function createCliAssistant(
   };
   const engine = new NodeEngine();
   const apiKey = env.RESEARCH_ASSISTANT_API_KEY;
+  const transport = { apiKey: () => Promise.resolve(apiKey === '' ? undefined : apiKey) };
+  // Each command is a new process: the server's identity is remembered for a few minutes, so a command answered
+  // from the cache contacts no server.
+  const llm = rememberingProvider(createLlmProvider(transport, logger), store.open(SESSIONS_AREA));
   const assistant = createAssistant({
     ports: {
       files: new NodeWorkspace(request.workspace),
@@ -76,7 +94,8 @@ export async function createCliAssistant(
       prompts: new NodePromptSource(undefined, [request.workspace]),
       pdf: engine,
       bibtex: engine,
-      transport: { apiKey: () => Promise.resolve(apiKey === '' ? undefined : apiKey) },
+      transport,
+      llm,
       logger,
       // The user named this folder on the command line: it is trusted as an editor's opened folder would be.
       trust: () => true,
@@ -87,5 +106,5 @@ export async function createCliAssistant(
       for (const e of errors) terminal.warn(`prompt template ignored: ${e.message}`);
     },
   });
-  return { assistant, settings, config, logger };
+  return { assistant, settings, config, logger, llm };
 }

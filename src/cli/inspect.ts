@@ -83,7 +83,8 @@ export async function runStatus(request: CliRequest, host: CliAssistant, output:
   output.terminal.progress.report(
     host.config.endpoint === 'auto' ? 'looking for a model server on the usual local ports' : `connecting to ${host.config.endpoint}`,
   );
-  const session: LlmSession = await host.assistant.connect(signal, host.config);
+  // The server itself is asked (not a session remembered from an earlier command).
+  const session: LlmSession = await host.llm.fresh(host.config, signal);
   // The embedding model the library would use (none is not an error: the library then searches by words only).
   const embedder = await host.assistant.embedder(signal, host.config).catch(() => undefined);
   const library = await host.assistant.library.status();

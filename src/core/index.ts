@@ -30,6 +30,7 @@ export { findRelated, paragraphAt, type RelatedOptions, type RelatedPaper, type 
 export { linkInSyntax, noteLinkSyntax, relevantPassages, type LinkSyntax, type PassageSource } from './tasks/libraryContext';
 export type * from './library/types';
 export { createLlmProvider } from './llmProvider';
+export { rememberingProvider, REMEMBERED_SESSION_MS, type RememberingProvider } from './llm/rememberedSession';
 export type { DocumentEditor, DocumentChange, Disposable } from './ports/documentEditor';
 export { systemClock, sleep, type Clock, type TimerHandle } from './ports/clock';
 export type { StoreProvider, StoreArea } from './ports/store';
