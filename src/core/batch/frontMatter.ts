@@ -3,7 +3,7 @@
  * citekey), where the PDF is, and which model wrote the note when. Written with the `yaml` library so titles
  * with colons, quotes, `#` or Chinese are quoted exactly as YAML needs; fields nobody stated are left out.
  */
-import { Document, parseDocument, Scalar, visit } from 'yaml';
+import { Document, isMap, parseDocument, Scalar, visit } from 'yaml';
 import type { PaperMetadata } from './metadata';
 
 export interface FrontMatterInput {
@@ -60,4 +60,24 @@ export function parseFrontMatter(text: string): Record<string, unknown> | undefi
   const value: unknown = doc.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   return value as Record<string, unknown>;
+}
+
+/**
+ * A re-read paper's note: the fields that say who wrote the note when (`model`, `date`, `status`) are set anew;
+ * every other field, the user's own included, keeps its value and place. A note without readable front matter is
+ * left as it is.
+ */
+export function refreshFrontMatter(
+  text: string,
+  fields: { readonly model?: string; readonly date: string; readonly status: string },
+): string {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(text);
+  if (!match) return text;
+  const doc = parseDocument(match[1] ?? '');
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return text;
+  if (fields.model !== undefined) doc.set('model', fields.model);
+  doc.set('date', fields.date);
+  doc.set('status', fields.status);
+  const body = doc.toString({ lineWidth: 0 }).replace(/\n+$/, '');
+  return `---\n${body}\n---${match[2] ?? '\n'}${text.slice(match[0].length)}`;
 }

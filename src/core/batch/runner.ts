@@ -17,7 +17,7 @@ import { uriKey, workspaceRelative } from '../sources/uri';
 import { fileQueueStore, joinUri, QUEUE_FILE, type BatchFiles } from './files';
 import { updateMatrix } from './matrix';
 import type { PaperMetadata } from './metadata';
-import { renderFrontMatter, type FrontMatterInput } from './frontMatter';
+import { refreshFrontMatter, renderFrontMatter, type FrontMatterInput } from './frontMatter';
 import { extractPaperMetadata } from './metadataExtract';
 import { baseName, paperNoteName, pdfLink, renderPaperNote, withOwnBlock } from './paperNote';
 import { BatchQueue } from './queue';
@@ -352,18 +352,18 @@ class BatchRun {
     const existing = await deps.files.readText(noteUri, signal);
     throwIfAborted(signal);
     let text: string;
+    const written = {
+      model: outcome.result.model,
+      date: isoDate(new Date(this.now())),
+      status: outcome.result.finishReason === 'length' ? 'incomplete' : 'summarized',
+    };
     if (existing === undefined) {
-      const fields: FrontMatterInput = {
-        metadata,
-        source: this.name(uri),
-        model: outcome.result.model,
-        date: isoDate(new Date(this.now())),
-        status: outcome.result.finishReason === 'length' ? 'incomplete' : 'summarized',
-      };
+      const fields: FrontMatterInput = { metadata, source: this.name(uri), ...written };
       const frontMatter = (deps.frontMatter ?? renderFrontMatter)(fields);
       text = renderPaperNote({ frontMatter, title: metadata.title ?? baseName(uri), link, block: outcome.block });
     } else {
-      text = withOwnBlock(existing, 'summary', outcome.spec.attributes.target, outcome.block);
+      // The summary block is replaced and the front matter says which model wrote it when; the rest is the user's.
+      text = refreshFrontMatter(withOwnBlock(existing, 'summary', outcome.spec.attributes.target, outcome.block), written);
     }
     await deps.files.writeText(noteUri, text);
     return noteUri;

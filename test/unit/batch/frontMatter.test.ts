@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { parse } from 'yaml';
-import { parseFrontMatter, renderFrontMatter } from '../../../src/core/batch/frontMatter';
+import { parseFrontMatter, refreshFrontMatter, renderFrontMatter } from '../../../src/core/batch/frontMatter';
 
 function body(block: string): string {
   assert.match(block, /^---\n[\s\S]*\n---\n$/);
@@ -89,5 +89,37 @@ suite('per-paper note front matter', () => {
     assert.equal(parseFrontMatter('# Just a note\n'), undefined);
     assert.equal(parseFrontMatter('---\ntitle: [unclosed\n---\n'), undefined);
     assert.equal(parseFrontMatter('---\n- a list\n---\n'), undefined);
+  });
+
+  test('a re-read paper: model, date and status are set anew; the user’s own fields, comments and text stay', () => {
+    const note = [
+      '---',
+      'title: "Heat: a study"',
+      '# my reading priority',
+      'priority: high',
+      'model: qwen3:4b',
+      'date: 2026-01-02',
+      'status: summarized',
+      'tags: [wheat, heat]',
+      '---',
+      '',
+      '# Heat: a study',
+      '',
+      'My own notes.',
+      '',
+    ].join('\n');
+    const refreshed = refreshFrontMatter(note, { model: 'qwen3:8b', date: '2026-12-07', status: 'incomplete' });
+    assert.deepEqual(parseFrontMatter(refreshed), {
+      title: 'Heat: a study',
+      priority: 'high',
+      model: 'qwen3:8b',
+      date: '2026-12-07',
+      status: 'incomplete',
+      tags: ['wheat', 'heat'],
+    });
+    assert.match(refreshed, /# my reading priority\npriority: high/);
+    assert.ok(refreshed.endsWith('---\n\n# Heat: a study\n\nMy own notes.\n'), refreshed);
+    for (const untouched of ['# No front matter\n', '---\ntitle: [broken\n---\nText\n'])
+      assert.equal(refreshFrontMatter(untouched, { date: '2026-12-07', status: 'summarized' }), untouched);
   });
 });
