@@ -48,6 +48,11 @@ suite('Read Papers in Folder', function () {
   suiteTeardown(async () => {
     await config().update('endpoint', undefined, vscode.ConfigurationTarget.Global);
     await fake.close();
+    // Later suites (the library's among them) see the fixture's workspace, not this suite's papers and notes.
+    for (const made of ['batch-in', 'Literature'])
+      await vscode.workspace.fs
+        .delete(vscode.Uri.joinPath(folder().uri, made), { recursive: true, useTrash: false })
+        .then(undefined, () => undefined);
   });
 
   test('a folder of three papers: a note each and the matrix; a Summarize started meanwhile does not wait; a re-run asks nothing', async () => {

@@ -80,8 +80,12 @@ export class VsCodeFileStore implements KeyValueStore {
     for (const [name, type] of list) {
       if (type !== vscode.FileType.File) continue;
       const uri = vscode.Uri.joinPath(this.dir, name);
-      const stat = await vscode.workspace.fs.stat(uri);
-      out.push({ uri, size: stat.size, mtime: stat.mtime });
+      try {
+        const stat = await vscode.workspace.fs.stat(uri);
+        out.push({ uri, size: stat.size, mtime: stat.mtime });
+      } catch {
+        // Gone since the listing: another write's temp file renamed into place, or an entry evicted meanwhile.
+      }
     }
     return out;
   }
@@ -93,7 +97,8 @@ export class VsCodeFileStore implements KeyValueStore {
     entries.sort((a, b) => a.mtime - b.mtime);
     for (const e of entries) {
       if (total <= this.maxBytes) break;
-      await vscode.workspace.fs.delete(e.uri);
+      // Another write may have evicted or replaced it meanwhile: what matters is that it is gone.
+      await vscode.workspace.fs.delete(e.uri).then(undefined, () => undefined);
       total -= e.size;
       this.logger.debug(`cache: evicted ${e.uri.path}`);
     }
