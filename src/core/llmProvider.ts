@@ -13,55 +13,52 @@ import type { Logger } from './ports/logger';
 /** Re-read the server's context at most this often: it changes when the server reloads the model. */
 const SESSION_TTL_MS = 5 * 60_000;
 
+/**
+ * One promise kept per key for SESSION_TTL_MS; a rejected one is dropped at once, so the next call tries again.
+ * The session and the embedder share it: a run of tasks, or an index build, detects the server once.
+ */
+function keptForAWhile<T>(): (key: string, make: () => Promise<T>) => Promise<T> {
+  let kept: { key: string; at: number; value: Promise<T> } | undefined;
+  return (key, make) => {
+    if (kept && kept.key === key && Date.now() - kept.at < SESSION_TTL_MS) return kept.value;
+    const value = make();
+    const entry = { key, at: Date.now(), value };
+    kept = entry;
+    value.catch(() => {
+      if (kept === entry) kept = undefined;
+    });
+    return value;
+  };
+}
+
 export function createLlmProvider(
   transport: LlmTransport = {},
   logger?: Logger,
   overrides: Partial<Pick<ConnectOptions, 'ports' | 'probeTimeoutMs' | 'retry'>> = {},
 ): LlmProvider {
-  let cached: { key: string; at: number; session: Promise<ConnectedSession> } | undefined;
-  let cachedEmbedder: { key: string; at: number; embedder: Promise<Embedder | undefined> } | undefined;
+  const sessions = keptForAWhile<ConnectedSession>();
+  const embedders = keptForAWhile<Embedder | undefined>();
+  const options = async (config: AssistantConfig): Promise<{ apiKey: string; connect: ConnectOptions }> => {
+    const apiKey = (await transport.apiKey?.()) ?? '';
+    const connect: ConnectOptions = {
+      config,
+      ...(apiKey ? { apiKey } : {}),
+      ...(transport.fetch ? { fetch: transport.fetch } : {}),
+      ...(logger ? { logger } : {}),
+      ...overrides,
+    };
+    return { apiKey, connect };
+  };
   return {
-    /** Kept like the session: an index build asks once per batch of files, not once per request. */
     async embedder(config: AssistantConfig, signal: AbortSignal) {
-      const apiKey = await transport.apiKey?.();
-      const key = JSON.stringify([config.endpoint, config.embeddingModel, config.allowRemoteEndpoint, apiKey ?? '']);
-      if (cachedEmbedder && cachedEmbedder.key === key && Date.now() - cachedEmbedder.at < SESSION_TTL_MS) return cachedEmbedder.embedder;
-      const embedder = connectEmbedder(
-        {
-          config,
-          ...(apiKey ? { apiKey } : {}),
-          ...(transport.fetch ? { fetch: transport.fetch } : {}),
-          ...(logger ? { logger } : {}),
-          ...overrides,
-        },
-        signal,
-      );
-      cachedEmbedder = { key, at: Date.now(), embedder };
-      embedder.catch(() => {
-        if (cachedEmbedder?.embedder === embedder) cachedEmbedder = undefined;
-      });
-      return embedder;
+      const { apiKey, connect: o } = await options(config);
+      const key = JSON.stringify([config.endpoint, config.embeddingModel, config.allowRemoteEndpoint, apiKey]);
+      return embedders(key, () => connectEmbedder(o, signal));
     },
     async session(config: AssistantConfig, signal: AbortSignal) {
-      const apiKey = await transport.apiKey?.();
-      const key = JSON.stringify([config.endpoint, config.model, config.contextLength, config.allowRemoteEndpoint, apiKey ?? '']);
-      if (cached && cached.key === key && Date.now() - cached.at < SESSION_TTL_MS) return cached.session;
-      const session = connect(
-        {
-          config,
-          ...(apiKey ? { apiKey } : {}),
-          ...(transport.fetch ? { fetch: transport.fetch } : {}),
-          ...(logger ? { logger } : {}),
-          ...overrides,
-        },
-        signal,
-      );
-      cached = { key, at: Date.now(), session };
-      // A failed connect is not kept: the next task tries again.
-      session.catch(() => {
-        if (cached?.session === session) cached = undefined;
-      });
-      return session;
+      const { apiKey, connect: o } = await options(config);
+      const key = JSON.stringify([config.endpoint, config.model, config.contextLength, config.allowRemoteEndpoint, apiKey]);
+      return sessions(key, () => connect(o, signal));
     },
   };
 }
