@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
   AssistantError,
@@ -16,7 +14,6 @@ import {
   type BatchFiles,
   type Logger,
   type PdfTextExtractor,
-  type PromptFile,
   type QueueStore,
   type RunActivity,
 } from '../../../src/core';
@@ -26,6 +23,7 @@ import { paperNoteName, pdfLink, relativePath, safeFileName, withOwnBlock } from
 import { PaperScheduler } from '../../../src/core/batch/scheduler';
 import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
+import { builtinPromptSource, filesPortOf } from '../fakes/assistantFixtures';
 
 const signal = new AbortController().signal;
 
@@ -186,11 +184,6 @@ suite('batch scheduler', () => {
   });
 });
 
-const promptsDir = join(import.meta.dirname, '../../../prompts');
-const builtins: PromptFile[] = readdirSync(promptsDir)
-  .filter((f) => f.endsWith('.md') && f !== 'README.md')
-  .map((f) => ({ file: `prompts/${f}`, text: readFileSync(join(promptsDir, f), 'utf8') }));
-
 /** Stand-in engine: the text after the `%PDF-` line is page 1; an empty page is an image-only PDF. */
 const fakePdf: PdfTextExtractor = {
   extract: (bytes) => {
@@ -219,15 +212,9 @@ function batchSetup(reply: FakeOptions['reply']): {
   const results = new InMemoryKeyValueStore();
   const assistant = createAssistant({
     ports: {
-      files: {
-        readBytes: (uri) => files.readBytes(uri),
-        readText: (uri) => files.readText(uri),
-        stat: (uri) => files.stat(uri),
-        folders: () => files.folders(),
-        files: () => files.filesInWorkspace(),
-      },
+      files: filesPortOf(files),
       store: { open: (area) => (area.name === 'results' ? results : new InMemoryKeyValueStore()) },
-      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
+      prompts: builtinPromptSource,
       pdf: fakePdf,
       bibtex: { parse: () => Promise.resolve([]) },
       llm: { session: () => Promise.resolve(session) },

@@ -18,7 +18,7 @@ import {
 import { AssistantError, hasErrorCode, isAssistantError } from '../../../src/core/errors';
 import { FakeLlmSession, type FakeOptions } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
-import { builtinPromptSource, PAPER } from '../fakes/assistantFixtures';
+import { builtinPromptSource, PAPER, filesPortOf } from '../fakes/assistantFixtures';
 
 const NOTE_TEXT = '# Reading notes\n\nSee [[paper.md]] for the study.\n\nRecall and sleep.\n';
 
@@ -51,13 +51,7 @@ function setup(
   const stores = new Map<string, KeyValueStore>();
   const assistant = createAssistant({
     ports: {
-      files: {
-        readBytes: (uri) => files.readBytes(uri),
-        readText: (uri) => files.readText(uri),
-        stat: (uri) => files.stat(uri),
-        folders: () => files.folders(),
-        files: () => files.filesInWorkspace(),
-      },
+      files: filesPortOf(files),
       store: {
         open: (area) => {
           const store = new InMemoryKeyValueStore();

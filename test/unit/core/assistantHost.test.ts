@@ -16,18 +16,12 @@ import {
 } from '../../../src/core';
 import { startFakeServer, type FakeServer } from '../../fakeServer/index';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
-import { builtinPromptSource, PAPER } from '../fakes/assistantFixtures';
+import { builtinPromptSource, PAPER, filesPortOf } from '../fakes/assistantFixtures';
 
 function assistantFor(files: InMemoryFiles, config: Partial<AssistantConfig>) {
   return createAssistant({
     ports: {
-      files: {
-        readBytes: (uri) => files.readBytes(uri),
-        readText: (uri) => files.readText(uri),
-        stat: (uri) => files.stat(uri),
-        folders: () => files.folders(),
-        files: () => files.filesInWorkspace(),
-      },
+      files: filesPortOf(files),
       store: { open: () => new InMemoryKeyValueStore() },
       prompts: builtinPromptSource,
       pdf: { extract: () => Promise.reject(new Error('no PDFs here')) },

@@ -11,7 +11,7 @@ import {
 } from '../../../src/core';
 import { FakeLlmSession } from '../fakes/fakeLlmSession';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
-import { builtinPromptSource, PAPER } from '../fakes/assistantFixtures';
+import { builtinPromptSource, PAPER, filesPortOf } from '../fakes/assistantFixtures';
 
 const OTHER = '# Naps\n\nA daytime nap of 90 minutes restored encoding capacity.\n';
 // A note holding one of the assistant's own blocks: a long comparison table that is never sent.
@@ -36,13 +36,7 @@ function setup(): { assistant: Assistant; session: FakeLlmSession } {
   const session = new FakeLlmSession({ reply: () => 'Recall improved by 12% (paper.md).' });
   const assistant = createAssistant({
     ports: {
-      files: {
-        readBytes: (uri) => files.readBytes(uri),
-        readText: (uri) => files.readText(uri),
-        stat: (uri) => files.stat(uri),
-        folders: () => files.folders(),
-        files: () => files.filesInWorkspace(),
-      },
+      files: filesPortOf(files),
       store: new InMemoryKeyValueStore(),
       prompts: builtinPromptSource,
       pdf: { extract: () => Promise.reject(new Error('no PDFs in this test')) },

@@ -1,7 +1,8 @@
 /** What the assistant tests share: the built-in templates as the hosts load them, and a short paper to read. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PromptFile, PromptSource } from '../../../src/core';
+import type { AssistantPorts, PromptFile, PromptSource } from '../../../src/core';
+import type { InMemoryFiles } from '../sources/inMemoryWorkspace';
 
 const promptsDir = join(import.meta.dirname, '../../../prompts');
 
@@ -18,3 +19,14 @@ export const builtinPromptSource: PromptSource = {
 
 /** A one-result paper (as paper.md): its figures are 12% and n = 24. */
 export const PAPER = '# Sleep study\n\n## Results\n\nSlow-wave sleep improved recall by 12% (n = 24) in the treatment group.\n';
+
+/** The assistant's files port over an in-memory workspace. */
+export function filesPortOf(files: InMemoryFiles): AssistantPorts['files'] {
+  return {
+    readBytes: (uri) => files.readBytes(uri),
+    readText: (uri) => files.readText(uri),
+    stat: (uri) => files.stat(uri),
+    folders: () => files.folders(),
+    files: () => files.filesInWorkspace(),
+  };
+}

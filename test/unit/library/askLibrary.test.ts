@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
   DEFAULT_CONFIG,
@@ -12,16 +10,11 @@ import {
   resolveConfig,
   type Assistant,
   type Library,
-  type PromptFile,
 } from '../../../src/core';
 import { FakeLlmSession } from '../fakes/fakeLlmSession';
 import { sleepLibrary, type FakeLibrary } from '../fakes/library';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
-
-const promptsDir = join(import.meta.dirname, '../../../prompts');
-const builtins: PromptFile[] = readdirSync(promptsDir)
-  .filter((f) => f.endsWith('.md') && f !== 'README.md')
-  .map((f) => ({ file: `prompts/${f}`, text: readFileSync(join(promptsDir, f), 'utf8') }));
+import { builtinPromptSource, filesPortOf } from '../fakes/assistantFixtures';
 
 const REPLY = 'Slow-wave sleep improved recall by 12% (n = 24) [[papers/sleep.pdf#page=4]].';
 
@@ -37,15 +30,9 @@ function setup(options: { files?: Record<string, string>; library?: Library | nu
   let connections = 0;
   const assistant = createAssistant({
     ports: {
-      files: {
-        readBytes: (uri) => files.readBytes(uri),
-        readText: (uri) => files.readText(uri),
-        stat: (uri) => files.stat(uri),
-        folders: () => files.folders(),
-        files: () => files.filesInWorkspace(),
-      },
+      files: filesPortOf(files),
       store: { open: () => new InMemoryKeyValueStore() },
-      prompts: { builtins: () => Promise.resolve(builtins), overrides: () => Promise.resolve([]) },
+      prompts: builtinPromptSource,
       pdf: { extract: () => Promise.reject(new Error('no PDFs read in these tests')) },
       bibtex: { parse: () => Promise.resolve([]) },
       llm: {
