@@ -2,11 +2,9 @@
  * The contract of `createAssistant`: the ports a host provides, the options of a run, and what the assistant
  * returns. The implementation is in assistant.ts.
  */
-import type { ActionResult, TextSink } from './actions/context';
+import type { TextSink } from './actions/context';
 import type { AssistantConfig } from './config';
-import type { BlockGrounding, NoteCheck, NoteCheckOptions } from './grounding/noteGrounding';
-import type { BlockSpec } from './insertion/block';
-import type { EditPlan } from './insertion/editPlan';
+import type { NoteCheck, NoteCheckOptions } from './grounding/noteGrounding';
 import type { BatchTiming } from './insertion/streamInsertion';
 import type { ContextPreview } from './actions/contextPreview';
 import type { Embedder } from './library/types';
@@ -25,6 +23,7 @@ import type { StoreProvider } from './ports/store';
 import type { PromptLibrary, PromptLoadError } from './prompts/promptLibrary';
 import type { CollectedSources, CollectOptions, SourceReader } from './sources/reader';
 import type { Source } from './sources/types';
+import type { Placed } from './tasks/insert';
 import type { TaskId, TaskRequest } from './tasks/task';
 import type { PassageSource } from './tasks/libraryContext';
 import type { RelatedOptions, RelatedResult } from './tasks/findRelated';
@@ -95,21 +94,8 @@ export interface RunActivity {
   onDidChange(listener: () => void): { dispose(): void };
 }
 
-export interface TaskOutcome {
+export interface TaskOutcome extends Placed {
   readonly task: TaskId;
-  /** A block between markers, or Explain Term's footnote (a reference at the term and its definition). */
-  readonly form: 'block' | 'footnote';
-  /** The rendered block, markers included, as inserted (for a footnote: the footnote definition). */
-  readonly block: string;
-  /** The block's content without markers. */
-  readonly body: string;
-  readonly spec: BlockSpec;
-  /** How the block goes into the note: applied already when an editor was given. */
-  readonly edits: EditPlan;
-  /** True when the edits were applied through the editor. */
-  readonly applied: boolean;
-  readonly grounding: BlockGrounding;
-  readonly result: ActionResult;
   /** Every source considered, with its status (missing, refused, untrusted…) for warnings. */
   readonly sources: readonly Source[];
   /** The linked sources read, unreadable ones included. */

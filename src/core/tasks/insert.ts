@@ -34,12 +34,18 @@ export interface Insertion {
   readonly parse: NoteParse;
 }
 
+/** An answer placed in the note (the part of a task's outcome that insertion decides). */
 export interface Placed {
+  /** A block between markers, or Explain Term's footnote (a reference at the term and its definition). */
   readonly form: 'block' | 'footnote';
+  /** The rendered block, markers included, as inserted (for a footnote: the footnote definition). */
   readonly block: string;
+  /** The block's content without markers. */
   readonly body: string;
   readonly spec: BlockSpec;
+  /** How the block goes into the note: applied already when an editor was given. */
   readonly edits: EditPlan;
+  /** True when the edits were applied through the editor. */
   readonly applied: boolean;
   readonly grounding: BlockGrounding;
   readonly result: ActionResult;
