@@ -19,6 +19,14 @@ function loadRunner(): typeof RunModule {
   return require(existsSync(bundled) ? bundled : join(__dirname, 'main')) as typeof RunModule;
 }
 
+// A reader that stops early (`research-assistant --help | head`) closes the pipe: that ends the output, it is not
+// an error to report with a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
 async function main(): Promise<number> {
   const parsed = parseCommandLine(process.argv.slice(2), {
     cwd: process.cwd(),

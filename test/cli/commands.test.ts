@@ -6,7 +6,7 @@ import { after, before, suite, test } from 'node:test';
 import { startFakeServer, type FakeServer } from '../fakeServer/index';
 import type { Flavour } from '../fakeServer/types';
 import { sectionsPdf } from '../fixtures/pdf-gen/generate';
-import { NOTE, ROOT, Sandbox } from './helpers';
+import { CLI, NOTE, ROOT, Sandbox } from './helpers';
 
 const FLAVOURS: readonly Flavour[] = ['ollama', 'lmstudio', 'vllm', 'llamacpp'];
 
@@ -148,6 +148,15 @@ suite('research-assistant: exit codes and messages', () => {
     const help = await box.run(['ask', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Examples:/);
+  });
+
+  test('output into a pipe already closed (`--help | true`) ends quietly with exit 0, no EPIPE stack trace', () => {
+    // `true` exits without reading: every write of the help finds the pipe closed.
+    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" --help | true; echo "cli exit \${PIPESTATUS[0]}" >&2`], {
+      encoding: 'utf8',
+    });
+    assert.doesNotMatch(piped.stderr, /EPIPE|Error/);
+    assert.match(piped.stderr, /cli exit 0/);
   });
 
   test('summarize a PDF directly, as JSON; --write on a paper is a usage error', async () => {
