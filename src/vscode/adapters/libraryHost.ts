@@ -67,8 +67,8 @@ export class LibraryHost implements vscode.Disposable {
   }
 
   /**
-   * The library brought up to date once per session (the watcher keeps it current afterwards), under a
-   * cancellable notification. Cancelling keeps what is done; the command that asked stops.
+   * The library brought up to date: the first time in a session under a cancellable notification (cancelling keeps
+   * what is done; the command that asked stops), later silently and incrementally.
    */
   async ready(): Promise<Library> {
     const library = this.require();
@@ -79,6 +79,10 @@ export class LibraryHost implements vscode.Disposable {
       const status = await this.building;
       this.built = true;
       this.show(status);
+    } else {
+      // Files written a moment ago may not have reached the watcher yet: an incremental update finds them (an
+      // unchanged file costs a stat), so a command never searches without them.
+      await library.update({ signal: AbortSignal.timeout(120_000) });
     }
     void this.context.workspaceState.update(LIBRARY_USED_KEY, true);
     this.start();
