@@ -76,8 +76,9 @@ export class NodeWorkspaceIndex implements WorkspaceIndex {
     return this.roots.map(fileUri);
   }
 
-  files(signal: AbortSignal): Promise<readonly string[]> {
+  files(signal: AbortSignal, options?: { readonly fresh?: boolean }): Promise<readonly string[]> {
     throwIfAborted(signal);
+    if (options?.fresh) this.listing = undefined;
     // A walk that failed (or was cancelled) is not kept: the next call walks again.
     const listing = (this.listing ??= this.walkAll(signal).catch((error: unknown) => {
       if (this.listing === listing) this.listing = undefined;
@@ -149,8 +150,8 @@ export class NodeWorkspace extends NodeFileReader implements WorkspaceIndex {
     return this.index.folders();
   }
 
-  files(signal: AbortSignal): Promise<readonly string[]> {
-    return this.index.files(signal);
+  files(signal: AbortSignal, options?: { readonly fresh?: boolean }): Promise<readonly string[]> {
+    return this.index.files(signal, options);
   }
 
   refresh(): void {

@@ -132,7 +132,7 @@ export async function discoverFiles(
   attachments: readonly string[],
   signal: AbortSignal,
 ): Promise<Discovery> {
-  const listed = await files.files(signal);
+  const listed = await files.files(signal, { fresh: true });
   const seen = new Set<string>();
   const found: LibraryFile[] = [];
   const excluded: ExcludedFile[] = [];

@@ -30,8 +30,12 @@ export interface KeyValueStore {
 export interface WorkspaceIndex {
   /** Workspace folder URIs (`file:///…`, no trailing slash). */
   folders(): readonly string[];
-  /** URIs of the files links may point at (notes, PDFs, text, bibliographies); the adapter may cache it. */
-  files(signal: AbortSignal): Promise<readonly string[]>;
+  /**
+   * URIs of the files links may point at (notes, PDFs, text, bibliographies). The adapter may cache the listing;
+   * `fresh` asks for one taken now (the library's update must see a file written a moment ago, before any file
+   * watcher has reported it), which then replaces the cached one.
+   */
+  files(signal: AbortSignal, options?: { readonly fresh?: boolean }): Promise<readonly string[]>;
   /** Globs (relative to a folder) of files the user hides in the host (VS Code `files.exclude`); none when absent. */
   excluded?(): readonly string[];
 }

@@ -29,7 +29,7 @@ export function createVsCodeAssistant(
         readText: (uri, signal) => reader.readText(uri, signal),
         stat: (uri, signal) => reader.stat(uri, signal),
         folders: () => index.folders(),
-        files: (signal) => index.files(signal),
+        files: (signal, options) => index.files(signal, options),
         excluded: () => index.excluded(),
       },
       store: { open: (area) => new VsCodeFileStore(context.globalStorageUri, area.name, area.maxBytes, logger) },

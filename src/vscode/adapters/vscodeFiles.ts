@@ -39,7 +39,10 @@ export class VsCodeFileReader implements FileReader {
 const LINKABLE = '**/*.{md,markdown,pdf,txt,tex,html,htm,bib,json}';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.obsidian/**}';
 
-/** Workspace folders and the linkable files in them; the file list is cached until files are created or deleted. */
+/**
+ * Workspace folders and the linkable files in them; the file list is cached until files are created or deleted
+ * (or a fresh listing is asked for).
+ */
 export class VsCodeWorkspaceIndex implements WorkspaceIndex, vscode.Disposable {
   private cached: Promise<readonly string[]> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -61,8 +64,10 @@ export class VsCodeWorkspaceIndex implements WorkspaceIndex, vscode.Disposable {
     return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString().replace(/\/+$/, ''));
   }
 
-  files(signal: AbortSignal): Promise<readonly string[]> {
+  files(signal: AbortSignal, options?: { readonly fresh?: boolean }): Promise<readonly string[]> {
     checkAbort(signal);
+    // The watcher reports a created file some time after it is written; a fresh listing does not wait for it.
+    if (options?.fresh) this.cached = undefined;
     this.cached ??= Promise.resolve(vscode.workspace.findFiles(LINKABLE, EXCLUDE)).then((uris) => uris.map((u) => u.toString()));
     return this.cached;
   }

@@ -44,7 +44,14 @@ interface Setup {
 
 function setup(
   files: Record<string, string>,
-  options: { scope?: Partial<LibraryScope>; embedder?: Embedder; extra?: Partial<LibraryDeps>; onRead?: (count: number) => void } = {},
+  options: {
+    scope?: Partial<LibraryScope>;
+    embedder?: Embedder;
+    extra?: Partial<LibraryDeps>;
+    onRead?: (count: number) => void;
+    /** The host's listing, when a test needs one other than the live file list. */
+    listing?: (fs: InMemoryFiles) => LibraryDeps['files']['files'];
+  } = {},
 ): Setup {
   const fs = new InMemoryFiles({});
   let clock = 1000;
@@ -65,7 +72,7 @@ function setup(
       readText: (u) => fs.readText(u),
       stat: (u) => fs.stat(u),
       folders: () => fs.folders(),
-      files: () => fs.filesInWorkspace(),
+      files: options.listing?.(fs) ?? (() => fs.filesInWorkspace()),
     },
     read: (uri, s, o) => {
       reads.push(reader.nameOf(uri));
@@ -105,6 +112,27 @@ suite('library update', () => {
     const hits = await library.search('proline heat stress', { signal, limit: 3 });
     assert.equal(hits[0]?.path, 'papers/wheat.pdf');
     assert.equal(hits[0]?.page, 1);
+  });
+
+  test('each update asks the host for a fresh listing: a file written after a cached listing is indexed', async () => {
+    // A host that keeps its listing until a watcher reports a change, as VS Code's does: only `fresh` re-lists.
+    let cached: readonly string[] | undefined;
+    const asked: boolean[] = [];
+    const { fs, library } = setup(
+      { 'papers/wheat.pdf': PAPERS['papers/wheat.pdf'] },
+      {
+        listing: (files) => async (_signal, o) => {
+          asked.push(!!o?.fresh);
+          if (o?.fresh || !cached) cached = await files.filesInWorkspace();
+          return cached;
+        },
+      },
+    );
+    await library.update({ signal });
+    fs.add('papers/nap.md', '# Nap\n\nAn afternoon nap restored recall.\n', 5000);
+    const status = await library.update({ signal });
+    assert.equal(status.indexed, 2);
+    assert.deepEqual(asked, [true, true]);
   });
 
   test('an unchanged file is not read again, a changed one is, a deleted one is dropped', async () => {

@@ -46,6 +46,9 @@ suite('Node host (src/node)', () => {
     assert.equal((await ws.files(signal)).length, 4, 'the list is kept until refresh');
     ws.refresh();
     assert.equal((await ws.files(signal)).length, 5);
+    writeFileSync(join(root, 'notes/c.md'), '# C');
+    assert.equal((await ws.files(signal, { fresh: true })).length, 6, 'a fresh listing sees a file written a moment ago');
+    assert.equal((await ws.files(signal)).length, 6, 'and is kept');
   });
 
   test('the file store writes through a temp file, stays under its size, and ignores leftovers of a crashed write', async () => {
