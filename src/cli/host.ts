@@ -3,8 +3,7 @@
  * worker threads, the prompt folders), with settings from the files, the environment and the flags.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   createAssistant,
   createLlmProvider,
@@ -15,18 +14,13 @@ import {
   type RememberingProvider,
   type StoreProvider,
 } from '../core';
-import { APP_FOLDER, loadSettings, type LoadedSettings } from '../node/settings';
+import { loadSettings, type LoadedSettings } from '../node/settings';
+import { cacheFolder } from './cacheFolder';
 import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace } from '../node';
 import type { CliRequest } from './program';
 import type { Terminal } from './terminal';
 
-/** The persisted caches (extracted PDF text, results): `$XDG_CACHE_HOME/local-research-assistant`, `~/.cache/…` by default. */
-export function cacheFolder(env: Readonly<Record<string, string | undefined>>, home: string = homedir()): string {
-  const own = env.RESEARCH_ASSISTANT_CACHE_DIR;
-  if (own && isAbsolute(own)) return own;
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), APP_FOLDER);
-}
+export { cacheFolder };
 
 /**
  * Where a workspace's library index is kept: `library/<folder name>-<hash of its path>` in the cache folder, so

@@ -5,18 +5,21 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheFolder } from './cacheFolder';
+import { requireWithCodeCache, type CachedModule } from './codeCache';
 import type * as RunModule from './main';
 import { parseCommandLine } from './program';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'development';
 
-function loadRunner(): typeof RunModule {
+function loadRunner(): CachedModule<typeof RunModule> {
   const bundled = join(__dirname, 'cliRun.js');
-  // A runtime require of a computed path: esbuild leaves it alone, so the runner stays out of cli.js. From the
-  // sources (tsx) the module itself is loaded.
+  // Loaded at run time from a computed path, so the runner stays out of cli.js; from the sources (tsx) the module
+  // itself is required.
+  if (existsSync(bundled)) return requireWithCodeCache(bundled, join(cacheFolder(process.env), 'code-cache'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(existsSync(bundled) ? bundled : join(__dirname, 'main')) as typeof RunModule;
+  return { exports: require(join(__dirname, 'main')) as typeof RunModule, cache: 'none', save: () => undefined };
 }
 
 // A reader that stops early (`research-assistant --help | head`) closes the pipe: that ends the output, it is not
@@ -35,7 +38,12 @@ async function main(): Promise<number> {
     writeErr: (text) => process.stderr.write(text),
   });
   if (parsed.kind === 'exit') return parsed.code;
-  return loadRunner().runRequest(parsed.request);
+  const runner = loadRunner();
+  if (parsed.request.verbose) process.stderr.write(`code cache: ${runner.cache}\n`);
+  const code = await runner.exports.runRequest(parsed.request);
+  // After the run, so that the cache also holds the code this command compiled on the way.
+  runner.save();
+  return code;
 }
 
 main().then(

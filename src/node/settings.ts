@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { contributes } from '../../package.json';
 import { resolveConfig, SETTING_KEYS, type AssistantConfig } from '../core';
+import { APP_FOLDER } from './appFolder';
 
 export const SETTINGS_SECTION = 'researchAssistant';
-export const APP_FOLDER = 'local-research-assistant';
+export { APP_FOLDER };
 const ENV_PREFIX = 'RESEARCH_ASSISTANT_';
 
 export type ConfigKey = keyof AssistantConfig;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, suite, test } from 'node:test';
 import { startFakeServer, type FakeServer } from '../fakeServer/index';
@@ -205,6 +205,33 @@ suite('research-assistant: exit codes and messages', () => {
     assert.match(table.stdout, /\*\*[\d,]+ tokens\*\* of 32,768 usable/);
     assert.match(table.stdout, /## Message 1: system/);
     assert.match(table.stdout, /^- \S+ \(missing\)$/m);
+  });
+
+  test('the runner is compiled once: a code cache is written, used by the next command, and a damaged one is replaced', async () => {
+    const code = new Sandbox({ 'review.md': NOTE });
+    try {
+      const dir = join(code.cacheHome, 'local-research-assistant', 'code-cache');
+      const args = ['context', 'review.md', '--verbose', '--endpoint', fake.url];
+      const first = await code.run(args);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /^code cache: none$/m);
+      const files = readdirSync(dir);
+      assert.equal(files.length, 1, files.join(', '));
+      assert.match(files[0] ?? '', /^cliRun-[0-9a-f]{20}\.v8cache$/);
+      const second = await code.run(args);
+      assert.match(second.stderr, /^code cache: used$/m);
+      assert.equal(second.stdout, first.stdout);
+      // A cache file cut short or written by something else: V8 refuses it, the command works, a good one replaces it.
+      writeFileSync(join(dir, files[0] ?? ''), 'not a code cache');
+      const damaged = await code.run(args);
+      assert.equal(damaged.code, 0, damaged.stderr);
+      assert.match(damaged.stderr, /^code cache: rejected$/m);
+      assert.equal(damaged.stdout, first.stdout);
+      assert.notEqual(readFileSync(join(dir, files[0] ?? ''), 'utf8'), 'not a code cache');
+      assert.match((await code.run(args)).stderr, /^code cache: used$/m);
+    } finally {
+      code.dispose();
+    }
   });
 
   test('check: a note without generated blocks says so and exits 0; unsupported figures exit 1', async () => {
