@@ -92,9 +92,17 @@ async function selfCheck(url) {
     if (!titles.some((t) => t.includes('Research: Summarize'))) throw new Error('"Research: Summarize" is not in the palette');
     // listed commands come from the manifest alone; the activation line in our log channel proves the code runs
     await input.fill('>Research: Show Log');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Research: Show Log' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    const logLine = page.locator('.part.panel .view-lines').filter({ hasText: 'activated in' });
+    // Clicked, not Enter: Enter runs the focused row, which may still be the first row of the unfiltered list.
+    const showLog = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Research: Show Log' }).first();
+    await showLog.waitFor();
+    await showLog.click();
+    // The output view draws only the lines in sight and follows the end of the log: once the sample papers' reads
+    // are logged, the activation line (the first) has scrolled out. Go to the top of the log before looking.
+    const lines = page.locator('.part.panel .view-lines');
+    await lines.first().waitFor({ timeout: 30_000 });
+    await lines.first().click();
+    await page.keyboard.press('Control+Home');
+    const logLine = lines.filter({ hasText: 'activated in' });
     await logLine.waitFor({ timeout: 30_000 });
     log(`check: log channel says "${(await logLine.textContent())?.replace(/\s/g, ' ').match(/Local Research Assistant.*?ms/)?.[0]}"`);
     const shot = path.join(ROOT, 'test-results/start.png');
