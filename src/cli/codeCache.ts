@@ -10,7 +10,7 @@
  * The cache file is named by a hash of the bundle's text, so an upgraded or rebuilt bundle never meets the code of
  * another; V8 itself refuses data made by another V8 version or with other flags, and then a new file is written.
  */
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -30,6 +30,9 @@ type ModuleFunction = (exports: unknown, require: NodeJS.Require, module: { expo
 export function requireWithCodeCache<T>(file: string, cacheDir: string): CachedModule<T> {
   // A shebang is allowed only at the very start of a script; inside the module wrapper it would be a syntax error.
   const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  // Required here, not at the top: dist/cli.js answers --version and --help without loading node:crypto.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof Crypto;
   const hash = createHash('sha256').update(source).update(process.version).digest('hex').slice(0, 20);
   const name = basename(file, '.js');
   const cacheFile = join(cacheDir, `${name}-${hash}.v8cache`);

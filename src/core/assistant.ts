@@ -28,6 +28,7 @@ import { nullLogger, type Logger } from './ports/logger';
 import { nullProgress } from './ports/progress';
 import type { StoreArea } from './ports/store';
 import { PromptLibrary, type PromptFile } from './prompts/promptLibrary';
+import { GroundingMemo } from './grounding/groundingMemo';
 import { ResultCache } from './results/resultCache';
 import type { CollectedSources, CollectOptions, SourceReader } from './sources/reader';
 import { DefaultSourceReader } from './sources/sourceReader';
@@ -124,7 +125,7 @@ class AssistantImpl implements Assistant {
       logger: this.logger,
       parser: this.notes,
     });
-    this.grounding = new NoteGrounding(this.sources, this.logger, this.clock);
+    this.grounding = new NoteGrounding(this.sources, this.logger, this.clock, new GroundingMemo(this.resultStore));
   }
 
   async run(request: TaskRequest, options: RunOptions): Promise<TaskOutcome> {

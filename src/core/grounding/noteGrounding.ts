@@ -16,6 +16,7 @@ import { basename } from '../sources/uri';
 import { checkBlock, checkNoteBlock, findResearchBlocks, type NoteBlockCheck, type ResearchBlock, type TextEdit } from './blocks';
 import type { GroundingItem } from './check';
 import { GroundingIndexCache, type GroundingIndex } from './sourceIndex';
+import type { GroundingMemo } from './groundingMemo';
 
 /**
  * When a task has streamed nothing yet this long after it started generating (a map step streams
@@ -45,14 +46,30 @@ export function groundBlock(
   spec: BlockSpec,
   sources: readonly Source[],
   indexes: GroundingIndexCache = new GroundingIndexCache(),
-): { readonly body: string; readonly spec: BlockSpec; readonly grounding: BlockGrounding } {
-  const trimmed = body.replace(/\s+$/, '');
-  const content = `\n${styleBody(spec, trimmed)}\n`;
+): GroundedBlock {
+  const { trimmed, content } = blockContent(body, spec);
   const r = checkBlock(content, indexes.build(sources.filter((s) => s.status === 'ok')), spec.kind);
   // Cell marks are offsets in the content; only the plain style (tables) maps them back to the body 1:1.
   const marked = r.edits.length > 0 && content === `\n${trimmed}\n` ? applyEdits(content, r.edits).slice(1, -1) : trimmed;
+  return grounded(marked, spec, r);
+}
+
+/** A block with its grounding: the body (⚠ in table cells), the header's `figures`, the verdicts. */
+export interface GroundedBlock {
+  readonly body: string;
+  readonly spec: BlockSpec;
+  readonly grounding: BlockGrounding;
+}
+
+/** The text the checker reads: the body as the block shows it (callout lines, quote marks), between newlines. */
+function blockContent(body: string, spec: BlockSpec): { trimmed: string; content: string } {
+  const trimmed = body.replace(/\s+$/, '');
+  return { trimmed, content: `\n${styleBody(spec, trimmed)}\n` };
+}
+
+function grounded(body: string, spec: BlockSpec, r: BlockGrounding): GroundedBlock {
   return {
-    body: marked,
+    body,
     spec: { ...spec, attributes: { ...spec.attributes, figures: `${r.supported}/${r.checked}` } },
     grounding: { checked: r.checked, supported: r.supported, items: r.items },
   };
@@ -128,7 +145,28 @@ export class NoteGrounding {
     private readonly sources: SourceReader,
     private readonly logger: Logger,
     private readonly clock: Clock,
+    /** Where verdicts are remembered for answers served again from the result cache. */
+    private readonly memo?: GroundingMemo,
   ) {}
+
+  /**
+   * {@link groundBlock} for a generated answer. An answer from the result cache, on sources with the same text,
+   * gets the verdicts remembered from its first check without its sources being indexed; any other is checked
+   * and its verdicts remembered.
+   */
+  async groundAnswer(body: string, spec: BlockSpec, sources: readonly Source[], fromCache: boolean): Promise<GroundedBlock> {
+    if (!this.memo) return groundBlock(body, spec, sources, this.indexes);
+    const key = await this.memo.key(
+      blockContent(body, spec).content,
+      spec.kind,
+      sources.filter((s) => s.status === 'ok'),
+    );
+    const known = fromCache ? await this.memo.get(key) : undefined;
+    if (known) return grounded(known.body, spec, known);
+    const block = groundBlock(body, spec, sources, this.indexes);
+    await this.memo.set(key, { body: block.body, ...block.grounding });
+    return block;
+  }
 
   /** Forgets a closed note's sources. */
   forget(noteUri: string): void {

@@ -4,7 +4,6 @@
  * under short labels, and a paper that failed gets one error cell instead of breaking the table.
  */
 import { markdownTable } from 'markdown-table';
-import stringWidth from 'string-width';
 
 export interface TableCell {
   readonly value: string;
@@ -33,6 +32,19 @@ export interface TableOptions {
    * derived from the columns and papers (`[^k3x-1]`), short enough not to crowd the cells in the editor.
    */
   readonly footnotePrefix?: string;
+  /** How many columns a text takes in a monospace editor ({@link loadDisplayWidth}). */
+  readonly width: DisplayWidth;
+}
+
+export type DisplayWidth = (text: string) => number;
+
+/**
+ * Display width (CJK and full-width characters take two columns in a monospace editor): string-width, loaded
+ * when a table is drawn. Evaluating string-width creates an `Intl.Segmenter`, and the first segmenter of a process
+ * loads ICU's data (~15 ms), which every command and every activation would otherwise pay at start.
+ */
+export async function loadDisplayWidth(): Promise<DisplayWidth> {
+  return (await import('string-width')).default;
 }
 
 /** Escapes text for one GFM table cell. */
@@ -49,11 +61,6 @@ export function escapeCell(text: string): string {
   );
 }
 
-/** Display width: CJK and full-width characters take two columns in a monospace editor. */
-export function displayWidth(text: string): number {
-  return stringWidth(text);
-}
-
 /**
  * Columns are padded to align only up to this display width. Padding every cell to the widest one makes each row as
  * long as the longest answer (about a thousand characters with six prose columns), so a word-wrapped editor shows
@@ -61,8 +68,8 @@ export function displayWidth(text: string): number {
  */
 export const MAX_PADDED_WIDTH = 20;
 
-function paddedWidth(text: string): number {
-  return Math.min(displayWidth(text), MAX_PADDED_WIDTH);
+function paddedWidth(width: DisplayWidth): (text: string) => number {
+  return (text) => Math.min(width(text), MAX_PADDED_WIDTH);
 }
 
 function quoteText(quote: string): string {
@@ -106,6 +113,6 @@ export function renderTable(columns: readonly string[], rows: readonly TableRow[
   });
   // markdown-table pads each cell to the column's widest size as measured by stringLength: capping that size caps
   // the padding, and cells wider than the cap are written as they are.
-  const table = markdownTable([header, ...body], { stringLength: paddedWidth });
+  const table = markdownTable([header, ...body], { stringLength: paddedWidth(options.width) });
   return footnotes.length > 0 ? `${table}\n\n${footnotes.join('\n')}` : table;
 }

@@ -26,8 +26,14 @@ const MARKS = /\p{M}+/gu;
 const NON_ASCII = /[\u0080-\uffff]/;
 const MAX_TOKEN = 40;
 
-/** Chinese word segmentation (ICU's dictionary); stateless, so one serves every index. */
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+/**
+ * Chinese word segmentation (ICU's dictionary); stateless, so one serves every index. Made on first use: the first
+ * segmenter of a process loads ICU's data (~15 ms), which a command that never tokenizes should not pay at start.
+ */
+const zhSegmenter = ((): (() => Intl.Segmenter) => {
+  let made: Intl.Segmenter | undefined;
+  return () => (made ??= new Intl.Segmenter('zh', { granularity: 'word' }));
+})();
 
 /** English plurals only: enough to match `networks` with `network` without a stemmer's surprises. */
 function stem(word: string): string {
@@ -50,7 +56,7 @@ function pushFolded(word: string, out: string[]): void {
 }
 
 function pushCjk(run: string, out: string[]): void {
-  for (const part of segmenter.segment(run)) {
+  for (const part of zhSegmenter().segment(run)) {
     if (!part.isWordLike) continue;
     const word = part.segment;
     if (CJK.test(word)) {

@@ -4,7 +4,7 @@
  */
 import { compare } from '../actions/compare';
 import { AssistantError } from '../errors';
-import { renderTable } from '../insertion/table';
+import { loadDisplayWidth, renderTable } from '../insertion/table';
 import type { NoteLink } from '../markdown/links';
 import type { Source } from '../sources/types';
 import { defaultPlacement, selectedText, shortHash, type TaskDescriptor } from './task';
@@ -49,6 +49,7 @@ export const compareTask: TaskDescriptor = {
         const table = renderTable(columns, r.rows, {
           paperHeader: env.language === 'zh-CN' ? '论文' : 'Paper',
           failedLabel: env.labels.failed,
+          width: await loadDisplayWidth(),
         });
         sink(table);
         return {

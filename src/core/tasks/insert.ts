@@ -104,7 +104,7 @@ export async function planBlock(ins: Insertion): Promise<Placed> {
   const version = ins.note.version;
   const result = await ins.generate(ins.sink ?? ignore);
   const incomplete = result.finishReason === 'length';
-  const final = incomplete ? undefined : groundBlock(result.text, ins.spec, ins.sources, ins.grounding.indexes);
+  const final = incomplete ? undefined : await ins.grounding.groundAnswer(result.text, ins.spec, ins.sources, result.fromCache);
   const body = final?.body ?? result.text;
   const spec = final?.spec ?? ins.spec;
   const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, ins.placement(), ins.parse));

@@ -13,6 +13,7 @@ import { renderBlock, type BlockSpec } from '../../../src/core/insertion/block';
 import { findBlocks } from '../../../src/core/insertion/markers';
 import { renderTable } from '../../../src/core/insertion/table';
 import { SOURCES, SOURCE_EN } from './fixtures';
+import stringWidth from 'string-width';
 
 const index = buildGroundingIndex(SOURCES);
 
@@ -59,7 +60,7 @@ void suite('grounding: blocks in a note', () => {
 
 void suite('grounding: comparison table cells', () => {
   const columns = ['Sample size', 'Response'];
-  const options = { paperHeader: 'Paper', failedLabel: 'extraction failed', footnotePrefix: 'cmp1-' };
+  const options = { paperHeader: 'Paper', failedLabel: 'extraction failed', width: stringWidth, footnotePrefix: 'cmp1-' };
 
   void test('a cell passes when its value is in its quote and the quote is in the paper', () => {
     assert.equal(checkTableCell({ value: '1,248', quote: 'We enrolled 1,248 participants' }, index).ok, true);
@@ -131,7 +132,7 @@ void suite('grounding: comparison table cells', () => {
           },
         },
       ],
-      { paperHeader: 'Paper', failedLabel: 'extraction failed' },
+      { paperHeader: 'Paper', failedLabel: 'extraction failed', width: stringWidth },
     );
     // Nothing pads the one-letter column to three hyphens: the rule row is as short as GFM allows.
     assert.match(table.split('\n')[1] ?? '', /^\| -+ \| -- \| -+ \|$/u);

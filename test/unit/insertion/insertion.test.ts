@@ -7,8 +7,9 @@ import { findBlocks, findOwnBlock, openingMarker, withFiguresChecked, isoDate } 
 import { mapRange, mapRangeThrough } from '../../../src/core/insertion/anchor';
 import { StreamingInsertion, planTarget } from '../../../src/core/insertion/streaming';
 import { applyEdits, type TextEditOp } from '../../../src/core/insertion/editPlan';
-import { renderTable, escapeCell, displayWidth, MAX_PADDED_WIDTH, type TableRow } from '../../../src/core/insertion/table';
+import { renderTable, escapeCell, MAX_PADDED_WIDTH, type TableRow } from '../../../src/core/insertion/table';
 import { planFootnote, footnoteLabel } from '../../../src/core/insertion/footnote';
+import stringWidth from 'string-width';
 
 const spec = (style: BlockSpec['style'] = 'callout', target = 'note'): BlockSpec => ({
   kind: 'summary',
@@ -203,7 +204,7 @@ void suite('tables and footnotes', () => {
         { paper: '[Lee 2022](papers/lee.pdf)', error: 'BadResponse' },
         { paper: '[[c.pdf]]', cells: { Aim: { value: '睡眠研究' } } },
       ],
-      { paperHeader: 'Paper', failedLabel: 'extraction failed', footnotePrefix: 'cmp-' },
+      { paperHeader: 'Paper', failedLabel: 'extraction failed', width: stringWidth, footnotePrefix: 'cmp-' },
     );
     const tokens = md.parse(table, {});
     assert.equal(tokens.filter((t) => t.type === 'tr_open').length, 4);
@@ -223,11 +224,11 @@ void suite('tables and footnotes', () => {
         { paper: '[[a.pdf]]', cells: { Design: { value: 'RCT' }, 'Key result': { value: longResult } } },
         { paper: '[[b.pdf]]', cells: { Design: { value: '队列研究' }, 'Key result': { value: 'none' } } },
       ],
-      { paperHeader: 'Paper', failedLabel: 'extraction failed' },
+      { paperHeader: 'Paper', failedLabel: 'extraction failed', width: stringWidth },
     );
     const lines = table.split('\n');
     // The second column's bar sits at the same display column in every line.
-    const secondBar = (l: string): number => displayWidth(l.slice(0, l.indexOf('|', l.indexOf('|', 1) + 1)));
+    const secondBar = (l: string): number => stringWidth(l.slice(0, l.indexOf('|', l.indexOf('|', 1) + 1)));
     assert.equal(new Set(lines.map(secondBar)).size, 1, 'Paper and Design columns aligned');
     // The short "none" is padded to the cap at most, not to the width of the long result.
     const shortRow = lines[3] ?? '';
@@ -241,15 +242,19 @@ void suite('tables and footnotes', () => {
 
   void test('footnote labels are short by default and differ between two tables of one note', () => {
     const row = (paper: string): TableRow => ({ paper, cells: { Aim: { value: 'x', quote: 'We aim.', locator: 'p. 1' } } });
-    const first = renderTable(['Aim'], [row('[[a.pdf]]'), row('[[b.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed' });
+    const first = renderTable(['Aim'], [row('[[a.pdf]]'), row('[[b.pdf]]')], {
+      paperHeader: 'Paper',
+      failedLabel: 'failed',
+      width: stringWidth,
+    });
     const labels = [...first.matchAll(/\[\^([^\]]+)\]:/gu)].map((m) => m[1]!);
     assert.equal(labels.length, 2);
     for (const l of labels) assert.match(l, /^[0-9a-z]{3}-\d+$/u);
-    const second = renderTable(['Aim'], [row('[[c.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed' });
+    const second = renderTable(['Aim'], [row('[[c.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed', width: stringWidth });
     const other = /\[\^([^\]]+)\]:/u.exec(second)?.[1];
     assert.ok(other && !labels.includes(other), `${other} differs from ${labels.join(', ')}`);
     assert.equal(
-      renderTable(['Aim'], [row('[[a.pdf]]'), row('[[b.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed' }),
+      renderTable(['Aim'], [row('[[a.pdf]]'), row('[[b.pdf]]')], { paperHeader: 'Paper', failedLabel: 'failed', width: stringWidth }),
       first,
       'stable',
     );

@@ -6,6 +6,7 @@ import { renderBlock } from '../../../src/core/insertion/block';
 import { renderTable } from '../../../src/core/insertion/table';
 import { extendMarkdownIt } from '../../../src/vscode/preview';
 import { parseWikilink, wikilinkHref } from '../../../src/vscode/preview/wikilinks';
+import stringWidth from 'string-width';
 
 // VS Code's preview renders with html enabled (the blocks' markers are HTML comments).
 const preview = (): MarkdownIt => extendMarkdownIt(new MarkdownIt({ html: true }));
@@ -44,7 +45,7 @@ void suite('markdown preview plugins', () => {
           cells: { 'Sample size': { value: '42 streets', quote: 'We measured 42 streets.', locator: 'p. 3' } },
         },
       ],
-      { paperHeader: 'Paper', failedLabel: 'extraction failed' },
+      { paperHeader: 'Paper', failedLabel: 'extraction failed', width: stringWidth },
     );
     const html = preview().render(table);
     assert.doesNotMatch(html, /\[\^/u);
