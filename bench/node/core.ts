@@ -29,7 +29,7 @@ import {
   type Source,
 } from '../../src/core';
 import { GroundingIndexCache, checkText } from '../../src/core/grounding';
-import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
+import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule, nodeContentHash } from '../../src/node';
 import { startFakeProcess } from './fakeProcess';
 
 interface Args {
@@ -168,7 +168,8 @@ async function overheadAndCache(): Promise<void> {
       bibtex: () => Promise.resolve(engine.bibtex),
       config: () => config,
       isTrusted: () => true,
-      cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache'))),
+      // Hashed with node:crypto, as both hosts (extension host, CLI) do.
+      cache: new ExtractionCache(new NodeFileStore(args.pdfCache ?? join(args.tmp, 'pdf-cache')), undefined, { hash: nodeContentHash }),
       parser: notes,
     });
   // vLLM with Qwen3's full 262,144-token window: the note and the five papers fit one request, so the

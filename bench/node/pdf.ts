@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExtractionCache, contentHash } from '../../src/core/cache/extractionCache';
 import { DEFAULT_CONFIG, DefaultSourceReader, resolveConfig, type NoteDocument, type PdfExtraction } from '../../src/core';
-import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule } from '../../src/node';
+import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule, nodeContentHash } from '../../src/node';
 
 const maxRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
@@ -54,8 +54,8 @@ async function time(pdf: string, runs: number, engineFile: string, cacheDir: str
     }
   }
   // Cached re-extraction: what a new session pays on a warm persisted cache (sourceReader.readPdf): read the
-  // bytes, hash them, read and decode the stored extraction. A new ExtractionCache per run, so the session's
-  // in-memory layer never answers.
+  // bytes, hash them (node:crypto, as the hosts do), read and decode the stored extraction. A new ExtractionCache per
+  // run, so the session's in-memory layer never answers.
   const first = last ?? (await engine.pdf.extract(new Uint8Array(readFileSync(pdf)), { name }));
   await new ExtractionCache(new NodeFileStore(cacheDir)).set(await contentHash(new Uint8Array(readFileSync(pdf))), first);
   const cached: number[] = [];
@@ -63,7 +63,7 @@ async function time(pdf: string, runs: number, engineFile: string, cacheDir: str
     const cache = new ExtractionCache(new NodeFileStore(cacheDir));
     const t0 = performance.now();
     const bytes = await readFile(pdf);
-    const hit = await cache.get(await contentHash(bytes));
+    const hit = await cache.get(await nodeContentHash(bytes));
     cached.push(performance.now() - t0);
     if (!hit || hit.characters !== first.characters) throw new Error(`cache miss on ${name}`);
   }
@@ -77,7 +77,7 @@ async function time(pdf: string, runs: number, engineFile: string, cacheDir: str
     bibtex: () => Promise.resolve(engine.bibtex),
     config: () => resolveConfig({ ...DEFAULT_CONFIG }),
     isTrusted: () => true,
-    cache: new ExtractionCache(new NodeFileStore(cacheDir)),
+    cache: new ExtractionCache(new NodeFileStore(cacheDir), undefined, { hash: nodeContentHash }),
   });
   const doc: NoteDocument = {
     uri: fileUri(join(dirname(pdf), 'bench-note.md')),

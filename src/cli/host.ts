@@ -16,7 +16,7 @@ import {
 } from '../core';
 import { loadSettings, type LoadedSettings } from '../node/settings';
 import { cacheFolder } from './cacheFolder';
-import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace } from '../node';
+import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace, nodeContentHash } from '../node';
 import type { CliRequest } from './program';
 import type { Terminal } from './terminal';
 
@@ -94,6 +94,7 @@ export async function createCliAssistant(
       // The user named this folder on the command line: it is trusted as an editor's opened folder would be.
       trust: () => true,
       libraryStore: new NodeLibraryStore(libraryFolder(cacheDir, request.workspace)),
+      hash: nodeContentHash,
     },
     settings: () => config,
     onPromptErrors: (errors) => {

@@ -109,7 +109,7 @@ class AssistantImpl implements Assistant {
     const store = ports.store;
     const open = (area: StoreArea): KeyValueStore => ('open' in store ? store.open(area) : store);
     const extractionStore = open(EXTRACTION_AREA);
-    this.extraction = new ExtractionCache(extractionStore, this.logger);
+    this.extraction = new ExtractionCache(extractionStore, this.logger, ports.hash ? { hash: ports.hash } : {});
     this.resultStore = open(RESULTS_AREA);
     this.results = new ResultCache(this.resultStore);
     this.sources = new DefaultSourceReader({

@@ -105,6 +105,7 @@ export {
   InMemoryKeyValueStore,
   contentHash,
   EXTRACTION_VERSION,
+  type ContentHasher,
   type ExtractionCacheOptions,
 } from './cache/extractionCache';
 export type { PdfExtraction, PdfExtractOptions, PdfPageItems, PdfTextItem } from './pdf/types';

@@ -3,17 +3,19 @@
  * `createNodePorts` gives everything an assistant needs on Node except settings and the model transport.
  */
 import { join } from 'node:path';
-import { nullLogger, type Logger } from '../core';
+import { nullLogger, type ContentHasher, type Logger } from '../core';
 import { NodeEngine } from './engine';
 import { NodeWorkspace } from './files';
 import { NodePromptSource } from './prompts';
 import { NodeFileStore } from './store';
 import { NodeLibraryStore } from './libraryStore';
+import { nodeContentHash } from './hash';
 
 export { NodeFileReader, NodeWorkspace, NodeWorkspaceIndex, fileUri, filePath, type NodeWorkspaceOptions } from './files';
 export { NodeFileStore, type NodeFileStoreOptions } from './store';
 export { NodeEngine, defaultEngineFile, loadEngineModule } from './engine';
 export { NodeLibraryStore } from './libraryStore';
+export { nodeContentHash } from './hash';
 export { NodePromptSource, defaultBuiltinPromptsDir, readPromptFolder } from './prompts';
 
 export interface NodePortsOptions {
@@ -41,6 +43,7 @@ export interface NodePorts {
   readonly logger: Logger;
   /** The library index's files, in `library/` under the cache folder. */
   readonly libraryStore: NodeLibraryStore;
+  readonly hash: ContentHasher;
 }
 
 export function createNodePorts(options: NodePortsOptions): NodePorts {
@@ -55,5 +58,6 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
     bibtex: engine,
     logger,
     libraryStore: new NodeLibraryStore(join(options.cacheDir, 'library')),
+    hash: nodeContentHash,
   };
 }

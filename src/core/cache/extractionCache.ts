@@ -139,9 +139,14 @@ export function decodeExtraction(raw: string): PdfExtraction {
   };
 }
 
+/** Computes {@link contentHash}: the same 64 hex digits, by whatever means the host has. */
+export type ContentHasher = (bytes: Uint8Array) => Promise<string>;
+
 export interface ExtractionCacheOptions {
   /** Characters of extracted text kept in memory (least recently used go first); default 16 M (≈ 100 papers). */
   readonly memoryChars?: number;
+  /** The host's hasher (see AssistantPorts.hash); default Web Crypto. */
+  readonly hash?: ContentHasher;
 }
 
 const DEFAULT_MEMORY_CHARS = 16_000_000;
@@ -160,6 +165,7 @@ export class ExtractionCache {
   private readonly memory = new Map<string, PdfExtraction>();
   private memoryChars = 0;
   private readonly maxMemoryChars: number;
+  private readonly hasher: ContentHasher;
   private readonly stamps = new Map<string, { readonly size: number; readonly mtime: number; readonly hash: string }>();
   /** Counts clear() calls: a store read that began before a clear does not refill the memory after it. */
   private generation = 0;
@@ -170,6 +176,12 @@ export class ExtractionCache {
     options: ExtractionCacheOptions = {},
   ) {
     this.maxMemoryChars = options.memoryChars ?? DEFAULT_MEMORY_CHARS;
+    this.hasher = options.hash ?? contentHash;
+  }
+
+  /** The content hash of a file's bytes, the key its extraction is stored under. */
+  hashBytes(bytes: Uint8Array): Promise<string> {
+    return this.hasher(bytes);
   }
 
   private key(hash: string, variant: string): string {

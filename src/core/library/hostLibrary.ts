@@ -48,6 +48,7 @@ export function hostLibrary(deps: HostLibraryDeps): LibraryService {
   return createLibrary({
     index: engineChunkIndex(deps.store, deps.logger),
     files: deps.files,
+    hash: (bytes) => deps.cache.hashBytes(bytes),
     read: (uri, signal, options) => {
       if (!deps.isTrusted()) {
         const name = reader.nameOf(uri);

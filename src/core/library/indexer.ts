@@ -3,7 +3,7 @@
  * bytes hash the same, else read through the source reader (PDFs through the extraction cache), cut into
  * passages and stored, or recorded as failed or skipped with the reason. Never throws for a bad file.
  */
-import { contentHash } from '../cache/extractionCache';
+import { contentHash, type ContentHasher } from '../cache/extractionCache';
 import { isCancellationError, throwIfAborted } from '../errors';
 import type { FileReader, FileStamp } from '../ports/files';
 import type { Logger } from '../ports/logger';
@@ -23,6 +23,8 @@ export interface IndexerDeps {
   readonly logger: Logger;
   /** Largest passage in estimated tokens (default: chunk.ts). */
   readonly chunkTokens?: number;
+  /** The host's content hasher; default Web Crypto. */
+  readonly hash?: ContentHasher;
 }
 
 /** What one file's update did. */
@@ -72,7 +74,7 @@ export async function indexFile(
   let hash: string | undefined;
   try {
     if (previous?.status.state === 'indexed' && previous.hash !== '') {
-      hash = await contentHash(await files.readBytes(uri, signal));
+      hash = await (deps.hash ?? contentHash)(await files.readBytes(uri, signal));
       // Touched but not changed (a checkout, a sync tool): the passages stand.
       if (hash === previous.hash) {
         await index.putRecord({ ...previous, ...base });
@@ -82,7 +84,8 @@ export async function indexFile(
     const source = await deps.read(uri, signal, { kind: file.kind });
     const state = stateOf(source, previous);
     // Notes come back without a hash: theirs is taken from the bytes, as above, so the next check compares alike.
-    hash = source.contentHash ?? hash ?? (source.status === 'ok' ? await contentHash(await files.readBytes(uri, signal)) : '');
+    hash =
+      source.contentHash ?? hash ?? (source.status === 'ok' ? await (deps.hash ?? contentHash)(await files.readBytes(uri, signal)) : '');
     if (state === 'missing') {
       if (previous) await index.removeFile(uri);
       return 'removed';

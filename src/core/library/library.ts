@@ -4,6 +4,7 @@
  * for what a watcher reports, and vectors follow in the background when the server has an embedding model,
  * the index answering lexically meanwhile.
  */
+import type { ContentHasher } from '../cache/extractionCache';
 import { AssistantError, isCancellationError, throwIfAborted } from '../errors';
 import type { FileReader, FileStamp, WorkspaceIndex } from '../ports/files';
 import { nullLogger, type Logger } from '../ports/logger';
@@ -31,6 +32,8 @@ export interface LibraryDeps {
   readonly concurrency?: number;
   /** Largest passage in estimated tokens. */
   readonly chunkTokens?: number;
+  /** The host's content hasher (files touched but perhaps unchanged are hashed); default Web Crypto. */
+  readonly hash?: ContentHasher;
   /** Passages per embedding request (default 32). */
   readonly embedBatch?: number;
   /** Saves at most this often during a long update (default 10 s), so a crash loses little. */

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
-import { ExtractionCache } from '../../../src/core/cache/extractionCache';
+import { contentHash, ExtractionCache } from '../../../src/core/cache/extractionCache';
 import { PromptLibrary } from '../../../src/core/prompts/promptLibrary';
-import { createNodePorts, fileUri, NodeFileStore, NodePromptSource, NodeWorkspace } from '../../../src/node';
+import { createNodePorts, fileUri, NodeFileStore, NodePromptSource, NodeWorkspace, nodeContentHash } from '../../../src/node';
 import { sectionsPdf } from '../../fixtures/pdf-gen/generate';
 
 const signal = new AbortController().signal;
@@ -22,6 +22,15 @@ function folder(name: string, files: Record<string, string | Uint8Array>): strin
 }
 
 suite('Node host (src/node)', () => {
+  test('node:crypto content hashes are the Web Crypto ones: both hosts and every cache entry share their keys', async () => {
+    for (const bytes of [new Uint8Array(0), new TextEncoder().encode('%PDF-1.7 …'), await sectionsPdf()]) {
+      const hash = await nodeContentHash(bytes);
+      assert.match(hash, /^[0-9a-f]{64}$/);
+      assert.equal(hash, await contentHash(bytes));
+    }
+    assert.equal(createNodePorts({ folders: temp, cacheDir: join(temp, 'hash-cache') }).hash, nodeContentHash);
+  });
+
   test('the workspace walk lists linkable files, skips tool folders, and reads and stats them', async () => {
     const root = folder('ws', {
       'notes/a.md': '# A',

@@ -68,7 +68,7 @@ export class PdfReader {
     let extraction = hash === undefined ? undefined : await cache?.get(hash);
     if (!extraction || hash === undefined) {
       const bytes = await this.deps.files.readBytes(uri, signal);
-      const bytesHash = await contentHash(bytes);
+      const bytesHash = await (cache ? cache.hashBytes(bytes) : contentHash(bytes));
       hash = bytesHash;
       extraction = await cache?.get(bytesHash);
       // The stamp was taken before the read: a file changed since has a newer stamp and is read again.
