@@ -45,8 +45,8 @@ export interface SourceReaderDeps {
 }
 
 /**
- * Linked files read at once: a cached paper costs a read and a hash (Web Crypto hashes off the main thread),
- * so several overlap; extractions still run one at a time (the engine parallelises one PDF's pages itself).
+ * Linked files read at once: a cached paper costs a read (which overlaps with others) and a hash (a few ms of CPU
+ * for a paper); extractions still run one at a time (the engine parallelises one PDF's pages itself).
  */
 const READ_CONCURRENCY = 4;
 
