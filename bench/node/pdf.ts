@@ -110,15 +110,16 @@ async function rss(pdf: string, engineFile: string): Promise<void> {
 
 /**
  * The first extraction of a session as the extension runs it: opening a note whose linked PDFs are not extracted
- * yet starts the engine in the background (`prewarm`: worker threads started, pdf.js run once on a one-page PDF),
- * and the user's first command comes after that. Printed: the warm-up time and the extraction that follows it.
+ * yet starts the engine in the background (`prewarm`: worker threads started, each extracting the first pages of
+ * one of those papers — here the paper itself, the note linking it), and the user's first command comes after
+ * that. Printed: the warm-up time and the extraction that follows it.
  */
-async function warmed(pdf: string, engineFile: string): Promise<void> {
+async function warmed(pdf: string, engineFile: string, samplePdf: string): Promise<void> {
   const w0 = performance.now();
   const engine = loadEngineModule(engineFile);
-  await engine.pdf.prewarm?.();
-  const warmUp = performance.now() - w0;
   const bytes = new Uint8Array(readFileSync(pdf));
+  await engine.pdf.prewarm?.(new Uint8Array(readFileSync(samplePdf)));
+  const warmUp = performance.now() - w0;
   const t0 = performance.now();
   await engine.pdf.extract(bytes, { name: basename(pdf) });
   console.log(JSON.stringify({ pdf: basename(pdf), warmUp, first: performance.now() - t0 }));
@@ -126,7 +127,11 @@ async function warmed(pdf: string, engineFile: string): Promise<void> {
 
 const [mode, pdf, a, b, c] = process.argv.slice(2);
 const main =
-  mode === 'time' ? time(pdf ?? '', Number(a), b ?? '', c ?? '') : mode === 'warmed' ? warmed(pdf ?? '', a ?? '') : rss(pdf ?? '', a ?? '');
+  mode === 'time'
+    ? time(pdf ?? '', Number(a), b ?? '', c ?? '')
+    : mode === 'warmed'
+      ? warmed(pdf ?? '', a ?? '', b ?? pdf ?? '')
+      : rss(pdf ?? '', a ?? '');
 main.catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : String(error));
   process.exit(1);

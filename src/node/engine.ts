@@ -41,6 +41,10 @@ export class NodeEngine implements PdfTextExtractor, BibtexParser {
     return this.engine.pdf.extract(bytes, options);
   }
 
+  async prewarm(sample?: Uint8Array): Promise<void> {
+    await this.engine.pdf.prewarm?.(sample);
+  }
+
   parse(text: string): Promise<readonly BibEntry[]> {
     return this.engine.bibtex.parse(text);
   }

@@ -128,12 +128,13 @@ export class DefaultSourceReader implements SourceReader {
     const last = pdfLinks[Math.min(maxPdfs, pdfLinks.length) - 1];
     if (!last) return 0;
     const collected = await this.collectWith(document, { links: { start: 0, end: last.end }, kinds: ['pdf'], signal }, false);
-    // A paper not extracted yet will be by the first action: start the engine now, in the background, so that
-    // action does not also pay for starting it.
-    if (collected.sources.some((s) => s.kind === 'pdf' && s.statusDetail?.endsWith(NOT_EXTRACTED) === true))
+    // A paper not extracted yet will be by the first action: start the engine now, in the background, on that
+    // paper's first pages, so the first action pays neither for starting it nor for compiling its code.
+    const unextracted = collected.sources.find((s) => s.kind === 'pdf' && s.statusDetail?.endsWith(NOT_EXTRACTED) === true);
+    if (unextracted)
       void this.deps
         .pdf()
-        .then((engine) => engine.prewarm?.())
+        .then(async (engine) => engine.prewarm?.(await this.deps.files.readBytes(unextracted.uri, signal)))
         .catch((error: unknown) =>
           (this.deps.logger ?? nullLogger).debug(`PDF engine warm-up failed: ${error instanceof Error ? error.message : String(error)}`),
         );

@@ -41,7 +41,11 @@ export function createVsCodeAssistant(
       // The extension host is Node: node:crypto hashes linked PDFs without copying them to a worker.
       hash: nodeContentHash,
       // The engine bundle loads on the first PDF or bibliography read, keeping activation small.
-      pdf: { extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options) },
+      pdf: {
+        extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options),
+        // Opening a note whose papers are not extracted yet starts the engine's workers on one of them.
+        prewarm: async (sample) => (await loadEngine(context)).pdf.prewarm?.(sample),
+      },
       bibtex: { parse: async (text) => (await loadEngine(context)).bibtex.parse(text) },
       llm: { session: (c, signal) => llm.session(c, signal) },
       // The library's embedding requests go through the core's provider, with the API key from SecretStorage.

@@ -231,7 +231,10 @@ suite('source reader with the extraction cache', () => {
     fs.add('papers/done.pdf', LONG('extracted in an earlier session'), 3_000);
     fs.add('papers/new.pdf', LONG('never extracted'), 3_000);
     let prewarmed = 0;
-    const engine = Object.assign(countingEngine(), { prewarm: () => Promise.resolve(void prewarmed++) });
+    const samples: string[] = [];
+    const engine = Object.assign(countingEngine(), {
+      prewarm: (sample?: Uint8Array) => Promise.resolve(void (prewarmed++, samples.push(new TextDecoder().decode(sample)))),
+    });
     await createReader(fs, { pdf: engine, cache: new ExtractionCache(store) }).reader.collect(note('index.md', '[[done.pdf]]'), { signal });
 
     const fresh = (): ReturnType<typeof createReader>['reader'] =>
@@ -242,6 +245,7 @@ suite('source reader with the extraction cache', () => {
     await fresh().warm(note('index.md', '[[done.pdf]] [[new.pdf]]'), signal);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(prewarmed, 1, 'the paper not extracted yet starts the engine');
+    assert.deepEqual(samples, [new TextDecoder().decode(await fs.readBytes(fs.uri('papers/new.pdf')))], 'warmed on that paper');
     assert.equal(engine.calls, 1, 'warming still extracts nothing');
   });
 

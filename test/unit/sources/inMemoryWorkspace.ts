@@ -88,7 +88,10 @@ export function createReader(
     files: fs,
     workspace: { folders: () => fs.folders(), files: () => fs.filesInWorkspace() },
     pdf: () =>
-      Promise.resolve({ extract: (b, o) => (pdfCalls++, pdf.extract(b, o)), ...(pdf.prewarm ? { prewarm: () => pdf.prewarm!() } : {}) }),
+      Promise.resolve({
+        extract: (b, o) => (pdfCalls++, pdf.extract(b, o)),
+        ...(pdf.prewarm ? { prewarm: (sample) => pdf.prewarm!(sample) } : {}),
+      }),
     bibtex: () => Promise.resolve(options.bibtex ?? bibtexParser),
     config: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),
     isTrusted: () => options.trusted ?? true,

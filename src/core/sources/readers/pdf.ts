@@ -16,8 +16,11 @@ import { fileSource, problemSource, type ReadTarget } from './result';
 /** Turns PDF bytes into clean text (src/pdf/engine.ts, loaded lazily by the host). */
 export interface PdfTextExtractor {
   extract(bytes: Uint8Array, options: PdfExtractOptions): Promise<PdfExtraction>;
-  /** Optional: gets the engine ready (threads started, code compiled) before the first extraction. */
-  prewarm?(): Promise<void>;
+  /**
+   * Optional: gets the engine ready (threads started, code compiled) before the first extraction; `sample` is a
+   * paper about to be extracted, whose first pages compile the code papers like it need.
+   */
+  prewarm?(sample?: Uint8Array): Promise<void>;
 }
 
 /** The detail of a PDF that warming found not yet extracted (its first action will extract it). */
