@@ -334,7 +334,7 @@ export class LexicalIndex {
     const starts = r.u32s();
     const counts = r.u32s();
     const lasts = r.u32s();
-    const data = r.bytes();
+    const data = r.bytesView();
     const lengths = r.u16s();
     if (starts.length !== index.termIds.size + 1 || counts.length !== index.termIds.size || lasts.length !== counts.length)
       throw new StoredFileError('lexical index tables do not match its vocabulary');

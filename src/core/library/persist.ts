@@ -157,8 +157,14 @@ export class ByteReader {
     return out;
   }
 
+  /** The next `bytes` field as a view of the file's buffer, not a copy (see {@link aligned}). */
+  bytesView(): Uint8Array {
+    const { buffer, offset, length } = this.aligned(1);
+    return new Uint8Array(buffer, offset, length);
+  }
+
   string(): string {
-    return decoder.decode(this.bytes());
+    return decoder.decode(this.bytesView());
   }
 
   json<T>(): T {
@@ -169,29 +175,45 @@ export class ByteReader {
     }
   }
 
+  /**
+   * The next `bytes` field as a typed array over `n`-byte elements: a view of the file's buffer where it is
+   * aligned for them (the writer pads every field to 4 bytes), else a copy. Views keep no more alive than the
+   * stored file itself, whose every part is in use (the snapshot: postings and codes), and cost no copy: copying
+   * the 150 MB snapshot of 300,000 passages was a fifth of the first search.
+   */
+  private aligned(size: 1 | 2 | 4): { buffer: ArrayBufferLike; offset: number; length: number } {
+    const n = this.u32();
+    this.need(n);
+    const at = this.pos;
+    this.pos = (this.pos + n + 3) & ~3;
+    const offset = this.buf.byteOffset + at;
+    if (offset % size === 0) return { buffer: this.buf.buffer, offset, length: Math.floor(n / size) };
+    return { buffer: this.buf.slice(at, at + n).buffer, offset: 0, length: Math.floor(n / size) };
+  }
+
   u32s(): Uint32Array {
-    const b = this.bytes();
-    return new Uint32Array(b.buffer, 0, b.length >>> 2);
+    const { buffer, offset, length } = this.aligned(4);
+    return new Uint32Array(buffer, offset, length);
   }
 
   i32s(): Int32Array {
-    const b = this.bytes();
-    return new Int32Array(b.buffer, 0, b.length >>> 2);
+    const { buffer, offset, length } = this.aligned(4);
+    return new Int32Array(buffer, offset, length);
   }
 
   f32s(): Float32Array {
-    const b = this.bytes();
-    return new Float32Array(b.buffer, 0, b.length >>> 2);
+    const { buffer, offset, length } = this.aligned(4);
+    return new Float32Array(buffer, offset, length);
   }
 
   u16s(): Uint16Array {
-    const b = this.bytes();
-    return new Uint16Array(b.buffer, 0, b.length >>> 1);
+    const { buffer, offset, length } = this.aligned(2);
+    return new Uint16Array(buffer, offset, length);
   }
 
   i8s(): Int8Array {
-    const b = this.bytes();
-    return new Int8Array(b.buffer, 0, b.length);
+    const { buffer, offset, length } = this.aligned(1);
+    return new Int8Array(buffer, offset, length);
   }
 }
 

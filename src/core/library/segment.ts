@@ -71,7 +71,7 @@ export class StoredSegment {
     const r = new ByteReader(openEnvelope(KIND.segment, bytes));
     if (r.string() !== uri) throw new StoredFileError('segment of another file');
     const offsets = r.u32s();
-    const blob = r.bytes();
+    const blob = r.bytesView();
     if (offsets.length === 0 || offsets[offsets.length - 1] !== blob.length) throw new StoredFileError('segment offsets do not match');
     return new StoredSegment(offsets, blob);
   }
@@ -149,8 +149,8 @@ export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   const r = new ByteReader(openEnvelope(KIND.snapshot, bytes));
   const head = r.json<{ files: SnapshotFile[]; docs: number }>();
-  const lexical = r.bytes();
+  const lexical = r.bytesView();
   const dimensions = r.u32();
-  const codes = dimensions > 0 ? { dimensions, present: r.bytes(), bits: r.u32s() } : undefined;
+  const codes = dimensions > 0 ? { dimensions, present: r.bytesView(), bits: r.u32s() } : undefined;
   return { files: head.files, docs: head.docs, lexical, codes };
 }
