@@ -418,10 +418,13 @@ export class LibraryIndex {
   /** Exact cosine of the candidates (from the binary pre-selection), best first. */
   private async rescore(query: Float32Array, candidates: readonly number[]): Promise<ScoredDoc[]> {
     const owners = this.loaded!.owners;
+    // The candidates' files are read at once: one after another, their reads were most of a hybrid search.
+    const files = [...new Set(candidates.map((doc) => owners[doc]).filter((e): e is Entry => e !== undefined))];
+    const vectors = new Map(await Promise.all(files.map(async (entry) => [entry, await this.vectorsOf(entry)] as const)));
     const out: ScoredDoc[] = [];
     for (const doc of candidates) {
       const entry = owners[doc];
-      const stored = entry && (await this.vectorsOf(entry));
+      const stored = entry && vectors.get(entry);
       if (!stored || owners[doc] !== entry) continue;
       const i = doc - entry!.docStart;
       out.push({ doc, score: cosine(query, stored.rows.subarray(i * stored.dimensions, (i + 1) * stored.dimensions), stored.scales[i]!) });
