@@ -46,7 +46,14 @@ export interface LibraryService extends Library {
   vectorsDone(): Promise<void>;
 }
 
-const numberFormat = new Intl.NumberFormat('en-US');
+/**
+ * "1,000" in progress messages. Made on first use: the first Intl formatter of a process loads ICU's data
+ * (~20 ms), which every command-line run paid at start whether or not it touched the library.
+ */
+const numberFormat = ((): (() => Intl.NumberFormat) => {
+  let made: Intl.NumberFormat | undefined;
+  return () => (made ??= new Intl.NumberFormat('en-US'));
+})();
 /** Stamps checked at once before a run (each is one stat). */
 const STAT_CONCURRENCY = 16;
 
@@ -159,7 +166,7 @@ class DefaultLibrary implements LibraryService {
       const now = Date.now();
       if (!force && done < total && now - reported < 100) return;
       reported = now;
-      progress?.report(`${numberFormat.format(done)}/${numberFormat.format(total)} files`, total === 0 ? 1 : done / total);
+      progress?.report(`${numberFormat().format(done)}/${numberFormat().format(total)} files`, total === 0 ? 1 : done / total);
     };
     const stamps = new Map<string, FileStamp | undefined>();
     let queue: readonly LibraryFile[] = files;
