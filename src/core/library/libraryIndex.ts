@@ -177,7 +177,7 @@ export class LibraryIndex {
       if (wantSnapshot) {
         await this.load();
         const name = seg.snapshotName(++this.generation);
-        await this.store.write(name, this.encodeSnapshot());
+        await this.store.write(name, seg.snapshotOf(this.files.values(), this.loaded!.lexical, this.loaded!.codes));
         if (this.snapshot) this.obsolete.push(this.snapshot);
         this.snapshot = name;
         this.staleDocs = 0;
@@ -425,24 +425,11 @@ export class LibraryIndex {
     for (const doc of candidates) {
       const entry = owners[doc];
       const stored = entry && vectors.get(entry);
-      if (!stored || owners[doc] !== entry) continue;
-      const i = doc - entry!.docStart;
-      out.push({ doc, score: cosine(query, stored.rows.subarray(i * stored.dimensions, (i + 1) * stored.dimensions), stored.scales[i]!) });
+      if (!stored) continue;
+      const [i, d] = [doc - entry!.docStart, stored.dimensions];
+      out.push({ doc, score: cosine(query, stored.rows.subarray(i * d, (i + 1) * d), stored.scales[i]!) });
     }
     return out.sort((a, b) => b.score - a.score || a.doc - b.doc);
-  }
-
-  private encodeSnapshot(): Uint8Array {
-    const { lexical, codes } = this.loaded!;
-    const remap = new Int32Array(lexical.size).fill(-1);
-    const files: seg.SnapshotFile[] = [];
-    let next = 0;
-    for (const entry of this.files.values()) {
-      if (!entry.segment || entry.docStart < 0) continue;
-      files.push({ segment: entry.segment, docStart: next, count: entry.chunks });
-      for (let i = 0; i < entry.chunks; i++) remap[entry.docStart + i] = next++;
-    }
-    return seg.encodeSnapshot({ files, docs: next, lexical: lexical.serialize(remap, next), codes: codes?.export(remap, next) });
   }
 
   /** Memory held by the search structures, in bytes (for the bench and the status). */

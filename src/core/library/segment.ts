@@ -10,7 +10,8 @@
  * atomic write, so a process killed at any moment leaves the previous manifest and the files it names.
  */
 import type { Chunk, FileRecord } from './types';
-import type { QuantizedVector } from './vectors';
+import type { LexicalIndex } from './lexical';
+import type { QuantizedVector, VectorCodes } from './vectors';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -137,6 +138,23 @@ export interface Snapshot {
   readonly lexical: Uint8Array;
   /** Sign bits of the passages' vectors (by snapshot doc id), when the library has vectors. */
   readonly codes?: { readonly dimensions: number; readonly present: Uint8Array; readonly bits: Uint32Array };
+}
+
+/** The search structures as a snapshot: the passages of the files with a segment, renumbered without gaps in file order. */
+export function snapshotOf(
+  entries: Iterable<{ readonly segment?: string; readonly docStart: number; readonly chunks: number }>,
+  lexical: LexicalIndex,
+  codes: VectorCodes | undefined,
+): Uint8Array {
+  const remap = new Int32Array(lexical.size).fill(-1);
+  const files: SnapshotFile[] = [];
+  let next = 0;
+  for (const entry of entries) {
+    if (!entry.segment || entry.docStart < 0) continue;
+    files.push({ segment: entry.segment, docStart: next, count: entry.chunks });
+    for (let i = 0; i < entry.chunks; i++) remap[entry.docStart + i] = next++;
+  }
+  return encodeSnapshot({ files, docs: next, lexical: lexical.serialize(remap, next), codes: codes?.export(remap, next) });
 }
 
 export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
