@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, promises as fsPromises, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
@@ -83,6 +83,29 @@ suite('Node host (src/node)', () => {
     assert.equal(await store.get('third'), undefined);
     await store.clear();
     assert.deepEqual(await store.size(), { files: 0, bytes: 0 });
+  });
+
+  test('the file store does not list its folder at every write (a library build of n papers was O(n²)), yet stays bounded', async () => {
+    const dir = join(temp, 'store-scans');
+    const store = new NodeFileStore(dir, { maxBytes: 50_000 });
+    const readdir = fsPromises.readdir;
+    let scans = 0;
+    fsPromises.readdir = ((...a: Parameters<typeof readdir>) => (scans++, readdir(...a))) as typeof readdir;
+    try {
+      for (let i = 0; i < 300; i++) await store.set(`k${i}`, 'x'.repeat(100));
+      assert.ok(scans <= 3, `${scans} folder listings for 300 writes`);
+      assert.deepEqual(await store.size(), { files: 300, bytes: 30_000 });
+      // Over the bound: the writes that cross it evict the oldest entries at once.
+      for (let i = 300; i < 500; i++) await store.set(`k${i}`, 'x'.repeat(100));
+      const { bytes } = await store.size();
+      assert.ok(bytes <= 50_000, `${bytes} bytes`);
+      assert.equal(await store.get('k499'), 'x'.repeat(100), 'the newest stays');
+      // Rewriting an entry counts its new size only once.
+      for (let i = 0; i < 20; i++) await store.set('k499', 'y'.repeat(100));
+      assert.ok((await store.size()).bytes <= 50_000);
+    } finally {
+      fsPromises.readdir = readdir;
+    }
   });
 
   test('prompt templates: the built-in folder, and the workspace override folder of the note', async () => {
