@@ -148,15 +148,6 @@ export class ByteReader {
     return n;
   }
 
-  bytes(): Uint8Array {
-    const n = this.u32();
-    this.need(n);
-    // A copy: typed views of it must be aligned, and must not keep the whole file alive.
-    const out = this.buf.slice(this.pos, this.pos + n);
-    this.pos = (this.pos + n + 3) & ~3;
-    return out;
-  }
-
   /** The next `bytes` field as a view of the file's buffer, not a copy (see {@link aligned}). */
   bytesView(): Uint8Array {
     const { buffer, offset, length } = this.aligned(1);
