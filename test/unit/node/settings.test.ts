@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite, test } from 'node:test';
+import { after, suite, test } from 'node:test';
 import { DEFAULT_CONFIG, SETTING_KEYS } from '../../../src/core';
 import {
   envName,
@@ -19,9 +19,16 @@ interface Layout {
   readonly workspace?: string | object;
 }
 
+/** Every folder `layout` made, removed when the file's tests are done. */
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A workspace and a user settings file in a fresh temp folder. */
 function layout({ user, workspace }: Layout): { root: string; userFile: string } {
   const root = mkdtempSync(join(tmpdir(), 'lra-settings-'));
+  made.push(root);
   const userFile = join(root, 'config', 'local-research-assistant', 'settings.json');
   const write = (file: string, content: string | object): void => {
     mkdirSync(join(file, '..'), { recursive: true });
