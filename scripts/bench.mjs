@@ -1,7 +1,7 @@
 // `npm run bench`: measures the extension against its performance targets on this machine and prints ONE table
 // (metric | measured | target | status). Every figure comes from a run made now; timings are repeated
 // (--runs, default 5) and shown as median (min–max).
-// usage: npm run bench [-- --json FILE] [--runs N] [--skip-host] [--only GROUPS] [--readme]
+// usage: npm run bench [-- --json FILE] [--runs N] [--skip-host] [--only GROUPS] [--library-files N] [--readme] [--help]
 //   --json FILE   also write the rows (and the machine) as JSON
 //   --skip-host   leave out the rows that need the extension host (activation, streaming into an editor)
 //   --only GROUPS only these row groups, comma-separated: build (bundle, .vsix), pdf, core (needs the pdf rows'
@@ -29,8 +29,19 @@ const { values: opt } = parseArgs({
     readme: { type: 'boolean', default: false },
     only: { type: 'string' },
     'library-files': { type: 'string', default: '200' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (opt.help) {
+  // The usage is this file's opening comment: one text for the reader of the code and of --help.
+  const head = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  const usage = head.slice(
+    head.findIndex((l) => l.startsWith('// usage:')),
+    head.findIndex((l) => l.startsWith('// Rows and how')) + 1,
+  );
+  console.log(usage.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
 const only = opt.only ? new Set(opt.only.split(',')) : undefined;
 const want = (group) => only === undefined || only.has(group);
 const RUNS = Math.max(1, Number(opt.runs) || 5);
@@ -239,13 +250,17 @@ async function pdfRows(files) {
         samples: [t.cold],
       });
       // A fresh process each time: the engine warmed up in the background when the note was opened, then the first
-      // paper. The warm-up's sample is another of the papers: the note links several, and the one warmed on need
-      // not be the one the first command reads.
-      const sample = files[(files.indexOf(file) + 1) % files.length];
+      // paper. The extension warms on the first three unextracted papers the note links; here they are the next three
+      // of the corpus, not the measured one (the note links more than three, and the first command reads another).
+      const others = files.filter((f) => f !== file);
+      const at = files.indexOf(file);
+      const samples = [1, 2, 3].map((k) => others[(at + k - 1) % others.length]).filter((f, i, all) => f && all.indexOf(f) === i);
+      if (samples.length === 0) samples.push(file); // a corpus of one paper: the note links only it
       const warm = [];
-      for (let i = 0; i < Math.min(RUNS, 3); i++) warm.push(await child([path.join(OUT, 'js/pdf.cjs'), 'warmed', file, engine, sample]));
+      for (let i = 0; i < Math.min(RUNS, 3); i++)
+        warm.push(await child([path.join(OUT, 'js/pdf.cjs'), 'warmed', file, engine, samples.join(',')]));
       const first = median(warm.map((w) => w.first));
-      row(`PDF ${name}: first PDF of a session, engine warmed when the note opened (on another paper), vs pdftotext`, {
+      row(`PDF ${name}: first PDF of a session, engine warmed when the note opened (on three other papers), vs pdftotext`, {
         measured: `${spread(warm.map((w) => w.first))} → ${(first / median(t.poppler)).toFixed(2)}× pdftotext's median (warm-up before it: ${fmt(median(warm.map((w) => w.warmUp)), 'ms')}, in the background)`,
         value: first / median(t.poppler),
         target: '≤ 3×',

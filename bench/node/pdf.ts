@@ -1,10 +1,10 @@
 /**
  * PDF rows, one child process per PDF (scripts/bench.mjs spawns it):
  *   time <pdf> <runs> <engine.js> <cacheDir>  the first (cold) extraction of the process; then warm extractions
- *   warmed <pdf> <engine.js>                   the first extraction after the engine's background warm-up
  *                                             vs `pdftotext` (alternating, same run), the cached
  *                                             re-extraction of a new session (read + content hash (SHA-512) + cache
  *                                             look-up), and the same paper again in one session (memory)
+ *   warmed <pdf> <engine.js> <a.pdf,b.pdf>     the first extraction after the engine's background warm-up on those papers
  *   rss <pdf> <engine.js>                     peak RSS of one extraction in a fresh process
  * Prints one JSON line. The engine is the shipped bundle dist/pdfEngine.js, loaded the way the extension does.
  */
@@ -111,14 +111,14 @@ async function rss(pdf: string, engineFile: string): Promise<void> {
 /**
  * The first extraction of a session as the extension runs it: opening a note whose linked PDFs are not extracted
  * yet starts the engine in the background (`prewarm`: worker threads started, each extracting the first pages of
- * one of those papers — here the paper itself, the note linking it), and the user's first command comes after
- * that. Printed: the warm-up time and the extraction that follows it.
+ * some of those papers, `samplePdfs`, comma-separated), and the user's first command comes after that. Printed:
+ * the warm-up time and the extraction that follows it.
  */
-async function warmed(pdf: string, engineFile: string, samplePdf: string): Promise<void> {
+async function warmed(pdf: string, engineFile: string, samplePdfs: string): Promise<void> {
   const w0 = performance.now();
   const engine = loadEngineModule(engineFile);
   const bytes = new Uint8Array(readFileSync(pdf));
-  await engine.pdf.prewarm?.(new Uint8Array(readFileSync(samplePdf)));
+  await engine.pdf.prewarm?.(samplePdfs.split(',').map((file) => new Uint8Array(readFileSync(file))));
   const warmUp = performance.now() - w0;
   const t0 = performance.now();
   await engine.pdf.extract(bytes, { name: basename(pdf) });

@@ -41,8 +41,8 @@ export class NodeEngine implements PdfTextExtractor, BibtexParser {
     return this.engine.pdf.extract(bytes, options);
   }
 
-  async prewarm(sample?: Uint8Array): Promise<void> {
-    await this.engine.pdf.prewarm?.(sample);
+  async prewarm(samples?: readonly Uint8Array[]): Promise<void> {
+    await this.engine.pdf.prewarm?.(samples);
   }
 
   parse(text: string): Promise<readonly BibEntry[]> {

@@ -28,7 +28,7 @@ type Request =
   | { readonly op: 'keepPages'; readonly firstPage: number; readonly lastPage: number }
   | { readonly op: 'finish'; readonly extra: readonly PdfPageItems[] }
   | { readonly op: 'close' }
-  | { readonly op: 'warm'; readonly sample?: Uint8Array };
+  | { readonly op: 'warm'; readonly samples: readonly Uint8Array[] };
 
 type ExtractReply = { readonly extraction: PdfExtraction } | { readonly split: { readonly pageCount: number; readonly lastPage: number } };
 
@@ -98,9 +98,10 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
         return undefined;
       case 'warm':
         // Extracting runs pdf.js's parser, font and text code and our layout once, so the first real paper does
-        // not pay for their compilation. The first pages of a paper the user linked compile the paths papers like
-        // it take (compressed streams, its kinds of embedded fonts); the built-in page is the fallback.
-        if (req.sample && (await warmOn(req.sample))) return undefined;
+        // not pay for their compilation. The first pages of papers the user linked compile the paths papers like
+        // them take (compressed streams, their kinds of embedded fonts: Type 1, CFF, TrueType); the built-in page
+        // is the fallback.
+        if ((await warmOn(req.samples)) > 0) return undefined;
         await readPdfItems(WARM_UP_PDF, { name: 'warm-up.pdf' }).catch(() => undefined);
         return undefined;
     }
@@ -120,26 +121,38 @@ if (!isMainThread && (workerData as { kind?: string } | undefined)?.kind === POO
 }
 
 /**
- * Pages of a sample paper a warm-up extracts (and discards): enough for V8 to optimise the hot paths (two pages
- * left the first paper after it 3.5–4.9× pdftotext; eight bring it to 2.1–3.3×), few enough to stay under a second.
+ * Pages a warm-up extracts (and discards), shared among its sample papers: enough for V8 to optimise the hot paths
+ * (two pages of one paper left the first paper after it 3.5–4.9× pdftotext; eight brought it to 2.1–3.3×), few
+ * enough to stay under a second. Fifteen (five of each of three papers) were no faster than eight.
  */
 const WARM_UP_PAGES = 8;
+/** At least this many pages of each sample, so each one's fonts and streams are met (the first page may be a cover). */
+const WARM_UP_PAGES_EACH = 3;
 
-/** Extracts the sample's first pages, layout included, and discards them; false when the sample is no PDF. */
-async function warmOn(sample: Uint8Array): Promise<boolean> {
-  try {
-    const opened = await openDocument(sample, 'warm-up sample');
+/**
+ * Extracts the first pages of each sample, layout included, and discards them. Several papers compile more of the
+ * paths a next paper may take than one does (each brings its own kinds of fonts). Returns how many samples were
+ * PDFs the engine could read.
+ */
+async function warmOn(samples: readonly Uint8Array[]): Promise<number> {
+  const each = Math.max(WARM_UP_PAGES_EACH, Math.ceil(WARM_UP_PAGES / Math.max(1, samples.length)));
+  let read = 0;
+  for (const sample of samples) {
     try {
-      const pageCount = opened.doc.numPages;
-      const pages = await readPagesOf(opened.doc, 1, Math.min(pageCount, WARM_UP_PAGES));
-      layoutOrFail(pages, pageCount, 'warm-up sample', await readDocumentMetadata(opened.doc));
-    } finally {
-      await opened.destroy();
+      const opened = await openDocument(sample, 'warm-up sample');
+      try {
+        const pageCount = opened.doc.numPages;
+        const pages = await readPagesOf(opened.doc, 1, Math.min(pageCount, each));
+        layoutOrFail(pages, pageCount, 'warm-up sample', await readDocumentMetadata(opened.doc));
+      } finally {
+        await opened.destroy();
+      }
+      read += 1;
+    } catch {
+      // Not a PDF the engine reads: the next sample, or the built-in page, warms instead.
     }
-    return true;
-  } catch {
-    return false;
   }
+  return read;
 }
 
 // ---- main side: the pool ----------------------------------------------------------------------------------
@@ -256,16 +269,16 @@ function call<T>(w: PoolWorker, req: Request, signal: AbortSignal | undefined): 
 
 /**
  * Starts the pool's workers ahead of the first extraction (a note linking PDFs that are not extracted yet was
- * opened): each evaluates the engine and extracts the first pages of `sample` (one of those papers) or else a
+ * opened): each evaluates the engine and extracts the first pages of `samples` (some of those papers) or else a
  * built-in page, so the first paper of a session costs about what later ones do. Resolves when the workers are
  * ready; idle workers end after IDLE_MS as usual.
  */
-export async function prewarmPool(sample?: Uint8Array): Promise<void> {
+export async function prewarmPool(samples: readonly Uint8Array[] = []): Promise<void> {
   const started: Promise<void>[] = [];
   while (live < poolSize()) {
     const w = take(spawn());
     started.push(
-      call<undefined>(w, { op: 'warm', ...(sample ? { sample } : {}) }, undefined).then(
+      call<undefined>(w, { op: 'warm', samples }, undefined).then(
         () => release(w),
         () => release(w),
       ),

@@ -50,6 +50,9 @@ export interface SourceReaderDeps {
  */
 const READ_CONCURRENCY = 4;
 
+/** Unextracted papers of a note whose first pages warm the PDF engine when the note opens (see warm()). */
+const WARM_UP_SAMPLES = 3;
+
 /** Reads notes and what they link to: markdown-it for the note, Obsidian name resolution, citekeys, PDFs. */
 export class DefaultSourceReader implements SourceReader {
   /** Reads one file as a source, with or without a note (see `readSource`). */
@@ -128,13 +131,16 @@ export class DefaultSourceReader implements SourceReader {
     const last = pdfLinks[Math.min(maxPdfs, pdfLinks.length) - 1];
     if (!last) return 0;
     const collected = await this.collectWith(document, { links: { start: 0, end: last.end }, kinds: ['pdf'], signal }, false);
-    // A paper not extracted yet will be by the first action: start the engine now, in the background, on that
-    // paper's first pages, so the first action pays neither for starting it nor for compiling its code.
-    const unextracted = collected.sources.find((s) => s.kind === 'pdf' && s.statusDetail?.endsWith(NOT_EXTRACTED) === true);
-    if (unextracted)
+    // Papers not extracted yet will be by the first action: start the engine now, in the background, on the first
+    // pages of a few of them, so the first action pays neither for starting it nor for compiling its code. A few,
+    // not one: papers differ in the fonts they embed (Type 1, CFF, TrueType), and each kind has its own code.
+    const unextracted = collected.sources
+      .filter((s) => s.kind === 'pdf' && s.statusDetail?.endsWith(NOT_EXTRACTED) === true)
+      .slice(0, WARM_UP_SAMPLES);
+    if (unextracted.length > 0)
       void this.deps
         .pdf()
-        .then(async (engine) => engine.prewarm?.(await this.deps.files.readBytes(unextracted.uri, signal)))
+        .then(async (engine) => engine.prewarm?.(await Promise.all(unextracted.map((s) => this.deps.files.readBytes(s.uri, signal)))))
         .catch((error: unknown) =>
           (this.deps.logger ?? nullLogger).debug(`PDF engine warm-up failed: ${error instanceof Error ? error.message : String(error)}`),
         );

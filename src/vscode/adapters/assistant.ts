@@ -43,8 +43,8 @@ export function createVsCodeAssistant(
       // The engine bundle loads on the first PDF or bibliography read, keeping activation small.
       pdf: {
         extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options),
-        // Opening a note whose papers are not extracted yet starts the engine's workers on one of them.
-        prewarm: async (sample) => (await loadEngine(context)).pdf.prewarm?.(sample),
+        // Opening a note whose papers are not extracted yet starts the engine's workers on some of them.
+        prewarm: async (samples) => (await loadEngine(context)).pdf.prewarm?.(samples),
       },
       bibtex: { parse: async (text) => (await loadEngine(context)).bibtex.parse(text) },
       llm: { session: (c, signal) => llm.session(c, signal) },

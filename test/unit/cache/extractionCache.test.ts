@@ -233,7 +233,8 @@ suite('source reader with the extraction cache', () => {
     let prewarmed = 0;
     const samples: string[] = [];
     const engine = Object.assign(countingEngine(), {
-      prewarm: (sample?: Uint8Array) => Promise.resolve(void (prewarmed++, samples.push(new TextDecoder().decode(sample)))),
+      prewarm: (given: readonly Uint8Array[] = []) =>
+        Promise.resolve(void (prewarmed++, samples.push(given.map((b) => new TextDecoder().decode(b)).join('|')))),
     });
     await createReader(fs, { pdf: engine, cache: new ExtractionCache(store) }).reader.collect(note('index.md', '[[done.pdf]]'), { signal });
 
@@ -246,6 +247,15 @@ suite('source reader with the extraction cache', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(prewarmed, 1, 'the paper not extracted yet starts the engine');
     assert.deepEqual(samples, [new TextDecoder().decode(await fs.readBytes(fs.uri('papers/new.pdf')))], 'warmed on that paper');
+    assert.equal(engine.calls, 1, 'warming still extracts nothing');
+
+    // Several papers not extracted yet: the first three in the note's order (their fonts differ).
+    for (const name of ['a', 'b', 'c', 'd']) fs.add(`papers/${name}.pdf`, LONG(`paper ${name}`), 3_000);
+    samples.length = 0;
+    await fresh().warm(note('index.md', '[[done.pdf]] [[a.pdf]] [[b.pdf]] [[c.pdf]] [[d.pdf]]'), signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = async (name: string): Promise<string> => new TextDecoder().decode(await fs.readBytes(fs.uri(`papers/${name}.pdf`)));
+    assert.deepEqual(samples, [[await text('a'), await text('b'), await text('c')].join('|')], 'warmed once, on a, b and c');
     assert.equal(engine.calls, 1, 'warming still extracts nothing');
   });
 

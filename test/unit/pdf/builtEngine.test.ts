@@ -39,6 +39,20 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 suite('PDF engine bundle (dist/pdfEngine.js, loaded as the extension loads it)', () => {
   const engine = loadBuiltEngine();
 
+  // First in the file: the pool's workers are not started yet, so this warm-up starts them (a later call finds them
+  // live and does nothing).
+  test('a warm-up on several papers, a broken one among them, leaves the pool ready to extract', async () => {
+    const papers = [await pagesPdf(4), corruptPdfs().garbage, await metadataPdf()];
+    assert.ok(engine.pdf.prewarm, 'the bundle offers a warm-up');
+    await engine.pdf.prewarm(papers);
+    const after = await engine.pdf.extract(await pagesPdf(3), { name: 'next.pdf' });
+    assert.equal(after.pageCount, 3);
+    // Again while the workers are live, with a broken sample or none: nothing to do, and nothing fails.
+    await engine.pdf.prewarm([corruptPdfs().truncated]);
+    await engine.pdf.prewarm([]);
+    assert.equal((await engine.pdf.extract(await pagesPdf(2), { name: 'again.pdf' })).pageCount, 2);
+  });
+
   test('an image-only PDF fails with the "no text layer" code, though the error class is the bundle’s own', async () => {
     const error = await rejection(engine.pdf.extract(await imageOnlyPdf(), { name: 'scan.pdf' }));
     // The premise: were the classes the same, this file would not test the boundary at all.

@@ -90,7 +90,7 @@ export function createReader(
     pdf: () =>
       Promise.resolve({
         extract: (b, o) => (pdfCalls++, pdf.extract(b, o)),
-        ...(pdf.prewarm ? { prewarm: (sample) => pdf.prewarm!(sample) } : {}),
+        ...(pdf.prewarm ? { prewarm: (samples) => pdf.prewarm!(samples) } : {}),
       }),
     bibtex: () => Promise.resolve(options.bibtex ?? bibtexParser),
     config: () => resolveConfig({ ...DEFAULT_CONFIG, ...options.config }),

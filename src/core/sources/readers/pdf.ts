@@ -17,10 +17,10 @@ import { fileSource, problemSource, type ReadTarget } from './result';
 export interface PdfTextExtractor {
   extract(bytes: Uint8Array, options: PdfExtractOptions): Promise<PdfExtraction>;
   /**
-   * Optional: gets the engine ready (threads started, code compiled) before the first extraction; `sample` is a
-   * paper about to be extracted, whose first pages compile the code papers like it need.
+   * Optional: gets the engine ready (threads started, code compiled) before the first extraction; `samples` are
+   * papers about to be extracted, whose first pages compile the code papers like them need.
    */
-  prewarm?(sample?: Uint8Array): Promise<void>;
+  prewarm?(samples?: readonly Uint8Array[]): Promise<void>;
 }
 
 /** The detail of a PDF that warming found not yet extracted (its first action will extract it). */
