@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import {
+  BATCH_MS,
   DEFAULT_CONFIG,
   connect,
   isoDate,
@@ -89,6 +90,8 @@ interface StreamRun {
   /** performance.now() of the first arrival (the batches' and the edit log's zero). */
   firstArrivalAt: number;
   via: 'editor' | 'workspaceEdit';
+  /** Least time between two streamed edits in this run. */
+  batchMs: number;
   /** The machine's 1-minute load average when the run started. */
   loadAverage: number;
   /** Another process kept one core busy during the run. */
@@ -176,6 +179,9 @@ async function streamMeasured(
     { config: resolveConfig({ ...DEFAULT_CONFIG, endpoint: url }), probeTimeoutMs: 15_000 },
     new AbortController().signal,
   );
+  // RA_BENCH_BATCH_MS="33,16": the runs cycle through these least intervals between edits (default BATCH_MS).
+  const intervals = (process.env['RA_BENCH_BATCH_MS'] ?? '').split(',').filter(Boolean).map(Number);
+  const batchMs = intervals.length > 0 ? (intervals[Math.max(rep, 0) % intervals.length] ?? BATCH_MS) : BATCH_MS;
   const arrival = new Map<string, number>();
   const visible = new Map<string, number>();
   let edits = 0;
@@ -210,6 +216,7 @@ async function streamMeasured(
       logger: nullLogger,
       clock: systemClock,
       onBatch: (b) => batches.push(b),
+      batchMs,
       generate: async (sink): Promise<ActionResult> => {
         const stream = session.stream(
           { messages: [{ role: 'user', content: `bench run ${rep}` }], maxTokens: 8000, temperature: 0 },
@@ -257,6 +264,7 @@ async function streamMeasured(
     sinceShownMs: firstArrival - shownAt,
     firstArrivalAt: firstArrival,
     via: viaEditor ? 'editor' : 'workspaceEdit',
+    batchMs,
     loadAverage,
     busyCore,
   };

@@ -110,7 +110,15 @@ try {
   log(`fake llama.cpp server at ${fake.url}: ${opt.tokens} tokens at ${opt.tps} tokens/s`);
   const benchDir = path.join(run.dir, 'bench');
   fs.mkdirSync(benchDir, { recursive: true });
-  server = await startCodeServer({ stateDir: run.stateDir, tmp: run.tmp, env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url } });
+  // RA_BENCH_SETTINGS='{"editor.minimap.enabled":false}': extra user settings, to see which part of the workbench
+  // the streaming lag waits for (not for the bench's own rows, which use VS Code's defaults).
+  const settings = JSON.parse(process.env.RA_BENCH_SETTINGS ?? '{}');
+  server = await startCodeServer({
+    stateDir: run.stateDir,
+    tmp: run.tmp,
+    settings,
+    env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url },
+  });
   log(`code-server on ${server.url} (run ${run.id})`);
   browser = await launchChromium(path.join(run.dir, 'chromium'));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -73,10 +73,13 @@ export interface StreamIntoEditorOptions {
   readonly onDiscarded?: () => void;
   /** Timing of every streamed batch (the bench decomposes the arrival → visible lag with it). */
   readonly onBatch?: (batch: BatchTiming) => void;
+  /** Least time between two streamed edits; BATCH_MS unless the bench compares intervals. */
+  readonly batchMs?: number;
 }
 
 export async function streamIntoEditor(options: StreamIntoEditorOptions): Promise<{ result: ActionResult; block: InsertedBlock }> {
   const { editor, spec, logger, clock } = options;
+  const batchMs = options.batchMs ?? BATCH_MS;
   const target = planTarget(editor.getText(), { kind: spec.kind, target: spec.attributes.target }, options.anchorOffset);
   const ins = new StreamingInsertion(spec, target);
   let inFlight: Promise<void> | undefined;
@@ -190,7 +193,7 @@ export async function streamIntoEditor(options: StreamIntoEditorOptions): Promis
       inFlight = undefined;
       // More text may have arrived meanwhile: when its slot is already due, send it now rather than after
       // another trip through the timer queue.
-      if (clock.now() - lastFlush < BATCH_MS) schedule();
+      if (clock.now() - lastFlush < batchMs) schedule();
       else {
         cancelTimer();
         flush();
@@ -199,7 +202,7 @@ export async function streamIntoEditor(options: StreamIntoEditorOptions): Promis
   };
   const schedule = (): void => {
     if (timer !== undefined || closed || stopped) return;
-    timer = clock.setTimeout(flush, Math.max(0, BATCH_MS - (clock.now() - lastFlush)));
+    timer = clock.setTimeout(flush, Math.max(0, batchMs - (clock.now() - lastFlush)));
   };
   /** Ends streamed batches: from here on only the final edits touch the document. */
   const settle = async (): Promise<void> => {
