@@ -29,7 +29,7 @@ import {
   type Source,
 } from '../../src/core';
 import { GroundingIndexCache, checkText } from '../../src/core/grounding';
-import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule, nodeContentHash } from '../../src/node';
+import { NodeFileStore, NodeWorkspace, fileUri, loadEngineModule, nodeContentHash, nodeTextHash } from '../../src/node';
 import { startFakeProcess } from './fakeProcess';
 
 interface Args {
@@ -68,7 +68,8 @@ function context(session: ConnectedSession, store = new InMemoryKeyValueStore())
     session,
     prompts,
     config: resolveConfig({ ...DEFAULT_CONFIG }),
-    cache: new ResultCache(store),
+    // Keys hashed with node:crypto, as both hosts (extension host, CLI) do.
+    cache: new ResultCache(store, false, nodeTextHash),
     logger: nullLogger,
     progress: nullProgress,
     signal: new AbortController().signal,
@@ -204,8 +205,9 @@ async function overheadAndCache(): Promise<void> {
     };
     // First run: fills the extraction cache unless the PDF rows already did (reported, not a target).
     const cold = await run(new InMemoryKeyValueStore(), newSession());
-    // The first action of a session on cached papers: each run a new session (nothing of the papers in memory:
-    // every PDF is read, hashed, and its extraction read from the persisted cache), the result cache empty.
+    // The first action of a session on cached papers: each run a new session (nothing of the papers in memory: every
+    // PDF is stat'ed, its hash found under its stored stamp, and its extraction read from the persisted cache), the
+    // result cache empty.
     const overhead: number[] = [];
     const collect: number[] = [];
     for (let i = 0; i < args.runs; i++) {

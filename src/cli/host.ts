@@ -16,7 +16,7 @@ import {
 } from '../core';
 import { loadSettings, type LoadedSettings } from '../node/settings';
 import { cacheFolder } from './cacheFolder';
-import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace, nodeContentHash } from '../node';
+import { NodeEngine, NodeFileStore, NodeLibraryStore, NodePromptSource, NodeWorkspace, nodeContentHash, nodeTextHash } from '../node';
 import type { CliRequest } from './program';
 import type { Terminal } from './terminal';
 
@@ -95,6 +95,7 @@ export async function createCliAssistant(
       trust: () => true,
       libraryStore: new NodeLibraryStore(libraryFolder(cacheDir, request.workspace)),
       hash: nodeContentHash,
+      hashText: nodeTextHash,
     },
     settings: () => config,
     onPromptErrors: (errors) => {

@@ -111,7 +111,7 @@ class AssistantImpl implements Assistant {
     const extractionStore = open(EXTRACTION_AREA);
     this.extraction = new ExtractionCache(extractionStore, this.logger, ports.hash ? { hash: ports.hash } : {});
     this.resultStore = open(RESULTS_AREA);
-    this.results = new ResultCache(this.resultStore);
+    this.results = new ResultCache(this.resultStore, false, ports.hashText);
     this.sources = new DefaultSourceReader({
       files: ports.files,
       workspace: ports.files,
@@ -125,7 +125,7 @@ class AssistantImpl implements Assistant {
       logger: this.logger,
       parser: this.notes,
     });
-    this.grounding = new NoteGrounding(this.sources, this.logger, this.clock, new GroundingMemo(this.resultStore));
+    this.grounding = new NoteGrounding(this.sources, this.logger, this.clock, new GroundingMemo(this.resultStore, ports.hashText));
   }
 
   async run(request: TaskRequest, options: RunOptions): Promise<TaskOutcome> {

@@ -22,6 +22,7 @@ import type { ProgressReporter } from './ports/progress';
 import type { PromptSource } from './ports/prompts';
 import type { StoreProvider } from './ports/store';
 import type { PromptLibrary, PromptLoadError } from './prompts/promptLibrary';
+import type { TextHasher } from './results/resultCache';
 import type { CollectedSources, CollectOptions, SourceReader } from './sources/reader';
 import type { Source } from './sources/types';
 import type { Placed } from './tasks/insert';
@@ -60,6 +61,11 @@ export interface AssistantPorts {
    * to a worker thread — the first action of a session hashes every linked PDF (7 MB: 8 ms against 15–20 ms).
    */
   readonly hash?: ContentHasher;
+  /**
+   * SHA-256 of texts (the keys of cached results and remembered groundings): default Web Crypto. A Node host passes
+   * node:crypto's (`nodeTextHash`), the same keys without encoding and copying the ~280 kB prompt first.
+   */
+  readonly hashText?: TextHasher;
 }
 
 export interface AssistantInit {

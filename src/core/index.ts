@@ -124,7 +124,7 @@ export type { TrackedRange, ContentChange } from './insertion/anchor';
 export { applyEdits, type TextEditOp, type EditPlan } from './insertion/editPlan';
 export type { TableRow, TableCell } from './insertion/table';
 export { detectLanguage, resolveLanguage, type ResolvedLanguage } from './language';
-export { ResultCache, type CachedResult } from './results/resultCache';
+export { ResultCache, sha256Hex, type CachedResult, type TextHasher } from './results/resultCache';
 // Grounding results as hosts render them.
 export {
   findResearchBlocks,

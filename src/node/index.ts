@@ -3,19 +3,19 @@
  * `createNodePorts` gives everything an assistant needs on Node except settings and the model transport.
  */
 import { join } from 'node:path';
-import { nullLogger, type ContentHasher, type Logger } from '../core';
+import { nullLogger, type ContentHasher, type Logger, type TextHasher } from '../core';
 import { NodeEngine } from './engine';
 import { NodeWorkspace } from './files';
 import { NodePromptSource } from './prompts';
 import { NodeFileStore } from './store';
 import { NodeLibraryStore } from './libraryStore';
-import { nodeContentHash } from './hash';
+import { nodeContentHash, nodeTextHash } from './hash';
 
 export { NodeFileReader, NodeWorkspace, NodeWorkspaceIndex, fileUri, filePath, type NodeWorkspaceOptions } from './files';
 export { NodeFileStore, type NodeFileStoreOptions } from './store';
 export { NodeEngine, defaultEngineFile, loadEngineModule } from './engine';
 export { NodeLibraryStore } from './libraryStore';
-export { nodeContentHash } from './hash';
+export { nodeContentHash, nodeTextHash } from './hash';
 export { NodePromptSource, defaultBuiltinPromptsDir, readPromptFolder } from './prompts';
 
 export interface NodePortsOptions {
@@ -44,6 +44,7 @@ export interface NodePorts {
   /** The library index's files, in `library/` under the cache folder. */
   readonly libraryStore: NodeLibraryStore;
   readonly hash: ContentHasher;
+  readonly hashText: TextHasher;
 }
 
 export function createNodePorts(options: NodePortsOptions): NodePorts {
@@ -59,5 +60,6 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
     logger,
     libraryStore: new NodeLibraryStore(join(options.cacheDir, 'library')),
     hash: nodeContentHash,
+    hashText: nodeTextHash,
   };
 }

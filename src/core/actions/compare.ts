@@ -7,7 +7,6 @@
 import { AssistantError, isAssistantError, isCancellationError } from '../errors';
 import { languageInstruction, type ResolvedLanguage } from '../language';
 import { renderPrompt } from '../prompts/promptTemplate';
-import { cacheKey, sha256Hex } from '../results/resultCache';
 import type { Source } from '../sources/types';
 import type { TableCell, TableRow } from '../insertion/table';
 import type { ActionContext } from './context';
@@ -90,10 +89,10 @@ export async function compare(ctx: ActionContext, input: CompareInput): Promise<
     const name = label(paper);
     try {
       if (paper.status !== 'ok') throw new AssistantError('SourceUnreadable', paper.statusDetail ?? paper.status);
-      const paperHash = paper.contentHash ?? (await sha256Hex(paper.text));
+      const paperHash = paper.contentHash ?? (await ctx.cache.hash(paper.text));
       // Cache per cell: (template version, model, paper content, column, language).
       const keyFor = (column: string): Promise<string> =>
-        cacheKey({
+        ctx.cache.key({
           templateId: template.id,
           templateVersion: template.version,
           model: ctx.session.info.model,

@@ -9,7 +9,7 @@ import { estimateMessageTokens, estimateTokens, type TokenEstimate } from '../ll
 import type { ChatMessage, ChatResult } from '../llm/types';
 import { renderPrompt, type PromptTemplate } from '../prompts/promptTemplate';
 import { formatSource } from '../prompts/sourceBlock';
-import { cacheKey, messagesInput } from '../results/resultCache';
+import { messagesInput } from '../results/resultCache';
 import { splitSource } from '../sources/split';
 import type { Source, SourceSection } from '../sources/types';
 import type { ActionContext, ActionResult, TextSink } from './context';
@@ -132,7 +132,7 @@ async function mapPart(
   const messages = renderPrompt(notesTemplate, { ...values, sources: sourceText });
   const maxTokens = maxOutputFor(ctx, notesTemplate);
   const temperature = notesTemplate.temperature ?? ctx.config.temperature;
-  const key = await cacheKey({
+  const key = await ctx.cache.key({
     templateId: notesTemplate.id,
     templateVersion: notesTemplate.version,
     model: ctx.session.info.model,
@@ -187,7 +187,7 @@ async function generate(
 ): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
   const maxTokens = maxOutputFor(ctx, template);
   const temperature = template.temperature ?? ctx.config.temperature;
-  const key = await cacheKey({
+  const key = await ctx.cache.key({
     templateId: template.id,
     templateVersion: template.version,
     model: ctx.session.info.model,

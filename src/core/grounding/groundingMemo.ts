@@ -5,7 +5,7 @@
  * A fresh answer is new text and is always checked; its grounding is remembered for the re-run.
  */
 import type { KeyValueStore } from '../ports/files';
-import { sha256Hex } from '../results/resultCache';
+import { sha256Hex, type TextHasher } from '../results/resultCache';
 import type { Source } from '../sources/types';
 import type { GroundingItem } from './check';
 
@@ -24,14 +24,17 @@ export interface RememberedGrounding {
 }
 
 export class GroundingMemo {
-  constructor(private readonly store: KeyValueStore) {}
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly hash: TextHasher = sha256Hex,
+  ) {}
 
   /** The key of a check: the exact content checked, the block kind, and every source's id and text. */
   async key(content: string, kind: string, sources: readonly Source[]): Promise<string> {
     const parts = [String(GROUNDING_VERSION), kind, content];
     // \u0000 cannot occur in either part: no two different inputs join to the same text.
     for (const s of sources) parts.push(`${s.id}\u0000${s.text}`);
-    return `grounding-v${GROUNDING_VERSION}-${await sha256Hex(parts.join('\u0000\u0001'))}`;
+    return `grounding-v${GROUNDING_VERSION}-${await this.hash(parts.join('\u0000\u0001'))}`;
   }
 
   async get(key: string): Promise<RememberedGrounding | undefined> {

@@ -7,7 +7,7 @@ import { VsCodePromptSource } from './promptFiles';
 import { VsCodeFileStore } from './vscodeCache';
 import { VsCodeFileReader, VsCodeWorkspaceIndex } from './vscodeFiles';
 import { NodeLibraryStore } from '../../node/libraryStore';
-import { nodeContentHash } from '../../node/hash';
+import { nodeContentHash, nodeTextHash } from '../../node/hash';
 
 export interface VsCodeAssistant {
   readonly assistant: Assistant;
@@ -38,8 +38,9 @@ export function createVsCodeAssistant(
       // open there is no library to keep, and the index lives in memory.
       ...(context.storageUri ? { libraryStore: new NodeLibraryStore(vscode.Uri.joinPath(context.storageUri, 'library').fsPath) } : {}),
       prompts: new VsCodePromptSource(context.extensionUri),
-      // The extension host is Node: node:crypto hashes linked PDFs without copying them to a worker.
+      // The extension host is Node: node:crypto hashes linked PDFs and prompts without copying them first.
       hash: nodeContentHash,
+      hashText: nodeTextHash,
       // The engine bundle loads on the first PDF or bibliography read, keeping activation small.
       pdf: {
         extract: async (bytes, options) => (await loadEngine(context)).pdf.extract(bytes, options),

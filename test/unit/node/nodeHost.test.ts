@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, promises as fsPromises, readdirSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
-import { contentHash, ExtractionCache } from '../../../src/core/cache/extractionCache';
+import { contentHash, ExtractionCache, InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
 import { PromptLibrary } from '../../../src/core/prompts/promptLibrary';
-import { createNodePorts, fileUri, NodeFileStore, NodePromptSource, NodeWorkspace, nodeContentHash } from '../../../src/node';
+import { createNodePorts, fileUri, NodeFileStore, NodePromptSource, NodeWorkspace, nodeContentHash, nodeTextHash } from '../../../src/node';
+import { ResultCache, sha256Hex } from '../../../src/core/results/resultCache';
+
 import { sectionsPdf } from '../../fixtures/pdf-gen/generate';
 
 const signal = new AbortController().signal;
@@ -31,6 +33,19 @@ suite('Node host (src/node)', () => {
     assert.equal(createNodePorts({ folders: temp, cacheDir: join(temp, 'hash-cache') }).hash, nodeContentHash);
   });
 
+  test('node:crypto text hashes are the Web Crypto ones: results cached by one host are found by the other', async () => {
+    // ASCII, Chinese, an emoji (a surrogate pair), a lone surrogate (both encode it as U+FFFD), NUL separators.
+    for (const text of ['', 'Summarize the paper.', '深度学习在生物医学中的应用', 'figure 🔬 3', 'broken \ud800 pair', 'a\u0000b\u0001c']) {
+      const hash = await nodeTextHash(text);
+      assert.match(hash, /^[0-9a-f]{64}$/);
+      assert.equal(hash, await sha256Hex(text), JSON.stringify(text));
+    }
+    const parts = { templateId: 'ask', templateVersion: 2, model: 'qwen3', params: { maxTokens: 800 }, input: 'user\u0001你好' };
+    const store = new InMemoryKeyValueStore();
+    assert.equal(await new ResultCache(store, false, nodeTextHash).key(parts), await new ResultCache(store).key(parts));
+    assert.equal(createNodePorts({ folders: temp, cacheDir: join(temp, 'hash-cache') }).hashText, nodeTextHash);
+  });
+
   test('the workspace walk lists linkable files, skips tool folders, and reads and stats them', async () => {
     const root = folder('ws', {
       'notes/a.md': '# A',
@@ -48,7 +63,10 @@ suite('Node host (src/node)', () => {
     const names = (await ws.files(signal)).map((u) => u.slice(fileUri(root).length + 1));
     assert.deepEqual(names.sort(), ['notes/a.md', 'notes/linked.pdf', 'papers/p.pdf', 'refs.bib']);
     assert.equal(await ws.readText(`${fileUri(root)}/notes/a.md`, signal), '# A');
-    assert.equal((await ws.stat(`${fileUri(root)}/notes/a.md`, signal))?.size, 3);
+    const stamp = await ws.stat(`${fileUri(root)}/notes/a.md`, signal);
+    assert.equal(stamp?.size, 3);
+    // The change time lets a later session trust a stored content hash (ExtractionCache.storedHashFor).
+    assert.ok((stamp?.ctime ?? 0) > 0 && (stamp?.mtime ?? 0) > 0, JSON.stringify(stamp));
     assert.equal(await ws.stat(`${fileUri(root)}/notes/none.md`, signal), undefined);
     assert.equal(await ws.stat(`${fileUri(root)}/notes`, signal), undefined, 'a folder is not a file');
     writeFileSync(join(root, 'notes/b.md'), '# B');
