@@ -33,7 +33,7 @@ export class NodeFileReader implements FileReader {
     throwIfAborted(signal);
     try {
       const s = await fsp.stat(filePath(uri));
-      return s.isFile() ? { size: s.size, mtime: s.mtimeMs } : undefined;
+      return s.isFile() ? { size: s.size, mtime: s.mtimeMs, ctime: s.ctimeMs } : undefined;
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

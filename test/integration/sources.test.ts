@@ -5,6 +5,7 @@ import { Commands, EXTENSION_ID } from '../../src/vscode/constants';
 import type { PreviewContextResult } from '../../src/vscode/commands/previewContext';
 import { headerFooterPdf } from '../fixtures/pdf-gen/generate';
 import { folder } from './helpers';
+import { VsCodeFileReader } from '../../src/vscode/adapters/vscodeFiles';
 
 async function preview(path: string): Promise<PreviewContextResult> {
   const uri = vscode.Uri.joinPath(folder().uri, path);
@@ -37,6 +38,20 @@ suite('sources: Research: Preview Context in the extension host', () => {
     const sum = result.note.tokenEstimate + result.sources.reduce((n, s) => n + s.tokenEstimate, 0);
     assert.equal(result.totalTokens, sum);
     assert.equal(result.untrusted, false);
+  });
+
+  test('stat of a workspace file: size and mtime as workspace.fs reports them, and the change time', async () => {
+    const reader = new VsCodeFileReader();
+    const signal = new AbortController().signal;
+    const uri = vscode.Uri.joinPath(folder().uri, 'notes.md');
+    const stamp = await reader.stat(uri.toString(), signal);
+    const fsStat = await vscode.workspace.fs.stat(uri);
+    assert.equal(stamp?.size, fsStat.size);
+    assert.equal(stamp?.mtime, fsStat.mtime, 'the same mtime as before node:fs was used, so stored stamps still match');
+    // A later session trusts a stored content hash only with an unchanged change time (ExtractionCache.storedHashFor).
+    assert.ok((stamp?.ctime ?? 0) > 0, JSON.stringify(stamp));
+    assert.equal(await reader.stat(vscode.Uri.joinPath(folder().uri, 'no-such-note.md').toString(), signal), undefined);
+    assert.equal(await reader.stat(folder().uri.toString(), signal), undefined, 'a folder is not a file');
   });
 
   test('anchors, citekeys and every kind of broken link are reported, not fatal', async () => {

@@ -13,6 +13,12 @@ export interface FileReader {
 export interface FileStamp {
   readonly size: number;
   readonly mtime: number;
+  /**
+   * The status change time (ms; POSIX ctime, NTFS ChangeTime), when the host has it. Every write, rename or
+   * timestamp change sets it to the present, and no tool can set it back (`touch -d`, `cp -p` and `rsync -t` copy
+   * mtime only). Absent for hosts without one, such as virtual file systems.
+   */
+  readonly ctime?: number;
 }
 
 /** Stores bytes by key (the extension's global storage in VS Code). */

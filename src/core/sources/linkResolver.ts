@@ -14,6 +14,7 @@ import { attachmentUri, parseCslJson, pickPdf, type BibEntry, type BibtexParser 
 import { DEFAULT_LIMITS, formatBytes, kindOf, maxBytesFor, type SourceLimits } from './kinds';
 import type { SourceKind, SourceStatus } from './types';
 import { dirname, extname, fileUri, isInside, resolveRelative, uriKey, workspaceRelative } from './uri';
+import { stampOf } from './readers/result';
 
 /** A link resolved to a file (or to why it could not be). */
 export interface LinkTarget {
@@ -366,7 +367,7 @@ export class LinkResolver {
         detail: `${name}: ${formatBytes(stat.size)} is over the ${formatBytes(max)} limit`,
         ...extra,
       };
-    return { link, uri, kind, status: 'ok', stamp: { size: stat.size, mtime: stat.mtime }, ...extra };
+    return { link, uri, kind, status: 'ok', stamp: stampOf(stat), ...extra };
   }
 }
 

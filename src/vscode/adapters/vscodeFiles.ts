@@ -1,3 +1,4 @@
+import { promises as fsp } from 'node:fs';
 import * as vscode from 'vscode';
 import { AssistantError, type FileReader, type FileStamp, type WorkspaceIndex } from '../../core';
 
@@ -5,7 +6,11 @@ function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new AssistantError('Cancelled', 'Cancelled');
 }
 
-/** FileReader over workspace.fs (works for remote and virtual workspaces; no Node fs). */
+/**
+ * FileReader over workspace.fs (works for remote and virtual workspaces). Only `stat` of a file: URI uses node:fs, for
+ * the status change time workspace.fs does not report (its ctime is the creation time); the extension host runs
+ * where those files are, also in a remote window.
+ */
 export class VsCodeFileReader implements FileReader {
   async readBytes(uri: string, signal: AbortSignal): Promise<Uint8Array> {
     checkAbort(signal);
@@ -25,8 +30,20 @@ export class VsCodeFileReader implements FileReader {
 
   async stat(uri: string, signal: AbortSignal): Promise<FileStamp | undefined> {
     checkAbort(signal);
+    const parsed = vscode.Uri.parse(uri, true);
+    if (parsed.scheme === 'file') {
+      try {
+        const s = await fsp.stat(parsed.fsPath);
+        // mtime as workspace.fs gives it (whole ms), so stamps stored before this change still match.
+        return s.isFile() ? { size: s.size, mtime: s.mtime.getTime(), ctime: s.ctimeMs } : undefined;
+      } catch (error) {
+        const code = (error as { code?: string } | undefined)?.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        // Anything else (a permission error…): ask workspace.fs, which reports it its own way.
+      }
+    }
     try {
-      const stat = await vscode.workspace.fs.stat(vscode.Uri.parse(uri, true));
+      const stat = await vscode.workspace.fs.stat(parsed);
       if (stat.type & vscode.FileType.Directory) return undefined;
       return { size: stat.size, mtime: stat.mtime };
     } catch (error) {

@@ -100,14 +100,14 @@ suite('extraction cache: stored form', () => {
 });
 
 suite('extraction cache: in-session memo', () => {
-  test('a hash is remembered by uri, size and mtime; a changed size or mtime, or an unknown mtime, forgets it', () => {
+  test('a hash is remembered by uri, size and mtime; a changed size or mtime, or an unknown mtime, forgets it', async () => {
     const cache = new ExtractionCache(new InMemoryKeyValueStore());
-    cache.rememberHash('file:///ws/a.pdf', { size: 10, mtime: 1000 }, 'h1');
+    await cache.rememberHash('file:///ws/a.pdf', { size: 10, mtime: 1000 }, 'h1');
     assert.equal(cache.hashFor('file:///ws/a.pdf', { size: 10, mtime: 1000 }), 'h1');
     assert.equal(cache.hashFor('file:///ws/a.pdf', { size: 11, mtime: 1000 }), undefined);
     assert.equal(cache.hashFor('file:///ws/a.pdf', { size: 10, mtime: 1001 }), undefined);
     assert.equal(cache.hashFor('file:///ws/b.pdf', { size: 10, mtime: 1000 }), undefined);
-    cache.rememberHash('file:///ws/c.pdf', { size: 10, mtime: 0 }, 'h2');
+    await cache.rememberHash('file:///ws/c.pdf', { size: 10, mtime: 0 }, 'h2');
     assert.equal(cache.hashFor('file:///ws/c.pdf', { size: 10, mtime: 0 }), undefined, 'mtime 0 is never trusted');
   });
 
@@ -179,6 +179,47 @@ suite('source reader with the extraction cache', () => {
     assert.equal(engine.calls, 2, 'found by content hash');
   });
 
+  test('a new session trusts a stored hash only when size, mtime and change time are all unchanged', async () => {
+    const store = new InMemoryKeyValueStore();
+    const fs = new InMemoryFiles({ 'index.md': '' });
+    fs.add('papers/p.pdf', `${LONG('before')}\f${LONG('page two')}`, 5_000);
+    const doc = note('index.md', '[[p.pdf]]');
+    const engine = countingEngine();
+    const session = (): ReturnType<typeof createReader>['reader'] =>
+      createReader(fs, { pdf: engine, cache: new ExtractionCache(store) }).reader;
+    const first = await session().collect(doc, { signal });
+    assert.equal(fs.reads, 1);
+
+    // Unchanged file, new session: neither read nor hashed, the same text and hash.
+    const again = await session().collect(doc, { signal });
+    assert.equal(fs.reads, 1, 'found by its stored stamp');
+    assert.equal(again.sources[0]?.text, first.sources[0]?.text);
+    assert.equal(again.sources[0]?.contentHash, first.sources[0]?.contentHash);
+
+    // The same size and mtime but new bytes (a restored backup): the change time moved, so it is read again.
+    fs.add('papers/p.pdf', `${LONG('BEFORE')}\f${LONG('page two')}`, 5_000);
+    assert.match((await session().collect(doc, { signal })).sources[0]?.text ?? '', /BEFORE/);
+    assert.equal(fs.reads, 2);
+    assert.equal(engine.calls, 2);
+
+    // A host without a change time (a virtual file system): every new session reads and hashes, as before.
+    fs.reportChangeTime = false;
+    await session().collect(doc, { signal });
+    await session().collect(doc, { signal });
+    assert.equal(fs.reads, 4, 'no change time, no trust across sessions');
+    fs.reportChangeTime = true;
+
+    // A damaged or foreign stamp entry is a miss, never a wrong hash.
+    const stamps = [...store.map.keys()].filter((key) => key.startsWith('stamp-'));
+    assert.equal(stamps.length, 1);
+    for (const key of stamps) await store.set(key, '{"uri": 1');
+    assert.match((await session().collect(doc, { signal })).sources[0]?.text ?? '', /BEFORE/);
+    assert.equal(fs.reads, 5, 'damaged entry: read and hashed');
+    assert.equal(engine.calls, 2, 'and found by its hash: nothing extracted again');
+    await session().collect(doc, { signal });
+    assert.equal(fs.reads, 5, 'the stamp was stored again');
+  });
+
   test('several papers are read at once but keep note order, and extractions never overlap', async () => {
     const fs = new InMemoryFiles({ 'index.md': '' });
     const names = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -214,15 +255,15 @@ suite('source reader with the extraction cache', () => {
     const reads = fs.reads;
     assert.equal(await reader.warm(doc, signal), 1, 'only the paper already in the persisted cache');
     assert.equal(engine.calls, 1, 'nothing extracted');
-    assert.equal(fs.reads, reads + 2);
+    assert.equal(fs.reads, reads + 1, 'the extracted paper is known by its stored stamp; only the other one is read, to look it up');
     const collected = await reader.collect(doc, { signal });
-    assert.equal(fs.reads, reads + 3, 'the warmed paper is not read again; the other one is, to extract it');
+    assert.equal(fs.reads, reads + 2, 'the warmed paper is not read again; the other one is, to extract it');
     assert.equal(engine.calls, 2);
     assert.match(collected.sources[0]?.text ?? '', /earlier session/);
 
     const untrusted = createReader(fs, { pdf: engine, cache: new ExtractionCache(store), trusted: false });
     assert.equal(await untrusted.reader.warm(doc, signal), 0);
-    assert.equal(fs.reads, reads + 3, 'an untrusted workspace reads nothing');
+    assert.equal(fs.reads, reads + 2, 'an untrusted workspace reads nothing');
   });
 
   test('warm() starts the PDF engine in the background when a linked paper is not extracted yet, and only then', async () => {

@@ -1,4 +1,4 @@
-import type { FileReader, KeyValueStore } from '../../../src/core/ports/files';
+import type { FileReader, FileStamp, KeyValueStore } from '../../../src/core/ports/files';
 import { DEFAULT_CONFIG, resolveConfig, type AssistantConfig } from '../../../src/core/config';
 import { DefaultSourceReader, type PdfTextExtractor, type SourceReaderDeps } from '../../../src/core/sources/sourceReader';
 import { ExtractionCache, InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
@@ -15,6 +15,11 @@ export class InMemoryFiles implements FileReader {
   readonly files = new Map<string, Uint8Array>();
   /** Modification times by the same keys; files without one report 0 ("unknown"). */
   readonly mtimes = new Map<string, number>();
+  /** Status change times, set on every add() of a file with an mtime, as an OS sets ctime on every write. */
+  readonly ctimes = new Map<string, number>();
+  private changes = 0;
+  /** False: stat reports no change time, as a virtual file system does. */
+  reportChangeTime = true;
   reads = 0;
 
   constructor(entries: Record<string, string | Uint8Array>) {
@@ -26,6 +31,8 @@ export class InMemoryFiles implements FileReader {
     this.files.set(key, typeof content === 'string' ? new TextEncoder().encode(content) : content);
     if (mtime === undefined) this.mtimes.delete(key);
     else this.mtimes.set(key, mtime);
+    if (mtime === undefined) this.ctimes.delete(key);
+    else this.ctimes.set(key, 1_700_000_000_000 + ++this.changes);
   }
 
   /** The URI of a workspace-relative (or absolute `/…`) path. */
@@ -44,9 +51,12 @@ export class InMemoryFiles implements FileReader {
     return new TextDecoder().decode(await this.readBytes(uri));
   }
 
-  stat(uri: string): Promise<{ size: number; mtime: number } | undefined> {
-    const bytes = this.files.get(uriKey(uri));
-    return Promise.resolve(bytes ? { size: bytes.length, mtime: this.mtimes.get(uriKey(uri)) ?? 0 } : undefined);
+  stat(uri: string): Promise<FileStamp | undefined> {
+    const key = uriKey(uri);
+    const bytes = this.files.get(key);
+    if (!bytes) return Promise.resolve(undefined);
+    const ctime = this.reportChangeTime ? this.ctimes.get(key) : undefined;
+    return Promise.resolve({ size: bytes.length, mtime: this.mtimes.get(key) ?? 0, ...(ctime === undefined ? {} : { ctime }) });
   }
 
   folders(): readonly string[] {

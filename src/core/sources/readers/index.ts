@@ -12,7 +12,7 @@ import type { Source, SourceKind } from '../types';
 import { extname, workspaceRelative } from '../uri';
 import { readMarkdown } from './markdown';
 import { PdfReader, type PdfTextExtractor } from './pdf';
-import { anchorSuffix, problemSource, type ReadTarget } from './result';
+import { anchorSuffix, problemSource, stampOf, type ReadTarget } from './result';
 import { readPlainText } from './text';
 
 export { anchorSuffix, fileSource, problemSource, type ReadTarget } from './result';
@@ -99,7 +99,7 @@ export class SourceFileReader {
     const max = maxBytesFor(kind, this.limits);
     if (stat.size > max)
       return problemSource(target, title, 'tooLarge', `${name}: ${formatBytes(stat.size)} is over the ${formatBytes(max)} limit`);
-    return this.read({ ...target, stamp: { size: stat.size, mtime: stat.mtime } }, signal);
+    return this.read({ ...target, stamp: stampOf(stat) }, signal);
   }
 
   /**

@@ -66,8 +66,9 @@ export class PdfReader {
   async read(target: ReadTarget, signal: AbortSignal, extract = true): Promise<Source> {
     const { uri, name, stamp } = target;
     const { cache } = this.deps;
-    // Unchanged since it was last read in this session (same size and mtime): neither read nor hashed again.
-    let hash = stamp ? cache?.hashFor(uri, stamp) : undefined;
+    // Unchanged since it was last read (in this session: same size and mtime; in an earlier one: same size, mtime and
+    // change time): neither read nor hashed again.
+    let hash = stamp && cache ? (cache.hashFor(uri, stamp) ?? (await cache.storedHashFor(uri, stamp))) : undefined;
     let extraction = hash === undefined ? undefined : await cache?.get(hash);
     if (!extraction || hash === undefined) {
       const bytes = await this.deps.files.readBytes(uri, signal);
@@ -75,11 +76,11 @@ export class PdfReader {
       hash = bytesHash;
       extraction = await cache?.get(bytesHash);
       // The stamp was taken before the read: a file changed since has a newer stamp and is read again.
-      if (stamp && extraction) cache?.rememberHash(uri, stamp, bytesHash);
+      if (stamp && extraction) await cache?.rememberHash(uri, stamp, bytesHash);
       if (!extraction && !extract) return problemSource(target, target.title ?? name, 'unreadable', `${name}: ${NOT_EXTRACTED}`, bytesHash);
       if (!extraction) {
         extraction = await this.extract(bytes, bytesHash, name, signal);
-        if (stamp) cache?.rememberHash(uri, stamp, bytesHash);
+        if (stamp) await cache?.rememberHash(uri, stamp, bytesHash);
       }
     }
     return pdfSource(target, extraction, hash);

@@ -17,8 +17,13 @@ export interface ReadTarget {
   readonly title?: string;
   /** Read only this part (heading, block, pages). */
   readonly anchor?: LinkAnchor;
-  /** Size and mtime from a check made before any read (the extraction cache's in-session key). */
+  /** Size, mtime and change time from a check made before any read (the extraction cache's keys by URI). */
   readonly stamp?: FileStamp;
+}
+
+/** The fields of a host's stat that the caches compare (a host may return more). */
+export function stampOf(stat: FileStamp): FileStamp {
+  return stat.ctime === undefined ? { size: stat.size, mtime: stat.mtime } : { size: stat.size, mtime: stat.mtime, ctime: stat.ctime };
 }
 
 /** The suffix an anchor adds to a source id (`#page=3`, `#^block`, `#Heading`). */
