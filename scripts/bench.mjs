@@ -267,7 +267,7 @@ async function pdfRows(files) {
         limit: 3,
         samples: warm.map((w) => w.first),
       });
-      row(`PDF ${name}: cached re-extraction, new session (read + hash + cache)`, {
+      row(`PDF ${name}: cached re-extraction, new session, no stored stamp (read + hash + cache)`, {
         measured: spread(t.cached),
         value: median(t.cached),
         target: '≤ 20 ms',
