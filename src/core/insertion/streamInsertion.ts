@@ -68,7 +68,10 @@ export interface StreamIntoEditorOptions {
    * Last look at the final block before it is inserted (the grounding check records "figures" here), so the
    * header is part of the one insertion edit and a single Undo still removes everything.
    */
-  readonly prepareFinal?: (body: string, spec: BlockSpec) => { readonly body: string; readonly spec: BlockSpec };
+  readonly prepareFinal?: (
+    body: string,
+    spec: BlockSpec,
+  ) => { readonly body: string; readonly spec: BlockSpec } | Promise<{ readonly body: string; readonly spec: BlockSpec }>;
   /** The user reverted the note, discarding the streamed text: no edit follows; the caller should cancel the run. */
   readonly onDiscarded?: () => void;
   /** Timing of every streamed batch (the bench decomposes the arrival → visible lag with it). */
@@ -232,7 +235,7 @@ export async function streamIntoEditor(options: StreamIntoEditorOptions): Promis
     let finalSpec = spec;
     if (options.prepareFinal && !incomplete) {
       try {
-        ({ body, spec: finalSpec } = options.prepareFinal(rawBody, spec));
+        ({ body, spec: finalSpec } = await options.prepareFinal(rawBody, spec));
       } catch (error) {
         logger.warn(`Final check of the block failed; inserting it unchecked: ${String(error)}`);
       }

@@ -72,6 +72,7 @@ export interface StreamSettings {
 /** Streams the block into the editor; the header records the grounding in the same final edit. */
 export async function streamBlock(ins: Insertion, editor: DocumentEditor, settings: StreamSettings): Promise<Placed> {
   let final: ReturnType<typeof groundBlock> | undefined;
+  let fromCache = false;
   const version = editor.version;
   const { result, block } = await streamIntoEditor({
     editor,
@@ -81,8 +82,14 @@ export async function streamBlock(ins: Insertion, editor: DocumentEditor, settin
     logger: settings.logger,
     clock: settings.clock,
     // The source index for the grounding check is built while the model generates.
-    generate: (sink) => ins.grounding.whileGenerating(ins.sources, ins.generate, tee(sink, ins.sink), settings.signal),
-    prepareFinal: (body, spec) => (final = groundBlock(body, spec, ins.sources, ins.grounding.indexes)),
+    generate: async (sink) => {
+      const generated = await ins.grounding.whileGenerating(ins.sources, ins.generate, tee(sink, ins.sink), settings.signal);
+      fromCache = generated.fromCache;
+      return generated;
+    },
+    // An answer served again from the result cache gets the verdicts remembered from its first check: its sources
+    // need not be indexed (in a new session that index would be built here, holding the host's event loop).
+    prepareFinal: async (body, spec) => (final = await ins.grounding.groundAnswer(body, spec, ins.sources, fromCache)),
     onDiscarded: settings.onDiscarded,
     ...(settings.onBatch ? { onBatch: settings.onBatch } : {}),
   });

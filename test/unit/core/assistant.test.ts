@@ -10,7 +10,6 @@ import {
   resolveConfig,
   type Assistant,
   type AssistantConfig,
-  type KeyValueStore,
   type LlmProvider,
   type PdfTextExtractor,
   type NoteDocument,
@@ -39,22 +38,24 @@ function setup(
     config?: Partial<AssistantConfig>;
     files?: Record<string, string>;
     llm?: LlmProvider;
+    /** Another assistant's stores: this one is a new session of the same user (a restart, the CLI). */
+    stores?: Map<string, InMemoryKeyValueStore>;
   } = {},
 ): {
   assistant: Assistant;
   session: FakeLlmSession;
-  stores: Map<string, KeyValueStore>;
+  stores: Map<string, InMemoryKeyValueStore>;
   files: InMemoryFiles;
 } {
   const files = new InMemoryFiles({ 'paper.md': PAPER, 'note.md': NOTE_TEXT, ...options.files });
   const session = new FakeLlmSession({ reply: options.reply ?? (() => '- Recall improved by 12% (n = 24) (paper.md)') });
-  const stores = new Map<string, KeyValueStore>();
+  const stores = options.stores ?? new Map<string, InMemoryKeyValueStore>();
   const assistant = createAssistant({
     ports: {
       files: filesPortOf(files),
       store: {
         open: (area) => {
-          const store = new InMemoryKeyValueStore();
+          const store = stores.get(area.name) ?? new InMemoryKeyValueStore();
           stores.set(area.name, store);
           return store;
         },
@@ -90,6 +91,29 @@ void suite('createAssistant: one code path for the inserting tasks', () => {
     // At the end of the note when no cursor is known.
     assert.ok(text.startsWith(`${NOTE_TEXT}\n<!-- research:summary`), text);
     assert.ok(text.endsWith('<!-- /research:summary -->\n'), text);
+  });
+
+  test('a streamed answer served again from the cache in a new session gets the verdicts remembered for it', async () => {
+    const first = setup();
+    const editor = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const generated = await first.assistant.run({ task: 'summarize', note: editor.asNote() }, { signal, editor });
+    assert.equal(generated.result.fromCache, false);
+    const results = first.stores.get('results');
+    const remembered = [...(results?.map.keys() ?? [])].filter((k) => k.startsWith('grounding-v'));
+    assert.equal(remembered.length, 1, 'the streamed answer’s verdicts are remembered');
+    // Mark the remembered verdicts, so that their use shows in the block the next session inserts.
+    const key = remembered[0] ?? '';
+    const entry = JSON.parse(results?.map.get(key) ?? '{}') as { body: string };
+    results?.map.set(key, JSON.stringify({ ...entry, body: `${entry.body}\nREMEMBERED` }));
+
+    const second = setup({ stores: first.stores });
+    const again = new InMemoryDocumentEditor(NOTE_TEXT, { uri: `${ROOT}/note.md` });
+    const served = await second.assistant.run({ task: 'summarize', note: again.asNote() }, { signal, editor: again });
+    assert.equal(served.result.fromCache, true);
+    assert.equal(second.session.requests.length, 0);
+    assert.match(served.body, /REMEMBERED/, 'the remembered verdicts were used, not a new check');
+    assert.deepEqual(served.grounding, generated.grounding);
+    assert.ok(again.getText().includes('REMEMBERED'));
   });
 
   test('summarize without an editor: the same block as an edit plan, nothing applied; a re-run comes from the cache', async () => {
