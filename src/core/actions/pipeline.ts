@@ -119,6 +119,28 @@ function isOverflow(error: unknown): boolean {
   return hasErrorCode(error, 'ContextTooLarge');
 }
 
+/**
+ * A request's output limit and temperature, and its result-cache key: the template (id and version), the model,
+ * everything else that changes the answer (`params`), and the exact messages.
+ */
+async function requestKey(
+  ctx: ActionContext,
+  template: PromptTemplate,
+  messages: readonly ChatMessage[],
+  params: Readonly<Record<string, unknown>>,
+): Promise<{ maxTokens: number; temperature: number; key: string }> {
+  const maxTokens = maxOutputFor(ctx, template);
+  const temperature = template.temperature ?? ctx.config.temperature;
+  const key = await ctx.cache.key({
+    templateId: template.id,
+    templateVersion: template.version,
+    model: ctx.session.info.model,
+    params: { maxTokens, temperature, ...params },
+    input: messagesInput(messages),
+  });
+  return { maxTokens, temperature, key };
+}
+
 /** Map step: one part to structured notes (cached per part, so a cancelled run resumes). */
 async function mapPart(
   ctx: ActionContext,
@@ -130,15 +152,7 @@ async function mapPart(
 ): Promise<string[]> {
   const sourceText = formatSource(part.source, part.sections, `${part.source.title} — ${label}`);
   const messages = renderPrompt(notesTemplate, { ...values, sources: sourceText });
-  const maxTokens = maxOutputFor(ctx, notesTemplate);
-  const temperature = notesTemplate.temperature ?? ctx.config.temperature;
-  const key = await ctx.cache.key({
-    templateId: notesTemplate.id,
-    templateVersion: notesTemplate.version,
-    model: ctx.session.info.model,
-    params: { maxTokens, temperature, ...values },
-    input: messagesInput(messages),
-  });
+  const { maxTokens, temperature, key } = await requestKey(ctx, notesTemplate, messages, values);
   const hit = await ctx.cache.get(key);
   if (hit) {
     counter.cached += 1;
@@ -185,15 +199,7 @@ async function generate(
   counter: Counter,
   estimate?: TokenEstimate,
 ): Promise<{ text: string; model: string; finishReason: 'stop' | 'length'; fromCache: boolean }> {
-  const maxTokens = maxOutputFor(ctx, template);
-  const temperature = template.temperature ?? ctx.config.temperature;
-  const key = await ctx.cache.key({
-    templateId: template.id,
-    templateVersion: template.version,
-    model: ctx.session.info.model,
-    params: { maxTokens, temperature, ...params },
-    input: messagesInput(messages),
-  });
+  const { maxTokens, temperature, key } = await requestKey(ctx, template, messages, params);
   const hit = await ctx.cache.get(key);
   if (hit) {
     sink(hit.text);
