@@ -124,6 +124,7 @@ export type { TrackedRange, ContentChange } from './insertion/anchor';
 export { applyEdits, type TextEditOp, type EditPlan } from './insertion/editPlan';
 export type { TableRow, TableCell } from './insertion/table';
 export { detectLanguage, resolveLanguage, type ResolvedLanguage } from './language';
+export { SizeBound, WRITES_PER_SCAN } from './cache/sizeBound';
 export { ResultCache, sha256Hex, type CachedResult, type TextHasher } from './results/resultCache';
 // Grounding results as hosts render them.
 export {

@@ -5,18 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { nullLogger, type KeyValueStore, type Logger } from '../core';
+import { nullLogger, SizeBound, type KeyValueStore, type Logger } from '../core';
 
 const ENTRY = '.json';
 const TEMP = '.tmp';
 /** A temp file older than this is left over from a process that died mid-write. */
 const STALE_TEMP_MS = 10 * 60_000;
-/**
- * Writes between two looks at the whole folder. Between them the total is kept from the sizes written, so a write
- * costs no scan of every entry: scanning at each write made a library build of n papers O(n²) in stats (1,000
- * PDFs: about half a million). Another process writing the same folder is seen at the next scan.
- */
-const WRITES_PER_SCAN = 256;
 
 export interface NodeFileStoreOptions {
   /** Largest total size of the entries, in bytes (default 256 MB: the extracted text of a few hundred papers). */
@@ -31,17 +25,14 @@ interface Entry {
 }
 
 export class NodeFileStore implements KeyValueStore {
-  private readonly maxBytes: number;
+  private readonly bound: SizeBound;
   private readonly logger: Logger;
-  /** The entries' total size as of the last scan plus what was written since; unknown before the first write. */
-  private total: number | undefined;
-  private writesSinceScan = 0;
 
   constructor(
     readonly dir: string,
     options: NodeFileStoreOptions = {},
   ) {
-    this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+    this.bound = new SizeBound(options.maxBytes ?? 256 * 1024 * 1024);
     this.logger = options.logger ?? nullLogger;
   }
 
@@ -74,9 +65,7 @@ export class NodeFileStore implements KeyValueStore {
       await fsp.rm(temp, { force: true });
       throw error;
     }
-    this.writesSinceScan += 1;
-    if (this.total !== undefined) this.total += Buffer.byteLength(value) - replaced;
-    if (this.total === undefined || this.total > this.maxBytes || this.writesSinceScan >= WRITES_PER_SCAN) await this.evict();
+    if (this.bound.wrote(Buffer.byteLength(value), replaced)) await this.evict();
   }
 
   async delete(key: string): Promise<void> {
@@ -85,7 +74,7 @@ export class NodeFileStore implements KeyValueStore {
 
   async clear(): Promise<void> {
     await fsp.rm(this.dir, { recursive: true, force: true });
-    this.total = 0;
+    this.bound.cleared();
   }
 
   /** Entries and their total size (for a "cache cleared" message). */
@@ -118,20 +107,13 @@ export class NodeFileStore implements KeyValueStore {
     return { entries, staleTemps };
   }
 
+  /** Removes leftover temp files, and the oldest entries while the store is over its bound (see SizeBound). */
   private async evict(): Promise<void> {
     const { entries, staleTemps } = await this.scan();
-    this.writesSinceScan = 0;
     for (const path of staleTemps) await fsp.rm(path, { force: true });
-    let total = entries.reduce((n, e) => n + e.size, 0);
-    this.total = total;
-    if (total <= this.maxBytes) return;
-    entries.sort((a, b) => a.mtime - b.mtime);
-    for (const e of entries) {
-      if (total <= this.maxBytes) break;
+    for (const e of this.bound.scanned(entries)) {
       await fsp.rm(e.path, { force: true });
-      total -= e.size;
       this.logger.debug(`cache: evicted ${e.path}`);
     }
-    this.total = total;
   }
 }

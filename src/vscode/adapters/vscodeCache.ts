@@ -1,11 +1,5 @@
 import * as vscode from 'vscode';
-import type { KeyValueStore, Logger } from '../../core';
-
-/**
- * Writes between two looks at the whole folder; between them the total is kept from the sizes written. A scan at
- * every write made a library build of n papers O(n²) in stats. Another window's writes are seen at the next scan.
- */
-const WRITES_PER_SCAN = 256;
+import { SizeBound, type KeyValueStore, type Logger } from '../../core';
 
 /**
  * A KeyValueStore of files under the extension's global storage, bounded in total size: when it grows over
@@ -13,17 +7,16 @@ const WRITES_PER_SCAN = 256;
  */
 export class VsCodeFileStore implements KeyValueStore {
   private readonly dir: vscode.Uri;
-  /** The entries' total size as of the last scan plus what was written since; unknown before the first write. */
-  private total: number | undefined;
-  private writesSinceScan = 0;
+  private readonly bound: SizeBound;
 
   constructor(
     globalStorage: vscode.Uri,
     folder: string,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly logger: Logger,
   ) {
     this.dir = vscode.Uri.joinPath(globalStorage, folder);
+    this.bound = new SizeBound(maxBytes);
   }
 
   private file(key: string): vscode.Uri {
@@ -58,9 +51,7 @@ export class VsCodeFileStore implements KeyValueStore {
       await vscode.workspace.fs.delete(temp).then(undefined, () => undefined);
       throw error;
     }
-    this.writesSinceScan += 1;
-    if (this.total !== undefined) this.total += bytes.byteLength - replaced;
-    if (this.total === undefined || this.total > this.maxBytes || this.writesSinceScan >= WRITES_PER_SCAN) await this.evict();
+    if (this.bound.wrote(bytes.byteLength, replaced)) await this.evict();
   }
 
   async delete(key: string): Promise<void> {
@@ -77,7 +68,7 @@ export class VsCodeFileStore implements KeyValueStore {
     } catch {
       // Nothing cached yet.
     }
-    this.total = 0;
+    this.bound.cleared();
   }
 
   /** Total size and entries, for the Clear Cache message. */
@@ -107,20 +98,12 @@ export class VsCodeFileStore implements KeyValueStore {
     return out;
   }
 
+  /** Removes the oldest entries while the store is over its bound (see SizeBound). */
   private async evict(): Promise<void> {
-    const entries = await this.entries();
-    this.writesSinceScan = 0;
-    let total = entries.reduce((n, e) => n + e.size, 0);
-    this.total = total;
-    if (total <= this.maxBytes) return;
-    entries.sort((a, b) => a.mtime - b.mtime);
-    for (const e of entries) {
-      if (total <= this.maxBytes) break;
+    for (const e of this.bound.scanned(await this.entries())) {
       // Another write may have evicted or replaced it meanwhile: what matters is that it is gone.
       await vscode.workspace.fs.delete(e.uri).then(undefined, () => undefined);
-      total -= e.size;
       this.logger.debug(`cache: evicted ${e.uri.path}`);
     }
-    this.total = total;
   }
 }
