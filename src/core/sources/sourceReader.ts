@@ -52,6 +52,8 @@ const READ_CONCURRENCY = 4;
 
 /** Unextracted papers of a note whose first pages warm the PDF engine when the note opens (see warm()). */
 const WARM_UP_SAMPLES = 3;
+/** A paper larger than this is no warm-up sample: its bytes would be copied to every worker for a few pages. */
+const WARM_UP_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Reads notes and what they link to: markdown-it for the note, Obsidian name resolution, citekeys, PDFs. */
 export class DefaultSourceReader implements SourceReader {
@@ -140,7 +142,11 @@ export class DefaultSourceReader implements SourceReader {
     if (unextracted.length > 0)
       void this.deps
         .pdf()
-        .then(async (engine) => engine.prewarm?.(await Promise.all(unextracted.map((s) => this.deps.files.readBytes(s.uri, signal)))))
+        .then(async (engine) => {
+          if (!engine.prewarm) return; // an engine without a warm-up: nothing to read for it
+          const samples = await Promise.all(unextracted.map((s) => this.deps.files.readBytes(s.uri, signal)));
+          await engine.prewarm(samples.filter((bytes) => bytes.byteLength <= WARM_UP_MAX_BYTES));
+        })
         .catch((error: unknown) =>
           (this.deps.logger ?? nullLogger).debug(`PDF engine warm-up failed: ${error instanceof Error ? error.message : String(error)}`),
         );

@@ -298,6 +298,16 @@ suite('source reader with the extraction cache', () => {
     const text = async (name: string): Promise<string> => new TextDecoder().decode(await fs.readBytes(fs.uri(`papers/${name}.pdf`)));
     assert.deepEqual(samples, [[await text('a'), await text('b'), await text('c')].join('|')], 'warmed once, on a, b and c');
     assert.equal(engine.calls, 1, 'warming still extracts nothing');
+
+    // A scanned book of 40 MB is no sample: its bytes would be copied to every worker for three pages.
+    const book = new Uint8Array(40 * 1024 * 1024).fill(0x20);
+    book.set(new TextEncoder().encode(LONG('a scanned book')));
+    fs.add('papers/book.pdf', book, 3_000);
+    fs.add('papers/e.pdf', LONG('paper e'), 3_000);
+    samples.length = 0;
+    await fresh().warm(note('index.md', '[[done.pdf]] [[book.pdf]] [[e.pdf]]'), signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(samples, [await text('e')], 'warmed on e only: the book was left out');
   });
 
   test('a bibliography is parsed once per content: unchanged text is not parsed again, an edit is', async () => {
