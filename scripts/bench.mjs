@@ -720,7 +720,8 @@ async function hostRows() {
         measured:
           `p95 ${fmt(q(w.lags, 0.95))}, max ${fmt(Math.max(...w.lags))} (${(w.batches ?? []).length} edits; slowest edit round trip ${wr.length ? fmt(Math.max(...wr)) : 'n/a'}; ` +
           `host event loop blocked up to ${fmt(w.loopDelayMaxMs ?? NaN)}; started ${fmt(w.sinceShownMs ?? NaN)} after the note was shown; extensions activated meanwhile: ${(h.activatedDuringWarmup ?? []).join(', ') || 'none'}; ` +
-          `our dist/features.js loaded in ${h.featuresLoadMs?.length ? spread(h.featuresLoadMs) : 'n/a'} per window; ` +
+          `our dist/features.js loaded in ${h.featuresLoadMs?.length ? spread(h.featuresLoadMs) : 'n/a'} per window` +
+          `${h.featuresCodeCache?.length ? ` (from V8's code cache in ${h.featuresCodeCache.filter((c) => c === 'used').length} of ${h.featuresCodeCache.length})` : ''}; ` +
           `the measured runs started once small edits came back within 100 ms, ${h.settleMs === undefined ? 'n/a' : fmt(h.settleMs)} later)`,
         value: q(w.lags, 0.95),
         target: '≤ 50 ms',

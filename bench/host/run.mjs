@@ -32,13 +32,13 @@ const { values: opt } = parseArgs({
 });
 
 /** Every "activated in X ms" line of our log channel, across all extension hosts of this run. */
-function activationLines(dir, pattern = /activated in ([\d.]+) ms/g) {
+function activationLines(dir, pattern = /activated in ([\d.]+) ms/g, value = Number) {
   const found = [];
   if (!fs.existsSync(dir)) return found;
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || !e.name.endsWith('.log')) continue;
     const text = fs.readFileSync(path.join(e.parentPath ?? e.path, e.name), 'utf8');
-    for (const m of text.matchAll(pattern)) found.push(Number(m[1]));
+    for (const m of text.matchAll(pattern)) found.push(value(m[1]));
   }
   return found;
 }
@@ -49,6 +49,7 @@ const out = {
   load: [],
   logActivation: [],
   featuresLoadMs: [],
+  featuresCodeCache: [],
   streaming: [],
   busyStreaming: [],
   warmup: undefined,
@@ -211,6 +212,8 @@ try {
   out.logActivation = activationLines(path.join(run.stateDir, 'ud/logs'));
   // Loading dist/features.js (first command, CodeLens or status-bar probe) blocks the host that long: part of the warm-up.
   out.featuresLoadMs = activationLines(path.join(run.stateDir, 'ud/logs'), /Features loaded in ([\d.]+) ms/g);
+  // Whether each window compiled the feature bundle from V8's code cache (used / none / rejected).
+  out.featuresCodeCache = activationLines(path.join(run.stateDir, 'ud/logs'), /Features loaded in [\d.]+ ms, code cache: (\w+)/g, String);
   if (opt.out) fs.writeFileSync(path.resolve(opt.out), JSON.stringify(out));
   else console.log(JSON.stringify(out));
   run.cleanup();

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheFolder } from './cacheFolder';
-import { requireWithCodeCache, type CachedModule } from './codeCache';
+import { requireWithCodeCache, type CachedModule } from '../node/codeCache';
 import type * as RunModule from './main';
 import { parseCommandLine } from './program';
 

@@ -1,6 +1,8 @@
 /**
- * Loads the command runner (dist/cliRun.js, about 750 KiB minified) with V8's code cache. Every command is a new
- * process, and compiling the bundle each time cost about 45 ms of a cached `summarize` (target ≤ 300 ms end to end).
+ * Requires a large bundle with V8's code cache: the command line's runner (dist/cliRun.js, about 750 KiB minified;
+ * every command is a new process, and compiling it each time cost about 45 ms of a cached `summarize`, target
+ * ≤ 300 ms end to end) and the extension's feature bundle (dist/features.js, about 700 KiB, compiled in every new
+ * window when the first note opens: about a third of its ~150 ms load, with the extension host blocked meanwhile).
  *
  * Node 22 has `module.enableCompileCache()` for this; Node 20, which we support, has not, and the
  * `v8-compile-cache` package keeps only what V8 compiles before the module runs (its top level). Here the cache is
@@ -33,7 +35,7 @@ export function requireWithCodeCache<T>(file: string, cacheDir: string): CachedM
   // Required here, not at the top: dist/cli.js answers --version and --help without loading node:crypto.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createHash } = require('node:crypto') as typeof Crypto;
-  const hash = createHash('sha256').update(source).update(process.version).digest('hex').slice(0, 20);
+  const hash = createHash('sha256').update(source).update(process.version).update(process.versions.v8).digest('hex').slice(0, 20);
   const name = basename(file, '.js');
   const cacheFile = join(cacheDir, `${name}-${hash}.v8cache`);
   let cachedData: Buffer | undefined;
