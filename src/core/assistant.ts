@@ -252,7 +252,7 @@ class AssistantImpl implements Assistant {
               onDiscarded: cancel,
               ...(options.onBatch ? { onBatch: options.onBatch } : {}),
             })
-          : await planBlock(insertion);
+          : await planBlock(insertion, signal);
       const outcome: TaskOutcome = { task: request.task, sources, collected, ...placed };
       this.grounding.remember(note.uri, sources);
       const r = outcome.result;

@@ -6,7 +6,7 @@
 import type { ActionResult, TextSink } from '../actions/context';
 import type { OnCancel } from '../config';
 import { AssistantError } from '../errors';
-import { groundBlock, type BlockGrounding, type NoteGrounding } from '../grounding/noteGrounding';
+import { groundBlock, type BlockGrounding, type GroundedBlock, type NoteGrounding } from '../grounding/noteGrounding';
 import { renderBlock, type BlockSpec } from '../insertion/block';
 import type { EditPlan, TextEditOp } from '../insertion/editPlan';
 import { footnoteLabel, planFootnote } from '../insertion/footnote';
@@ -106,12 +106,27 @@ export async function streamBlock(ins: Insertion, editor: DocumentEditor, settin
 }
 
 /** Generates, then plans the block's edit against the note as read (a re-run replaces its own block). */
-export async function planBlock(ins: Insertion): Promise<Placed> {
+export async function planBlock(ins: Insertion, signal: AbortSignal): Promise<Placed> {
   const text = ins.note.getText();
   const version = ins.note.version;
-  const result = await ins.generate(ins.sink ?? ignore);
+  // The sources' grounding index is built while the model generates, as for a streamed block, so that the check
+  // after a fresh answer does not index a paper on the spot (the command line, a batch run). It stops once the
+  // check is done (what it would still build, the q-grams, serves later checks, and this process may end now), and
+  // at once for an answer from the result cache: its verdicts are remembered (groundAnswer).
+  const prebuild = new AbortController();
+  const stop = (): void => prebuild.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  let result: ActionResult;
+  let final: GroundedBlock | undefined;
+  try {
+    result = await ins.grounding.whileGenerating(ins.sources, ins.generate, ins.sink ?? ignore, prebuild.signal);
+    if (result.fromCache) prebuild.abort();
+    if (result.finishReason !== 'length') final = await ins.grounding.groundAnswer(result.text, ins.spec, ins.sources, result.fromCache);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    prebuild.abort();
+  }
   const incomplete = result.finishReason === 'length';
-  const final = incomplete ? undefined : await ins.grounding.groundAnswer(result.text, ins.spec, ins.sources, result.fromCache);
   const body = final?.body ?? result.text;
   const spec = final?.spec ?? ins.spec;
   const target = planTarget(text, { kind: spec.kind, target: spec.attributes.target }, placementOffset(text, ins.placement(), ins.parse));
