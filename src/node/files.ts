@@ -41,7 +41,8 @@ export class NodeFileReader implements FileReader {
   }
 }
 
-function isMissing(error: unknown): boolean {
+/** A stat or read error meaning the file is not there (as opposed to one that could not be looked at). */
+export function isMissing(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }

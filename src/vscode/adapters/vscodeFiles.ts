@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as vscode from 'vscode';
+import { isMissing } from '../../node/files';
 import { AssistantError, type FileReader, type FileStamp, type WorkspaceIndex } from '../../core';
 
 function checkAbort(signal: AbortSignal): void {
@@ -37,8 +38,7 @@ export class VsCodeFileReader implements FileReader {
         // mtime as workspace.fs gives it (whole ms), so stamps stored before this change still match.
         return s.isFile() ? { size: s.size, mtime: s.mtime.getTime(), ctime: s.ctimeMs } : undefined;
       } catch (error) {
-        const code = (error as { code?: string } | undefined)?.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        if (isMissing(error)) return undefined;
         // Anything else (a permission error…): ask workspace.fs, which reports it its own way.
       }
     }
