@@ -61,6 +61,7 @@ export async function indexFile(
   checked?: FileStamp,
 ): Promise<FileOutcome> {
   const { index, files } = deps;
+  const hashOf = deps.hash ?? contentHash;
   const { uri, path } = file;
   throwIfAborted(signal);
   const stamp = checked ?? (await stampOf(files, uri, signal));
@@ -74,7 +75,7 @@ export async function indexFile(
   let hash: string | undefined;
   try {
     if (previous?.status.state === 'indexed' && previous.hash !== '') {
-      hash = await (deps.hash ?? contentHash)(await files.readBytes(uri, signal));
+      hash = await hashOf(await files.readBytes(uri, signal));
       // Touched but not changed (a checkout, a sync tool): the passages stand.
       if (hash === previous.hash) {
         await index.putRecord({ ...previous, ...base });
@@ -84,8 +85,7 @@ export async function indexFile(
     const source = await deps.read(uri, signal, { kind: file.kind });
     const state = stateOf(source, previous);
     // Notes come back without a hash: theirs is taken from the bytes, as above, so the next check compares alike.
-    hash =
-      source.contentHash ?? hash ?? (source.status === 'ok' ? await (deps.hash ?? contentHash)(await files.readBytes(uri, signal)) : '');
+    hash = source.contentHash ?? hash ?? (source.status === 'ok' ? await hashOf(await files.readBytes(uri, signal)) : '');
     if (state === 'missing') {
       if (previous) await index.removeFile(uri);
       return 'removed';

@@ -71,7 +71,7 @@ export interface StreamSettings {
 
 /** Streams the block into the editor; the header records the grounding in the same final edit. */
 export async function streamBlock(ins: Insertion, editor: DocumentEditor, settings: StreamSettings): Promise<Placed> {
-  let final: ReturnType<typeof groundBlock> | undefined;
+  let final: GroundedBlock | undefined;
   let fromCache = false;
   const version = editor.version;
   const { result, block } = await streamIntoEditor({
