@@ -2,30 +2,19 @@ import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import type { ActionResult, TextSink } from '../../../src/core/actions/context';
 import { InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
-import { GroundingMemo } from '../../../src/core/grounding/groundingMemo';
-import { NoteGrounding } from '../../../src/core/grounding/noteGrounding';
-import type { BlockSpec } from '../../../src/core/insertion/block';
+import type { NoteGrounding } from '../../../src/core/grounding/noteGrounding';
 import { NoteParser } from '../../../src/core/markdown/parseNote';
-import { systemClock } from '../../../src/core/ports/clock';
-import { nullLogger } from '../../../src/core/ports/logger';
-import type { SourceReader } from '../../../src/core/sources/reader';
 import { planBlock, type Insertion } from '../../../src/core/tasks/insert';
 import { SOURCE_EN } from '../grounding/fixtures';
+import { freshGrounding, SUMMARY_BODY, SUMMARY_SPEC } from '../grounding/memoFixtures';
 
-const spec: BlockSpec = {
-  kind: 'summary',
-  attributes: { target: 'note', sources: [SOURCE_EN.id], model: 'qwen3:4b', date: '2026-12-07' },
-  style: 'callout',
-  title: 'Summary',
-};
-const body = '- Response was 72.4% (p. 2).\n- Adherence was 91% overall.\n';
+const spec = SUMMARY_SPEC;
+const body = SUMMARY_BODY;
 const signal = new AbortController().signal;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A grounding as a new process (the command line) has it: nothing indexed, the persisted store shared. */
-function grounding(store = new InMemoryKeyValueStore()): NoteGrounding {
-  return new NoteGrounding({} as SourceReader, nullLogger, systemClock, new GroundingMemo(store));
-}
+const grounding = freshGrounding;
 
 function insertion(g: NoteGrounding, generate: (sink: TextSink) => Promise<ActionResult>): Insertion {
   const text = '# Reading notes\n\nSome text.\n';

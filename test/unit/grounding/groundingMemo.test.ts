@@ -2,26 +2,15 @@ import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { InMemoryKeyValueStore } from '../../../src/core/cache/extractionCache';
 import { GroundingMemo } from '../../../src/core/grounding/groundingMemo';
-import { groundBlock, NoteGrounding } from '../../../src/core/grounding/noteGrounding';
-import type { BlockSpec } from '../../../src/core/insertion/block';
-import { nullLogger } from '../../../src/core/ports/logger';
-import { systemClock } from '../../../src/core/ports/clock';
-import type { SourceReader } from '../../../src/core/sources/reader';
+import { groundBlock } from '../../../src/core/grounding/noteGrounding';
 import type { Source } from '../../../src/core/sources/types';
 import { SOURCE_EN } from './fixtures';
+import { freshGrounding, SUMMARY_BODY, SUMMARY_SPEC } from './memoFixtures';
 
-const spec: BlockSpec = {
-  kind: 'summary',
-  attributes: { target: 'note', sources: [SOURCE_EN.id], model: 'qwen3:4b', date: '2026-12-07' },
-  style: 'callout',
-  title: 'Summary',
-};
-const body = '- Response was 72.4% (p. 2).\n- Adherence was 91% overall.\n';
-
+const spec = SUMMARY_SPEC;
+const body = SUMMARY_BODY;
 /** A grounding as a new process has it: nothing of the sources indexed, the persisted store shared. */
-function fresh(store: InMemoryKeyValueStore): NoteGrounding {
-  return new NoteGrounding({} as SourceReader, nullLogger, systemClock, new GroundingMemo(store));
-}
+const fresh = freshGrounding;
 
 void suite('grounding: verdicts remembered for answers served from the cache', () => {
   void test('a cached answer on the same sources gets the first check’s verdicts without indexing its sources', async () => {
