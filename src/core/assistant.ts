@@ -38,7 +38,7 @@ import { placeFootnote, planBlock, streamBlock, type Insertion } from './tasks/i
 import { checkInput, unreadableSources } from './tasks/inputCheck';
 import { isPaperLink, noteAndLinked, type TaskEnv, type TaskRequest } from './tasks/task';
 import { LIBRARY_PASSAGES } from './tasks/askLibrary';
-import { fixedAnswer, retrievePassages, type PassageSource, type RetrieveDeps } from './tasks/libraryContext';
+import { fixedAnswer, retrievePassages, type LibraryHits, type RetrieveDeps } from './tasks/libraryContext';
 import { findRelated, relatedQuery, type RelatedOptions, type RelatedResult } from './tasks/findRelated';
 import { hostLibrary } from './library/hostLibrary';
 import type { LibraryService } from './library/library';
@@ -185,8 +185,13 @@ class AssistantImpl implements Assistant {
       const selection = prepared.scope.useSelection ? request.selection : undefined;
       const collected = await this.sources.collect(note, { links: prepared.scope.links, ...(selection ? { selection } : {}), signal });
       if (prepared.library) options.progress?.report('Searching the library…');
-      const passages = prepared.library ? await this.retrieve(note, prepared.library.query, prepared.library.limit, signal) : undefined;
-      const chosen = prepared.choose(collected, { language, labels, noteTitle, ...(passages ? { passages } : {}) });
+      const hits = prepared.library ? await this.retrieve(note, prepared.library.query, prepared.library.limit, signal) : undefined;
+      const chosen = prepared.choose(collected, {
+        language,
+        labels,
+        noteTitle,
+        ...(hits ? { passages: hits.passages, passagesInOtherLanguage: hits.otherLanguage } : {}),
+      });
       const sources = chosen.sources;
       const fixed = chosen.answer;
       if (fixed === undefined) checkInput(request.task, sources, this.parse);
@@ -267,7 +272,7 @@ class AssistantImpl implements Assistant {
   }
 
   /** The relevant library passages for a query, cited in the note's syntax; none when nothing relevant is found. */
-  private retrieve(note: NoteDocument, query: string, limit: number | undefined, signal: AbortSignal): Promise<PassageSource[]> {
+  private retrieve(note: NoteDocument, query: string, limit: number | undefined, signal: AbortSignal): Promise<LibraryHits> {
     return retrievePassages(this.libraryDeps(note), note.uri, query, limit ?? LIBRARY_PASSAGES, signal);
   }
 
@@ -289,7 +294,7 @@ class AssistantImpl implements Assistant {
     const collected = await this.sources.collect(note, { ...collect, links: 'all' });
     const usable = usableContext ?? (config.contextLength > 0 ? config.contextLength : undefined);
     const query = question?.trim() || relatedQuery(note.getText());
-    const passages = scope === 'library' && query ? await this.retrieve(note, query, undefined, options.signal) : [];
+    const passages = scope === 'library' && query ? (await this.retrieve(note, query, undefined, options.signal)).passages : [];
     const preview = previewContext({
       template,
       language: resolveLanguage(config.outputLanguage, note.getText()),

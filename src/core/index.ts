@@ -27,7 +27,14 @@ export {
 } from './actions/contextPreview';
 export { termAt, wordAt } from './tasks/explainTerm';
 export { findRelated, paragraphAt, type RelatedOptions, type RelatedPaper, type RelatedResult } from './tasks/findRelated';
-export { linkInSyntax, noteLinkSyntax, relevantPassages, type LinkSyntax, type PassageSource } from './tasks/libraryContext';
+export {
+  linkInSyntax,
+  noteLinkSyntax,
+  inOtherLanguage,
+  relevantPassages,
+  type LinkSyntax,
+  type PassageSource,
+} from './tasks/libraryContext';
 export type * from './library/types';
 export { createLlmProvider } from './llmProvider';
 export { rememberingProvider, REMEMBERED_SESSION_MS, type RememberingProvider } from './llm/rememberedSession';

@@ -80,6 +80,7 @@ export function blockLabels(lang: ResolvedLanguage): {
   failed: string;
   notInSources: string;
   notInLibrary: string;
+  notInLibraryLanguage: string;
 } {
   if (lang === 'zh-CN') {
     return {
@@ -92,6 +93,8 @@ export function blockLabels(lang: ResolvedLanguage): {
       failed: '提取失败',
       notInSources: '来源中未提及',
       notInLibrary: '资料库中没有找到答案：已索引的论文和笔记中没有与这个问题相关的段落。',
+      notInLibraryLanguage:
+        '无法从资料库回答：为这个问题找到的段落是另一种语言，与问题没有共同的词，无法核实它们是否回答了这个问题。请用论文的语言或论文中的术语再问一次。',
     };
   }
   return {
@@ -104,5 +107,7 @@ export function blockLabels(lang: ResolvedLanguage): {
     failed: 'extraction failed',
     notInSources: 'not in the sources',
     notInLibrary: 'Not in the library: no passage of the indexed papers and notes matches this question.',
+    notInLibraryLanguage:
+      "Not answered from the library: the passages found for this question are in another language and share no words with it, so whether they answer it cannot be checked. Ask again in the papers' language, or with their terms.",
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Ask Library: an answer from the passages the library finds for a question, each cited by paper and page in
  * the note's own link syntax. When no passage is relevant the block says "not in the library" without asking
- * the model.
+ * the model (or, when the passages found are in another language than the question, that this cannot be told).
  */
 import { askLibrary } from '../actions/askLibrary';
 import { AssistantError } from '../errors';
@@ -27,7 +27,8 @@ export const askLibraryTask: TaskDescriptor = {
       choose: (_collected, env) => {
         const passages = env.passages ?? [];
         const title = `${env.labels.answer}: ${question}`;
-        return passages.length > 0 ? { sources: passages, title } : { sources: [], title, answer: env.labels.notInLibrary };
+        if (passages.length > 0) return { sources: passages, title };
+        return { sources: [], title, answer: env.passagesInOtherLanguage ? env.labels.notInLibraryLanguage : env.labels.notInLibrary };
       },
       generate: (env, sources, sink) =>
         askLibrary(

@@ -176,6 +176,31 @@ export function relevantPassages(question: string, passages: readonly Passage[],
   return above.some(answers) ? above : [];
 }
 
+const HAN = /\p{Script=Han}/u;
+const LATIN_WORD = /\p{Script=Latin}{3}/u;
+
+/**
+ * Whether the question's words are all of one script (Han, or Latin) in which none of the passages found is
+ * written: a Chinese question over English papers (a multilingual embedding model finds such passages). Shared
+ * words cannot tell then whether a passage answers the question, so "not in the library" would claim more than
+ * is known; the answer says why instead, and how to ask.
+ */
+export function inOtherLanguage(question: string, passages: readonly Passage[], minScore = MIN_PASSAGE_SCORE): boolean {
+  const { latin, han } = contentTerms(question);
+  const above = passages.filter((p) => p.score > minScore);
+  if (above.length === 0) return false;
+  if (han.size > 0 && latin.size === 0) return !above.some((p) => HAN.test(p.text));
+  if (latin.size > 0 && han.size === 0) return !above.some((p) => LATIN_WORD.test(p.text));
+  return false;
+}
+
+/** What the library gave for a query: the relevant passages, or none and why. */
+export interface LibraryHits {
+  readonly passages: PassageSource[];
+  /** None is relevant because the passages found are in another language than the question (inOtherLanguage). */
+  readonly otherLanguage: boolean;
+}
+
 /** A fixed answer's result (nothing relevant in the library): delivered at once, no request. */
 export function fixedAnswer(text: string, sink: TextSink): ActionResult {
   sink(text);
@@ -200,13 +225,13 @@ export async function retrievePassages(
   query: string,
   limit: number,
   signal: AbortSignal,
-): Promise<PassageSource[]> {
+): Promise<LibraryHits> {
   // A few more than needed, so that dropping the note's own passages still leaves `limit`.
   const found = await deps.library.search(query, { limit: limit + 4, signal });
   const others = found.filter((p) => uriKey(p.uri) !== uriKey(noteUri));
   const relevant = relevantPassages(query, others).slice(0, limit);
-  if (relevant.length === 0) return [];
+  if (relevant.length === 0) return { passages: [], otherLanguage: inOtherLanguage(query, others) };
   const syntax = noteLinkSyntax(deps.links);
   const keys = syntax === 'citekey' && deps.citekeys ? await deps.citekeys(signal) : new Map<string, string>();
-  return passageSources(relevant, noteUri, syntax, keys);
+  return { passages: passageSources(relevant, noteUri, syntax, keys), otherLanguage: false };
 }

@@ -95,6 +95,8 @@ export interface TaskEnv {
 export type ChooseEnv = Omit<TaskEnv, 'ctx'> & {
   /** The library passages found for the task's `library` query, relevant ones only, best first. */
   readonly passages?: readonly PassageSource[];
+  /** No passage was relevant because those found are in another language than the query. */
+  readonly passagesInOtherLanguage?: boolean;
 };
 
 /** The sources a task sends and the block title that names them. */

@@ -20,7 +20,7 @@ export class FakeLibrary implements Library {
   readonly changes: string[][] = [];
   updates = 0;
   cleared = 0;
-  private chunks: Chunk[];
+  protected chunks: Chunk[];
 
   constructor(
     chunks: readonly FakeChunk[],
@@ -102,19 +102,18 @@ export class FakeLibrary implements Library {
 }
 
 /** Three papers: two about sleep and memory (pages 4 and 2), one about protein folding. */
+export const SLEEP_CHUNKS: readonly FakeChunk[] = [
+  {
+    path: 'papers/sleep.pdf',
+    page: 4,
+    section: 'Results',
+    text: 'Slow-wave sleep improved recall by 12% (n = 24) in the treatment group.',
+  },
+  { path: 'papers/sleep.pdf', page: 1, section: 'Abstract', text: 'We study sleep and memory consolidation in adults.' },
+  { path: 'papers/naps.pdf', page: 2, section: 'Findings', text: 'A 90-minute nap restored recall after sleep deprivation by 8%.' },
+  { path: 'papers/protein.pdf', page: 7, section: 'Methods', text: 'Protein folding was simulated with molecular dynamics.' },
+];
+
 export function sleepLibrary(root = 'file:///ws'): FakeLibrary {
-  return new FakeLibrary(
-    [
-      {
-        path: 'papers/sleep.pdf',
-        page: 4,
-        section: 'Results',
-        text: 'Slow-wave sleep improved recall by 12% (n = 24) in the treatment group.',
-      },
-      { path: 'papers/sleep.pdf', page: 1, section: 'Abstract', text: 'We study sleep and memory consolidation in adults.' },
-      { path: 'papers/naps.pdf', page: 2, section: 'Findings', text: 'A 90-minute nap restored recall after sleep deprivation by 8%.' },
-      { path: 'papers/protein.pdf', page: 7, section: 'Methods', text: 'Protein folding was simulated with molecular dynamics.' },
-    ],
-    root,
-  );
+  return new FakeLibrary(SLEEP_CHUNKS, root);
 }

@@ -6,13 +6,14 @@ import {
   InMemoryKeyValueStore,
   createAssistant,
   findBlocks,
+  inOtherLanguage,
   relevantPassages,
   resolveConfig,
   type Assistant,
   type Library,
 } from '../../../src/core';
 import { FakeLlmSession } from '../fakes/fakeLlmSession';
-import { sleepLibrary, type FakeLibrary } from '../fakes/library';
+import { FakeLibrary, SLEEP_CHUNKS, sleepLibrary } from '../fakes/library';
 import { InMemoryFiles, ROOT } from '../sources/inMemoryWorkspace';
 import { builtinPromptSource, filesPortOf } from '../fakes/assistantFixtures';
 
@@ -49,6 +50,19 @@ function setup(options: { files?: Record<string, string>; library?: Library | nu
 }
 
 const signal = new AbortController().signal;
+
+/** The sleep library searched like a vector index: every passage is a neighbour of any question, in any language. */
+class NearestNeighbours extends FakeLibrary {
+  constructor(root: string) {
+    super(SLEEP_CHUNKS, root);
+  }
+
+  override search(query: string, options: Parameters<FakeLibrary['search']>[1]): ReturnType<FakeLibrary['search']> {
+    const { signal: _signal, ...rest } = options;
+    this.searches.push({ query, options: rest });
+    return Promise.resolve(this.chunks.map((c, i) => ({ ...c, score: 1 / (60 + i) })));
+  }
+}
 const lastPrompt = (session: FakeLlmSession): string => session.requests.at(-1)?.messages.at(-1)?.content ?? '';
 
 void suite('Ask Library: top passages across the library, cited in the note’s syntax', () => {
@@ -116,6 +130,29 @@ void suite('Ask Library: top passages across the library, cited in the note’s 
     const note = { uri: `${ROOT}/笔记.md`, version: 1, languageId: 'markdown', getText: () => '# 读书笔记\n\n这是关于睡眠的笔记。\n' };
     const outcome = await assistant.run({ task: 'askLibrary', note, args: { question: '钨的熔点是多少？' } }, { signal });
     assert.match(outcome.body, /资料库中没有找到/);
+  });
+
+  test('passages found only in another language than the question: says so, sends nothing', async () => {
+    // A multilingual embedding model finds English passages for a Chinese question; no word is shared, so
+    // whether they answer it cannot be told, and "not in the library" would claim more than is known.
+    const library = new NearestNeighbours(ROOT);
+    const chinese = setup({ library });
+    const note = { uri: `${ROOT}/笔记.md`, version: 1, languageId: 'markdown', getText: () => '# 读书笔记\n\n这是关于睡眠的笔记。\n' };
+    const zh = await chinese.assistant.run({ task: 'askLibrary', note, args: { question: '睡眠对记忆有什么影响？' } }, { signal });
+    assert.equal(library.searches.length, 1);
+    assert.equal(chinese.connections(), 0);
+    assert.equal(zh.result.requests, 0);
+    assert.match(zh.body, /另一种语言/);
+    assert.doesNotMatch(zh.body, /资料库中没有找到/);
+
+    const english = setup({ library: new NearestNeighbours(ROOT) });
+    const editor = new InMemoryDocumentEditor('# Notes\n', { uri: `${ROOT}/note.md` });
+    const en = await english.assistant.run(
+      { task: 'askLibrary', note: editor.asNote(), args: { question: '睡眠对记忆有什么影响？' } },
+      { signal, editor },
+    );
+    assert.match(en.body, /in another language/);
+    assert.equal(english.connections(), 0);
   });
 
   test('the note’s own passages are not its answer', async () => {
@@ -215,5 +252,19 @@ void suite('relevance floor', () => {
   test('Chinese questions match by character pairs', () => {
     assert.equal(relevantPassages('睡眠对记忆的影响', [passage('研究表明睡眠能改善记忆。', 1)]).length, 1);
     assert.equal(relevantPassages('钨的熔点', [passage('研究表明睡眠能改善记忆。', 1)]).length, 0);
+  });
+
+  test('in another language: only when no passage found is written in the question’s script', () => {
+    const english = [passage('Sleep improved recall.', 0.5), passage('Naps help.', 0.4)];
+    assert.equal(inOtherLanguage('睡眠对记忆的影响', english), true);
+    // One passage in Chinese: the library speaks the question's language, and shared words decide.
+    assert.equal(inOtherLanguage('睡眠对记忆的影响', [...english, passage('研究表明睡眠能改善记忆。', 0.3)]), false);
+    // An English term in a Chinese question can be matched: no excuse.
+    assert.equal(inOtherLanguage('REM 睡眠对记忆的影响', english), false);
+    assert.equal(inOtherLanguage('睡眠对记忆的影响', []), false);
+    assert.equal(inOtherLanguage('睡眠对记忆的影响', [passage('Sleep improved recall.', 0)]), false);
+    assert.equal(inOtherLanguage('sleep and memory', [passage('研究表明睡眠能改善记忆。', 0.5)]), true);
+    assert.equal(inOtherLanguage('sleep and memory', [passage('研究表明 REM 睡眠能改善记忆。', 0.5)]), false);
+    assert.equal(inOtherLanguage('tungsten boiling point', english), false);
   });
 });
