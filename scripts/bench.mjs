@@ -615,6 +615,7 @@ async function hostRows() {
       'Streaming into the editor: sustained tokens/s',
       'Streaming: arrival → visible lag',
       'Streaming: arrival → visible with one core kept busy',
+      "Streaming: arrival → visible at a model's pace",
       'Streaming: first stream after the window opened',
     ])
       row(m, { reason: '--skip-host' });
@@ -713,6 +714,17 @@ async function hostRows() {
         100,
       );
     else row('Streaming: arrival → visible with one core kept busy', { reason: why ?? 'no busy-core runs' });
+    // The rows above stream 2,000 tokens/s, twice the rate PRODUCT.md asks the editor to sustain; a model on the
+    // user's machine streams far fewer, and each edit then carries a token or two.
+    if (h.pacedStreaming?.length) {
+      const pace = h.pacedStreaming.map((s) => s.tokens / (s.arrivalSpanMs / 1000));
+      lagRow(
+        `Streaming: the same at a model's pace (${fmt(median(pace), 'tok/s')}, as a 4B model on a laptop GPU streams; after the rows above)`,
+        h.pacedStreaming,
+        '≤ 50 ms',
+        50,
+      );
+    } else row("Streaming: arrival → visible at a model's pace", { reason: why ?? 'no paced runs' });
     const w = h.warmup;
     if (w) {
       const wr = rtts([w]);
@@ -732,6 +744,7 @@ async function hostRows() {
     row('Streaming into the editor: sustained tokens/s', { reason: why });
     row('Streaming: arrival → visible lag', { reason: why });
     row('Streaming: arrival → visible with one core kept busy', { reason: why });
+    row("Streaming: arrival → visible at a model's pace", { reason: why });
     row('Streaming: first stream after the window opened', { reason: why });
   }
 }

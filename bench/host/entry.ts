@@ -35,6 +35,8 @@ interface Control {
   readonly compareApis?: boolean;
   /** Streaming repeats with one core kept busy by another process, alternating with the `runs` ones. */
   readonly busyRuns?: number;
+  /** Streaming repeats at a model's pace (a second fake server, RA_BENCH_PACED_URL), after the others. */
+  readonly pacedRuns?: number;
 }
 
 /** Tokens of the fake's reply look like `t0a3`: 4 characters = exactly 1 token in the fake's tokenizer. */
@@ -303,6 +305,8 @@ interface StreamingResult {
   runs: StreamRun[];
   /** The same with one core kept busy by another process (run in turn with `runs`). */
   busyRuns: StreamRun[];
+  /** The same at a model's pace (100 tokens/s unless run.mjs says otherwise), after the others. */
+  pacedRuns: StreamRun[];
   applyEditMs: number[];
   editorEditMs: number[];
 }
@@ -327,7 +331,13 @@ async function settle(document: vscode.TextDocument): Promise<number> {
 
 const activeExtensions = (): Set<string> => new Set(vscode.extensions.all.filter((e) => e.isActive).map((e) => e.id));
 
-async function streaming(url: string, runs: number, busyRuns: number, compareApis: boolean): Promise<StreamingResult> {
+async function streaming(
+  url: string,
+  runs: number,
+  busyRuns: number,
+  compareApis: boolean,
+  paced: { readonly url: string; readonly runs: number },
+): Promise<StreamingResult> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('no workspace folder');
   const file = vscode.Uri.joinPath(folder.uri, 'bench-stream.md');
@@ -360,8 +370,22 @@ async function streaming(url: string, runs: number, busyRuns: number, compareApi
       busy.push(await streamOnce(document, url, runs + i, shownAt, false, true));
     }
   }
+  const pacedOut: StreamRun[] = [];
+  for (let i = 0; i < paced.runs && paced.url; i++) {
+    await reset();
+    pacedOut.push(await streamOnce(document, paced.url, runs + busyRuns + i, shownAt, false));
+  }
   const rt = await editRoundTrips(document, 20);
-  return { warmup, activatedDuringWarmup, settleMs, runs: out, busyRuns: busy, applyEditMs: rt.applyEdit, editorEditMs: rt.editorEdit };
+  return {
+    warmup,
+    activatedDuringWarmup,
+    settleMs,
+    runs: out,
+    busyRuns: busy,
+    pacedRuns: pacedOut,
+    applyEditMs: rt.applyEdit,
+    editorEditMs: rt.editorEdit,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -376,6 +400,7 @@ export async function run(): Promise<void> {
         control.runs,
         control.busyRuns ?? 0,
         control.compareApis === true,
+        { url: process.env['RA_BENCH_PACED_URL'] ?? '', runs: control.pacedRuns ?? 0 },
       );
   } catch (error) {
     result['error'] = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);

@@ -3,12 +3,14 @@
 // PRODUCTION build loaded as a development extension and bench/host/entry.ts as extensionTestsPath, then loads the
 // workbench `--iterations` times. Every load is a fresh extension host, so each one times a cold activation;
 // the first also streams a fake server's answer into a real editor (`--runs` times).
-// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--busy-runs N] [--timeout SEC] [--compare-apis]
+// usage: node bench/host/run.mjs --out FILE [--iterations N] [--runs N] [--busy-runs N] [--paced-runs N] [--timeout SEC] [--compare-apis]
 //   RA_BENCH_PROFILE=DIR  also write CPU profiles of the extension host (per streaming run) and of the workbench's
 //                         renderer, each run's window and batch times on the monotonic clock, and the websocket frames
 //   --busy-runs     streaming runs with one core kept busy by another process, in turn with the others (default: --runs)
 //   --compare-apis  stream through TextEditor.edit and WorkspaceEdit on alternate runs (default: the adapter's choice)
-// Writes {activation, control, load, logActivation, streaming, busyStreaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
+//   --paced-runs    streaming runs at a model's pace (--paced-tps, default 100 tokens/s, 4 s each) after the others,
+//                   from a second fake server (default: --runs)
+// Writes {activation, control, load, logActivation, streaming, busyStreaming, pacedStreaming, warmup, activatedDuringWarmup, applyEditMs, editorEditMs, errors} (arrays of samples) to FILE.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,8 @@ const { values: opt } = parseArgs({
     timeout: { type: 'string', default: '180' },
     tps: { type: 'string', default: '2000' },
     tokens: { type: 'string', default: '4000' },
+    'paced-runs': { type: 'string' },
+    'paced-tps': { type: 'string', default: '100' },
     'compare-apis': { type: 'boolean', default: false },
   },
 });
@@ -52,6 +56,7 @@ const out = {
   featuresCodeCache: [],
   streaming: [],
   busyStreaming: [],
+  pacedStreaming: [],
   warmup: undefined,
   activatedDuringWarmup: [],
   applyEditMs: [],
@@ -63,6 +68,7 @@ const run = createRun('bench');
 let server;
 let browser;
 let fake;
+let pacedFake;
 try {
   const installed = ensureHost();
   if (installed.length) log(`installed: ${installed.join(', ')}`);
@@ -101,14 +107,20 @@ try {
   fs.writeFileSync(path.join(ws, 'README.md'), '# bench workspace\n');
   // The answer: `--tokens` tokens of 4 characters (1 token each in the fake's tokenizer), numbered so the
   // entry can match every token's arrival with its appearance in the document.
-  const replyFile = path.join(run.dir, 'reply.txt');
-  const words = Array.from({ length: Number(opt.tokens) }, (_, i) => `t${i.toString(36).padStart(3, '0')}`);
-  fs.writeFileSync(replyFile, words.map((w, i) => (i % 12 === 11 ? `${w}\n` : `${w} `)).join(''));
-  fake = await startFakeServer({
-    flavour: 'llamacpp',
-    extraArgs: ['--ctx', '32768', '--slots', '1', '--tps', opt.tps, '--reply-file', replyFile],
-  });
-  log(`fake llama.cpp server at ${fake.url}: ${opt.tokens} tokens at ${opt.tps} tokens/s`);
+  const streamingFake = async (name, tokens, tps) => {
+    const replyFile = path.join(run.dir, `${name}.txt`);
+    const words = Array.from({ length: tokens }, (_, i) => `t${i.toString(36).padStart(3, '0')}`);
+    fs.writeFileSync(replyFile, words.map((w, i) => (i % 12 === 11 ? `${w}\n` : `${w} `)).join(''));
+    const started = await startFakeServer({
+      flavour: 'llamacpp',
+      extraArgs: ['--ctx', '32768', '--slots', '1', '--tps', String(tps), '--reply-file', replyFile],
+    });
+    log(`fake llama.cpp server at ${started.url}: ${tokens} tokens at ${tps} tokens/s`);
+    return started;
+  };
+  fake = await streamingFake('reply', Number(opt.tokens), Number(opt.tps));
+  // A model's own pace (a 4B model on a laptop GPU streams some 30–150 tokens/s): 4 seconds of it per run.
+  pacedFake = await streamingFake('paced', Number(opt['paced-tps']) * 4, Number(opt['paced-tps']));
   const benchDir = path.join(run.dir, 'bench');
   fs.mkdirSync(benchDir, { recursive: true });
   // RA_BENCH_SETTINGS='{"editor.minimap.enabled":false}': extra user settings, to see which part of the workbench
@@ -118,7 +130,7 @@ try {
     stateDir: run.stateDir,
     tmp: run.tmp,
     settings,
-    env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url },
+    env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url, RA_BENCH_PACED_URL: pacedFake.url },
   });
   log(`code-server on ${server.url} (run ${run.id})`);
   browser = await launchChromium(path.join(run.dir, 'chromium'));
@@ -139,6 +151,7 @@ try {
         iteration: next,
         runs: next === 0 ? Number(opt.runs) : 0,
         busyRuns: next === 0 ? Number(opt['busy-runs'] ?? opt.runs) : 0,
+        pacedRuns: next === 0 ? Number(opt['paced-runs'] ?? opt.runs) : 0,
         compareApis: opt['compare-apis'],
       }),
     );
@@ -196,6 +209,7 @@ try {
     if (res.streaming) {
       out.streaming = res.streaming.runs;
       out.busyStreaming = res.streaming.busyRuns ?? [];
+      out.pacedStreaming = res.streaming.pacedRuns ?? [];
       out.warmup = res.streaming.warmup;
       out.activatedDuringWarmup = res.streaming.activatedDuringWarmup ?? [];
       out.settleMs = res.streaming.settleMs;
@@ -209,6 +223,7 @@ try {
   if (browser) await browser.close().catch(() => {});
   if (server) server.stop();
   if (fake) fake.stop();
+  if (pacedFake) pacedFake.stop();
   out.logActivation = activationLines(path.join(run.stateDir, 'ud/logs'));
   // Loading dist/features.js (first command, CodeLens or status-bar probe) blocks the host that long: part of the warm-up.
   out.featuresLoadMs = activationLines(path.join(run.stateDir, 'ud/logs'), /Features loaded in ([\d.]+) ms/g);
