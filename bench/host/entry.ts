@@ -376,6 +376,10 @@ async function streaming(
     pacedOut.push(await streamOnce(document, paced.url, runs + busyRuns + i, shownAt, false));
   }
   const rt = await editRoundTrips(document, 20);
+  // The next windows (activation samples) must open with no markdown editor: a restored one would activate the
+  // extension (onLanguage:markdown) before its activation is timed.
+  await document.save();
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   return {
     warmup,
     activatedDuringWarmup,
