@@ -1,7 +1,8 @@
 /**
  * The library on the command line: `index` (update, or each file's state with --status), `search` (passages with
  * file, page, section and score), and the update `ask --library` runs first. The index is brought up to date
- * before every search: unchanged files are recognised by their stamp and content hash, not read again.
+ * before every search: unchanged files are recognised by their stamp and content hash, not read again, and
+ * the vectors of new passages are computed before the command goes on (see updateLibrary).
  */
 import { type FileRecord, type Library, type LibraryStatus, type Passage } from '../core';
 import { ExitCode } from './exitCodes';
@@ -19,10 +20,19 @@ export function requireLibrary(host: CliAssistant): Library {
   return host.assistant.library;
 }
 
-/** Brings the index up to date with the workspace, with "312/1,000 files" progress on stderr. */
+/**
+ * Brings the index up to date with the workspace, with "312/1,000 files" progress on stderr, and the vectors of
+ * new passages when the server has an embedding model: this process would exit before a background embedding
+ * finished, so the library waits for it.
+ */
 export async function updateLibrary(library: Library, output: Output, signal: AbortSignal, retryFailed = false): Promise<LibraryStatus> {
   output.terminal.progress.report('looking for papers and notes in the workspace', 0);
-  const status = await library.update({ signal, progress: output.terminal.progress, ...(retryFailed ? { retryFailed: true } : {}) });
+  const status = await library.update({
+    signal,
+    progress: output.terminal.progress,
+    waitForVectors: true,
+    ...(retryFailed ? { retryFailed: true } : {}),
+  });
   output.terminal.done();
   return status;
 }

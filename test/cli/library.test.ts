@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, suite, test } from 'node:test';
 import { startFakeServer, type FakeServer } from '../fakeServer/index';
+import { DEFAULT_EMBEDDING_MODELS } from '../fakeServer/engine';
 import { sectionsPdf } from '../fixtures/pdf-gen/generate';
 import { Sandbox } from './helpers';
 
@@ -72,6 +73,50 @@ suite('research-assistant index, search and ask --library (real library, fake se
     const none = await box.run(['ask', '--library', 'review.md', 'What is the boiling point of tungsten?', '--endpoint', fake.url]);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /Not in the library/);
+    assert.equal(fake.chatRequests().length, chats);
+  });
+});
+
+suite('research-assistant index and ask --library with an embedding model (fake Ollama)', () => {
+  let fake: FakeServer;
+  let box: Sandbox;
+  before(async () => {
+    fake = await startFakeServer({ flavour: 'ollama', ctx: 32768, embeddingModels: DEFAULT_EMBEDDING_MODELS.ollama });
+    box = new Sandbox({ 'question.md': '# 问题\n\n这是我的读书笔记。\n', 'notes/sleep.md': SLEEP });
+  });
+  after(async () => {
+    await fake.close();
+    box.dispose();
+  });
+
+  test('index waits for the vectors (a process has no background), reporting its progress; they stay for the next run', async () => {
+    const r = await box.run(['index', '--endpoint', fake.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^2\/2 files indexed \(\d+ passages\); 0 failed, 0 skipped; vectors: qwen3-embedding:0\.6b/);
+    assert.match(r.stderr, /embedding passages: \d+\/\d+ \(qwen3-embedding:0\.6b\)/);
+    assert.ok(fake.embeddingRequests().length >= 1);
+    const status = await box.run(['index', '--status', '--json', '--endpoint', fake.url]);
+    const parsed = JSON.parse(status.stdout) as { embeddingModel: string | null; files: { path: string; vectors?: boolean }[] };
+    assert.equal(parsed.embeddingModel, 'qwen3-embedding:0.6b');
+    assert.ok(parsed.files.every((f) => f.vectors === true));
+    // Nothing changed: the next update embeds no passage again (a new process only asks the model for its
+    // dimensions once, with a probe text of its own).
+    const embeds = fake.embeddingRequests().length;
+    const again = await box.run(['index', '--endpoint', fake.url]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /embedding passages/);
+    const inputs = fake
+      .embeddingRequests()
+      .slice(embeds)
+      .flatMap((req) => [(req.body as { input?: unknown }).input].flat());
+    assert.deepEqual(inputs, ['dimension probe']);
+  });
+
+  test('a Chinese question the vectors answer only with English passages: says relevance cannot be checked, sends nothing', async () => {
+    const chats = fake.chatRequests().length;
+    const r = await box.run(['ask', '--library', 'question.md', '睡眠对记忆有什么影响？', '--endpoint', fake.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /另一种语言/);
     assert.equal(fake.chatRequests().length, chats);
   });
 });

@@ -46,6 +46,18 @@ export interface LibraryService extends Library {
   vectorsDone(): Promise<void>;
 }
 
+/** Who hears of the embedding's progress: set while an update waits for it. */
+interface EmbeddingWatch {
+  progress?: UpdateOptions['progress'];
+}
+
+/** The background embedding of passages without vectors. */
+interface Embedding {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+  readonly watch: EmbeddingWatch;
+}
+
 /**
  * "1,000" in progress messages. Made on first use: the first Intl formatter of a process loads ICU's data
  * (~20 ms), which every command-line run paid at start whether or not it touched the library.
@@ -68,7 +80,7 @@ class DefaultLibrary implements LibraryService {
   /** Files found by the running update and not processed yet. */
   private readonly pending = new Set<string>();
   private matcher: LibraryMatcher | undefined;
-  private embedding: { readonly controller: AbortController; readonly done: Promise<void> } | undefined;
+  private embedding: Embedding | undefined;
   private disposed = false;
   private readonly indexer: IndexerDeps;
 
@@ -99,8 +111,25 @@ class DefaultLibrary implements LibraryService {
         );
       }
       await this.run(discovery.files, known, options);
+      if (options.waitForVectors) await this.vectorsFor(options);
       return this.statusNow();
     });
+  }
+
+  /** Waits for the embedding the run started, reporting its progress; cancelling the update stops it. */
+  private async vectorsFor(options: UpdateOptions): Promise<void> {
+    const embedding = this.embedding;
+    if (!embedding) return;
+    embedding.watch.progress = options.progress;
+    const stop = (): void => embedding.controller.abort();
+    options.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await embedding.done;
+    } finally {
+      options.signal.removeEventListener('abort', stop);
+      embedding.watch.progress = undefined;
+    }
+    throwIfAborted(options.signal);
   }
 
   changed(uris: readonly string[], signal: AbortSignal): Promise<void> {
@@ -301,20 +330,29 @@ class DefaultLibrary implements LibraryService {
     if (!this.deps.embedder || this.disposed) return;
     this.stopEmbedding();
     const controller = new AbortController();
-    const done = this.embedAll(controller.signal).catch((error: unknown) => {
+    const watch: EmbeddingWatch = {};
+    const done = this.embedAll(controller.signal, watch).catch((error: unknown) => {
       if (!isCancellationError(error))
         this.logger.warn(`library: embedding stopped: ${error instanceof Error ? error.message : String(error)}`);
     });
-    this.embedding = { controller, done };
+    this.embedding = { controller, done, watch };
   }
 
-  private async embedAll(signal: AbortSignal): Promise<void> {
+  private async embedAll(signal: AbortSignal, watch: EmbeddingWatch): Promise<void> {
     const embedder = await this.embedder();
     if (!embedder) return;
     const stored = await this.deps.index.vectorModel();
     const todo = (await this.deps.index.records()).filter(
       (r) => r.status.state === 'indexed' && (!r.status.vectors || (stored !== undefined && stored !== embedder.model)),
     );
+    const total = todo.reduce((n, r) => n + (r.status.state === 'indexed' ? r.status.chunks : 0), 0);
+    let embedded = 0;
+    const report = (): void =>
+      watch.progress?.report(
+        `embedding passages: ${numberFormat().format(embedded)}/${numberFormat().format(total)} (${embedder.model})`,
+        total === 0 ? 1 : embedded / total,
+      );
+    if (total > 0) report();
     const batch = Math.max(1, this.deps.embedBatch ?? 32);
     let lastSave = Date.now();
     for (const record of todo) {
@@ -324,6 +362,8 @@ class DefaultLibrary implements LibraryService {
       for (let i = 0; i < chunks.length; i += batch) {
         const texts = chunks.slice(i, i + batch).map((c) => fitInput(c.text, embedder.maxInputTokens));
         vectors.push(...(await embedder.embed(texts, signal)));
+        embedded += texts.length;
+        report();
       }
       throwIfAborted(signal);
       if (vectors.length !== chunks.length) throw new Error(`${record.path}: ${vectors.length} vectors for ${chunks.length} passages`);

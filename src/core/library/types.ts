@@ -81,6 +81,12 @@ export interface UpdateOptions {
   readonly progress?: { report(message: string, fraction?: number): void };
   /** Read the failed files again (Library Status → Retry failed). */
   readonly retryFailed?: boolean;
+  /**
+   * Resolve only once the passages' vectors are computed too, reporting "embedding passages" progress: a
+   * command-line run has no background to leave them to (it would exit first, and the index would never get
+   * vectors). Cancelling stops the embedding; what is embedded by then is kept.
+   */
+  readonly waitForVectors?: boolean;
 }
 
 /**

@@ -288,6 +288,50 @@ suite('library update', () => {
     assert.equal(lexicalOnly[0]?.path, 'papers/wheat.pdf');
   });
 
+  test('waitForVectors: the update resolves with every passage embedded, reporting progress; cancelling stops it', async () => {
+    let release: (() => void) | undefined;
+    const embedder: Embedder = {
+      model: 'fake-embed',
+      dimensions: 2,
+      maxInputTokens: 512,
+      embed: async (texts) => {
+        if (release === undefined) await new Promise<void>((resolve) => (release = resolve));
+        return texts.map((t) => new Float32Array([t.length % 5, 1]));
+      },
+    };
+    const { library } = setup(PAPERS, { embedder });
+    const messages: string[] = [];
+    const waiting = library.update({ signal, waitForVectors: true, progress: { report: (m) => messages.push(m) } });
+    // The files are indexed, the embedding has begun and holds the update open.
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false);
+    release();
+    const status = await waiting;
+    assert.equal(status.embeddingModel, 'fake-embed');
+    assert.ok(status.files.every((f) => f.status.state === 'indexed' && f.status.vectors));
+    assert.ok(messages.some((m) => /^embedding passages: 0\/\d+ \(fake-embed\)$/.test(m)));
+    const last = messages.filter((m) => m.startsWith('embedding')).at(-1) ?? '';
+    const [done, total] = /(\d+)\/(\d+)/.exec(last)!.slice(1);
+    assert.equal(done, total);
+
+    // A new file, and the update cancelled while its passages are being embedded: it rejects, nothing hangs.
+    const blocked: Embedder = {
+      ...embedder,
+      embed: (_texts, s) => new Promise((_, reject) => s.addEventListener('abort', () => reject(s.reason))),
+    };
+    const second = setup(PAPERS, { embedder: blocked });
+    const controller = new AbortController();
+    const cancelled = second.library.update({
+      signal: controller.signal,
+      waitForVectors: true,
+      progress: { report: (m) => m.startsWith('embedding') && controller.abort() },
+    });
+    await assert.rejects(cancelled, (e: Error) => /cancel|abort/i.test(`${e.name} ${e.message}`));
+    assert.equal((await second.library.status()).embeddingModel, undefined);
+  });
+
   test('clear forgets everything; the next update rebuilds', async () => {
     const { library, reads } = setup(PAPERS);
     await library.update({ signal });
