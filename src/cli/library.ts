@@ -1,8 +1,8 @@
 /**
  * The library on the command line: `index` (update, or each file's state with --status), `search` (passages with
  * file, page, section and score), and the update `ask --library` runs first. The index is brought up to date
- * before every search: unchanged files are recognised by their stamp and content hash, not read again, and
- * the vectors of new passages are computed before the command goes on (see updateLibrary).
+ * before every search: unchanged files are recognised by their stamp and content hash, not read again; `index`
+ * also computes the vectors of new passages (see updateLibrary).
  */
 import { type FileRecord, type Library, type LibraryStatus, type Passage } from '../core';
 import { ExitCode } from './exitCodes';
@@ -21,19 +21,32 @@ export function requireLibrary(host: CliAssistant): Library {
 }
 
 /**
- * Brings the index up to date with the workspace, with "312/1,000 files" progress on stderr, and the vectors of
- * new passages when the server has an embedding model: this process would exit before a background embedding
- * finished, so the library waits for it.
+ * Brings the index up to date with the workspace, with "312/1,000 files" progress on stderr. `index` also waits
+ * for the vectors of passages that have none, when the server has an embedding model: this process would exit
+ * before a background embedding finished. A search or a question does not wait (a first embedding of a large
+ * library takes long); it says how many files are found by words only until `index` has run.
  */
-export async function updateLibrary(library: Library, output: Output, signal: AbortSignal, retryFailed = false): Promise<LibraryStatus> {
+export async function updateLibrary(
+  library: Library,
+  output: Output,
+  signal: AbortSignal,
+  options: { readonly retryFailed?: boolean; readonly waitForVectors?: boolean } = {},
+): Promise<LibraryStatus> {
   output.terminal.progress.report('looking for papers and notes in the workspace', 0);
   const status = await library.update({
     signal,
     progress: output.terminal.progress,
-    waitForVectors: true,
-    ...(retryFailed ? { retryFailed: true } : {}),
+    ...(options.waitForVectors ? { waitForVectors: true } : {}),
+    ...(options.retryFailed ? { retryFailed: true } : {}),
   });
   output.terminal.done();
+  if (!options.waitForVectors && status.embeddingModel) {
+    const without = status.files.filter((f) => f.status.state === 'indexed' && !f.status.vectors).length;
+    if (without > 0)
+      output.terminal.info(
+        `${n(without)} file${without === 1 ? ' has' : 's have'} no vectors yet and ${without === 1 ? 'is' : 'are'} found by words only; \`research-assistant index\` computes them`,
+      );
+  }
   return status;
 }
 
@@ -91,7 +104,9 @@ function statusJson(status: LibraryStatus): Record<string, unknown> {
 /** `index [folder] [--status] [--retry-failed] [--json]`: exit 1 when some file failed. */
 export async function runIndex(request: CliRequest, host: CliAssistant, output: Output, signal: AbortSignal): Promise<ExitCode> {
   const library = requireLibrary(host);
-  const status = request.indexStatus ? await library.status() : await updateLibrary(library, output, signal, request.retryFailed);
+  const status = request.indexStatus
+    ? await library.status()
+    : await updateLibrary(library, output, signal, { retryFailed: request.retryFailed === true, waitForVectors: true });
   if (request.json) output.json(statusJson(status));
   else if (request.indexStatus) {
     const order = { failed: 0, skipped: 1, indexed: 2 } as const;

@@ -112,6 +112,27 @@ suite('research-assistant index and ask --library with an embedding model (fake 
     assert.deepEqual(inputs, ['dimension probe']);
   });
 
+  test('search does not wait for vectors: a new file is found by words, and stderr says how to embed it', async () => {
+    box.write('notes/naps.md', '# Naps\n\nA 90-minute nap restored recall after sleep deprivation.\n');
+    const embeds = fake.embeddingRequests().length;
+    const r = await box.run(['search', 'nap restored recall', '--endpoint', fake.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /notes\/naps\.md/);
+    assert.match(r.stderr, /1 file has no vectors yet and is found by words only; `research-assistant index` computes them/);
+    const inputs = fake
+      .embeddingRequests()
+      .slice(embeds)
+      .flatMap((req) => [(req.body as { input?: unknown }).input].flat());
+    assert.ok(
+      inputs.every((i) => i === 'dimension probe' || i === 'nap restored recall'),
+      JSON.stringify(inputs),
+    );
+    const index = await box.run(['index', '--endpoint', fake.url]);
+    assert.match(index.stderr, /embedding passages: \d+\/\d+/);
+    const again = await box.run(['search', 'nap restored recall', '--endpoint', fake.url]);
+    assert.doesNotMatch(again.stderr, /no vectors yet/);
+  });
+
   test('a Chinese question the vectors answer only with English passages: says relevance cannot be checked, sends nothing', async () => {
     const chats = fake.chatRequests().length;
     const r = await box.run(['ask', '--library', 'question.md', '睡眠对记忆有什么影响？', '--endpoint', fake.url]);
