@@ -1,5 +1,5 @@
 /** The commands that look without inserting: check (grounding of generated blocks), context (what would be sent), status. */
-import { isCancellationError, type LlmSession } from '../core';
+import { groundingMessage, isCancellationError, type LlmSession } from '../core';
 import { ExitCode } from './exitCodes';
 import { explainError } from './errors';
 import type { CliAssistant } from './host';
@@ -21,7 +21,12 @@ export async function runCheck(request: CliRequest, host: CliAssistant, output: 
       line: note.text.slice(0, b.block.block.start).split('\n').length,
       checked: b.check.checked,
       supported: b.check.supported,
-      unsupported: unsupported.map((item) => ({ text: item.text, reason: item.reason ?? 'notFound' })),
+      unsupported: unsupported.map((item) => ({
+        kind: item.kind,
+        text: item.text,
+        reason: item.reason ?? 'notFound',
+        message: groundingMessage(item, b.block.block.attributes.sources),
+      })),
       missingSources: summary?.missingSources ?? b.missing,
     };
   });
@@ -35,7 +40,10 @@ export async function runCheck(request: CliRequest, host: CliAssistant, output: 
   } else if (blocks.length > 0) {
     const lines = blocks.map((b) => {
       const head = `- ${b.kind} block at line ${b.line}: figures checked ${b.supported}/${b.checked}`;
-      return [head, ...b.unsupported.map((u) => `  - "${u.text}" not found in the sources (${u.reason})`)].join('\n');
+      // A figure's message starts with the figure; a quote's or a cell's names the text it is about first.
+      const line = (u: (typeof b.unsupported)[number]): string =>
+        u.kind !== 'quote' && u.kind !== 'cell' ? `  - ${u.message}` : `  - "${u.text.length > 80 ? `${u.text.slice(0, 79)}…` : u.text}": ${u.message}`;
+      return [head, ...b.unsupported.map(line)].join('\n');
     });
     output.markdown(lines.join('\n'));
   }

@@ -248,13 +248,22 @@ suite('research-assistant: exit codes and messages', () => {
       const r = await withBlock.run(['check', 'checked.md', '--json']);
       assert.equal(r.code, 1, r.stderr);
       const out = json(r.stdout);
-      const blocks = out.blocks as { checked: number; supported: number; unsupported: { text: string }[] }[];
+      const blocks = out.blocks as { checked: number; supported: number; unsupported: { text: string; message: string }[] }[];
       assert.equal(blocks.length, 1);
       assert.deepEqual(
         blocks[0]?.unsupported.map((u) => u.text),
         ['45%'],
       );
       assert.equal(out.unsupported, 1);
+      // The same wording as the Problems panel in VS Code (core/grounding/messages.ts).
+      const expected = '45% not found in the cited sources (checked: checked.md). Check the figure or remove it.';
+      assert.equal(blocks[0]?.unsupported[0]?.message, expected);
+      const text = await withBlock.run(['check', 'checked.md']);
+      assert.equal(text.code, 1, text.stderr);
+      assert.match(
+        text.stdout,
+        /^- summary block at line 5: figures checked 1\/2\n {2}- 45% not found in the cited sources \(checked: checked\.md\)\. Check the figure or remove it\.$/m,
+      );
     } finally {
       withBlock.dispose();
     }

@@ -58,6 +58,8 @@ export interface GroundingItem {
   readonly nearest?: SourceMatch;
   /** For unsupported quotes: why (below threshold, or a number / negation differs). */
   readonly reason?: 'notFound' | 'lowSimilarity' | 'numberDiffers' | 'negationDiffers' | 'wordDiffers' | 'otherSource' | 'noSources';
+  /** Table cells: the figures of the value that its evidence quote does not contain. */
+  readonly missingInQuote?: readonly string[];
 }
 
 export interface GroundingResult {

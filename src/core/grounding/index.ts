@@ -29,5 +29,6 @@ export {
   type ResearchBlock,
   type TextEdit,
 } from './blocks';
+export { english, GROUNDING_TEMPLATES, groundingMessage, matchPlace, type Translate } from './messages';
 export { normalizeForNumbers, normalizeForQuotes } from './normalize';
 export { benchGrounding, type GroundingBenchResult } from './bench';

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import {
+  groundingMessage,
   isCancellationError,
+  matchPlace,
   type Assistant,
   type CheckedBlock,
-  type GroundingItem,
   type GroundingReport,
   type Logger,
   type Source,
   type SourceMatch,
   type TextEditOp,
+  type Translate,
 } from '../../core';
 import { liveNoteDocument } from './noteDocument';
 
@@ -18,10 +20,8 @@ export const GROUNDING_SOURCE = 'Research';
 export const OPEN_MATCH_COMMAND = '_researchAssistant.openGroundingMatch';
 /** Re-check this long after the last keystroke in a block: long enough to skip streaming bursts and typing. */
 const DEBOUNCE_MS = 400;
-/** "paper.pdf, p. 2" (the page when the match is in a PDF), else the source's title. */
-function matchPlace(match: SourceMatch): string {
-  return match.page !== undefined ? vscode.l10n.t('{0}, p. {1}', match.sourceTitle, match.page) : match.sourceTitle;
-}
+/** The core's grounding messages in the user's language (the l10n bundles are keyed by the English templates). */
+const translate: Translate = (template, ...args) => vscode.l10n.t(template, ...args);
 
 interface MatchTarget extends SourceMatch {
   readonly sourceKind: Source['kind'];
@@ -162,57 +162,6 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     await vscode.workspace.applyEdit(we);
   }
 
-  private message(item: GroundingItem, checked: CheckedBlock): string {
-    const near = item.nearest;
-    const nearName = near ? matchPlace(near) : '';
-    // Name the files that were searched, so the user knows what "not found" covers.
-    const names = checked.block.block.attributes.sources.map((id) => id.split('/').pop() ?? id);
-    const searched = names.length > 0 ? names.join(', ') : vscode.l10n.t('this note');
-    if (item.kind === 'quote') {
-      switch (item.reason) {
-        case 'lowSimilarity':
-          return vscode.l10n.t(
-            'Quote not found in the cited sources (checked: {0}); the closest passage ({1}) is {2}% similar. Check the wording or remove the quote marks.',
-            searched,
-            nearName,
-            Math.round((near?.similarity ?? 0) * 100),
-          );
-        case 'numberDiffers':
-          return vscode.l10n.t('Quote differs in a number from the passage in {0}. Correct the number.', nearName);
-        case 'negationDiffers':
-          return vscode.l10n.t('Quote differs in a negation from the passage in {0}. Correct the wording.', nearName);
-        default:
-          return vscode.l10n.t(
-            'Quote not found in the cited sources (checked: {0}). Check the wording or remove the quote marks.',
-            searched,
-          );
-      }
-    }
-    if (item.kind === 'cell') {
-      const missing = (item as { missingInQuote?: readonly string[] }).missingInQuote;
-      if (missing && missing.length > 0)
-        return vscode.l10n.t(
-          "{0} does not appear in the quote given as this cell's evidence. Check the value against the paper or remove it.",
-          missing.join(', '),
-        );
-      if (item.reason === 'otherSource')
-        return vscode.l10n.t(
-          "This cell's quote comes from {0}, not from this row's paper. Check which paper the value belongs to.",
-          nearName,
-        );
-      return vscode.l10n.t("This cell's quote was not found in the cited sources (checked: {0}). Check the value or remove it.", searched);
-    }
-    return near
-      ? vscode.l10n.t(
-          '{0} not found in the cited sources (checked: {1}; nearest: {2} in {3}). Check the figure or remove it.',
-          item.text,
-          searched,
-          near.matched.trim(),
-          nearName,
-        )
-      : vscode.l10n.t('{0} not found in the cited sources (checked: {1}). Check the figure or remove it.', item.text, searched);
-  }
-
   private diagnostics(document: vscode.TextDocument, checked: CheckedBlock): vscode.Diagnostic[] {
     const { block: rb, check, missing } = checked;
     const out: vscode.Diagnostic[] = [];
@@ -233,7 +182,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const item of check.items) {
       if (item.status === 'supported') continue;
       if (item.reason === 'noSources' && missing.length > 0) continue;
-      const d = new vscode.Diagnostic(range(item.start, item.end), this.message(item, checked), vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(range(item.start, item.end), groundingMessage(item, checked.block.block.attributes.sources, translate), vscode.DiagnosticSeverity.Warning);
       d.source = GROUNDING_SOURCE;
       d.code = item.kind === 'quote' ? 'unsupported-quote' : item.kind === 'cell' ? 'unsupported-cell' : 'unsupported-figure';
       if (item.nearest) {
@@ -243,7 +192,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
         d.relatedInformation = [
           new vscode.DiagnosticRelatedInformation(
             new vscode.Location(document.uri, range(item.start, item.end)),
-            vscode.l10n.t('Nearest match in {0}: “{1}”', matchPlace(item.nearest), item.nearest.snippet),
+            vscode.l10n.t('Nearest match in {0}: “{1}”', matchPlace(item.nearest, translate), item.nearest.snippet),
           ),
         ];
       }
@@ -261,7 +210,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const d of context.diagnostics) {
       const target = d.source === GROUNDING_SOURCE ? this.targets.get(d) : undefined;
       if (!target) continue;
-      const action = new vscode.CodeAction(vscode.l10n.t('Open nearest match in {0}', matchPlace(target)), vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(vscode.l10n.t('Open nearest match in {0}', matchPlace(target, translate)), vscode.CodeActionKind.QuickFix);
       action.command = { command: OPEN_MATCH_COMMAND, title: action.title, arguments: [target] };
       action.diagnostics = [d];
       actions.push(action);
@@ -274,7 +223,7 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     const uri = vscode.Uri.parse(target.sourceUri);
     if (target.sourceKind === 'pdf') {
       const open = vscode.l10n.t('Open PDF');
-      const where = matchPlace(target);
+      const where = matchPlace(target, translate);
       const choice = await vscode.window.showInformationMessage(`${where}: “${target.snippet}”`, open);
       if (choice === open) await vscode.commands.executeCommand('vscode.open', uri);
       return;
