@@ -714,8 +714,8 @@ async function hostRows() {
         100,
       );
     else row('Streaming: arrival → visible with one core kept busy', { reason: why ?? 'no busy-core runs' });
-    // The rows above stream 2,000 tokens/s, twice the rate PRODUCT.md asks the editor to sustain; a model on the
-    // user's machine streams far fewer, and each edit then carries a token or two.
+    // The rows above stream 2,000 tokens/s, twice the rate the editor must sustain (1,000); a model on the user's
+    // machine streams far fewer, and each edit then carries a token or two.
     if (h.pacedStreaming?.length) {
       const pace = h.pacedStreaming.map((s) => s.tokens / (s.arrivalSpanMs / 1000));
       lagRow(

@@ -42,7 +42,9 @@ export async function runCheck(request: CliRequest, host: CliAssistant, output: 
       const head = `- ${b.kind} block at line ${b.line}: figures checked ${b.supported}/${b.checked}`;
       // A figure's message starts with the figure; a quote's or a cell's names the text it is about first.
       const line = (u: (typeof b.unsupported)[number]): string =>
-        u.kind !== 'quote' && u.kind !== 'cell' ? `  - ${u.message}` : `  - "${u.text.length > 80 ? `${u.text.slice(0, 79)}…` : u.text}": ${u.message}`;
+        u.kind !== 'quote' && u.kind !== 'cell'
+          ? `  - ${u.message}`
+          : `  - "${u.text.length > 80 ? `${u.text.slice(0, 79)}…` : u.text}": ${u.message}`;
       return [head, ...b.unsupported.map(line)].join('\n');
     });
     output.markdown(lines.join('\n'));

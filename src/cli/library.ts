@@ -42,9 +42,11 @@ export async function updateLibrary(
   output.terminal.done();
   if (!options.waitForVectors && status.embeddingModel) {
     const without = status.files.filter((f) => f.status.state === 'indexed' && !f.status.vectors).length;
+    const one = without === 1;
     if (without > 0)
       output.terminal.info(
-        `${n(without)} file${without === 1 ? ' has' : 's have'} no vectors yet and ${without === 1 ? 'is' : 'are'} found by words only; \`research-assistant index\` computes them`,
+        `${n(without)} file${one ? ' has' : 's have'} no vectors yet and ${one ? 'is' : 'are'} found by words only; ` +
+          '`research-assistant index` computes them',
       );
   }
   return status;

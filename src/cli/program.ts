@@ -265,7 +265,8 @@ export function buildProgram(env: ParseEnvironment, onRun: (request: CliRequest)
   // Commands of the library and citation work: listed so scripts get a clear answer, not "unknown command".
   const index = common(program.command('index'), { write: false })
     .description(
-      "build or update the library index of the workspace's papers and notes (unchanged files are not read again); with an embedding model, also the new passages' vectors",
+      "build or update the library index of the workspace's papers and notes (unchanged files are not read again); " +
+        "with an embedding model, also the new passages' vectors",
     )
     .argument('[folder]', 'the workspace folder to index (default: --workspace, else the current directory)')
     .option('--status', "print each file's state (indexed, failed with the reason, skipped with why) without updating")

@@ -108,6 +108,7 @@ export function blockLabels(lang: ResolvedLanguage): {
     notInSources: 'not in the sources',
     notInLibrary: 'Not in the library: no passage of the indexed papers and notes matches this question.',
     notInLibraryLanguage:
-      "Not answered from the library: the passages found for this question are in another language and share no words with it, so whether they answer it cannot be checked. Ask again in the papers' language, or with their terms.",
+      'Not answered from the library: the passages found for this question are in another language and share no words ' +
+      "with it, so whether they answer it cannot be checked. Ask again in the papers' language, or with their terms.",
   };
 }

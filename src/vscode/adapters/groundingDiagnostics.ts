@@ -182,7 +182,11 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const item of check.items) {
       if (item.status === 'supported') continue;
       if (item.reason === 'noSources' && missing.length > 0) continue;
-      const d = new vscode.Diagnostic(range(item.start, item.end), groundingMessage(item, checked.block.block.attributes.sources, translate), vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(
+        range(item.start, item.end),
+        groundingMessage(item, checked.block.block.attributes.sources, translate),
+        vscode.DiagnosticSeverity.Warning,
+      );
       d.source = GROUNDING_SOURCE;
       d.code = item.kind === 'quote' ? 'unsupported-quote' : item.kind === 'cell' ? 'unsupported-cell' : 'unsupported-figure';
       if (item.nearest) {
@@ -210,7 +214,10 @@ export class GroundingDiagnostics implements vscode.Disposable, vscode.CodeActio
     for (const d of context.diagnostics) {
       const target = d.source === GROUNDING_SOURCE ? this.targets.get(d) : undefined;
       if (!target) continue;
-      const action = new vscode.CodeAction(vscode.l10n.t('Open nearest match in {0}', matchPlace(target, translate)), vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(
+        vscode.l10n.t('Open nearest match in {0}', matchPlace(target, translate)),
+        vscode.CodeActionKind.QuickFix,
+      );
       action.command = { command: OPEN_MATCH_COMMAND, title: action.title, arguments: [target] };
       action.diagnostics = [d];
       actions.push(action);
