@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFakeServer, type FakeServer, type RecordedRequest } from '../fakeServer';
-import { LIBRARY_STATUS_BAR_COMMAND } from '../../src/vscode/adapters/libraryHost';
+import { LIBRARY_STATUS_BAR_COMMAND, vectorsText } from '../../src/vscode/adapters/libraryHost';
 import { Commands } from '../../src/vscode/constants';
 import type { LibraryStatus } from '../../src/core';
 import { config, lastUser, openNote, writeFile } from './helpers';
@@ -20,6 +20,16 @@ suite('library: Ask Library in the editor', function () {
   suiteTeardown(async () => {
     await config().update('endpoint', undefined, vscode.ConfigurationTarget.Global);
     await fake.close();
+  });
+
+  test('the status names how the library searches: vectors being computed (how far), vectors, or words only', () => {
+    const base: LibraryStatus = { files: [], indexed: 3, failed: 0, skipped: 0, pending: 0, chunks: 1200 };
+    assert.equal(vectorsText(base), 'Word search only (no embedding model)');
+    assert.equal(vectorsText({ ...base, embeddingModel: 'bge-m3' }), 'Vectors: bge-m3');
+    assert.equal(
+      vectorsText({ ...base, embeddingModel: 'bge-m3', embedding: { model: 'bge-m3', embedded: 96, total: 1200 } }),
+      'Computing vectors with bge-m3: 96 of 1,200 passages (searching by words meanwhile)',
+    );
   });
 
   test('Ask Library builds the index, answers from its passages citing them in the note’s syntax, and shows the count', async () => {

@@ -46,9 +46,10 @@ export interface LibraryService extends Library {
   vectorsDone(): Promise<void>;
 }
 
-/** Who hears of the embedding's progress: set while an update waits for it. */
+/** The embedding's progress: what the status shows, and who hears of it while an update waits for it. */
 interface EmbeddingWatch {
   progress?: UpdateOptions['progress'];
+  state?: { readonly model: string; embedded: number; readonly total: number };
 }
 
 /** The background embedding of passages without vectors. */
@@ -280,6 +281,7 @@ class DefaultLibrary implements LibraryService {
       else skipped++;
     }
     const embeddingModel = await this.deps.index.vectorModel();
+    const embedding = this.embedding?.watch.state;
     return {
       files,
       indexed,
@@ -288,6 +290,7 @@ class DefaultLibrary implements LibraryService {
       pending: this.pending.size,
       chunks,
       ...(embeddingModel === undefined ? {} : { embeddingModel }),
+      ...(embedding === undefined ? {} : { embedding: { ...embedding } }),
     };
   }
 
@@ -346,35 +349,42 @@ class DefaultLibrary implements LibraryService {
       (r) => r.status.state === 'indexed' && (!r.status.vectors || (stored !== undefined && stored !== embedder.model)),
     );
     const total = todo.reduce((n, r) => n + (r.status.state === 'indexed' ? r.status.chunks : 0), 0);
-    let embedded = 0;
+    const state = { model: embedder.model, embedded: 0, total };
     const report = (): void =>
       watch.progress?.report(
-        `embedding passages: ${numberFormat().format(embedded)}/${numberFormat().format(total)} (${embedder.model})`,
-        total === 0 ? 1 : embedded / total,
+        `embedding passages: ${numberFormat().format(state.embedded)}/${numberFormat().format(total)} (${embedder.model})`,
+        total === 0 ? 1 : state.embedded / total,
       );
-    if (total > 0) report();
+    if (total > 0) {
+      watch.state = state;
+      report();
+    }
     const batch = Math.max(1, this.deps.embedBatch ?? 32);
     let lastSave = Date.now();
-    for (const record of todo) {
-      throwIfAborted(signal);
-      const chunks = await this.deps.index.chunksOf(record.uri);
-      const vectors: Float32Array[] = [];
-      for (let i = 0; i < chunks.length; i += batch) {
-        const texts = chunks.slice(i, i + batch).map((c) => fitInput(c.text, embedder.maxInputTokens));
-        vectors.push(...(await embedder.embed(texts, signal)));
-        embedded += texts.length;
-        report();
+    try {
+      for (const record of todo) {
+        throwIfAborted(signal);
+        const chunks = await this.deps.index.chunksOf(record.uri);
+        const vectors: Float32Array[] = [];
+        for (let i = 0; i < chunks.length; i += batch) {
+          const texts = chunks.slice(i, i + batch).map((c) => fitInput(c.text, embedder.maxInputTokens));
+          vectors.push(...(await embedder.embed(texts, signal)));
+          state.embedded += texts.length;
+          report();
+        }
+        throwIfAborted(signal);
+        if (vectors.length !== chunks.length) throw new Error(`${record.path}: ${vectors.length} vectors for ${chunks.length} passages`);
+        const status = record.status.state === 'indexed' ? { ...record.status, vectors: true } : record.status;
+        await this.deps.index.putFile({ ...record, status }, chunks, { model: embedder.model, vectors });
+        if (Date.now() - lastSave >= (this.deps.saveEveryMs ?? 10_000)) {
+          lastSave = Date.now();
+          await this.deps.index.save();
+        }
       }
-      throwIfAborted(signal);
-      if (vectors.length !== chunks.length) throw new Error(`${record.path}: ${vectors.length} vectors for ${chunks.length} passages`);
-      const status = record.status.state === 'indexed' ? { ...record.status, vectors: true } : record.status;
-      await this.deps.index.putFile({ ...record, status }, chunks, { model: embedder.model, vectors });
-      if (Date.now() - lastSave >= (this.deps.saveEveryMs ?? 10_000)) {
-        lastSave = Date.now();
-        await this.deps.index.save();
-      }
+      await this.deps.index.save(true);
+    } finally {
+      watch.state = undefined;
     }
-    await this.deps.index.save(true);
   }
 }
 

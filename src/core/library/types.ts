@@ -53,6 +53,8 @@ export interface LibraryStatus {
   readonly chunks: number;
   /** The embedding model the vectors were computed with; undefined when the index is lexical only. */
   readonly embeddingModel?: string;
+  /** Vectors being computed in the background right now: with which model, passages done of those to do. */
+  readonly embedding?: { readonly model: string; readonly embedded: number; readonly total: number };
 }
 
 export interface SearchOptions {

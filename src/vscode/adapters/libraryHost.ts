@@ -21,6 +21,20 @@ export function libraryStatusText(status: LibraryStatus): string {
   return `$(library) ${vscode.l10n.t('Library {0}/{1}', count(status.indexed), count(status.files.length))}`;
 }
 
+/** How the library searches: with vectors of which model, still computing them (how far), or by words only. */
+export function vectorsText(status: LibraryStatus): string {
+  if (status.embedding)
+    return vscode.l10n.t(
+      'Computing vectors with {0}: {1} of {2} passages (searching by words meanwhile)',
+      status.embedding.model,
+      count(status.embedding.embedded),
+      count(status.embedding.total),
+    );
+  return status.embeddingModel
+    ? vscode.l10n.t('Vectors: {0}', status.embeddingModel)
+    : vscode.l10n.t('Word search only (no embedding model)');
+}
+
 /**
  * The library in VS Code: the first build under a cancellable progress notification ("312/1,000 files"), then
  * a file watcher passing changes on, and the status bar count. Nothing starts until the library is used in the
@@ -178,9 +192,7 @@ export class LibraryHost implements vscode.Disposable {
     const lines = [
       vscode.l10n.t('{0} indexed, {1} failed, {2} skipped, {3} waiting', status.indexed, status.failed, status.skipped, status.pending),
     ];
-    lines.push(
-      status.embeddingModel ? vscode.l10n.t('Vectors: {0}', status.embeddingModel) : vscode.l10n.t('Word search only (no embedding model)'),
-    );
+    lines.push(vectorsText(status));
     lines.push(vscode.l10n.t('Click for the library status.'));
     this.item.tooltip = lines.join('\n');
     this.item.backgroundColor = status.failed > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

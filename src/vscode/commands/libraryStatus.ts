@@ -3,6 +3,7 @@ import type { FileRecord, LibraryStatus } from '../../core';
 import { Commands } from '../constants';
 import type { ExtensionServices } from '../services';
 import { guarded } from '../adapters/actionRunner';
+import { vectorsText } from '../adapters/libraryHost';
 import type { Command } from './command';
 
 type Action = 'retry' | 'rebuild' | 'open';
@@ -24,9 +25,7 @@ export function statusItems(status: LibraryStatus): StatusItem[] {
       description: vscode.l10n.t('{0} passages', n(status.chunks)),
       detail: [
         vscode.l10n.t('{0} failed, {1} skipped, {2} waiting', status.failed, status.skipped, status.pending),
-        status.embeddingModel
-          ? vscode.l10n.t('Vectors: {0}', status.embeddingModel)
-          : vscode.l10n.t('Word search only (no embedding model)'),
+        vectorsText(status),
       ].join(' · '),
     },
   ];

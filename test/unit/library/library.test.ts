@@ -332,6 +332,29 @@ suite('library update', () => {
     assert.equal((await second.library.status()).embeddingModel, undefined);
   });
 
+  test('while vectors are computed in the background the status says with which model and how far', async () => {
+    let release: (() => void) | undefined;
+    const embedder: Embedder = {
+      model: 'fake-embed',
+      dimensions: 2,
+      maxInputTokens: 512,
+      embed: async (texts) => {
+        if (release === undefined) await new Promise<void>((resolve) => (release = resolve));
+        return texts.map((t) => new Float32Array([t.length % 5, 1]));
+      },
+    };
+    const { library } = setup(PAPERS, { embedder });
+    const built = await library.update({ signal });
+    while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    const during = await library.status();
+    assert.deepEqual(during.embedding, { model: 'fake-embed', embedded: 0, total: built.chunks });
+    release();
+    await library.vectorsDone();
+    const after = await library.status();
+    assert.equal(after.embedding, undefined);
+    assert.equal(after.embeddingModel, 'fake-embed');
+  });
+
   test('clear forgets everything; the next update rebuilds', async () => {
     const { library, reads } = setup(PAPERS);
     await library.update({ signal });
