@@ -120,7 +120,8 @@ try {
   };
   fake = await streamingFake('reply', Number(opt.tokens), Number(opt.tps));
   // A model's own pace (a 4B model on a laptop GPU streams some 30–150 tokens/s): 4 seconds of it per run.
-  pacedFake = await streamingFake('paced', Number(opt['paced-tps']) * 4, Number(opt['paced-tps']));
+  const pacedRuns = Number(opt['paced-runs'] ?? opt.runs);
+  if (pacedRuns > 0) pacedFake = await streamingFake('paced', Number(opt['paced-tps']) * 4, Number(opt['paced-tps']));
   const benchDir = path.join(run.dir, 'bench');
   fs.mkdirSync(benchDir, { recursive: true });
   // RA_BENCH_SETTINGS='{"editor.minimap.enabled":false}': extra user settings, to see which part of the workbench
@@ -130,7 +131,7 @@ try {
     stateDir: run.stateDir,
     tmp: run.tmp,
     settings,
-    env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url, RA_BENCH_PACED_URL: pacedFake.url },
+    env: { RA_BENCH_DIR: benchDir, RA_BENCH_FAKE_URL: fake.url, ...(pacedFake ? { RA_BENCH_PACED_URL: pacedFake.url } : {}) },
   });
   log(`code-server on ${server.url} (run ${run.id})`);
   browser = await launchChromium(path.join(run.dir, 'chromium'));
@@ -151,7 +152,7 @@ try {
         iteration: next,
         runs: next === 0 ? Number(opt.runs) : 0,
         busyRuns: next === 0 ? Number(opt['busy-runs'] ?? opt.runs) : 0,
-        pacedRuns: next === 0 ? Number(opt['paced-runs'] ?? opt.runs) : 0,
+        pacedRuns: next === 0 ? pacedRuns : 0,
         compareApis: opt['compare-apis'],
       }),
     );

@@ -353,7 +353,7 @@ class DefaultLibrary implements LibraryService {
     const report = (): void =>
       watch.progress?.report(
         `embedding passages: ${numberFormat().format(state.embedded)}/${numberFormat().format(total)} (${embedder.model})`,
-        total === 0 ? 1 : state.embedded / total,
+        state.embedded / total,
       );
     if (total > 0) {
       watch.state = state;

@@ -99,6 +99,28 @@ const PAPERS = {
   'notes/todo.txt': 'Check the ACE inhibitor fragments.',
 };
 
+/**
+ * An embedder whose first request waits until the test lets it go: `held()` resolves, once that request has
+ * arrived, with the function that lets it (and every later one) through.
+ */
+function heldEmbedder(): { embedder: Embedder; held: () => Promise<() => void> } {
+  let release: (() => void) | undefined;
+  const embedder: Embedder = {
+    model: 'fake-embed',
+    dimensions: 2,
+    maxInputTokens: 512,
+    embed: async (texts) => {
+      if (release === undefined) await new Promise<void>((resolve) => (release = resolve));
+      return texts.map((t) => new Float32Array([t.length % 5, 1]));
+    },
+  };
+  const held = async (): Promise<() => void> => {
+    while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    return release;
+  };
+  return { embedder, held };
+}
+
 suite('library update', () => {
   test('indexes every file with its chunks, then finds passages by their words', async () => {
     const { library } = setup(PAPERS);
@@ -289,23 +311,14 @@ suite('library update', () => {
   });
 
   test('waitForVectors: the update resolves with every passage embedded, reporting progress; cancelling stops it', async () => {
-    let release: (() => void) | undefined;
-    const embedder: Embedder = {
-      model: 'fake-embed',
-      dimensions: 2,
-      maxInputTokens: 512,
-      embed: async (texts) => {
-        if (release === undefined) await new Promise<void>((resolve) => (release = resolve));
-        return texts.map((t) => new Float32Array([t.length % 5, 1]));
-      },
-    };
+    const { embedder, held } = heldEmbedder();
     const { library } = setup(PAPERS, { embedder });
     const messages: string[] = [];
     const waiting = library.update({ signal, waitForVectors: true, progress: { report: (m) => messages.push(m) } });
     // The files are indexed, the embedding has begun and holds the update open.
     let settled = false;
     void waiting.then(() => (settled = true));
-    while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    const release = await held();
     assert.equal(settled, false);
     release();
     const status = await waiting;
@@ -316,7 +329,7 @@ suite('library update', () => {
     const [done, total] = /(\d+)\/(\d+)/.exec(last)!.slice(1);
     assert.equal(done, total);
 
-    // A new file, and the update cancelled while its passages are being embedded: it rejects, nothing hangs.
+    // Another library, its update cancelled while its passages are being embedded: it rejects, nothing hangs.
     const blocked: Embedder = {
       ...embedder,
       embed: (_texts, s) => new Promise((_, reject) => s.addEventListener('abort', () => reject(s.reason))),
@@ -333,19 +346,10 @@ suite('library update', () => {
   });
 
   test('while vectors are computed in the background the status says with which model and how far', async () => {
-    let release: (() => void) | undefined;
-    const embedder: Embedder = {
-      model: 'fake-embed',
-      dimensions: 2,
-      maxInputTokens: 512,
-      embed: async (texts) => {
-        if (release === undefined) await new Promise<void>((resolve) => (release = resolve));
-        return texts.map((t) => new Float32Array([t.length % 5, 1]));
-      },
-    };
+    const { embedder, held } = heldEmbedder();
     const { library } = setup(PAPERS, { embedder });
     const built = await library.update({ signal });
-    while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    const release = await held();
     const during = await library.status();
     assert.deepEqual(during.embedding, { model: 'fake-embed', embedded: 0, total: built.chunks });
     release();
